@@ -1,0 +1,55 @@
+//! Argument definitions and dispatch for the `stance` binary.
+
+mod options;
+mod score;
+mod train;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use stance::default_model::{default_model, DEFAULT_MODEL_NAME};
+use stance::Model;
+
+/// Source-stance classifier for news articles.
+#[derive(Debug, Parser)]
+#[command(name = "stance", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Train a model on labelled data and write it to a file.
+    Train(train::TrainArgs),
+    /// Score articles (and paragraphs) with a model; the built-in default without --model.
+    Score(score::ScoreArgs),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Train(args) => train::run(args),
+        Command::Score(args) => score::run(args),
+    }
+}
+
+/// Loads `--model PATH`, or the embedded default model.
+pub fn load_model(path: Option<&PathBuf>) -> anyhow::Result<Model> {
+    match path {
+        Some(p) => Model::load(p).with_context(|| format!("loading model {}", p.display())),
+        None => default_model().with_context(|| format!("loading {DEFAULT_MODEL_NAME}")),
+    }
+}
+
+/// Whether an error is a closed output pipe (`stance score big.jsonl | head`), which is not a
+/// failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

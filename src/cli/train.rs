@@ -1,0 +1,83 @@
+//! `stance train`: read labelled data, fit, write the model atomically, print a summary.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use stance::atomic::AtomicFile;
+use stance::train::{train, Stage};
+
+use super::options::{DataArgs, TrainOptions};
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Where to write the model file (replaced atomically).
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+    #[command(flatten)]
+    options: TrainOptions,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    let params = args.options.params()?;
+    // Open the output first, so an unwritable path fails now and not after training.
+    let out = AtomicFile::create(&args.out)
+        .with_context(|| format!("opening output {}", args.out.display()))?;
+    let started = Instant::now();
+    let docs = args.data.read()?;
+
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let mut progress = |stage: Stage| match stage {
+        Stage::Featurizing(n) => bar.set_message(format!("featurizing {n} documents")),
+        Stage::Featurized(v) => bar.set_message(format!("vocabulary of {v} terms; training")),
+        Stage::Evaluation(i, loss) => {
+            bar.set_message(format!("training: evaluation {i}, loss {loss:.4}"))
+        }
+    };
+    let (model, report) = train(&docs, &params, &mut progress).context("training")?;
+    bar.finish_and_clear();
+    model
+        .save(out)
+        .with_context(|| format!("writing model {}", args.out.display()))?;
+
+    let t = model.training();
+    println!(
+        "trained on {} documents in {:.2} s",
+        t.documents,
+        started.elapsed().as_secs_f64()
+    );
+    for (label, n) in &t.per_label {
+        println!("  {label:<20} {n:>8}");
+    }
+    println!("vocabulary: {} terms", model.featurizer().n_features());
+    println!(
+        "L-BFGS: {} iterations, final loss {:.6}{}",
+        report.iterations,
+        report.final_loss,
+        if report.converged {
+            ""
+        } else {
+            " (iteration limit reached before convergence)"
+        }
+    );
+    println!("model written to {}", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}

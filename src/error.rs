@@ -1,0 +1,106 @@
+//! The library's typed errors.
+//!
+//! Every error that a user can cause names what was wrong: the file and, for line formats, the
+//! line; the parameter and the value that was refused. The binary adds context and maps these to
+//! exit codes; the library never panics on user input.
+
+use std::path::PathBuf;
+
+/// A parameter value that was refused when a configuration was checked.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParamError {
+    #[error("alpha must be finite and >= 0, got {0}")]
+    Alpha(f64),
+    #[error("C must be finite and > 0, got {0}")]
+    C(f64),
+    #[error("n-gram range must satisfy 1 <= min <= max <= 5, got {min}..{max}")]
+    NgramRange { min: usize, max: usize },
+    #[error("cannot parse n-gram range {0:?}: expected MIN..MAX such as 1..2")]
+    NgramSyntax(String),
+    #[error("min_df {0} is not a document count (>= 1) or a fraction in (0, 1]")]
+    MinDf(String),
+    #[error("max_df {0} is not a document count (>= 1) or a fraction in (0, 1]")]
+    MaxDf(String),
+    #[error("max_features must be >= 1, got {0}")]
+    MaxFeatures(usize),
+    #[error("max_iter must be >= 1, got {0}")]
+    MaxIter(u64),
+    #[error("tolerance must be finite and > 0, got {0}")]
+    Tolerance(f64),
+    #[error("min_sources must be >= 1, got {0}")]
+    MinSources(usize),
+    #[error("masking rule {name:?} has an invalid pattern: {reason}")]
+    MaskPattern { name: String, reason: String },
+    #[error("unknown language {0:?}; known: english, russian")]
+    Language(String),
+}
+
+/// Everything the library can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StanceError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: is a directory, expected a file")]
+    IsDirectory { path: PathBuf },
+    #[error("{path}:{line}: not valid UTF-8 text")]
+    NotUtf8 { path: PathBuf, line: usize },
+    #[error("{path}: the file is empty")]
+    EmptyFile { path: PathBuf },
+    #[error("{path}:{line}: malformed JSON: {message}")]
+    Json {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}:{line}: missing or non-string field {field:?}")]
+    MissingField {
+        path: PathBuf,
+        line: usize,
+        field: String,
+    },
+    #[error("{path}:{line}: {message}")]
+    Csv {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
+    #[error("the training data holds no documents")]
+    EmptyCorpus,
+    #[error("the training data has a single label ({0:?}); at least two are needed")]
+    SingleLabel(String),
+    #[error("no term survives the vocabulary filters (min_df, max_df, min_sources); loosen them")]
+    EmptyVocabulary,
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    #[error("{path}: not a stance model file: {message}")]
+    ModelFormat { path: PathBuf, message: String },
+    #[error("{path}: model format version {found} is not supported (this build reads version {supported}); retrain the model with this version of stance")]
+    ModelVersion {
+        path: PathBuf,
+        found: u64,
+        supported: u64,
+    },
+    #[error("{path}: inconsistent model file: {message}")]
+    ModelInconsistent { path: PathBuf, message: String },
+    #[error("training failed: {0}")]
+    Training(String),
+}
+
+/// The library's result type.
+pub type Result<T, E = StanceError> = std::result::Result<T, E>;
+
+impl StanceError {
+    /// Wraps an I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StanceError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

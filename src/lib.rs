@@ -1,0 +1,42 @@
+//! `stance`: a source-stance classifier for news articles.
+//!
+//! Text flows through the pipeline in this order, one module per stage:
+//!
+//! 1. [`mask`]: outlet markers (datelines, agency tags, outlet names, links, promo lines) are
+//!    found and skipped, so a model learns framing rather than who published the text.
+//! 2. [`tokenize`]: Unicode words with byte spans, lower-cased and folded, stop words
+//!    ([`stopwords`]) and numbers dropped by policy, stemmed by Snowball ([`language`]).
+//! 3. [`ngrams`]: word n-grams over the stems.
+//! 4. [`vocabulary`]: which terms become features, fitted on the training corpus.
+//! 5. [`tfidf`]: sublinear TF, smoothed training-corpus IDF, L2-normalised [`sparse`] rows.
+//!    [`featurizer`] chains stages 1-5.
+//! 6. [`logistic`]: logistic regression (binary or multinomial) trained by L-BFGS on the sparse
+//!    [`objective`].
+//! 7. [`model`]: the fitted featurizer and classifier, saved as a versioned JSON file
+//!    ([`atomic`] writes), with the [`default_model`] embedded in the binary.
+//! 8. [`score`]: article and [`paragraphs`] probabilities.
+//!
+//! [`corpus`] reads the input formats and [`train`] runs stages 1-7 on labelled documents.
+
+pub mod atomic;
+pub mod corpus;
+pub mod default_model;
+pub mod error;
+pub mod featurizer;
+pub mod language;
+pub mod logistic;
+pub mod mask;
+pub mod model;
+pub mod ngrams;
+pub mod objective;
+pub mod paragraphs;
+pub mod score;
+pub mod sparse;
+pub mod stopwords;
+pub mod tfidf;
+pub mod tokenize;
+pub mod train;
+pub mod vocabulary;
+
+pub use error::{ParamError, StanceError};
+pub use model::Model;

@@ -1,0 +1,24 @@
+//! The `stance` command line: `train` and `score`, on top of the library.
+//!
+//! Errors from the library are typed; here they get context, are printed once as a chain, and
+//! become exit codes in one place: 0 success (and a closed output pipe), 1 failure, 2 usage.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            if cli::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("stance: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The model: a fitted featurizer plus a fitted linear classifier, and its file format.
+//!
+//! The file is JSON, written by serde from [`ModelFile`], with the format name and version as its
+//! first fields. It holds everything that shapes features (masking rules, tokenizer settings,
+//! n-gram range, vocabulary filters, vocabulary, IDF), the weights, intercepts and labels, and a
+//! training summary. It has no timestamps, so the same data and parameters give a byte-identical
+//! file. Floats are written in shortest round-trip form and read back with serde_json's
+//! `float_roundtrip`, so weights come back bit-exact.
+//!
+//! Loading checks the format name and version before anything else, then every shape and value,
+//! and refuses an inconsistent file with a message naming the problem.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::atomic::AtomicFile;
+use crate::error::StanceError;
+use crate::featurizer::{Featurizer, FeaturizerParams};
+use crate::logistic::{LinearModel, LogisticParams};
+use crate::tfidf::Tfidf;
+use crate::vocabulary::Vocabulary;
+
+/// The format name at the top of every model file.
+pub const FORMAT_NAME: &str = "stance-model";
+
+/// The model-file version this build writes and reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// What training recorded about itself: enough to know what a model was trained on and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    /// The number of training documents.
+    pub documents: usize,
+    /// Documents per label.
+    pub per_label: BTreeMap<String, usize>,
+    /// Documents per source (outlet); documents without one are counted under `""`.
+    pub sources: BTreeMap<String, usize>,
+    /// SHA-256 over every training document's source, label and text, in order.
+    pub data_sha256: String,
+    /// The classifier's parameters.
+    pub logistic: LogisticParams,
+    /// The seed given to training (recorded; the trainer itself is deterministic).
+    pub seed: u64,
+    /// L-BFGS iterations run.
+    pub iterations: u64,
+    /// The objective's value at the end.
+    pub final_loss: f64,
+    /// Whether the optimiser stopped on its tolerance rather than its iteration limit.
+    pub converged: bool,
+}
+
+/// The serialized form of a model, field order as written.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ModelFile {
+    pub format: String,
+    pub version: u64,
+    pub crate_version: String,
+    pub labels: Vec<String>,
+    pub featurizer: FeaturizerParams,
+    pub vocabulary: Vec<String>,
+    pub idf: Vec<f64>,
+    /// One weight vector per output: one for two labels, one per label otherwise.
+    pub weights: Vec<Vec<f64>>,
+    pub intercepts: Vec<f64>,
+    pub training: TrainingSummary,
+}
+
+/// Only the header, read first so that a file of another version is refused by its version and
+/// not by whatever else changed.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u64>,
+}
+
+/// A trained model, ready to score.
+#[derive(Debug)]
+pub struct Model {
+    featurizer: Featurizer,
+    classifier: LinearModel,
+    training: TrainingSummary,
+}
+
+impl Model {
+    /// Puts fitted parts together.
+    pub fn new(featurizer: Featurizer, classifier: LinearModel, training: TrainingSummary) -> Self {
+        Model {
+            featurizer,
+            classifier,
+            training,
+        }
+    }
+
+    /// The fitted featurizer.
+    pub fn featurizer(&self) -> &Featurizer {
+        &self.featurizer
+    }
+
+    /// The fitted classifier.
+    pub fn classifier(&self) -> &LinearModel {
+        &self.classifier
+    }
+
+    /// The labels, in probability order.
+    pub fn labels(&self) -> &[String] {
+        &self.classifier.labels
+    }
+
+    /// What training recorded.
+    pub fn training(&self) -> &TrainingSummary {
+        &self.training
+    }
+
+    /// The model as JSON bytes (compact, newline-terminated).
+    pub fn to_json(&self) -> Result<Vec<u8>, StanceError> {
+        let file = ModelFile {
+            format: FORMAT_NAME.to_string(),
+            version: FORMAT_VERSION,
+            crate_version: env!("CARGO_PKG_VERSION").to_string(),
+            labels: self.classifier.labels.clone(),
+            featurizer: self.featurizer.params().clone(),
+            vocabulary: self.featurizer.vocabulary().terms().to_vec(),
+            idf: self.featurizer.tfidf().idf().to_vec(),
+            weights: self.classifier.weights.clone(),
+            intercepts: self.classifier.intercepts.clone(),
+            training: self.training.clone(),
+        };
+        let mut bytes =
+            serde_json::to_vec(&file).map_err(|e| StanceError::Training(e.to_string()))?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+
+    /// Writes the model atomically to a file opened earlier with [`AtomicFile::create`].
+    pub fn save(&self, out: AtomicFile) -> Result<(), StanceError> {
+        out.commit(&self.to_json()?)
+    }
+
+    /// Loads and checks a model file.
+    pub fn load(path: &Path) -> Result<Self, StanceError> {
+        if path.is_dir() {
+            return Err(StanceError::IsDirectory {
+                path: path.to_path_buf(),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| StanceError::io(path, e))?;
+        Model::from_json(&bytes, path)
+    }
+
+    /// Parses and checks model JSON; `origin` names it in errors.
+    pub fn from_json(bytes: &[u8], origin: &Path) -> Result<Self, StanceError> {
+        let format_error = |message: String| StanceError::ModelFormat {
+            path: origin.to_path_buf(),
+            message,
+        };
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(format_error("the file is empty".into()));
+        }
+        let header: Header = serde_json::from_slice(bytes).map_err(|e| {
+            if e.is_eof() {
+                format_error(format!("the file is truncated ({e})"))
+            } else {
+                format_error(format!("not valid model JSON ({e})"))
+            }
+        })?;
+        if header.format.as_deref() != Some(FORMAT_NAME) {
+            return Err(format_error(format!(
+                "the \"format\" field is {:?}, expected {FORMAT_NAME:?}",
+                header.format.unwrap_or_default()
+            )));
+        }
+        match header.version {
+            Some(FORMAT_VERSION) => {}
+            Some(found) => {
+                return Err(StanceError::ModelVersion {
+                    path: origin.to_path_buf(),
+                    found,
+                    supported: FORMAT_VERSION,
+                })
+            }
+            None => return Err(format_error("the \"version\" field is missing".into())),
+        }
+        let file: ModelFile =
+            serde_json::from_slice(bytes).map_err(|e| format_error(e.to_string()))?;
+        Model::from_file(file, origin)
+    }
+
+    /// Checks every shape and value of a parsed file and builds the model.
+    fn from_file(file: ModelFile, origin: &Path) -> Result<Self, StanceError> {
+        let bad = |message: String| StanceError::ModelInconsistent {
+            path: origin.to_path_buf(),
+            message,
+        };
+        let n_labels = file.labels.len();
+        if n_labels < 2 {
+            return Err(bad(format!(
+                "{n_labels} label(s); a model needs at least two"
+            )));
+        }
+        if file.labels.iter().collect::<HashSet<_>>().len() != n_labels
+            || file.labels.iter().any(|l| l.is_empty())
+        {
+            return Err(bad("labels are empty or repeated".into()));
+        }
+        let d = file.vocabulary.len();
+        if d == 0 {
+            return Err(bad("the vocabulary is empty".into()));
+        }
+        if file.idf.len() != d {
+            return Err(bad(format!(
+                "{} IDF values for {d} vocabulary terms",
+                file.idf.len()
+            )));
+        }
+        if let Some(v) = file.idf.iter().find(|v| !v.is_finite() || **v <= 0.0) {
+            return Err(bad(format!(
+                "IDF value {v} is not a positive finite number"
+            )));
+        }
+        let outputs = if n_labels == 2 { 1 } else { n_labels };
+        if file.weights.len() != outputs || file.intercepts.len() != outputs {
+            return Err(bad(format!(
+                "{} weight vectors and {} intercepts for {n_labels} labels (expected {outputs} of each)",
+                file.weights.len(),
+                file.intercepts.len()
+            )));
+        }
+        if let Some(w) = file.weights.iter().find(|w| w.len() != d) {
+            return Err(bad(format!(
+                "a weight vector has {} entries for {d} vocabulary terms",
+                w.len()
+            )));
+        }
+        if file
+            .weights
+            .iter()
+            .flatten()
+            .chain(&file.intercepts)
+            .any(|v| !v.is_finite())
+        {
+            return Err(bad("a weight or intercept is not finite".into()));
+        }
+        let vocabulary = Vocabulary::from_sorted_terms(file.vocabulary);
+        if vocabulary.has_duplicates() {
+            return Err(bad("the vocabulary repeats a term".into()));
+        }
+        let tfidf = Tfidf::from_idf(file.featurizer.tfidf, file.idf);
+        let featurizer = Featurizer::from_parts(file.featurizer, vocabulary, tfidf)
+            .map_err(|e| bad(format!("featurizer settings: {e}")))?;
+        Ok(Model {
+            featurizer,
+            classifier: LinearModel {
+                labels: file.labels,
+                weights: file.weights,
+                intercepts: file.intercepts,
+            },
+            training: file.training,
+        })
+    }
+}

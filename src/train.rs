@@ -1,0 +1,128 @@
+//! Training: labelled documents in, a [`Model`] out. Fits the featurizer, then the classifier,
+//! and records the training summary that goes into the model file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::corpus::Document;
+use crate::error::StanceError;
+use crate::featurizer::FeaturizerParams;
+use crate::logistic::{FitReport, LogisticParams};
+use crate::model::{Model, TrainingSummary};
+
+/// Everything training needs besides the data. Each part documents its own defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct TrainParams {
+    pub featurizer: FeaturizerParams,
+    pub logistic: LogisticParams,
+    /// Recorded in the model; seeds any random choice (the trainer itself makes none).
+    pub seed: u64,
+}
+
+/// Progress events, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stage {
+    /// Featurizing has started for this many documents.
+    Featurizing(usize),
+    /// The vocabulary is fitted with this many terms.
+    Featurized(usize),
+    /// The loss was evaluated (count so far, loss); L-BFGS evaluates it once or more per
+    /// iteration.
+    Evaluation(u64, f64),
+}
+
+/// The SHA-256 of a corpus as training sees it: each document's source, label and text.
+pub fn corpus_sha256(docs: &[Document]) -> String {
+    let mut h = Sha256::new();
+    for d in docs {
+        for part in [
+            d.source.as_deref().unwrap_or(""),
+            d.label.as_deref().unwrap_or(""),
+            &d.text,
+        ] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Trains a model on labelled documents.
+pub fn train(
+    docs: &[Document],
+    params: &TrainParams,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<(Model, FitReport), StanceError> {
+    if docs.is_empty() {
+        return Err(StanceError::EmptyCorpus);
+    }
+    params.logistic.check()?;
+    let labels: Vec<String> = docs
+        .iter()
+        .filter_map(|d| d.label.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if labels.len() < 2 {
+        return Err(StanceError::SingleLabel(
+            labels.into_iter().next().unwrap_or_default(),
+        ));
+    }
+    let label_index: BTreeMap<&str, usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
+    let y: Vec<usize> = docs
+        .iter()
+        .map(|d| label_index.get(d.label.as_deref().unwrap_or("")).copied())
+        .collect::<Option<_>>()
+        .ok_or(StanceError::EmptyCorpus)?;
+    let source_names: BTreeSet<&str> = docs
+        .iter()
+        .map(|d| d.source.as_deref().unwrap_or(""))
+        .collect();
+    let source_index: BTreeMap<&str, u32> = source_names
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, i as u32))
+        .collect();
+    let sources: Vec<u32> = docs
+        .iter()
+        .map(|d| source_index[d.source.as_deref().unwrap_or("")])
+        .collect();
+
+    progress(Stage::Featurizing(docs.len()));
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let (featurizer, x) = params.featurizer.fit(&texts, &sources)?;
+    progress(Stage::Featurized(featurizer.n_features()));
+
+    let (classifier, report) = params.logistic.fit(&x, &y, &labels, &mut |i, loss| {
+        progress(Stage::Evaluation(i, loss))
+    })?;
+
+    let mut per_label = BTreeMap::new();
+    for &l in &y {
+        *per_label.entry(labels[l].clone()).or_insert(0) += 1;
+    }
+    let mut source_counts = BTreeMap::new();
+    for d in docs {
+        *source_counts
+            .entry(d.source.clone().unwrap_or_default())
+            .or_insert(0) += 1;
+    }
+    let summary = TrainingSummary {
+        documents: docs.len(),
+        per_label,
+        sources: source_counts,
+        data_sha256: corpus_sha256(docs),
+        logistic: params.logistic,
+        seed: params.seed,
+        iterations: report.iterations,
+        final_loss: report.final_loss,
+        converged: report.converged,
+    };
+    Ok((Model::new(featurizer, classifier, summary), report))
+}
