@@ -17,15 +17,19 @@
 //! 8. [`score`]: article and [`paragraphs`] probabilities.
 //!
 //! [`corpus`] reads the input formats and [`train`] runs stages 1-7 on labelled documents.
+//! [`folds`], [`cv`] and [`metrics`] measure how well a configuration generalises.
 
 pub mod atomic;
 pub mod corpus;
+pub mod cv;
 pub mod default_model;
 pub mod error;
 pub mod featurizer;
+pub mod folds;
 pub mod language;
 pub mod logistic;
 pub mod mask;
+pub mod metrics;
 pub mod model;
 pub mod ngrams;
 pub mod objective;

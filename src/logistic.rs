@@ -247,7 +247,7 @@ mod tests {
             .fit(&x, &y, &labels(&["a", "b", "c"]), &mut |_, _| {})
             .unwrap();
         assert!(report.converged);
-        for r in 0..x.n_rows() {
+        for (r, &expected) in y.iter().enumerate() {
             let (i, v) = x.row(r);
             let row = SparseRow {
                 indices: i.to_vec(),
@@ -256,7 +256,7 @@ mod tests {
             let p = m.probabilities(&row);
             assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
             let best = (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();
-            assert_eq!(best, y[r], "row {r}: {p:?}");
+            assert_eq!(best, expected, "row {r}: {p:?}");
         }
     }
 

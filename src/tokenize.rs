@@ -290,7 +290,7 @@ mod tests {
         let text = "Lavrov (Reuters) said";
         let t = Tokenizer::new(&TokenizerConfig::default());
         let w: Vec<_> = t
-            .tokens(text, &[7..16])
+            .tokens(text, &[std::ops::Range { start: 7, end: 16 }])
             .into_iter()
             .map(|t| t.word)
             .collect();

@@ -1,5 +1,6 @@
 //! Argument definitions and dispatch for the `stance` binary.
 
+mod cv;
 mod options;
 mod score;
 mod train;
@@ -27,6 +28,8 @@ enum Command {
     Train(train::TrainArgs),
     /// Score articles (and paragraphs) with a model; the built-in default without --model.
     Score(score::ScoreArgs),
+    /// Cross-validate training options, at random and grouped by outlet or month.
+    Cv(cv::CvArgs),
 }
 
 /// Runs a parsed command line.
@@ -34,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Train(args) => train::run(args),
         Command::Score(args) => score::run(args),
+        Command::Cv(args) => cv::run(args),
     }
 }
 

@@ -82,10 +82,10 @@ pub struct TrainOptions {
     #[arg(long, default_value = "1..2")]
     pub ngram_range: String,
     /// L2 penalty (alpha = 1/C).
-    #[arg(long, conflicts_with = "c")]
+    #[arg(long, conflicts_with = "c", allow_negative_numbers = true)]
     pub alpha: Option<f64>,
     /// Inverse regularisation strength, as scikit-learn's C (C = 1/alpha).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub c: Option<f64>,
     /// Keep stop words (the default drops scikit-learn's English list).
     #[arg(long)]

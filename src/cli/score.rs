@@ -117,7 +117,7 @@ impl<W: Write> Output<'_, W> {
                 writeln!(self.out)?;
             }
             OutputFormat::Text => {
-                self.row(&truncate(id, 40), &score.prediction)?;
+                self.row(id, &score.prediction)?;
                 for p in &score.paragraphs {
                     let snippet = text[p.span.clone()]
                         .split_whitespace()

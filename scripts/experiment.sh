@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# One row of the model-selection table: grouped and random cross-validation of a set of
+# training options on the corpus, plus the seed margins of a model trained with them on all of it.
+#
+#   scripts/experiment.sh NAME [training options...]
+#
+# Prints: NAME, random macro-F1, source-grouped macro-F1, month-grouped macro-F1,
+# source-grouped AUC and ECE, vocabulary size, and the smallest seed margin (|p - 0.5| on the
+# right side; negative means a seed is scored wrong).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=$1; shift
+corpus=${CORPUS:-../shared/corpus/ukraine-media.jsonl}
+seeds=${SEEDS:-../shared/seeds}
+bin=${STANCE_BIN:-target/release/stance}
+[ -x "$bin" ] || cargo build --release -q
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+"$bin" cv --data "$corpus" --folds 5 --group-by none,source,month --format json "$@" > "$tmp/cv.json"
+"$bin" train --data "$corpus" --out "$tmp/m.json" -q "$@" > "$tmp/train.txt"
+vocab=$(sed -n 's/^vocabulary: \([0-9]*\) terms/\1/p' "$tmp/train.txt")
+min_margin=1
+while IFS=$'\t' read -r file _ _ label _; do
+  [ "$file" = file ] && continue
+  p=$("$bin" score --model "$tmp/m.json" --format jsonl "$seeds/$file" | python3 -c "import json,sys; print(json.load(sys.stdin)['probabilities']['$label'])")
+  min_margin=$(python3 -c "print(min($min_margin, $p - 0.5))")
+done < "$seeds/labels.tsv"
+python3 - "$tmp/cv.json" "$name" "$vocab" "$min_margin" <<'PY'
+import json, sys
+cv = json.load(open(sys.argv[1]))
+runs = {r["group_by"]: r["pooled"] for r in cv["runs"]}
+print(f'{sys.argv[2]:<28} random={runs["none"]["macro_f1"]:.4f} source={runs["source"]["macro_f1"]:.4f} '
+      f'month={runs["month"]["macro_f1"]:.4f} source_auc={runs["source"]["roc_auc"]:.4f} '
+      f'source_ece={runs["source"]["ece"]:.4f} vocab={sys.argv[3]} seed_min_margin={float(sys.argv[4]):.3f}')
+PY

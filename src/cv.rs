@@ -1,0 +1,117 @@
+//! Cross-validation: train on every fold's training part, predict its test part, and pool the
+//! out-of-fold predictions. Folds run in parallel; each is deterministic, so results do not
+//! depend on the thread count.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::corpus::Document;
+use crate::error::StanceError;
+use crate::folds::FoldPlan;
+use crate::metrics::Metrics;
+use crate::train::{train, TrainParams};
+
+/// One fold's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoldResult {
+    pub fold: usize,
+    pub n_train: usize,
+    pub metrics: Metrics,
+}
+
+/// A whole cross-validation run.
+#[derive(Debug, Clone, Serialize)]
+pub struct CvResult {
+    pub folds: Vec<FoldResult>,
+    /// Metrics over all out-of-fold predictions together.
+    pub pooled: Metrics,
+    /// Out-of-fold probabilities per document (empty for a document in a skipped fold).
+    #[serde(skip)]
+    pub oof: Vec<Vec<f64>>,
+    pub notes: Vec<String>,
+}
+
+/// A fold's result with its test predictions `(document, probabilities)`, or `None` for a
+/// fold that could not be run.
+type FoldOutcome = Result<Option<(FoldResult, Vec<(usize, Vec<f64>)>)>, StanceError>;
+
+/// Runs cross-validation of `params` on `docs` with the folds of `plan`.
+pub fn cross_validate(
+    docs: &[Document],
+    labels: &[String],
+    y: &[usize],
+    params: &TrainParams,
+    plan: &FoldPlan,
+) -> Result<CvResult, StanceError> {
+    let results: Vec<FoldOutcome> = (0..plan.k)
+        .into_par_iter()
+        .map(|f| {
+            let (train_idx, test_idx) = plan.split(f);
+            if test_idx.is_empty() {
+                return Ok(None);
+            }
+            let train_docs: Vec<Document> = train_idx.iter().map(|&i| docs[i].clone()).collect();
+            let (model, _) = match train(&train_docs, params, &mut |_| {}) {
+                Ok(m) => m,
+                Err(StanceError::SingleLabel(_)) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            // The fold's model may order labels differently if a label is absent; map back.
+            let map: Vec<usize> = model
+                .labels()
+                .iter()
+                .map(|l| labels.iter().position(|x| x == l).unwrap_or(0))
+                .collect();
+            let preds: Vec<(usize, Vec<f64>)> = test_idx
+                .iter()
+                .map(|&i| {
+                    let p = model.predict(&docs[i].text).probabilities;
+                    let mut full = vec![0.0; labels.len()];
+                    for (c, v) in p.into_iter().enumerate() {
+                        full[map[c]] = v;
+                    }
+                    (i, full)
+                })
+                .collect();
+            let ty: Vec<usize> = test_idx.iter().map(|&i| y[i]).collect();
+            let tp: Vec<Vec<f64>> = preds.iter().map(|(_, p)| p.clone()).collect();
+            Ok(Some((
+                FoldResult {
+                    fold: f,
+                    n_train: train_idx.len(),
+                    metrics: Metrics::compute(labels, &ty, &tp),
+                },
+                preds,
+            )))
+        })
+        .collect();
+    let mut folds = Vec::new();
+    let mut oof = vec![Vec::new(); docs.len()];
+    let mut notes = plan.notes.clone();
+    for (f, r) in results.into_iter().enumerate() {
+        match r? {
+            Some((fold, preds)) => {
+                for (i, p) in preds {
+                    oof[i] = p;
+                }
+                folds.push(fold);
+            }
+            None => notes.push(format!(
+                "fold {f} skipped: no test documents, or a single label in training"
+            )),
+        }
+    }
+    let (py, pp): (Vec<usize>, Vec<Vec<f64>>) = oof
+        .iter()
+        .zip(y)
+        .filter(|(p, _)| !p.is_empty())
+        .map(|(p, &t)| (t, p.clone()))
+        .unzip();
+    let pooled = Metrics::compute(labels, &py, &pp);
+    Ok(CvResult {
+        folds,
+        pooled,
+        oof,
+        notes,
+    })
+}

@@ -1,0 +1,161 @@
+//! `stance score`: the default model, output formats, paragraphs, stdin and input order.
+
+mod common;
+
+use common::{repo, stance, stdout_of, train_examples};
+use predicates::str::contains;
+
+fn jsonl(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn default_model_scores_the_example_articles_as_a_table() {
+    let out = stdout_of(stance().args([
+        "score",
+        "data/articles/western-kyiv-briefing.txt",
+        "data/articles/russian-ministry-statement.txt",
+    ]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("id")
+            && lines[0].contains("p(russian)")
+            && lines[0].contains("p(western)")
+    );
+    assert!(
+        lines[1].contains("western-kyiv-briefing.txt") && lines[1].contains("western"),
+        "{out}"
+    );
+    assert!(
+        lines[2].contains("russian-ministry-statement.txt") && lines[2].contains("russian"),
+        "{out}"
+    );
+}
+
+#[test]
+fn jsonl_output_has_exactly_the_documented_keys() {
+    let out = stdout_of(stance().args([
+        "score",
+        "--format",
+        "jsonl",
+        "data/articles/western-kyiv-briefing.txt",
+    ]));
+    let v = &jsonl(&out)[0];
+    let mut keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["id", "label", "probabilities"]);
+    assert_eq!(v["id"], "data/articles/western-kyiv-briefing.txt");
+    let probs = v["probabilities"].as_object().unwrap();
+    let sum: f64 = probs.values().map(|p| p.as_f64().unwrap()).sum();
+    assert!((sum - 1.0).abs() < 1e-9);
+    let best = probs
+        .iter()
+        .max_by(|a, b| a.1.as_f64().unwrap().total_cmp(&b.1.as_f64().unwrap()))
+        .unwrap()
+        .0;
+    assert_eq!(&v["label"], best.as_str());
+    // The raw line keeps key order id, label, probabilities.
+    assert!(out.starts_with(r#"{"id":"#));
+}
+
+#[test]
+fn paragraphs_carry_byte_offsets_into_the_article() {
+    let path = "data/articles/mixed-summit-report.txt";
+    let text = std::fs::read_to_string(repo(path)).unwrap();
+    let out = stdout_of(stance().args(["score", "--paragraphs", "--format", "jsonl", path]));
+    let v = &jsonl(&out)[0];
+    let paragraphs = v["paragraphs"].as_array().unwrap();
+    assert!(paragraphs.len() >= 5, "{paragraphs:?}");
+    let mut last_end = 0;
+    for (i, p) in paragraphs.iter().enumerate() {
+        let mut keys: Vec<&String> = p.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["end", "index", "label", "probabilities", "start"]);
+        assert_eq!(p["index"], i);
+        assert!(out.contains(&format!(
+            "{{\"index\":{i},\"start\":{},\"end\":{},\"label\":",
+            p["start"], p["end"]
+        )));
+        let (s, e) = (
+            p["start"].as_u64().unwrap() as usize,
+            p["end"].as_u64().unwrap() as usize,
+        );
+        assert!(s >= last_end && s < e && e <= text.len());
+        let para = &text[s..e];
+        assert_eq!(para, para.trim());
+        assert!(!para.contains("\n\n"));
+        last_end = e;
+    }
+}
+
+#[test]
+fn flattened_text_still_gets_several_paragraphs() {
+    let text = std::fs::read_to_string(repo("data/articles/western-kyiv-briefing.txt")).unwrap();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let out = stdout_of(
+        stance()
+            .args(["score", "--paragraphs", "--format", "jsonl", "-"])
+            .write_stdin(flat),
+    );
+    let v = &jsonl(&out)[0];
+    assert_eq!(v["id"], "-");
+    assert!(v["paragraphs"].as_array().unwrap().len() >= 3, "{v}");
+}
+
+#[test]
+fn jsonl_input_keeps_ids_and_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let mut lines = String::new();
+    for i in 0..30 {
+        let text = if i % 2 == 0 {
+            "The Kiev regime and its Western sponsors shelled Donbass."
+        } else {
+            "Russia's invasion of Ukraine; Kyiv said Russian forces shelled Kharkiv."
+        };
+        lines.push_str(&serde_json::json!({"id": format!("doc-{i}"), "text": text}).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&input, lines).unwrap();
+    let out = stdout_of(stance().args(["score", "--format", "jsonl"]).arg(&input));
+    let ids: Vec<String> = jsonl(&out)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, (0..30).map(|i| format!("doc-{i}")).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_trained_model_can_be_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = train_examples(dir.path());
+    stance()
+        .args(["score", "--model"])
+        .arg(&model)
+        .arg("data/articles/russian-ministry-statement.txt")
+        .assert()
+        .success()
+        .stdout(contains("russian"));
+}
+
+#[test]
+fn one_bad_file_among_many_does_not_stop_the_others() {
+    let out = stance()
+        .args([
+            "score",
+            "--format",
+            "jsonl",
+            "data/articles/western-kyiv-briefing.txt",
+            "no-such-file.txt",
+            "data/articles/russian-ministry-statement.txt",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("no-such-file.txt"))
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2);
+}

@@ -1,0 +1,294 @@
+//! `stance train` on every input format, its options, its summary, and byte-identical output.
+
+mod common;
+
+use common::{repo, stance, stdout_of, train_examples};
+use predicates::str::contains;
+use stance::Model;
+
+#[test]
+fn trains_from_jsonl_and_prints_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.json");
+    let summary = stdout_of(
+        stance()
+            .args([
+                "train",
+                "--data",
+                "data/examples.jsonl",
+                "--min-df",
+                "1",
+                "-q",
+                "--out",
+            ])
+            .arg(&out),
+    );
+    assert!(summary.contains("trained on 48 documents"), "{summary}");
+    assert!(summary.contains("russian") && summary.contains("western"));
+    assert!(summary.contains("vocabulary:") && summary.contains("iterations, final loss"));
+    let model = Model::load(&out).unwrap();
+    assert_eq!(model.labels(), ["russian", "western"]);
+    let t = model.training();
+    assert_eq!(t.documents, 48);
+    assert_eq!(t.per_label["russian"], 24);
+    assert_eq!(t.data_sha256.len(), 64);
+    assert!(t.sources.len() >= 6, "sources recorded: {:?}", t.sources);
+}
+
+#[test]
+fn trains_from_csv_tsv_and_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    for data in [
+        "data/examples.csv",
+        "data/examples.tsv",
+        "data/folder-corpus",
+    ] {
+        let out = dir.path().join("m.json");
+        stance()
+            .args(["train", "--data", data, "--min-df", "1", "-q", "--out"])
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(contains("trained on 8 documents"));
+        assert_eq!(Model::load(&out).unwrap().labels(), ["russian", "western"]);
+    }
+}
+
+#[test]
+fn several_data_files_are_combined() {
+    let dir = tempfile::tempdir().unwrap();
+    stance()
+        .args([
+            "train",
+            "--data",
+            "data/examples.csv",
+            "--data",
+            "data/examples.jsonl",
+            "--min-df",
+            "1",
+            "-q",
+            "--out",
+        ])
+        .arg(dir.path().join("m.json"))
+        .assert()
+        .success()
+        .stdout(contains("trained on 56 documents"));
+}
+
+#[test]
+fn same_data_and_parameters_give_a_byte_identical_file() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let (ma, mb) = (train_examples(a.path()), train_examples(b.path()));
+    assert_eq!(std::fs::read(ma).unwrap(), std::fs::read(mb).unwrap());
+}
+
+#[test]
+fn a_model_round_trips_bit_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = train_examples(dir.path());
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(Model::load(&path).unwrap().to_json().unwrap(), bytes);
+}
+
+#[test]
+fn the_file_starts_with_format_and_version_and_holds_the_featurizer() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(train_examples(dir.path())).unwrap();
+    assert!(
+        text.starts_with(r#"{"format":"stance-model","version":1,"#),
+        "{}",
+        &text[..80]
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for key in ["mask", "tokenizer", "ngram_range", "vocabulary", "tfidf"] {
+        assert!(
+            v["featurizer"].get(key).is_some(),
+            "featurizer.{key} missing"
+        );
+    }
+    assert_eq!(
+        v["vocabulary"].as_array().unwrap().len(),
+        v["idf"].as_array().unwrap().len()
+    );
+    assert_eq!(
+        v["weights"].as_array().unwrap().len(),
+        1,
+        "binary: one weight vector"
+    );
+}
+
+#[test]
+fn options_shape_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.json");
+    stance()
+        .args([
+            "train",
+            "--data",
+            "data/examples.jsonl",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            "--min-df",
+            "1",
+            "--max-df",
+            "0.9",
+            "--max-features",
+            "300",
+            "--ngram-range",
+            "1..3",
+            "--c",
+            "4",
+            "--no-stop-words",
+            "--numbers",
+            "keep",
+            "--no-sublinear-tf",
+            "--mask-outlet",
+            "Example Wire",
+        ])
+        .assert()
+        .success();
+    let model = Model::load(&out).unwrap();
+    let p = model.featurizer().params();
+    assert_eq!(model.featurizer().n_features(), 300);
+    assert_eq!((p.ngram_range.min(), p.ngram_range.max()), (1, 3));
+    assert!(!p.tfidf.sublinear_tf);
+    assert!((model.training().logistic.alpha - 0.25).abs() < 1e-12);
+    assert!(model
+        .featurizer()
+        .vocabulary()
+        .terms()
+        .iter()
+        .any(|t| t.split(' ').count() == 3));
+    let tokenizer = stance::tokenize::Tokenizer::new(&p.tokenizer);
+    let kept = stance::stopwords::ENGLISH
+        .iter()
+        .filter(|w| {
+            model
+                .featurizer()
+                .vocabulary()
+                .get(&tokenizer.stem(w))
+                .is_some()
+        })
+        .count();
+    assert!(kept > 10, "stop words kept: {kept}");
+    assert!(p.mask.rules.iter().any(|r| r.name == "outlet:Example Wire"));
+}
+
+#[test]
+fn three_labels_train_a_multinomial_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("three.jsonl");
+    let mut lines = String::new();
+    for (i, line) in std::fs::read_to_string(repo("data/examples.jsonl"))
+        .unwrap()
+        .lines()
+        .enumerate()
+    {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if i % 3 == 0 {
+            v["label"] = "neutral".into();
+        }
+        lines.push_str(&v.to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&data, lines).unwrap();
+    let out = dir.path().join("m.json");
+    stance()
+        .args(["train", "--min-df", "1", "-q", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let model = Model::load(&out).unwrap();
+    assert_eq!(model.labels(), ["neutral", "russian", "western"]);
+    assert_eq!(model.classifier().weights.len(), 3);
+    let scored = stdout_of(
+        stance()
+            .args(["score", "--format", "jsonl", "--model"])
+            .arg(&out)
+            .arg("data/articles/russian-ministry-statement.txt"),
+    );
+    let v: serde_json::Value = serde_json::from_str(scored.trim()).unwrap();
+    let sum: f64 = v["probabilities"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_f64().unwrap())
+        .sum();
+    assert!((sum - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn russian_language_setting_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ru.jsonl");
+    std::fs::write(
+        &data,
+        "{\"text\":\"Киевский режим продолжает обстрелы Донбасса\",\"label\":\"russian\"}\n\
+         {\"text\":\"Киевский режим и западные кураторы\",\"label\":\"russian\"}\n\
+         {\"text\":\"Российское вторжение в Украину продолжается\",\"label\":\"western\"}\n\
+         {\"text\":\"Вторжение России осуждают в Киеве\",\"label\":\"western\"}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("m.json");
+    stance()
+        .args([
+            "train",
+            "--language",
+            "russian",
+            "--no-stop-words",
+            "--min-df",
+            "1",
+            "-q",
+            "--data",
+        ])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let model = Model::load(&out).unwrap();
+    let stemmer = stance::language::Language::Russian.stemmer();
+    let vocabulary = model.featurizer().vocabulary();
+    for word in ["режим", "вторжение", "киевский"] {
+        let stem = stemmer.stem(word);
+        assert!(
+            vocabulary.get(&stem).is_some(),
+            "{stem} not in {:?}",
+            vocabulary.terms()
+        );
+    }
+    assert!(vocabulary.get("вторжение").is_none(), "words are stemmed");
+}
+
+#[test]
+fn invalid_options_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.json");
+    for (flag, value, message) in [
+        ("--ngram-range", "3..1", "3..1"),
+        ("--alpha", "-1", "alpha"),
+        ("--min-df", "0", "min_df"),
+        ("--language", "klingon", "klingon"),
+        ("--numbers", "sometimes", "sometimes"),
+        ("--mask-rule", "bad=(", "bad"),
+    ] {
+        stance()
+            .args([
+                "train",
+                "--data",
+                "data/examples.jsonl",
+                "--out",
+                out.to_str().unwrap(),
+                flag,
+                value,
+            ])
+            .assert()
+            .failure()
+            .stderr(contains(message));
+    }
+    assert!(!out.exists());
+}

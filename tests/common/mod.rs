@@ -1,0 +1,50 @@
+//! Helpers shared by the integration tests: the binary as a command builder, repo paths, and a
+//! small model trained on the project's own example data.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The `stance` binary, ready for arguments.
+pub fn stance() -> Command {
+    let mut cmd = Command::cargo_bin("stance").expect("the stance binary is built for tests");
+    cmd.current_dir(repo(""));
+    cmd
+}
+
+/// A path inside the repository.
+pub fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// `../shared` beside the repository, when present (CI has it; a fresh clone may not).
+pub fn shared() -> Option<PathBuf> {
+    let p = repo("../shared");
+    p.join("seeds").is_dir().then_some(p)
+}
+
+/// Trains a model on `data/examples.jsonl` into `dir` and returns its path.
+pub fn train_examples(dir: &Path) -> PathBuf {
+    let out = dir.join("examples-model.json");
+    stance()
+        .args([
+            "train",
+            "--data",
+            "data/examples.jsonl",
+            "--min-df",
+            "1",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+/// Standard output of a successful command, as text.
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).expect("stdout is UTF-8")
+}
