@@ -77,11 +77,19 @@ fn month(doc: &Document) -> String {
 }
 
 impl FoldPlan {
-    /// Assigns `docs` (with label indices `y`) to `k` folds.
-    pub fn new(docs: &[Document], y: &[usize], k: usize, group_by: GroupBy, seed: u64) -> FoldPlan {
+    /// Assigns `docs` (with label indices `y` into `labels`) to `k` folds.
+    pub fn new(
+        docs: &[Document],
+        labels: &[String],
+        y: &[usize],
+        k: usize,
+        group_by: GroupBy,
+        seed: u64,
+    ) -> FoldPlan {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut notes = Vec::new();
-        let n_labels = y.iter().copied().max().map_or(0, |m| m + 1);
+        let n_labels = labels.len();
+        let name = |l: usize| labels.get(l).map_or("?", |s| s.as_str());
         // Each document's group key, chosen per label.
         let keys: Vec<String> = match group_by {
             GroupBy::None => (0..docs.len()).map(|i| format!("doc-{i}")).collect(),
@@ -95,7 +103,8 @@ impl FoldPlan {
                 for (l, s) in sources_of.iter().enumerate() {
                     if by_month[l] {
                         notes.push(format!(
-                            "label #{l} has a single source ({}), which cannot be held out by source; its documents are grouped by month instead, so its test documents come from months unseen in training",
+                            "label {:?} has a single source ({}), which cannot be held out by source; its documents are grouped by month instead, so its test documents come from months unseen in training",
+                            name(l),
                             s.iter().next().copied().unwrap_or("none")
                         ));
                     }
@@ -146,7 +155,8 @@ impl FoldPlan {
         for (l, &g) in groups_per_label.iter().enumerate() {
             if g > 0 && g < k {
                 notes.push(format!(
-                    "label #{l} has {g} group(s) for {k} folds; {} fold(s) test no document of it",
+                    "label {:?} is the majority in {g} group(s) for {k} folds; {} fold(s) test few or none of its documents",
+                    name(l),
                     k - g
                 ));
             }
@@ -189,7 +199,8 @@ mod tests {
                 y.push(1);
             }
         }
-        let plan = FoldPlan::new(&docs, &y, 3, GroupBy::Source, 7);
+        let labels = vec!["western".to_string(), "russian".to_string()];
+        let plan = FoldPlan::new(&docs, &labels, &y, 3, GroupBy::Source, 7);
         for f in 0..3 {
             let (train, test) = plan.split(f);
             let train_sources: BTreeSet<_> = train
@@ -220,9 +231,9 @@ mod tests {
             .map(|i| doc(&format!("s{}", i % 7), "2022-01-01"))
             .collect();
         let y: Vec<_> = (0..20).map(|i| i % 2).collect();
-        assert_eq!(
-            FoldPlan::new(&docs, &y, 4, GroupBy::None, 1),
-            FoldPlan::new(&docs, &y, 4, GroupBy::None, 1)
-        );
+        let labels = vec!["a".to_string(), "b".to_string()];
+        let plan = |seed| FoldPlan::new(&docs, &labels, &y, 4, GroupBy::None, seed);
+        assert_eq!(plan(1), plan(1));
+        assert_ne!(plan(1).fold, plan(2).fold);
     }
 }

@@ -96,7 +96,7 @@ pub fn run(args: CvArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let mut runs: Vec<(GroupBy, CvResult)> = Vec::new();
     for &g in &groupings {
-        let plan = FoldPlan::new(&docs, &y, args.folds, g, args.cv_seed);
+        let plan = FoldPlan::new(&docs, &labels, &y, args.folds, g, args.cv_seed);
         let result = cross_validate(&docs, &labels, &y, &params, &plan)
             .with_context(|| format!("cross-validating grouped by {g}"))?;
         runs.push((g, result));
