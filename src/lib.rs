@@ -17,7 +17,8 @@
 //! 8. [`score`]: article and [`paragraphs`] probabilities.
 //!
 //! [`corpus`] reads the input formats and [`train`] runs stages 1-7 on labelled documents.
-//! [`folds`], [`cv`] and [`metrics`] measure how well a configuration generalises.
+//! [`folds`], [`cv`] and [`metrics`] measure how well a configuration generalises; [`inspect`]
+//! makes the model card.
 
 pub mod atomic;
 pub mod corpus;
@@ -26,6 +27,7 @@ pub mod default_model;
 pub mod error;
 pub mod featurizer;
 pub mod folds;
+pub mod inspect;
 pub mod language;
 pub mod logistic;
 pub mod mask;

@@ -167,6 +167,12 @@ impl MaskRules {
                     "external-links-footer",
                     r"(?i)[^\n.]{0,40}is not responsible for the content of external (?:sites|internet sites)\.?|read about our approach to external linking\.?",
                 ),
+                // Month and weekday names date a text rather than frame it, and outlets in a
+                // distantly supervised corpus cover different periods (RT: June to October 2022).
+                MaskRule::new(
+                    "date-words",
+                    r"(?-u:\b)(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?-u:\b)\.?",
+                ),
                 MaskRule::new("breadcrumb", r"(?m)^\s*News\s+/\s+\w+\s*$"),
             ],
         }

@@ -1,6 +1,8 @@
 //! Argument definitions and dispatch for the `stance` binary.
 
 mod cv;
+mod eval;
+mod inspect;
 mod options;
 mod score;
 mod train;
@@ -28,6 +30,10 @@ enum Command {
     Train(train::TrainArgs),
     /// Score articles (and paragraphs) with a model; the built-in default without --model.
     Score(score::ScoreArgs),
+    /// Evaluate a model on labelled data: accuracy, F1, AUC, log loss, Brier, calibration.
+    Eval(eval::EvalArgs),
+    /// Print the model card: training summary, parameters, top terms, leakage check.
+    Inspect(inspect::InspectArgs),
     /// Cross-validate training options, at random and grouped by outlet or month.
     Cv(cv::CvArgs),
 }
@@ -38,6 +44,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(args) => train::run(args),
         Command::Score(args) => score::run(args),
         Command::Cv(args) => cv::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Inspect(args) => inspect::run(args),
     }
 }
 
