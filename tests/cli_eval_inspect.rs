@@ -1,0 +1,175 @@
+//! `stance eval`, `stance inspect` and `stance cv` on the project's example data.
+
+mod common;
+
+use common::{stance, stdout_of, train_examples};
+use predicates::prelude::*;
+
+#[test]
+fn eval_reports_every_figure_under_stable_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = train_examples(dir.path());
+    let out = stdout_of(
+        stance()
+            .args([
+                "eval",
+                "--format",
+                "json",
+                "--data",
+                "data/examples.csv",
+                "--model",
+            ])
+            .arg(&model),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in [
+        "n",
+        "accuracy",
+        "macro_f1",
+        "roc_auc",
+        "log_loss",
+        "brier",
+        "ece",
+        "per_label",
+        "confusion",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["n"], 8);
+    let confusion: u64 = v["confusion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|c| c.as_u64().unwrap())
+        .sum();
+    assert_eq!(confusion, 8);
+    let text = stdout_of(
+        stance()
+            .args(["eval", "--data", "data/examples.csv", "--model"])
+            .arg(&model),
+    );
+    assert!(text.contains("macro-F1") && text.contains("confusion"));
+}
+
+#[test]
+fn eval_refuses_labels_the_model_does_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("other.jsonl");
+    std::fs::write(&data, "{\"text\":\"a b c\",\"label\":\"neutral\"}\n").unwrap();
+    stance()
+        .args(["eval", "--data"])
+        .arg(&data)
+        .assert()
+        .failure()
+        .stderr(
+            predicates::str::contains("\"neutral\"")
+                .and(predicates::str::contains("panicked").not()),
+        );
+}
+
+#[test]
+fn inspect_prints_a_model_card() {
+    let out = stdout_of(stance().args(["inspect", "--top", "5"]));
+    for part in [
+        "format version: 1",
+        "labels: russian, western",
+        "training data: ",
+        "vocabulary size",
+        "top 5 terms toward russian",
+        "leakage check",
+    ] {
+        assert!(out.contains(part), "missing {part:?}");
+    }
+    let json = stdout_of(stance().args(["inspect", "--top", "3", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["top_terms"][0]["terms"].as_array().unwrap().len(), 3);
+    assert_eq!(v["format_version"], 1);
+}
+
+#[test]
+fn inspect_flags_outlet_names_a_model_learned() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("leaky.jsonl");
+    let mut lines = String::new();
+    for i in 0..10 {
+        let (label, text) = if i % 2 == 0 {
+            ("a", format!("Reuters reported item {i} harvest"))
+        } else {
+            ("b", format!("Sputnik reported item {i} weather"))
+        };
+        lines.push_str(&serde_json::json!({"text": text, "label": label}).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&data, lines).unwrap();
+    let model = dir.path().join("m.json");
+    stance()
+        .args(["train", "--no-mask", "--min-df", "1", "-q", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    let out = stdout_of(
+        stance()
+            .args(["inspect", "--top", "3", "--model"])
+            .arg(&model),
+    );
+    assert!(
+        out.contains("looks like an outlet marker: outlet name (reuter)")
+            || out.contains("outlet name (sputnik)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn cv_reports_random_and_grouped_splits_side_by_side() {
+    let out = stdout_of(stance().args([
+        "cv",
+        "--data",
+        "data/examples.jsonl",
+        "--folds",
+        "3",
+        "--min-df",
+        "1",
+        "--group-by",
+        "none,source",
+    ]));
+    assert!(out.contains("== grouped by none") && out.contains("== grouped by source"));
+    assert!(out.contains("leakage"));
+    let json = stdout_of(stance().args([
+        "cv",
+        "--data",
+        "data/examples.jsonl",
+        "--folds",
+        "3",
+        "--min-df",
+        "1",
+        "--group-by",
+        "source",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["runs"][0]["folds"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn cv_results_do_not_depend_on_the_thread_count() {
+    let run = |threads: &str| {
+        stdout_of(stance().env("RAYON_NUM_THREADS", threads).args([
+            "cv",
+            "--data",
+            "data/examples.jsonl",
+            "--folds",
+            "3",
+            "--min-df",
+            "1",
+            "--group-by",
+            "none,source",
+            "--format",
+            "json",
+        ]))
+    };
+    assert_eq!(run("1"), run("2"));
+}
