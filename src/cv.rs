@@ -5,10 +5,12 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::calibration::Calibration;
 use crate::corpus::Document;
 use crate::error::StanceError;
 use crate::folds::FoldPlan;
-use crate::metrics::Metrics;
+use crate::metrics::{ece, Metrics};
+use crate::model::CalibrationInfo;
 use crate::train::{train, TrainParams};
 
 /// One fold's result.
@@ -113,5 +115,58 @@ pub fn cross_validate(
         pooled,
         oof,
         notes,
+    })
+}
+
+/// Fits a calibration on the out-of-fold predictions of a grouped cross-validation of `params`
+/// (Platt scaling for two labels, temperature scaling for more).
+pub fn fit_calibration(
+    docs: &[Document],
+    labels: &[String],
+    y: &[usize],
+    params: &TrainParams,
+    plan: &FoldPlan,
+) -> Result<CalibrationInfo, StanceError> {
+    let cv = cross_validate(docs, labels, y, params, plan)?;
+    let (ty, tp): (Vec<usize>, Vec<Vec<f64>>) = cv
+        .oof
+        .iter()
+        .zip(y)
+        .filter(|(p, _)| !p.is_empty())
+        .map(|(p, &t)| (t, p.clone()))
+        .unzip();
+    if ty.is_empty() {
+        return Err(StanceError::Training(
+            "calibration: no fold produced predictions".into(),
+        ));
+    }
+    let log = |p: f64| p.clamp(1e-15, 1.0).ln();
+    let map = if labels.len() == 2 {
+        let z: Vec<f64> = tp.iter().map(|p| log(p[1]) - log(p[0])).collect();
+        let positive: Vec<bool> = ty.iter().map(|&t| t == 1).collect();
+        Calibration::fit_platt(&z, &positive)
+    } else {
+        let z: Vec<Vec<f64>> = tp
+            .iter()
+            .map(|p| p.iter().map(|&v| log(v)).collect())
+            .collect();
+        Calibration::fit_temperature(&z, &ty)
+    };
+    let calibrated: Vec<Vec<f64>> = tp
+        .iter()
+        .map(|p| {
+            if labels.len() == 2 {
+                map.apply(&[log(p[1]) - log(p[0])])
+            } else {
+                map.apply(&p.iter().map(|&v| log(v)).collect::<Vec<_>>())
+            }
+        })
+        .collect();
+    Ok(CalibrationInfo {
+        map,
+        folds: plan.k,
+        group_by: plan.group_by.to_string(),
+        ece_before: ece(&ty, &tp),
+        ece_after: ece(&ty, &calibrated),
     })
 }

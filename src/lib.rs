@@ -12,15 +12,17 @@
 //!    [`featurizer`] chains stages 1-5.
 //! 6. [`logistic`]: logistic regression (binary or multinomial) trained by L-BFGS on the sparse
 //!    [`objective`].
-//! 7. [`model`]: the fitted featurizer and classifier, saved as a versioned JSON file
+//! 7. [`calibration`]: Platt or temperature scaling fitted on grouped out-of-fold predictions.
+//! 8. [`model`]: the fitted featurizer and classifier, saved as a versioned JSON file
 //!    ([`atomic`] writes), with the [`default_model`] embedded in the binary.
-//! 8. [`score`]: article and [`paragraphs`] probabilities.
+//! 9. [`score`]: article and [`paragraphs`] probabilities.
 //!
 //! [`corpus`] reads the input formats and [`train`] runs stages 1-7 on labelled documents.
 //! [`folds`], [`cv`] and [`metrics`] measure how well a configuration generalises; [`inspect`]
 //! makes the model card.
 
 pub mod atomic;
+pub mod calibration;
 pub mod corpus;
 pub mod cv;
 pub mod default_model;

@@ -16,6 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::atomic::AtomicFile;
+use crate::calibration::Calibration;
 use crate::error::StanceError;
 use crate::featurizer::{Featurizer, FeaturizerParams};
 use crate::logistic::{LinearModel, LogisticParams};
@@ -64,7 +65,22 @@ pub struct ModelFile {
     /// One weight vector per output: one for two labels, one per label otherwise.
     pub weights: Vec<Vec<f64>>,
     pub intercepts: Vec<f64>,
+    /// Absent in files written without calibration (and in files from before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationInfo>,
     pub training: TrainingSummary,
+}
+
+/// A fitted calibration and how it was fitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationInfo {
+    pub map: Calibration,
+    /// The cross-validation whose out-of-fold predictions it was fitted on.
+    pub folds: usize,
+    pub group_by: String,
+    /// Expected calibration error of those predictions before and after calibration.
+    pub ece_before: f64,
+    pub ece_after: f64,
 }
 
 /// Only the header, read first so that a file of another version is refused by its version and
@@ -80,6 +96,7 @@ struct Header {
 pub struct Model {
     featurizer: Featurizer,
     classifier: LinearModel,
+    calibration: Option<CalibrationInfo>,
     training: TrainingSummary,
 }
 
@@ -89,7 +106,27 @@ impl Model {
         Model {
             featurizer,
             classifier,
+            calibration: None,
             training,
+        }
+    }
+
+    /// The same model with probabilities passed through a fitted calibration.
+    pub fn with_calibration(mut self, calibration: CalibrationInfo) -> Self {
+        self.calibration = Some(calibration);
+        self
+    }
+
+    /// The calibration, if the model has one.
+    pub fn calibration(&self) -> Option<&CalibrationInfo> {
+        self.calibration.as_ref()
+    }
+
+    /// Label probabilities from raw logits: calibrated when the model has a calibration.
+    pub fn probabilities_from_logits(&self, logits: &[f64]) -> Vec<f64> {
+        match &self.calibration {
+            Some(c) => c.map.apply(logits),
+            None => self.classifier.probabilities_from_logits(logits),
         }
     }
 
@@ -125,6 +162,7 @@ impl Model {
             idf: self.featurizer.tfidf().idf().to_vec(),
             weights: self.classifier.weights.clone(),
             intercepts: self.classifier.intercepts.clone(),
+            calibration: self.calibration.clone(),
             training: self.training.clone(),
         };
         let mut bytes =
@@ -242,6 +280,17 @@ impl Model {
         {
             return Err(bad("a weight or intercept is not finite".into()));
         }
+        if let Some(c) = &file.calibration {
+            let fits = matches!(
+                (&c.map, outputs),
+                (Calibration::Platt { .. }, 1) | (Calibration::Temperature { .. }, 2..)
+            );
+            if !fits || !c.map.is_valid() {
+                return Err(bad(
+                    "the calibration does not fit the labels or is not finite".into(),
+                ));
+            }
+        }
         let vocabulary = Vocabulary::from_sorted_terms(file.vocabulary);
         if vocabulary.has_duplicates() {
             return Err(bad("the vocabulary repeats a term".into()));
@@ -256,6 +305,7 @@ impl Model {
                 weights: file.weights,
                 intercepts: file.intercepts,
             },
+            calibration: file.calibration,
             training: file.training,
         })
     }

@@ -50,7 +50,8 @@ impl Prediction {
 impl Model {
     fn predict_tokens(&self, tokens: &[StemmedToken]) -> Prediction {
         let row = self.featurizer().transform_tokens(tokens);
-        Prediction::from_probabilities(self.classifier().probabilities(&row))
+        let logits = self.classifier().logits(&row);
+        Prediction::from_probabilities(self.probabilities_from_logits(&logits))
     }
 
     /// The prediction for a whole text.

@@ -56,12 +56,12 @@ fn additions() -> Vec<Addition> {
         (
             "outlet names",
             Box::new(|t: &str| {
-                format!("{t}\nThe statement was first reported by RT and later by the BBC, CNN and Sputnik.")
+                format!("{t}\nRT, BBC, CNN, Sputnik, TASS, Press TV, The Guardian, HuffPost")
             }),
         ),
         (
-            "outlet attribution",
-            Box::new(|t: &str| format!("According to Reuters, {t}")),
+            "outlet byline",
+            Box::new(|t: &str| format!("{t}\n\nReuters / The New York Times / Daily Mail")),
         ),
         (
             "promo lines",
@@ -131,29 +131,62 @@ fn removing_the_masked_markers_moves_scores_by_less_than_0_02() {
     }
 }
 
+/// A corpus where each label comes from one outlet that names itself in every text.
+fn leaky_corpus(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("leaky.jsonl");
+    let mut lines = String::new();
+    let topics = [
+        "grain exports",
+        "power cuts",
+        "peace talks",
+        "prisoner swaps",
+        "energy prices",
+        "refugees",
+    ];
+    for (i, topic) in topics.iter().cycle().take(24).enumerate() {
+        let (label, outlet) = if i % 2 == 0 {
+            ("a", "Reuters")
+        } else {
+            ("b", "Sputnik")
+        };
+        let text = format!("{outlet} reported on {topic} and officials commented on {topic} again");
+        lines.push_str(&serde_json::json!({"text": text, "label": label}).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&path, lines).unwrap();
+    path
+}
+
 #[test]
-fn without_masking_the_same_markers_would_move_scores() {
-    // The masking test above is only meaningful if the markers carry weight when unmasked:
-    // an unmasked model trained on the example data learns the outlet names.
+fn masking_is_what_keeps_outlet_names_from_moving_scores() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("unmasked.json");
-    common::stance()
-        .args([
-            "train",
-            "--data",
-            "data/examples.jsonl",
-            "--min-df",
-            "1",
-            "--no-mask",
-            "-q",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
-    let model = stance::Model::load(&out).unwrap();
+    let data = leaky_corpus(dir.path());
+    let shift = |mask_flag: Option<&str>| {
+        let out = dir.path().join("m.json");
+        let mut cmd = common::stance();
+        cmd.args(["train", "--min-df", "1", "-q", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(&out);
+        if let Some(flag) = mask_flag {
+            cmd.arg(flag);
+        }
+        cmd.assert().success();
+        let model = stance::Model::load(&out).unwrap();
+        let text = "officials commented on grain exports";
+        p_max_shift(
+            &model.predict(text).probabilities,
+            &model.predict(&format!("Sputnik: {text}")).probabilities,
+        )
+    };
+    let unmasked = shift(Some("--no-mask"));
+    let masked = shift(None);
     assert!(
-        model.featurizer().vocabulary().get("demo").is_some()
-            || model.featurizer().vocabulary().get("wire").is_some()
+        unmasked > MAX_SHIFT,
+        "without masking the outlet name moves the score by {unmasked:.4}"
+    );
+    assert!(
+        masked < MAX_SHIFT,
+        "with masking it moves it by {masked:.4}"
     );
 }

@@ -6,7 +6,7 @@ use anyhow::bail;
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
-use stance::metrics::Metrics;
+use stance::metrics::{ece, Metrics};
 
 use super::options::DataArgs;
 
@@ -85,14 +85,38 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             ),
         }
     }
-    let probabilities: Vec<Vec<f64>> = docs
+    let (probabilities, raw): (Vec<Vec<f64>>, Vec<Vec<f64>>) = docs
         .par_iter()
-        .map(|d| model.predict(&d.text).probabilities)
-        .collect();
+        .map(|d| {
+            let row = model.featurizer().transform(&d.text);
+            let logits = model.classifier().logits(&row);
+            (
+                model.probabilities_from_logits(&logits),
+                model.classifier().probabilities_from_logits(&logits),
+            )
+        })
+        .unzip();
     let metrics = Metrics::compute(&labels, &y, &probabilities);
+    let ece_uncalibrated = model.calibration().map(|_| ece(&y, &raw));
     match args.format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&metrics)?),
-        OutputFormat::Text => print_metrics(&metrics, &labels),
+        OutputFormat::Json => {
+            let mut v = serde_json::to_value(&metrics)?;
+            if let serde_json::Value::Object(map) = &mut v {
+                map.insert("calibrated".into(), model.calibration().is_some().into());
+                map.insert("ece_uncalibrated".into(), ece_uncalibrated.into());
+            }
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        OutputFormat::Text => {
+            print_metrics(&metrics, &labels);
+            match ece_uncalibrated {
+                Some(before) => println!(
+                    "\nECE before calibration: {before:.4}, after: {:.4}",
+                    metrics.ece
+                ),
+                None => println!("\nthe model has no calibration (train with --calibrate)"),
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

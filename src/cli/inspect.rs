@@ -53,6 +53,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                 "training": t,
                 "featurizer": f,
                 "vocabulary_size": model.featurizer().n_features(),
+                "calibration": model.calibration(),
                 "top_terms": top,
                 "suspect_terms": suspects.iter().map(|(l, term, why)| serde_json::json!({"label": l, "term": term, "reason": why})).collect::<Vec<_>>(),
             });
@@ -119,6 +120,13 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                 "  L-BFGS: {} iterations, final loss {:.6}, converged {}",
                 t.iterations, t.final_loss, t.converged
             );
+            match model.calibration() {
+                Some(c) => println!(
+                    "\ncalibration: {:?}, fitted on {}-fold CV grouped by {}; out-of-fold ECE {:.4} -> {:.4}",
+                    c.map, c.folds, c.group_by, c.ece_before, c.ece_after
+                ),
+                None => println!("\ncalibration: none (probabilities are the raw model's)"),
+            }
             println!("\nvocabulary size: {}", model.featurizer().n_features());
             for l in &top {
                 println!("\ntop {} terms toward {}:", args.top, l.label);

@@ -9,6 +9,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use stance::atomic::AtomicFile;
+use stance::cv::fit_calibration;
+use stance::folds::{FoldPlan, GroupBy};
 use stance::train::{train, Stage};
 
 use super::options::{DataArgs, TrainOptions};
@@ -22,6 +24,16 @@ pub struct TrainArgs {
     out: PathBuf,
     #[command(flatten)]
     options: TrainOptions,
+    /// Fit Platt (or temperature) scaling on out-of-fold predictions of a grouped
+    /// cross-validation and store it, so that scores are calibrated probabilities.
+    #[arg(long)]
+    calibrate: bool,
+    /// Folds of the calibration cross-validation.
+    #[arg(long, default_value_t = 5, requires = "calibrate")]
+    calibration_folds: usize,
+    /// Grouping of the calibration cross-validation: source, month or none.
+    #[arg(long, default_value = "source", requires = "calibrate")]
+    calibration_group_by: String,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -29,6 +41,16 @@ pub struct TrainArgs {
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let params = args.options.params()?;
+    let calibration_group_by: GroupBy = args
+        .calibration_group_by
+        .parse()
+        .map_err(anyhow::Error::msg)?;
+    if args.calibrate && args.calibration_folds < 2 {
+        anyhow::bail!(
+            "--calibration-folds must be at least 2, got {}",
+            args.calibration_folds
+        );
+    }
     // Open the output first, so an unwritable path fails now and not after training.
     let out = AtomicFile::create(&args.out)
         .with_context(|| format!("opening output {}", args.out.display()))?;
@@ -52,7 +74,33 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             bar.set_message(format!("training: evaluation {i}, loss {loss:.4}"))
         }
     };
-    let (model, report) = train(&docs, &params, &mut progress).context("training")?;
+    let (mut model, report) = train(&docs, &params, &mut progress).context("training")?;
+    if args.calibrate {
+        bar.set_message(format!(
+            "calibrating: {}-fold cross-validation grouped by {calibration_group_by}",
+            args.calibration_folds
+        ));
+        let labels = model.labels().to_vec();
+        let y: Vec<usize> = docs
+            .iter()
+            .map(|d| {
+                labels
+                    .iter()
+                    .position(|l| Some(l) == d.label.as_ref())
+                    .unwrap_or(0)
+            })
+            .collect();
+        let plan = FoldPlan::new(
+            &docs,
+            &labels,
+            &y,
+            args.calibration_folds,
+            calibration_group_by,
+            params.seed,
+        );
+        let info = fit_calibration(&docs, &labels, &y, &params, &plan).context("calibrating")?;
+        model = model.with_calibration(info);
+    }
     bar.finish_and_clear();
     model
         .save(out)
@@ -78,6 +126,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             " (iteration limit reached before convergence)"
         }
     );
+    if let Some(c) = model.calibration() {
+        println!(
+            "calibration: {:?} from {}-fold CV grouped by {}; out-of-fold ECE {:.4} -> {:.4}",
+            c.map, c.folds, c.group_by, c.ece_before, c.ece_after
+        );
+    }
     println!("model written to {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }
