@@ -38,11 +38,12 @@ pub enum ParamError {
 /// Everything the library can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum StanceError {
-    #[error("{path}: {source}")]
+    // The I/O error is part of the message rather than a `source`, so that a printed error
+    // chain does not repeat it.
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}: is a directory, expected a file")]
     IsDirectory { path: PathBuf },
@@ -97,10 +98,10 @@ pub type Result<T, E = StanceError> = std::result::Result<T, E>;
 
 impl StanceError {
     /// Wraps an I/O error with the path it happened on.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Self {
         StanceError::Io {
             path: path.into(),
-            source,
+            error,
         }
     }
 }

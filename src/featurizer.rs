@@ -184,6 +184,12 @@ impl Featurizer {
         });
     }
 
+    /// Calls `f(in_vocabulary)` for every n-gram term of `tokens`.
+    pub fn for_each_term(&self, tokens: &[StemmedToken], mut f: impl FnMut(bool)) {
+        self.analyzer
+            .for_each_term(tokens, |term, _| f(self.vocabulary.get(term).is_some()));
+    }
+
     /// The TF-IDF row of one text.
     pub fn transform(&self, text: &str) -> SparseRow {
         let tokens = self.analyzer.stemmed_tokens(text);

@@ -15,7 +15,7 @@
 //! 7. [`calibration`]: Platt or temperature scaling fitted on grouped out-of-fold predictions.
 //! 8. [`model`]: the fitted featurizer and classifier, saved as a versioned JSON file
 //!    ([`atomic`] writes), with the [`default_model`] embedded in the binary.
-//! 9. [`score`]: article and [`paragraphs`] probabilities.
+//! 9. [`score`]: article and [`paragraphs`] probabilities, with the [`evidence`] behind them.
 //!
 //! [`corpus`] reads the input formats and [`train`] runs stages 1-7 on labelled documents.
 //! [`folds`], [`cv`] and [`metrics`] measure how well a configuration generalises; [`inspect`]
@@ -27,6 +27,7 @@ pub mod corpus;
 pub mod cv;
 pub mod default_model;
 pub mod error;
+pub mod evidence;
 pub mod featurizer;
 pub mod folds;
 pub mod inspect;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::atomic::AtomicFile;
 use crate::calibration::Calibration;
 use crate::error::StanceError;
+use crate::evidence::UncertaintyPolicy;
 use crate::featurizer::{Featurizer, FeaturizerParams};
 use crate::logistic::{LinearModel, LogisticParams};
 use crate::tfidf::Tfidf;
@@ -68,6 +69,9 @@ pub struct ModelFile {
     /// Absent in files written without calibration (and in files from before it existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<CalibrationInfo>,
+    /// When scores are reported as uncertain; the default policy in older files.
+    #[serde(default)]
+    pub uncertainty: UncertaintyPolicy,
     pub training: TrainingSummary,
 }
 
@@ -97,6 +101,7 @@ pub struct Model {
     featurizer: Featurizer,
     classifier: LinearModel,
     calibration: Option<CalibrationInfo>,
+    uncertainty: UncertaintyPolicy,
     training: TrainingSummary,
 }
 
@@ -107,8 +112,20 @@ impl Model {
             featurizer,
             classifier,
             calibration: None,
+            uncertainty: UncertaintyPolicy::default(),
             training,
         }
+    }
+
+    /// The same model with another uncertainty policy.
+    pub fn with_uncertainty(mut self, policy: UncertaintyPolicy) -> Self {
+        self.uncertainty = policy;
+        self
+    }
+
+    /// When scores are reported as uncertain.
+    pub fn uncertainty(&self) -> &UncertaintyPolicy {
+        &self.uncertainty
     }
 
     /// The same model with probabilities passed through a fitted calibration.
@@ -163,6 +180,7 @@ impl Model {
             weights: self.classifier.weights.clone(),
             intercepts: self.classifier.intercepts.clone(),
             calibration: self.calibration.clone(),
+            uncertainty: self.uncertainty,
             training: self.training.clone(),
         };
         let mut bytes =
@@ -291,6 +309,12 @@ impl Model {
                 ));
             }
         }
+        if !file.uncertainty.is_valid() {
+            return Err(bad(format!(
+                "uncertainty policy {:?} is out of range",
+                file.uncertainty
+            )));
+        }
         let vocabulary = Vocabulary::from_sorted_terms(file.vocabulary);
         if vocabulary.has_duplicates() {
             return Err(bad("the vocabulary repeats a term".into()));
@@ -306,6 +330,7 @@ impl Model {
                 intercepts: file.intercepts,
             },
             calibration: file.calibration,
+            uncertainty: file.uncertainty,
             training: file.training,
         })
     }

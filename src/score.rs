@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use crate::evidence::Evidence;
 use crate::featurizer::StemmedToken;
 use crate::model::Model;
 use crate::paragraphs::split_paragraphs;
@@ -15,6 +16,10 @@ pub struct Prediction {
     /// Index of the most probable label (the first of equals).
     pub label: usize,
     pub probabilities: Vec<f64>,
+    /// How much of the text the model used.
+    pub evidence: Evidence,
+    /// Whether the evidence is thin or the probabilities too close to call.
+    pub uncertain: bool,
 }
 
 /// A paragraph's span (byte offsets into the article) and its prediction.
@@ -32,26 +37,47 @@ pub struct ArticleScore {
     pub paragraphs: Vec<ParagraphScore>,
 }
 
-impl Prediction {
-    fn from_probabilities(probabilities: Vec<f64>) -> Self {
-        let mut label = 0;
-        for (i, p) in probabilities.iter().enumerate() {
-            if *p > probabilities[label] {
-                label = i;
-            }
-        }
-        Prediction {
-            label,
-            probabilities,
-        }
-    }
-}
-
 impl Model {
     fn predict_tokens(&self, tokens: &[StemmedToken]) -> Prediction {
-        let row = self.featurizer().transform_tokens(tokens);
-        let logits = self.classifier().logits(&row);
-        Prediction::from_probabilities(self.probabilities_from_logits(&logits))
+        let featurizer = self.featurizer();
+        let mut terms = 0usize;
+        let mut known = 0usize;
+        featurizer.for_each_term(tokens, |found| {
+            terms += 1;
+            known += usize::from(found);
+        });
+        let row = featurizer.transform_tokens(tokens);
+        let classifier = self.classifier();
+        let signal = classifier
+            .weights
+            .iter()
+            .map(|w| {
+                row.indices
+                    .iter()
+                    .zip(&row.values)
+                    .map(|(&j, &v)| (v * w[j as usize]).abs())
+                    .sum::<f64>()
+            })
+            .sum::<f64>()
+            / classifier.weights.len() as f64;
+        let evidence = Evidence {
+            tokens: tokens.len(),
+            known: if terms == 0 {
+                0.0
+            } else {
+                known as f64 / terms as f64
+            },
+            signal,
+        };
+        let logits = classifier.logits(&row);
+        let probabilities = self.probabilities_from_logits(&logits);
+        let label = crate::metrics::argmax(&probabilities);
+        Prediction {
+            label,
+            uncertain: self.uncertainty().is_uncertain(&probabilities, &evidence),
+            probabilities,
+            evidence,
+        }
     }
 
     /// The prediction for a whole text.

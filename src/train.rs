@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::corpus::Document;
 use crate::error::StanceError;
+use crate::evidence::UncertaintyPolicy;
 use crate::featurizer::FeaturizerParams;
 use crate::logistic::{FitReport, LogisticParams};
 use crate::model::{Model, TrainingSummary};
@@ -124,5 +125,26 @@ pub fn train(
         final_loss: report.final_loss,
         converged: report.converged,
     };
-    Ok((Model::new(featurizer, classifier, summary), report))
+    let signals: Vec<f64> = (0..x.n_rows())
+        .map(|r| {
+            let (idx, val) = x.row(r);
+            classifier
+                .weights
+                .iter()
+                .map(|w| {
+                    idx.iter()
+                        .zip(val)
+                        .map(|(&j, &v)| (v * w[j as usize]).abs())
+                        .sum::<f64>()
+                })
+                .sum::<f64>()
+                / classifier.weights.len() as f64
+        })
+        .collect();
+    let uncertainty =
+        UncertaintyPolicy::from_training_signals(&signals, UncertaintyPolicy::default().band);
+    Ok((
+        Model::new(featurizer, classifier, summary).with_uncertainty(uncertainty),
+        report,
+    ))
 }

@@ -45,7 +45,13 @@ fn jsonl_output_has_exactly_the_documented_keys() {
     let v = &jsonl(&out)[0];
     let mut keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     keys.sort();
-    assert_eq!(keys, ["id", "label", "probabilities"]);
+    assert_eq!(
+        keys,
+        ["evidence", "id", "label", "probabilities", "uncertain"]
+    );
+    for key in ["tokens", "known", "signal"] {
+        assert!(v["evidence"].get(key).is_some(), "evidence.{key}");
+    }
     assert_eq!(v["id"], "data/articles/western-kyiv-briefing.txt");
     let probs = v["probabilities"].as_object().unwrap();
     let sum: f64 = probs.values().map(|p| p.as_f64().unwrap()).sum();
@@ -56,8 +62,19 @@ fn jsonl_output_has_exactly_the_documented_keys() {
         .unwrap()
         .0;
     assert_eq!(&v["label"], best.as_str());
-    // The raw line keeps key order id, label, probabilities.
+    // The raw line keeps key order id, label, probabilities, then evidence and uncertain.
     assert!(out.starts_with(r#"{"id":"#));
+    let order: Vec<usize> = [
+        "\"id\"",
+        "\"label\"",
+        "\"probabilities\"",
+        "\"evidence\"",
+        "\"uncertain\"",
+    ]
+    .iter()
+    .map(|k| out.find(k).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{out}");
 }
 
 #[test]
@@ -72,7 +89,18 @@ fn paragraphs_carry_byte_offsets_into_the_article() {
     for (i, p) in paragraphs.iter().enumerate() {
         let mut keys: Vec<&String> = p.as_object().unwrap().keys().collect();
         keys.sort();
-        assert_eq!(keys, ["end", "index", "label", "probabilities", "start"]);
+        assert_eq!(
+            keys,
+            [
+                "end",
+                "evidence",
+                "index",
+                "label",
+                "probabilities",
+                "start",
+                "uncertain"
+            ]
+        );
         assert_eq!(p["index"], i);
         assert!(out.contains(&format!(
             "{{\"index\":{i},\"start\":{},\"end\":{},\"label\":",
@@ -158,4 +186,36 @@ fn one_bad_file_among_many_does_not_stop_the_others() {
         .stdout
         .clone();
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn off_topic_text_has_less_evidence_than_a_framed_article() {
+    let out = stdout_of(stance().args([
+        "score",
+        "--format",
+        "jsonl",
+        "data/articles/offtopic-trade-fair.txt",
+        "data/articles/russian-ministry-statement.txt",
+    ]));
+    let v = jsonl(&out);
+    let signal = |i: usize| v[i]["evidence"]["signal"].as_f64().unwrap();
+    let known = |i: usize| v[i]["evidence"]["known"].as_f64().unwrap();
+    assert!(signal(0) < signal(1), "{out}");
+    assert!(known(0) < known(1), "{out}");
+    assert_eq!(
+        v[0]["uncertain"], true,
+        "the trade fair is not a framed war story: {out}"
+    );
+}
+
+#[test]
+fn empty_text_is_uncertain_with_no_evidence() {
+    let out = stdout_of(
+        stance()
+            .args(["score", "--format", "jsonl", "-"])
+            .write_stdin("   \n"),
+    );
+    let v = &jsonl(&out)[0];
+    assert_eq!(v["evidence"]["tokens"], 0);
+    assert_eq!(v["uncertain"], true);
 }

@@ -52,7 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Loads `--model PATH`, or the embedded default model.
 pub fn load_model(path: Option<&PathBuf>) -> anyhow::Result<Model> {
     match path {
-        Some(p) => Model::load(p).with_context(|| format!("loading model {}", p.display())),
+        Some(p) => Model::load(p).context("loading model"),
         None => default_model().with_context(|| format!("loading {DEFAULT_MODEL_NAME}")),
     }
 }

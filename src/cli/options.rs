@@ -54,10 +54,7 @@ impl DataArgs {
         };
         let mut docs = Vec::new();
         for path in &self.data {
-            docs.extend(
-                read_labelled(path, &fields)
-                    .with_context(|| format!("reading training data {}", path.display()))?,
-            );
+            docs.extend(read_labelled(path, &fields).context("reading training data")?);
         }
         Ok(docs)
     }

@@ -13,6 +13,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use stance::corpus::{read_text_file, text_from_bytes, FieldNames, Format, JsonLines};
+use stance::evidence::Evidence;
 use stance::score::{ArticleScore, Prediction};
 use stance::Model;
 
@@ -61,6 +62,8 @@ struct ParagraphLine<'a> {
     end: usize,
     label: &'a str,
     probabilities: Probabilities<'a>,
+    evidence: &'a Evidence,
+    uncertain: bool,
 }
 
 #[derive(Serialize)]
@@ -68,6 +71,8 @@ struct ArticleLine<'a> {
     id: &'a str,
     label: &'a str,
     probabilities: Probabilities<'a>,
+    evidence: &'a Evidence,
+    uncertain: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     paragraphs: Option<Vec<ParagraphLine<'a>>>,
 }
@@ -86,7 +91,7 @@ impl<W: Write> Output<'_, W> {
             for l in self.model.labels() {
                 write!(self.out, " {:>10}", format!("p({l})"))?;
             }
-            writeln!(self.out)?;
+            writeln!(self.out, " {:>8} {:>6}  note", "signal", "known")?;
         }
         Ok(())
     }
@@ -99,6 +104,8 @@ impl<W: Write> Output<'_, W> {
                     id,
                     label: &labels[score.prediction.label],
                     probabilities: Probabilities(labels, &score.prediction.probabilities),
+                    evidence: &score.prediction.evidence,
+                    uncertain: score.prediction.uncertain,
                     paragraphs: self.paragraphs.then(|| {
                         score
                             .paragraphs
@@ -109,6 +116,8 @@ impl<W: Write> Output<'_, W> {
                                 end: p.span.end,
                                 label: &labels[p.prediction.label],
                                 probabilities: Probabilities(labels, &p.prediction.probabilities),
+                                evidence: &p.prediction.evidence,
+                                uncertain: p.prediction.uncertain,
                             })
                             .collect()
                     }),
@@ -140,6 +149,14 @@ impl<W: Write> Output<'_, W> {
         )?;
         for prob in &p.probabilities {
             write!(self.out, " {:>10.4}", prob)?;
+        }
+        write!(
+            self.out,
+            " {:>8.3} {:>6.2}",
+            p.evidence.signal, p.evidence.known
+        )?;
+        if p.uncertain {
+            write!(self.out, "  uncertain")?;
         }
         writeln!(self.out)
     }

@@ -1,0 +1,124 @@
+//! Evidence: how much of a text the model actually used, and when to call a score uncertain.
+//!
+//! Many texts carry no framing at all (a trade-fair press release, a sports report); a linear
+//! model still outputs a probability for them, driven by the intercept and a few stray terms.
+//! Evidence makes that visible:
+//!
+//! - `tokens`: the words left after masking and stop words;
+//! - `known`: the share of the text's n-gram terms that are in the vocabulary;
+//! - `signal`: the total absolute contribution of those terms to the logit,
+//!   `sum_j |x_j * w_j|` (averaged over outputs for multinomial models). An empty or off-topic
+//!   text has a small signal; an article dense with framing terms a large one.
+//!
+//! A score is `uncertain` when the signal is below the policy's `min_signal`, or when the top
+//! probability is within `band` of a coin toss (below `0.5 + band` for two labels; within
+//! `2 * band` of the runner-up for more).
+
+use serde::{Deserialize, Serialize};
+
+/// How much of a text the model used.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub tokens: usize,
+    pub known: f64,
+    pub signal: f64,
+}
+
+/// When a score is reported as uncertain; saved in the model file.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UncertaintyPolicy {
+    /// Scores with less signal than this are uncertain. Training sets it to the 10th percentile
+    /// of the training documents' signal; defaults to `0.0` (off) in files without a policy.
+    pub min_signal: f64,
+    /// Half-width of the probability band around a coin toss; defaults to `0.1`.
+    pub band: f64,
+}
+
+impl Default for UncertaintyPolicy {
+    fn default() -> Self {
+        UncertaintyPolicy {
+            min_signal: 0.0,
+            band: 0.1,
+        }
+    }
+}
+
+/// The percentile of training-document signal below which a text counts as low-evidence.
+pub const MIN_SIGNAL_PERCENTILE: f64 = 0.10;
+
+impl UncertaintyPolicy {
+    /// Whether a prediction with these probabilities and this evidence is uncertain.
+    pub fn is_uncertain(&self, probabilities: &[f64], evidence: &Evidence) -> bool {
+        if evidence.signal < self.min_signal || evidence.tokens == 0 {
+            return true;
+        }
+        let mut sorted = probabilities.to_vec();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        match sorted.as_slice() {
+            [top, second, ..] => top - second < 2.0 * self.band,
+            _ => true,
+        }
+    }
+
+    /// A policy whose `min_signal` is the [`MIN_SIGNAL_PERCENTILE`] of `signals`.
+    pub fn from_training_signals(signals: &[f64], band: f64) -> Self {
+        let mut s: Vec<f64> = signals.iter().copied().filter(|v| v.is_finite()).collect();
+        s.sort_by(f64::total_cmp);
+        let min_signal = if s.is_empty() {
+            0.0
+        } else {
+            s[((s.len() - 1) as f64 * MIN_SIGNAL_PERCENTILE).round() as usize]
+        };
+        UncertaintyPolicy { min_signal, band }
+    }
+
+    /// Whether the values are usable.
+    pub fn is_valid(&self) -> bool {
+        self.min_signal.is_finite()
+            && self.min_signal >= 0.0
+            && self.band.is_finite()
+            && (0.0..0.5).contains(&self.band)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(signal: f64) -> Evidence {
+        Evidence {
+            tokens: 10,
+            known: 0.5,
+            signal,
+        }
+    }
+
+    #[test]
+    fn band_and_signal_make_a_score_uncertain() {
+        let policy = UncertaintyPolicy {
+            min_signal: 1.0,
+            band: 0.1,
+        };
+        assert!(policy.is_uncertain(&[0.45, 0.55], &ev(5.0)));
+        assert!(!policy.is_uncertain(&[0.2, 0.8], &ev(5.0)));
+        assert!(policy.is_uncertain(&[0.2, 0.8], &ev(0.5)));
+        assert!(policy.is_uncertain(
+            &[0.2, 0.8],
+            &Evidence {
+                tokens: 0,
+                known: 0.0,
+                signal: 0.0
+            }
+        ));
+        assert!(policy.is_uncertain(&[0.4, 0.35, 0.25], &ev(5.0)));
+    }
+
+    #[test]
+    fn min_signal_is_the_tenth_percentile() {
+        let signals: Vec<f64> = (0..=100).map(f64::from).collect();
+        assert_eq!(
+            UncertaintyPolicy::from_training_signals(&signals, 0.1).min_signal,
+            10.0
+        );
+    }
+}
