@@ -5,7 +5,8 @@
 #   scripts/experiment.sh NAME [training options...]
 #
 # Prints: NAME, random macro-F1, source-grouped macro-F1, month-grouped macro-F1,
-# source-grouped AUC and ECE, vocabulary size, and the smallest seed margin (|p - 0.5| on the
+# source-grouped AUC and ECE, vocabulary size, macro-F1 on the project's own examples
+# (data/examples.jsonl: invented outlets, so unseen by construction), and the smallest seed margin (|p - 0.5| on the
 # right side; negative means a seed is scored wrong), then each seed's margin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ bin=${STANCE_BIN:-target/release/stance}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 "$bin" cv --data "$corpus" --folds 5 --group-by none,source,month --format json "$@" > "$tmp/cv.json"
 "$bin" train --data "$corpus" --out "$tmp/m.json" -q "$@" > "$tmp/train.txt"
+examples=$("$bin" eval --model "$tmp/m.json" --data data/examples.jsonl --format json | python3 -c "import json,sys; print(round(json.load(sys.stdin)['macro_f1'], 4))")
 vocab=$(sed -n 's/^vocabulary: \([0-9]*\) terms/\1/p' "$tmp/train.txt")
 min_margin=1
 margins=""
@@ -26,11 +28,11 @@ while IFS=$'\t' read -r file _ _ label _; do
   min_margin=$(python3 -c "print(min($min_margin, $p - 0.5))")
   margins="$margins $(python3 -c "print(f'{$p - 0.5:+.2f}')")"
 done < "$seeds/labels.tsv"
-python3 - "$tmp/cv.json" "$name" "$vocab" "$min_margin" "$margins" <<'PY'
+python3 - "$tmp/cv.json" "$name" "$vocab" "$min_margin" "$margins" "$examples" <<'PY'
 import json, sys
 cv = json.load(open(sys.argv[1]))
 runs = {r["group_by"]: r["pooled"] for r in cv["runs"]}
 print(f'{sys.argv[2]:<28} random={runs["none"]["macro_f1"]:.4f} source={runs["source"]["macro_f1"]:.4f} '
       f'month={runs["month"]["macro_f1"]:.4f} source_auc={runs["source"]["roc_auc"]:.4f} '
-      f'source_ece={runs["source"]["ece"]:.4f} vocab={sys.argv[3]} seed_min_margin={float(sys.argv[4]):.3f} seeds=[{sys.argv[5].strip()}]')
+      f'source_ece={runs["source"]["ece"]:.4f} vocab={sys.argv[3]} examples={sys.argv[6]} seed_min_margin={float(sys.argv[4]):.3f} seeds=[{sys.argv[5].strip()}]')
 PY

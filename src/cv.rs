@@ -9,7 +9,7 @@ use crate::calibration::Calibration;
 use crate::corpus::Document;
 use crate::error::StanceError;
 use crate::folds::FoldPlan;
-use crate::metrics::{ece, Metrics};
+use crate::metrics::{argmax, ece, Metrics};
 use crate::model::CalibrationInfo;
 use crate::train::{train, TrainParams};
 
@@ -21,6 +21,17 @@ pub struct FoldResult {
     pub metrics: Metrics,
 }
 
+/// How well the `uncertain` flag separates weak predictions from strong ones, out of fold.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncertaintySplit {
+    /// The share of predictions flagged uncertain.
+    pub share: f64,
+    /// Accuracy of the predictions not flagged.
+    pub accuracy_certain: Option<f64>,
+    /// Accuracy of the flagged ones.
+    pub accuracy_uncertain: Option<f64>,
+}
+
 /// A whole cross-validation run.
 #[derive(Debug, Clone, Serialize)]
 pub struct CvResult {
@@ -30,12 +41,14 @@ pub struct CvResult {
     /// Out-of-fold probabilities per document (empty for a document in a skipped fold).
     #[serde(skip)]
     pub oof: Vec<Vec<f64>>,
+    /// How the `uncertain` flag splits the out-of-fold predictions.
+    pub uncertainty: UncertaintySplit,
     pub notes: Vec<String>,
 }
 
 /// A fold's result with its test predictions `(document, probabilities)`, or `None` for a
 /// fold that could not be run.
-type FoldOutcome = Result<Option<(FoldResult, Vec<(usize, Vec<f64>)>)>, StanceError>;
+type FoldOutcome = Result<Option<(FoldResult, Vec<(usize, Vec<f64>, bool)>)>, StanceError>;
 
 /// Runs cross-validation of `params` on `docs` with the folds of `plan`.
 pub fn cross_validate(
@@ -64,19 +77,19 @@ pub fn cross_validate(
                 .iter()
                 .map(|l| labels.iter().position(|x| x == l).unwrap_or(0))
                 .collect();
-            let preds: Vec<(usize, Vec<f64>)> = test_idx
+            let preds: Vec<(usize, Vec<f64>, bool)> = test_idx
                 .iter()
                 .map(|&i| {
-                    let p = model.predict(&docs[i].text).probabilities;
+                    let prediction = model.predict(&docs[i].text);
                     let mut full = vec![0.0; labels.len()];
-                    for (c, v) in p.into_iter().enumerate() {
+                    for (c, v) in prediction.probabilities.into_iter().enumerate() {
                         full[map[c]] = v;
                     }
-                    (i, full)
+                    (i, full, prediction.uncertain)
                 })
                 .collect();
             let ty: Vec<usize> = test_idx.iter().map(|&i| y[i]).collect();
-            let tp: Vec<Vec<f64>> = preds.iter().map(|(_, p)| p.clone()).collect();
+            let tp: Vec<Vec<f64>> = preds.iter().map(|(_, p, _)| p.clone()).collect();
             Ok(Some((
                 FoldResult {
                     fold: f,
@@ -89,12 +102,14 @@ pub fn cross_validate(
         .collect();
     let mut folds = Vec::new();
     let mut oof = vec![Vec::new(); docs.len()];
+    let mut uncertain = vec![false; docs.len()];
     let mut notes = plan.notes.clone();
     for (f, r) in results.into_iter().enumerate() {
         match r? {
             Some((fold, preds)) => {
-                for (i, p) in preds {
+                for (i, p, u) in preds {
                     oof[i] = p;
+                    uncertain[i] = u;
                 }
                 folds.push(fold);
             }
@@ -110,10 +125,24 @@ pub fn cross_validate(
         .map(|(p, &t)| (t, p.clone()))
         .unzip();
     let pooled = Metrics::compute(labels, &py, &pp);
+    let (mut counts, mut correct) = ([0usize; 2], [0usize; 2]);
+    for ((p, &t), &u) in oof.iter().zip(y).zip(&uncertain) {
+        if !p.is_empty() {
+            counts[usize::from(u)] += 1;
+            correct[usize::from(u)] += usize::from(argmax(p) == t);
+        }
+    }
+    let accuracy = |k: usize| (counts[k] > 0).then(|| correct[k] as f64 / counts[k] as f64);
+    let uncertainty = UncertaintySplit {
+        share: counts[1] as f64 / (counts[0] + counts[1]).max(1) as f64,
+        accuracy_certain: accuracy(0),
+        accuracy_uncertain: accuracy(1),
+    };
     Ok(CvResult {
         folds,
         pooled,
         oof,
+        uncertainty,
         notes,
     })
 }

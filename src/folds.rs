@@ -236,4 +236,21 @@ mod tests {
         assert_eq!(plan(1), plan(1));
         assert_ne!(plan(1).fold, plan(2).fold);
     }
+
+    #[test]
+    fn month_groups_never_straddle_folds() {
+        let docs: Vec<_> = (0..60)
+            .map(|i| doc(&format!("s{}", i % 5), &format!("2022-{:02}-03", 1 + i % 9)))
+            .collect();
+        let y: Vec<_> = (0..60).map(|i| (i / 3) % 2).collect();
+        let labels = vec!["a".to_string(), "b".to_string()];
+        let plan = FoldPlan::new(&docs, &labels, &y, 4, GroupBy::Month, 3);
+        for f in 0..4 {
+            let (train, test) = plan.split(f);
+            let train_months: BTreeSet<_> = train.iter().map(|&i| month(&docs[i])).collect();
+            assert!(test
+                .iter()
+                .all(|&i| !train_months.contains(&month(&docs[i]))));
+        }
+    }
 }

@@ -292,3 +292,56 @@ fn invalid_options_are_refused_by_name() {
     }
     assert!(!out.exists());
 }
+
+#[test]
+fn files_without_calibration_or_uncertainty_still_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = train_examples(dir.path());
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let map = v.as_object_mut().unwrap();
+    map.remove("uncertainty");
+    map.remove("calibration");
+    let old = dir.path().join("old.json");
+    std::fs::write(&old, v.to_string()).unwrap();
+    let model = Model::load(&old).unwrap();
+    assert!(model.calibration().is_none());
+    assert_eq!(
+        *model.uncertainty(),
+        stance::evidence::UncertaintyPolicy::default()
+    );
+}
+
+#[test]
+fn calibrate_stores_a_calibration_that_score_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cal.json");
+    let summary = stdout_of(
+        stance()
+            .args([
+                "train",
+                "--data",
+                "data/examples.jsonl",
+                "--min-df",
+                "1",
+                "-q",
+                "--calibrate",
+                "--calibration-folds",
+                "3",
+                "--out",
+            ])
+            .arg(&out),
+    );
+    assert!(summary.contains("calibration: Platt"), "{summary}");
+    let model = Model::load(&out).unwrap();
+    let c = model.calibration().unwrap();
+    assert_eq!((c.folds, c.group_by.as_str()), (3, "source"));
+    let text =
+        std::fs::read_to_string(repo("data/articles/russian-ministry-statement.txt")).unwrap();
+    let row = model.featurizer().transform(&text);
+    let logits = model.classifier().logits(&row);
+    assert_eq!(model.predict(&text).probabilities, c.map.apply(&logits));
+    assert_ne!(
+        model.predict(&text).probabilities,
+        model.classifier().probabilities_from_logits(&logits)
+    );
+}

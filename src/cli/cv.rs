@@ -116,6 +116,7 @@ pub fn run(args: CvArgs) -> anyhow::Result<ExitCode> {
                     "macro_f1_mean": mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1)).0,
                     "macro_f1_sd": mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1)).1,
                     "leakage_estimate": random.map(|rf| rf - r.pooled.macro_f1),
+                    "uncertainty": r.uncertainty,
                     "notes": r.notes,
                 })).collect::<Vec<_>>(),
             });
@@ -132,6 +133,15 @@ pub fn run(args: CvArgs) -> anyhow::Result<ExitCode> {
                     println!("{}", line(&format!("fold {}", f.fold), &f.metrics));
                 }
                 println!("{}", line("pooled", &r.pooled));
+                let u = &r.uncertainty;
+                let pct =
+                    |a: Option<f64>| a.map_or("n/a".to_string(), |a| format!("{:.1}%", 100.0 * a));
+                println!(
+                    "uncertain: {:.1}% of predictions; accuracy {} when certain, {} when uncertain",
+                    100.0 * u.share,
+                    pct(u.accuracy_certain),
+                    pct(u.accuracy_uncertain)
+                );
                 let (m, s) = mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1));
                 println!("macro_f1 over folds: {m:.4} ± {s:.4}");
             }
