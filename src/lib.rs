@@ -17,12 +17,14 @@
 //!    ([`atomic`] writes), with the [`default_model`] embedded in the binary.
 //! 9. [`score`]: article and [`paragraphs`] probabilities, with the [`evidence`] behind them.
 //!
-//! [`corpus`] reads the input formats and [`train`] runs stages 1-7 on labelled documents.
+//! [`corpus`] reads the input formats and [`train`] runs stages 1-7 on labelled documents (or
+//! on their [`chunks`]).
 //! [`folds`], [`cv`] and [`metrics`] measure how well a configuration generalises; [`inspect`]
 //! makes the model card.
 
 pub mod atomic;
 pub mod calibration;
+pub mod chunks;
 pub mod corpus;
 pub mod cv;
 pub mod default_model;

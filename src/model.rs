@@ -45,6 +45,12 @@ pub struct TrainingSummary {
     pub logistic: LogisticParams,
     /// The seed given to training (recorded; the trainer itself is deterministic).
     pub seed: u64,
+    /// Passage length training cut documents into (0: whole documents).
+    #[serde(default)]
+    pub chunk_words: usize,
+    /// Training rows: documents, or passages when `chunk_words > 0`.
+    #[serde(default)]
+    pub rows: usize,
     /// L-BFGS iterations run.
     pub iterations: u64,
     /// The objective's value at the end.

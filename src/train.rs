@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::chunks::chunk_spans;
 use crate::corpus::Document;
 use crate::error::StanceError;
 use crate::evidence::UncertaintyPolicy;
@@ -20,6 +21,10 @@ pub struct TrainParams {
     pub logistic: LogisticParams,
     /// Recorded in the model; seeds any random choice (the trainer itself makes none).
     pub seed: u64,
+    /// Train on passages of at least this many words instead of whole documents (see
+    /// [`crate::chunks`]); `0` (the default) trains on whole documents.
+    #[serde(default)]
+    pub chunk_words: usize,
 }
 
 /// Progress events, for a progress bar.
@@ -95,12 +100,22 @@ pub fn train(
         .map(|d| source_index[d.source.as_deref().unwrap_or("")])
         .collect();
 
-    progress(Stage::Featurizing(docs.len()));
-    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let (featurizer, x) = params.featurizer.fit(&texts, &sources)?;
+    // Rows: whole documents, or their passages, each with its document's label and source.
+    let mut texts: Vec<&str> = Vec::with_capacity(docs.len());
+    let mut row_y = Vec::with_capacity(docs.len());
+    let mut row_sources = Vec::with_capacity(docs.len());
+    for (d, (&label, &source)) in docs.iter().zip(y.iter().zip(&sources)) {
+        for span in chunk_spans(&d.text, params.chunk_words) {
+            texts.push(&d.text[span]);
+            row_y.push(label);
+            row_sources.push(source);
+        }
+    }
+    progress(Stage::Featurizing(texts.len()));
+    let (featurizer, x) = params.featurizer.fit(&texts, &row_sources)?;
     progress(Stage::Featurized(featurizer.n_features()));
 
-    let (classifier, report) = params.logistic.fit(&x, &y, &labels, &mut |i, loss| {
+    let (classifier, report) = params.logistic.fit(&x, &row_y, &labels, &mut |i, loss| {
         progress(Stage::Evaluation(i, loss))
     })?;
 
@@ -121,6 +136,8 @@ pub fn train(
         data_sha256: corpus_sha256(docs),
         logistic: params.logistic,
         seed: params.seed,
+        chunk_words: params.chunk_words,
+        rows: texts.len(),
         iterations: report.iterations,
         final_loss: report.final_loss,
         converged: report.converged,

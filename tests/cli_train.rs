@@ -345,3 +345,28 @@ fn calibrate_stores_a_calibration_that_score_uses() {
         model.classifier().probabilities_from_logits(&logits)
     );
 }
+
+#[test]
+fn chunked_training_records_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.json");
+    stance()
+        .args([
+            "train",
+            "--data",
+            "data/examples.jsonl",
+            "--min-df",
+            "1",
+            "-q",
+            "--chunk-words",
+            "30",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let t = Model::load(&out).unwrap().training().clone();
+    assert_eq!(t.chunk_words, 30);
+    assert_eq!(t.documents, 48);
+    assert!(t.rows > 48, "passages: {}", t.rows);
+}

@@ -123,6 +123,10 @@ pub struct TrainOptions {
     /// Drop the built-in masking rule with this name (repeatable).
     #[arg(long, value_name = "NAME")]
     pub unmask: Vec<String>,
+    /// Train on passages of at least N words (whole paragraphs) instead of whole documents, so
+    /// that document length cannot stand in for the label; 0 trains on whole documents.
+    #[arg(long, default_value_t = 0)]
+    pub chunk_words: usize,
     /// Seed, recorded in the model (the trainer is deterministic).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -213,6 +217,7 @@ impl TrainOptions {
         };
         p.logistic.check()?;
         p.seed = self.seed;
+        p.chunk_words = self.chunk_words;
         Ok(p)
     }
 }
