@@ -17,7 +17,7 @@ use crate::paragraphs::split_paragraphs;
 pub fn chunk_spans(text: &str, min_words: usize) -> Vec<Range<usize>> {
     let paragraphs = split_paragraphs(text);
     if min_words == 0 || paragraphs.is_empty() {
-        return vec![0..text.len()];
+        return std::iter::once(0..text.len()).collect();
     }
     let mut chunks: Vec<(Range<usize>, usize)> = Vec::new();
     let mut current: Option<(Range<usize>, usize)> = None;
@@ -59,8 +59,8 @@ mod tests {
 
     #[test]
     fn short_texts_stay_whole() {
-        assert_eq!(chunk_spans("a b c", 100), vec![0..5]);
-        assert_eq!(chunk_spans("a b c", 0), vec![0..5]);
-        assert_eq!(chunk_spans("", 10), vec![0..0]);
+        assert_eq!(chunk_spans("a b c", 100), [0..5]);
+        assert_eq!(chunk_spans("a b c", 0), [0..5]);
+        assert_eq!(chunk_spans("", 10), [0..0]);
     }
 }
