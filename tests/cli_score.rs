@@ -219,3 +219,33 @@ fn empty_text_is_uncertain_with_no_evidence() {
     assert_eq!(v["evidence"]["tokens"], 0);
     assert_eq!(v["uncertain"], true);
 }
+
+#[test]
+fn uncertainty_thresholds_can_be_overridden() {
+    let article = "data/articles/russian-ministry-statement.txt";
+    let strict = stdout_of(stance().args([
+        "score",
+        "--format",
+        "jsonl",
+        "--min-signal",
+        "1000",
+        article,
+    ]));
+    assert_eq!(jsonl(&strict)[0]["uncertain"], true);
+    let lax = stdout_of(stance().args([
+        "score",
+        "--format",
+        "jsonl",
+        "--min-signal",
+        "0",
+        "--uncertain-band",
+        "0",
+        article,
+    ]));
+    assert_eq!(jsonl(&lax)[0]["uncertain"], false);
+    stance()
+        .args(["score", "--uncertain-band", "0.7", article])
+        .assert()
+        .failure()
+        .stderr(contains("--uncertain-band"));
+}

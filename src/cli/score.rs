@@ -36,6 +36,14 @@ pub struct ScoreArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
+    /// Override the model's uncertainty band: a score whose top probability is within this of a
+    /// coin toss is flagged uncertain.
+    #[arg(long, value_name = "B")]
+    uncertain_band: Option<f64>,
+    /// Override the model's minimum signal: a text whose terms contribute less in total is
+    /// flagged uncertain.
+    #[arg(long, value_name = "S")]
+    min_signal: Option<f64>,
     /// Articles: .txt (one article), .jsonl (one per line, `text` and optional `id`/`title`),
     /// or - for stdin. Stdin when none are given.
     #[arg(value_name = "PATH")]
@@ -172,7 +180,16 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
-    let model = super::load_model(args.model.as_ref())?;
+    let mut model = super::load_model(args.model.as_ref())?;
+    if args.uncertain_band.is_some() || args.min_signal.is_some() {
+        let mut policy = *model.uncertainty();
+        policy.band = args.uncertain_band.unwrap_or(policy.band);
+        policy.min_signal = args.min_signal.unwrap_or(policy.min_signal);
+        if !policy.is_valid() {
+            anyhow::bail!("--uncertain-band must be in [0, 0.5) and --min-signal finite and >= 0, got {} and {}", policy.band, policy.min_signal);
+        }
+        model = model.with_uncertainty(policy);
+    }
     let stdout = std::io::stdout();
     let mut output = Output {
         model: &model,
