@@ -121,7 +121,8 @@ impl Calibration {
     pub fn is_valid(&self) -> bool {
         match *self {
             Calibration::Platt { a, b } => a.is_finite() && b.is_finite(),
-            Calibration::Temperature { t } => t.is_finite() && t > 0.0,
+            // The range the fit searches; outside it, scaled logits overflow to NaN.
+            Calibration::Temperature { t } => (0.01..=100.0).contains(&t),
         }
     }
 }

@@ -215,7 +215,8 @@ impl<R: BufRead> JsonLines<R> {
             Some(Value::String(s)) => s.clone(),
             _ => return Err(missing(&self.fields.text)),
         };
-        let label = optional(&self.fields.label)?;
+        // Labels are compared trimmed, so "a " and "a" are one label.
+        let label = optional(&self.fields.label)?.map(|l| l.trim().to_string());
         if self.need_label && label.as_deref().is_none_or(|l| l.trim().is_empty()) {
             return Err(missing(&self.fields.label));
         }
@@ -281,8 +282,10 @@ fn read_delimited(
     delimiter: u8,
     need_label: bool,
 ) -> Result<Vec<Document>, StanceError> {
+    // TSV has no quoting: a text that starts with `"` is just text.
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
+        .quoting(delimiter != b'\t')
         .from_reader(BufReader::new(open(path)?));
     let csv_error = |e: csv::Error| {
         let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -333,7 +336,9 @@ fn read_delimited(
         let record = record.map_err(csv_error)?;
         let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
         let get = |c: Option<usize>| c.and_then(|c| record.get(c)).map(str::to_string);
-        let label = get(label_col).filter(|l| !l.trim().is_empty());
+        let label = get(label_col)
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty());
         if need_label && label.is_none() {
             return Err(StanceError::MissingField {
                 path: path.to_path_buf(),

@@ -27,6 +27,16 @@ mod tests {
     fn embedded_model_loads_and_round_trips_byte_identically() {
         let model = default_model().unwrap();
         assert!(model.labels().len() >= 2);
-        assert_eq!(model.to_json().unwrap(), DEFAULT_MODEL_JSON);
+        let json = model.to_json().unwrap();
+        let first_difference = json
+            .iter()
+            .zip(DEFAULT_MODEL_JSON)
+            .position(|(a, b)| a != b);
+        assert!(
+            json == DEFAULT_MODEL_JSON,
+            "re-serialised default model differs (lengths {} and {}, first difference at byte {first_difference:?}); retrain it with scripts/train-default.sh",
+            json.len(),
+            DEFAULT_MODEL_JSON.len()
+        );
     }
 }

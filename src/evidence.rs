@@ -49,7 +49,11 @@ pub const MIN_SIGNAL_PERCENTILE: f64 = 0.10;
 impl UncertaintyPolicy {
     /// Whether a prediction with these probabilities and this evidence is uncertain.
     pub fn is_uncertain(&self, probabilities: &[f64], evidence: &Evidence) -> bool {
-        if evidence.signal < self.min_signal || evidence.tokens == 0 {
+        // Written so that NaN anywhere (a corrupt model) counts as uncertain.
+        if evidence.signal.is_nan() || evidence.signal < self.min_signal || evidence.tokens == 0 {
+            return true;
+        }
+        if probabilities.iter().any(|p| !p.is_finite()) {
             return true;
         }
         let mut sorted = probabilities.to_vec();
@@ -120,5 +124,15 @@ mod tests {
             UncertaintyPolicy::from_training_signals(&signals, 0.1).min_signal,
             10.0
         );
+    }
+
+    #[test]
+    fn nan_is_never_certain() {
+        let policy = UncertaintyPolicy {
+            min_signal: 0.0,
+            band: 0.1,
+        };
+        assert!(policy.is_uncertain(&[f64::NAN, f64::NAN], &ev(5.0)));
+        assert!(policy.is_uncertain(&[0.0, 1.0], &ev(f64::NAN)));
     }
 }

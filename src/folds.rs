@@ -70,8 +70,16 @@ pub struct FoldPlan {
 }
 
 fn month(doc: &Document) -> String {
-    match doc.date.as_deref() {
-        Some(d) if d.len() >= 7 => d[..7].to_string(),
+    // Only a `YYYY-MM` prefix is a month; anything else is one shared unknown group.
+    match doc.date.as_deref().and_then(|d| d.get(..7)) {
+        Some(m)
+            if m.as_bytes()[4] == b'-'
+                && m.bytes()
+                    .enumerate()
+                    .all(|(i, b)| i == 4 || b.is_ascii_digit()) =>
+        {
+            m.to_string()
+        }
         _ => "unknown-date".to_string(),
     }
 }
@@ -86,6 +94,8 @@ impl FoldPlan {
         group_by: GroupBy,
         seed: u64,
     ) -> FoldPlan {
+        // More folds than documents would only add empty folds.
+        let k = k.clamp(1, docs.len().max(1));
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut notes = Vec::new();
         let n_labels = labels.len();
@@ -252,5 +262,20 @@ mod tests {
                 .iter()
                 .all(|&i| !train_months.contains(&month(&docs[i]))));
         }
+    }
+
+    #[test]
+    fn odd_dates_and_too_many_folds_are_handled() {
+        let docs = vec![
+            doc("a", "2022-0é-01"),
+            doc("b", "２０２２-01"),
+            doc("c", "2022-03-01"),
+        ];
+        assert_eq!(month(&docs[0]), "unknown-date");
+        assert_eq!(month(&docs[1]), "unknown-date");
+        assert_eq!(month(&docs[2]), "2022-03");
+        let labels = vec!["a".to_string(), "b".to_string()];
+        let plan = FoldPlan::new(&docs, &labels, &[0, 1, 0], 1000, GroupBy::Month, 0);
+        assert_eq!(plan.k, 3);
     }
 }

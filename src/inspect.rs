@@ -90,7 +90,13 @@ pub fn suspect_reason(term: &str, outlets: &HashSet<String>) -> Option<String> {
         "telegram channel",
     ];
     let words: Vec<&str> = term.split(' ').collect();
-    for n in (1..=words.len()).rev() {
+    // Outlet names are at most a few words long; longer windows cannot match.
+    let longest = outlets
+        .iter()
+        .map(|o| o.split(' ').count())
+        .max()
+        .unwrap_or(0);
+    for n in (1..=words.len().min(longest)).rev() {
         for window in words.windows(n) {
             let phrase = window.join(" ");
             if outlets.contains(&phrase) {

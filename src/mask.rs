@@ -89,6 +89,12 @@ pub const DEFAULT_OUTLETS: &[&str] = &[
     "Xinhua",
 ];
 
+/// The most masking rules a model may have.
+pub const MAX_RULES: usize = 256;
+
+/// The largest compiled size of one rule, in bytes.
+pub const RULE_SIZE_LIMIT: usize = 2 << 20;
+
 const MONTH: &str = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?";
 
 impl Default for MaskRules {
@@ -204,12 +210,21 @@ impl MaskRules {
         self
     }
 
-    /// Compiles the rules, refusing any pattern that does not parse.
+    /// Compiles the rules, refusing any pattern that does not parse, more than [`MAX_RULES`]
+    /// rules, and any rule whose compiled program would exceed [`RULE_SIZE_LIMIT`] bytes (a
+    /// model file is untrusted input, and a pattern such as `\w{1000}` costs seconds and
+    /// gigabytes to compile).
     pub fn compile(&self) -> Result<Masker, ParamError> {
+        if self.rules.len() > MAX_RULES {
+            return Err(ParamError::MaskPattern {
+                name: format!("({} rules)", self.rules.len()),
+                reason: format!("at most {MAX_RULES} masking rules are allowed"),
+            });
+        }
         let mut compiled = Vec::with_capacity(self.rules.len());
         for rule in &self.rules {
             let re = regex::RegexBuilder::new(&rule.pattern)
-                .size_limit(50 << 20)
+                .size_limit(RULE_SIZE_LIMIT)
                 .build()
                 .map_err(|e| ParamError::MaskPattern {
                     name: rule.name.clone(),
@@ -338,5 +353,19 @@ mod tests {
         let m = MaskRules::default_rules().compile().unwrap();
         let spans = m.mask("Reuters Reuters http://x.y/z");
         assert!(spans.windows(2).all(|w| w[0].end < w[1].start));
+    }
+
+    #[test]
+    fn oversized_rules_are_refused() {
+        let err = MaskRules::none()
+            .with_rule("huge", r"\w{1000}")
+            .compile()
+            .unwrap_err();
+        assert!(matches!(err, ParamError::MaskPattern { ref name, .. } if name == "huge"));
+        let mut many = MaskRules::none();
+        for i in 0..=MAX_RULES {
+            many = many.with_rule(&format!("r{i}"), "x");
+        }
+        assert!(many.compile().is_err());
     }
 }

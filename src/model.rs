@@ -27,6 +27,12 @@ use crate::vocabulary::Vocabulary;
 /// The format name at the top of every model file.
 pub const FORMAT_NAME: &str = "stance-model";
 
+/// The largest IDF a model file may hold (a corpus of e^1000 documents).
+pub const MAX_IDF: f64 = 1e3;
+
+/// The largest weight magnitude a model file may hold; trained weights are orders smaller.
+pub const MAX_WEIGHT: f64 = 1e6;
+
 /// The model-file version this build writes and reads.
 pub const FORMAT_VERSION: u64 = 1;
 
@@ -276,10 +282,13 @@ impl Model {
                 file.idf.len()
             )));
         }
-        if let Some(v) = file.idf.iter().find(|v| !v.is_finite() || **v <= 0.0) {
-            return Err(bad(format!(
-                "IDF value {v} is not a positive finite number"
-            )));
+        // Smoothed IDF is at most ln(1 + n) + 1; anything near overflow is corruption.
+        if let Some(v) = file
+            .idf
+            .iter()
+            .find(|v| !v.is_finite() || **v <= 0.0 || **v > MAX_IDF)
+        {
+            return Err(bad(format!("IDF value {v} is not in (0, {MAX_IDF}]")));
         }
         let outputs = if n_labels == 2 { 1 } else { n_labels };
         if file.weights.len() != outputs || file.intercepts.len() != outputs {
@@ -295,14 +304,29 @@ impl Model {
                 w.len()
             )));
         }
-        if file
+        if let Some(v) = file
             .weights
             .iter()
             .flatten()
             .chain(&file.intercepts)
-            .any(|v| !v.is_finite())
+            .find(|v| !v.is_finite() || v.abs() > MAX_WEIGHT)
         {
-            return Err(bad("a weight or intercept is not finite".into()));
+            return Err(bad(format!(
+                "weight or intercept {v} is not a finite number within ±{MAX_WEIGHT:e}"
+            )));
+        }
+        let (min_n, max_n) = (
+            file.featurizer.ngram_range.min(),
+            file.featurizer.ngram_range.max(),
+        );
+        if let Some(t) = file.vocabulary.iter().find(|t| {
+            let n = t.split(' ').count();
+            t.is_empty() || n < min_n || n > max_n
+        }) {
+            return Err(bad(format!(
+                "vocabulary term {:?} is not a {min_n}..{max_n}-gram",
+                t.chars().take(60).collect::<String>()
+            )));
         }
         if let Some(c) = &file.calibration {
             let fits = matches!(

@@ -59,7 +59,9 @@ impl Model {
                     .sum::<f64>()
             })
             .sum::<f64>()
-            / classifier.weights.len() as f64;
+            / classifier.weights.len() as f64
+            + 0.0; // an empty sum is -0.0, which would print as a negative signal
+
         let evidence = Evidence {
             tokens: tokens.len(),
             known: if terms == 0 {

@@ -136,7 +136,8 @@ impl VocabularyParams {
                 if s.last_doc != d {
                     s.last_doc = d;
                     s.df += 1;
-                    if self.min_sources > 1 && !s.sources.contains(&source) {
+                    // Only the first `min_sources` distinct sources matter.
+                    if s.sources.len() < self.min_sources && !s.sources.contains(&source) {
                         s.sources.push(source);
                     }
                 }
@@ -148,9 +149,7 @@ impl VocabularyParams {
         let mut kept: Vec<(&str, u64)> = stats
             .into_iter()
             .filter(|(_, s)| {
-                s.df >= min_df
-                    && s.df <= max_df
-                    && (self.min_sources <= 1 || s.sources.len() >= self.min_sources)
+                s.df >= min_df && s.df <= max_df && s.sources.len() >= self.min_sources
             })
             .map(|(t, s)| (t, s.df))
             .collect();

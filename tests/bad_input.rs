@@ -224,3 +224,74 @@ fn training_from_a_plain_text_file_is_refused_clearly() {
         "training data must be JSON Lines",
     );
 }
+
+#[test]
+fn tsv_has_no_quoting_and_labels_are_trimmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "q.tsv",
+        b"label\ttext\na \t\"unbalanced quote opens here\nb\tplain text here\na\tmore text here\n",
+    );
+    let out = dir.path().join("m.json");
+    stance()
+        .args(["train", "-q", "--min-df", "1", "--data"])
+        .arg(&p)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("trained on 3 documents"));
+    assert_eq!(
+        stance::Model::load(&out).unwrap().training().per_label["a"],
+        2
+    );
+}
+
+#[test]
+fn corrupt_values_in_a_model_file_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(train_examples(dir.path())).unwrap();
+    let article = "data/articles/western-kyiv-briefing.txt";
+    let base: serde_json::Value = serde_json::from_slice(&good).unwrap();
+    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        ("IDF value", Box::new(|v| v["idf"][0] = 1e308.into())),
+        (
+            "weight or intercept",
+            Box::new(|v| v["weights"][0][0] = 1e300.into()),
+        ),
+        (
+            "not a 1..2-gram",
+            Box::new(|v| v["vocabulary"][0] = "a b c d".into()),
+        ),
+        (
+            "repeats a term",
+            Box::new(|v| {
+                let t = v["vocabulary"][1].clone();
+                v["vocabulary"][0] = t;
+            }),
+        ),
+        (
+            "weight vector has",
+            Box::new(|v| {
+                v["weights"][0].as_array_mut().unwrap().pop();
+            }),
+        ),
+        (
+            "uncertainty policy",
+            Box::new(|v| v["uncertainty"]["band"] = 0.9.into()),
+        ),
+    ];
+    for (message, corrupt) in cases {
+        let mut v = base.clone();
+        corrupt(&mut v);
+        let path = write(dir.path(), "bad-model.json", v.to_string().as_bytes());
+        stance()
+            .args(["score", "--model"])
+            .arg(&path)
+            .arg(article)
+            .assert()
+            .failure()
+            .stderr(predicates::str::contains(message).and(no_panic()));
+    }
+}

@@ -134,13 +134,13 @@ impl<W: Write> Output<'_, W> {
                 writeln!(self.out)?;
             }
             OutputFormat::Text => {
-                self.row(id, &score.prediction)?;
+                self.row(&printable(id), &score.prediction)?;
                 for p in &score.paragraphs {
                     let snippet = text[p.span.clone()]
                         .split_whitespace()
                         .collect::<Vec<_>>()
                         .join(" ");
-                    let name = format!("  ¶{} {}", p.index, truncate(&snippet, 32));
+                    let name = format!("  ¶{} {}", p.index, truncate(&printable(&snippet), 32));
                     self.row(&name, &p.prediction)?;
                 }
             }
@@ -168,6 +168,13 @@ impl<W: Write> Output<'_, W> {
         }
         writeln!(self.out)
     }
+}
+
+/// Control characters (terminal escapes included) replaced, for the text table.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 fn truncate(s: &str, max: usize) -> String {
