@@ -254,7 +254,8 @@ fn corrupt_values_in_a_model_file_are_refused() {
     let good = std::fs::read(train_examples(dir.path())).unwrap();
     let article = "data/articles/western-kyiv-briefing.txt";
     let base: serde_json::Value = serde_json::from_slice(&good).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type Corruption = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Corruption)> = vec![
         ("IDF value", Box::new(|v| v["idf"][0] = 1e308.into())),
         (
             "weight or intercept",
