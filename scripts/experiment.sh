@@ -5,6 +5,7 @@
 #   scripts/experiment.sh NAME [training options...]
 #
 # Prints: NAME, random macro-F1, source-grouped macro-F1, month-grouped macro-F1,
+# source-grouped macro-F1 after Platt scaling fitted on its own out-of-fold predictions,
 # source-grouped AUC and ECE, vocabulary size, macro-F1 on the project's own examples
 # (data/examples.jsonl: invented outlets, so unseen by construction), and the smallest seed margin (|p - 0.5| on the
 # right side; negative means a seed is scored wrong), then each seed's margin.
@@ -32,7 +33,9 @@ python3 - "$tmp/cv.json" "$name" "$vocab" "$min_margin" "$margins" "$examples" <
 import json, sys
 cv = json.load(open(sys.argv[1]))
 runs = {r["group_by"]: r["pooled"] for r in cv["runs"]}
+cal = {r["group_by"]: r.get("calibrated") for r in cv["runs"]}
+src_cal = f'{cal["source"]["pooled"]["macro_f1"]:.4f}' if cal.get("source") else "n/a"
 print(f'{sys.argv[2]:<28} random={runs["none"]["macro_f1"]:.4f} source={runs["source"]["macro_f1"]:.4f} '
-      f'month={runs["month"]["macro_f1"]:.4f} source_auc={runs["source"]["roc_auc"]:.4f} '
+      f'month={runs["month"]["macro_f1"]:.4f} source_calibrated={src_cal} source_auc={runs["source"]["roc_auc"]:.4f} '
       f'source_ece={runs["source"]["ece"]:.4f} vocab={sys.argv[3]} examples={sys.argv[6]} seed_min_margin={float(sys.argv[4]):.3f} seeds=[{sys.argv[5].strip()}]')
 PY

@@ -147,6 +147,60 @@ pub fn cross_validate(
     })
 }
 
+/// A calibration fitted on out-of-fold predictions, with those predictions before and after.
+#[derive(Debug, Clone)]
+pub struct OofCalibration {
+    pub map: Calibration,
+    /// True label indices of the documents that have a prediction.
+    pub y: Vec<usize>,
+    pub raw: Vec<Vec<f64>>,
+    pub calibrated: Vec<Vec<f64>>,
+}
+
+impl CvResult {
+    /// Fits Platt scaling (two labels) or temperature scaling (more) on this run's out-of-fold
+    /// predictions.
+    pub fn calibrate(&self, n_labels: usize, y: &[usize]) -> Result<OofCalibration, StanceError> {
+        let (ty, raw): (Vec<usize>, Vec<Vec<f64>>) = self
+            .oof
+            .iter()
+            .zip(y)
+            .filter(|(p, _)| !p.is_empty())
+            .map(|(p, &t)| (t, p.clone()))
+            .unzip();
+        if ty.is_empty() {
+            return Err(StanceError::Training(
+                "calibration: no fold produced predictions".into(),
+            ));
+        }
+        // Logits recovered from probabilities: ln(p1 / p0) for two labels, ln p otherwise
+        // (softmax ignores the shift).
+        let log = |p: f64| p.clamp(1e-15, 1.0).ln();
+        let logits = |p: &Vec<f64>| -> Vec<f64> {
+            if n_labels == 2 {
+                vec![log(p[1]) - log(p[0])]
+            } else {
+                p.iter().map(|&v| log(v)).collect()
+            }
+        };
+        let z: Vec<Vec<f64>> = raw.iter().map(logits).collect();
+        let map = if n_labels == 2 {
+            let z1: Vec<f64> = z.iter().map(|l| l[0]).collect();
+            let positive: Vec<bool> = ty.iter().map(|&t| t == 1).collect();
+            Calibration::fit_platt(&z1, &positive)
+        } else {
+            Calibration::fit_temperature(&z, &ty)
+        };
+        let calibrated = z.iter().map(|l| map.apply(l)).collect();
+        Ok(OofCalibration {
+            map,
+            y: ty,
+            raw,
+            calibrated,
+        })
+    }
+}
+
 /// Fits a calibration on the out-of-fold predictions of a grouped cross-validation of `params`
 /// (Platt scaling for two labels, temperature scaling for more).
 pub fn fit_calibration(
@@ -156,46 +210,12 @@ pub fn fit_calibration(
     params: &TrainParams,
     plan: &FoldPlan,
 ) -> Result<CalibrationInfo, StanceError> {
-    let cv = cross_validate(docs, labels, y, params, plan)?;
-    let (ty, tp): (Vec<usize>, Vec<Vec<f64>>) = cv
-        .oof
-        .iter()
-        .zip(y)
-        .filter(|(p, _)| !p.is_empty())
-        .map(|(p, &t)| (t, p.clone()))
-        .unzip();
-    if ty.is_empty() {
-        return Err(StanceError::Training(
-            "calibration: no fold produced predictions".into(),
-        ));
-    }
-    let log = |p: f64| p.clamp(1e-15, 1.0).ln();
-    let map = if labels.len() == 2 {
-        let z: Vec<f64> = tp.iter().map(|p| log(p[1]) - log(p[0])).collect();
-        let positive: Vec<bool> = ty.iter().map(|&t| t == 1).collect();
-        Calibration::fit_platt(&z, &positive)
-    } else {
-        let z: Vec<Vec<f64>> = tp
-            .iter()
-            .map(|p| p.iter().map(|&v| log(v)).collect())
-            .collect();
-        Calibration::fit_temperature(&z, &ty)
-    };
-    let calibrated: Vec<Vec<f64>> = tp
-        .iter()
-        .map(|p| {
-            if labels.len() == 2 {
-                map.apply(&[log(p[1]) - log(p[0])])
-            } else {
-                map.apply(&p.iter().map(|&v| log(v)).collect::<Vec<_>>())
-            }
-        })
-        .collect();
+    let fit = cross_validate(docs, labels, y, params, plan)?.calibrate(labels.len(), y)?;
     Ok(CalibrationInfo {
-        map,
         folds: plan.k,
         group_by: plan.group_by.to_string(),
-        ece_before: ece(&ty, &tp),
-        ece_after: ece(&ty, &calibrated),
+        ece_before: ece(&fit.y, &fit.raw),
+        ece_after: ece(&fit.y, &fit.calibrated),
+        map: fit.map,
     })
 }

@@ -117,6 +117,10 @@ pub fn run(args: CvArgs) -> anyhow::Result<ExitCode> {
                     "macro_f1_sd": mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1)).1,
                     "leakage_estimate": random.map(|rf| rf - r.pooled.macro_f1),
                     "uncertainty": r.uncertainty,
+                    "calibrated": r.calibrate(labels.len(), &y).ok().map(|c| serde_json::json!({
+                        "map": c.map,
+                        "pooled": Metrics::compute(&labels, &c.y, &c.calibrated),
+                    })),
                     "notes": r.notes,
                 })).collect::<Vec<_>>(),
             });
@@ -142,6 +146,11 @@ pub fn run(args: CvArgs) -> anyhow::Result<ExitCode> {
                     pct(u.accuracy_certain),
                     pct(u.accuracy_uncertain)
                 );
+                if let Ok(cal) = r.calibrate(labels.len(), &y) {
+                    let m = Metrics::compute(&labels, &cal.y, &cal.calibrated);
+                    println!("{}", line("calibrated", &m));
+                    println!("(calibrated: {:?} fitted on these same out-of-fold predictions, so optimistic by what its parameters can fit)", cal.map);
+                }
                 let (m, s) = mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1));
                 println!("macro_f1 over folds: {m:.4} ± {s:.4}");
             }
