@@ -15,7 +15,8 @@
 //! 7. [`calibration`]: Platt or temperature scaling fitted on grouped out-of-fold predictions.
 //! 8. [`model`]: the fitted featurizer and classifier, saved as a versioned JSON file
 //!    ([`atomic`] writes), with the [`default_model`] embedded in the binary.
-//! 9. [`score`]: article and [`paragraphs`] probabilities, with the [`evidence`] behind them.
+//! 9. [`score`]: article and [`paragraphs`] probabilities, with the [`evidence`] behind them;
+//!    [`explain`] breaks a score into exact per-term contributions.
 //!
 //! [`corpus`] reads the input formats and [`train`] runs stages 1-7 on labelled documents (or
 //! on their [`chunks`]).
@@ -30,6 +31,7 @@ pub mod cv;
 pub mod default_model;
 pub mod error;
 pub mod evidence;
+pub mod explain;
 pub mod featurizer;
 pub mod folds;
 pub mod inspect;

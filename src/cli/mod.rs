@@ -2,6 +2,8 @@
 
 mod cv;
 mod eval;
+mod explain;
+mod html;
 mod inspect;
 mod options;
 mod score;
@@ -32,6 +34,9 @@ enum Command {
     Score(score::ScoreArgs),
     /// Evaluate a model on labelled data: accuracy, F1, AUC, log loss, Brier, calibration.
     Eval(eval::EvalArgs),
+    /// Explain one article's score: exact per-term and per-paragraph contributions, what-if
+    /// swaps, and an HTML view.
+    Explain(explain::ExplainArgs),
     /// Print the model card: training summary, parameters, top terms, leakage check.
     Inspect(inspect::InspectArgs),
     /// Cross-validate training options, at random and grouped by outlet or month.
@@ -46,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cv(args) => cv::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Explain(args) => explain::run(args),
     }
 }
 

@@ -1,0 +1,234 @@
+//! The self-contained HTML view of an explanation: the article with every weighted word shaded
+//! by its contribution on a diverging scale, a badge per paragraph, and a header with the label,
+//! probability, evidence and top terms. Inline CSS only; no script, fonts or network.
+
+use std::fmt::Write;
+
+use stance::explain::{Explanation, SwapEffect};
+use stance::Model;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const COLOURS: [(u8, u8, u8); 6] = [
+    (200, 40, 40),
+    (30, 90, 200),
+    (20, 140, 70),
+    (150, 60, 170),
+    (200, 120, 0),
+    (90, 90, 90),
+];
+
+fn colour(label: usize, alpha: f64) -> String {
+    let (r, g, b) = COLOURS[label % COLOURS.len()];
+    format!("rgba({r},{g},{b},{alpha:.2})")
+}
+
+/// Renders the page.
+pub fn render(
+    model: &Model,
+    text: &str,
+    e: &Explanation,
+    swaps: &[SwapEffect],
+    top: usize,
+    title: &str,
+) -> String {
+    let labels = model.labels();
+    let binary = labels.len() == 2;
+    let p = &e.score.prediction;
+    // Each token's share of the contributions of the features that cover it (an n-gram's
+    // contribution is split evenly over its words), toward each label.
+    let mut token_weight: Vec<Vec<f64>> = vec![vec![0.0; labels.len()]; e.tokens.len()];
+    let mut token_notes: Vec<Vec<String>> = vec![Vec::new(); e.tokens.len()];
+    for t in &e.terms {
+        for span in &t.spans {
+            let covered: Vec<usize> = e
+                .tokens
+                .iter()
+                .enumerate()
+                .filter(|(_, (s, _))| s.start >= span.start && s.end <= span.end)
+                .map(|(i, _)| i)
+                .collect();
+            for &i in &covered {
+                for (l, c) in t.contributions.iter().enumerate() {
+                    token_weight[i][l] += c / covered.len() as f64;
+                }
+                let best = (0..labels.len())
+                    .max_by(|&a, &b| t.contributions[a].total_cmp(&t.contributions[b]))
+                    .unwrap_or(0);
+                let note = format!(
+                    "{} → {} {:+.3}",
+                    t.term, labels[best], t.contributions[best]
+                );
+                if !token_notes[i].contains(&note) {
+                    token_notes[i].push(note);
+                }
+            }
+        }
+    }
+    // For each token: the label it pushes toward and how hard.
+    let push: Vec<(usize, f64)> = token_weight
+        .iter()
+        .map(|w| {
+            let best = (0..w.len())
+                .max_by(|&a, &b| w[a].total_cmp(&w[b]))
+                .unwrap_or(0);
+            (
+                best,
+                if binary {
+                    w[best].abs()
+                } else {
+                    w[best].max(0.0)
+                },
+            )
+        })
+        .collect();
+    let max = push.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-12);
+
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>stance: {}</title>\n<style>\n\
+body{{font:16px/1.6 Georgia,serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;color:#222;background:#fff}}\n\
+header{{border-bottom:2px solid #ddd;margin-bottom:1rem;padding-bottom:.5rem;font-family:system-ui,sans-serif}}\n\
+.verdict{{font-size:1.6rem;font-weight:bold}} .meta{{color:#555;font-size:.9rem}}\n\
+.cols{{display:flex;gap:2rem;flex-wrap:wrap}} .cols div{{flex:1;min-width:14rem}} .cols li{{font-size:.9rem}}\n\
+.legend span{{padding:0 .4rem;border-radius:3px;margin-right:.5rem}}\n\
+.para{{display:flex;gap:.8rem;margin:.6rem 0}} .badge{{flex:0 0 5.5rem;font:12px system-ui,sans-serif;text-align:right;padding-top:.2rem}}\n\
+.bar{{height:6px;border-radius:3px;margin-top:2px}} .body{{flex:1;overflow-wrap:anywhere}}\n\
+mark{{color:inherit;border-radius:2px;padding:0 1px}} .uncertain{{color:#888}}\n\
+table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .6rem}}\n\
+</style></head><body>\n",
+        escape(title)
+    );
+    let _ = write!(
+        h,
+        "<header><div class=\"verdict\" style=\"color:{}\">{} <span class=\"meta\">p = {:.3}{}</span></div>\n\
+<div class=\"meta\">{} · evidence: {} tokens, {:.0}% of terms known, signal {:.2} · logit {:+.3} = intercept {:+.3} + {} terms</div>\n<p class=\"legend\">",
+        colour(p.label, 1.0),
+        escape(&labels[p.label]),
+        p.probabilities[p.label],
+        if p.uncertain { " · uncertain" } else { "" },
+        escape(title),
+        p.evidence.tokens,
+        100.0 * p.evidence.known,
+        p.evidence.signal,
+        e.logits[labels.len() - 1],
+        e.intercepts[labels.len() - 1],
+        e.terms.len()
+    );
+    for (l, name) in labels.iter().enumerate() {
+        let _ = write!(
+            h,
+            "<span style=\"background:{}\">shaded: pushes toward {}</span>",
+            colour(l, 0.35),
+            escape(name)
+        );
+    }
+    h.push_str("</p>\n<div class=\"cols\">");
+    for (l, name) in labels.iter().enumerate() {
+        let _ = write!(h, "<div><b>Top terms toward {}</b><ol>", escape(name));
+        for t in e.top_terms(l, top) {
+            let _ = write!(
+                h,
+                "<li>{} <span class=\"meta\">{:+.3}</span></li>",
+                escape(&t.surface.join(" / ")),
+                t.contributions[l]
+            );
+        }
+        h.push_str("</ol></div>");
+    }
+    h.push_str("</div>\n");
+    if !swaps.is_empty() {
+        h.push_str("<table><tr><td><b>what if</b></td><td>replaced</td>");
+        for name in labels {
+            let _ = write!(h, "<td>Δp({})</td>", escape(name));
+        }
+        h.push_str("</tr>");
+        for s in swaps {
+            let names: Vec<String> = s.swaps.iter().map(|(a, b)| format!("{a}→{b}")).collect();
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td>",
+                escape(&names.join(", ")),
+                s.replaced
+            );
+            for d in &s.delta {
+                let _ = write!(h, "<td>{d:+.4}</td>");
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("</header>\n<main>\n");
+    let mut t_at = 0;
+    for q in &e.score.paragraphs {
+        let qp = &q.prediction;
+        let _ = write!(
+            h,
+            "<div class=\"para\"><div class=\"badge{}\" data-paragraph=\"{}\" title=\"paragraph {}: p({}) = {:.3}; signal {:.2}\">{} {:.2}<div class=\"bar\" style=\"width:{:.0}%;background:{}\"></div></div><div class=\"body\">",
+            if qp.uncertain { " uncertain" } else { "" },
+            q.index,
+            q.index,
+            escape(&labels[qp.label]),
+            qp.probabilities[qp.label],
+            qp.evidence.signal,
+            escape(&labels[qp.label]),
+            qp.probabilities[qp.label],
+            100.0 * qp.probabilities[qp.label],
+            colour(qp.label, if qp.uncertain { 0.35 } else { 0.9 })
+        );
+        let mut at = q.span.start;
+        while t_at < e.tokens.len() && e.tokens[t_at].0.start < q.span.start {
+            t_at += 1;
+        }
+        while t_at < e.tokens.len() && e.tokens[t_at].0.end <= q.span.end {
+            let (span, _) = &e.tokens[t_at];
+            let (label, weight) = push[t_at];
+            if weight > 0.0 && !token_notes[t_at].is_empty() {
+                h.push_str(&escape(&text[at..span.start]));
+                let alpha = 0.12 + 0.6 * (weight / max).sqrt();
+                let _ = write!(
+                    h,
+                    "<mark class=\"w\" style=\"background:{}\" title=\"{}\">{}</mark>",
+                    colour(label, alpha),
+                    escape(&token_notes[t_at].join("\n")),
+                    escape(&text[span.clone()])
+                );
+                at = span.end;
+            }
+            t_at += 1;
+        }
+        h.push_str(&escape(&text[at..q.span.end]));
+        h.push_str("</div></div>\n");
+    }
+    h.push_str("</main>\n</body></html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
+    }
+}
