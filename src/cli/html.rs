@@ -24,6 +24,34 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Escaped text of `range`, with the parts that masking removed struck through.
+fn plain(text: &str, range: std::ops::Range<usize>, masked: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::new();
+    let mut at = range.start;
+    for m in masked
+        .iter()
+        .filter(|m| m.end > range.start && m.start < range.end)
+    {
+        let (a, b) = (m.start.max(range.start), m.end.min(range.end));
+        if a > at {
+            out.push_str(&escape(&text[at..a]));
+        }
+        let _ = write!(
+            out,
+            "<span class=\"masked\" title=\"masked: not read by the model\">{}</span>",
+            escape(&text[a.max(at)..b])
+        );
+        at = b.max(at);
+    }
+    if at < range.end {
+        out.push_str(&escape(&text[at..range.end]));
+    }
+    out
+}
+
+/// Words whose weight is below this share of the strongest word's are not shaded.
+const MIN_SHADE: f64 = 0.1;
+
 const COLOURS: [(u8, u8, u8); 6] = [
     (200, 40, 40),
     (30, 90, 200),
@@ -111,6 +139,7 @@ header{{border-bottom:2px solid #ddd;margin-bottom:1rem;padding-bottom:.5rem;fon
 .para{{display:flex;gap:.8rem;margin:.6rem 0}} .badge{{flex:0 0 5.5rem;font:12px system-ui,sans-serif;text-align:right;padding-top:.2rem}}\n\
 .bar{{height:6px;border-radius:3px;margin-top:2px}} .body{{flex:1;overflow-wrap:anywhere}}\n\
 mark{{color:inherit;border-radius:2px;padding:0 1px}} .uncertain{{color:#888}}\n\
+.masked{{color:#999;text-decoration:line-through}}\n\
 table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .6rem}}\n\
 </style></head><body>\n",
         escape(title)
@@ -199,9 +228,10 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
         while t_at < e.tokens.len() && e.tokens[t_at].0.end <= q.span.end {
             let (span, _) = &e.tokens[t_at];
             let (label, weight) = push[t_at];
-            if weight > 0.0 && !token_notes[t_at].is_empty() {
-                h.push_str(&escape(&text[at..span.start]));
-                let alpha = 0.12 + 0.6 * (weight / max).sqrt();
+            // Faint words are left plain, so that the page shows what matters.
+            if weight >= MIN_SHADE * max && !token_notes[t_at].is_empty() {
+                h.push_str(&plain(text, at..span.start, &e.masked));
+                let alpha = 0.15 + 0.6 * (weight / max).sqrt();
                 let _ = write!(
                     h,
                     "<mark class=\"w\" style=\"background:{}\" title=\"{}\">{}</mark>",
@@ -213,7 +243,7 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
             }
             t_at += 1;
         }
-        h.push_str(&escape(&text[at..q.span.end]));
+        h.push_str(&plain(text, at..q.span.end, &e.masked));
         h.push_str("</div></div>\n");
     }
     h.push_str("</main>\n</body></html>\n");

@@ -1,0 +1,106 @@
+//! The HTML view in a real browser: headless Chromium renders an explanation of an example
+//! article; the DOM must hold the highlighted words and the paragraph badges, and the screenshot
+//! must not be blank. The screenshot is kept at `target/explain-screenshot.png` for a person to
+//! look at. CI installs Debian's `chromium`; where no Chromium is installed the test says so
+//! and checks nothing else.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{repo, stance};
+
+fn chromium() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var("STANCE_CHROMIUM").unwrap_or_default(),
+        "/usr/bin/chromium".into(),
+        "/usr/bin/chromium-browser".into(),
+    ];
+    candidates.iter().map(PathBuf::from).find(|p| p.is_file())
+}
+
+fn headless(chromium: &Path, profile: &Path) -> Command {
+    let mut cmd = Command::new(chromium);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
+#[test]
+fn explanation_renders_in_headless_chromium() {
+    let Some(chromium) = chromium() else {
+        eprintln!("skipped: no Chromium installed (CI installs Debian's chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("explain.html");
+    stance()
+        .args([
+            "explain",
+            "--swap",
+            "kiev=kyiv",
+            "data/articles/mixed-summit-report.txt",
+            "--html",
+        ])
+        .arg(&html)
+        .assert()
+        .success();
+    let url = format!("file://{}", html.display());
+
+    let dom = headless(&chromium, &dir.path().join("profile-dom"))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "chromium --dump-dom failed: {}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.matches("<mark class=\"w\"").count() >= 10,
+        "highlighted words in the rendered DOM"
+    );
+    assert!(
+        dom.matches("data-paragraph=").count() >= 5,
+        "paragraph badges in the rendered DOM"
+    );
+    assert!(dom.contains("Top terms toward russian") && dom.contains("Top terms toward western"));
+
+    let shot = repo("target/explain-screenshot.png");
+    let out = headless(&chromium, &dir.path().join("profile-shot"))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1100,1400")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium --screenshot failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let pixels = &buf[..info.buffer_size()];
+    let distinct: std::collections::HashSet<&[u8]> =
+        pixels.chunks(info.color_type.samples()).collect();
+    assert!(info.width >= 1000 && info.height >= 1000);
+    assert!(
+        distinct.len() > 50,
+        "the screenshot is blank: {} distinct colours",
+        distinct.len()
+    );
+}
