@@ -14,6 +14,9 @@ use crate::tokenize::Tokenizer;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopTerm {
     pub term: String,
+    /// The words behind the term in the training data, when the model recorded them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surface: Option<String>,
     pub weight: f64,
     /// Why this term looks like an outlet marker, if it does.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -130,6 +133,7 @@ impl Model {
                     .filter(|(_, w)| *w > 0.0)
                     .map(|(i, w)| TopTerm {
                         term: vocabulary.term(i).to_string(),
+                        surface: self.surface_form(vocabulary.term(i)).map(str::to_string),
                         weight: w,
                         suspect: suspect_reason(vocabulary.term(i), &outlets),
                     })

@@ -84,6 +84,10 @@ pub struct ModelFile {
     /// When scores are reported as uncertain; the default policy in older files.
     #[serde(default)]
     pub uncertainty: UncertaintyPolicy,
+    /// The most frequent words in the training data behind the strongest terms (`kiev regim` ->
+    /// `Kiev regime`), for model cards.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub surface_forms: BTreeMap<String, String>,
     pub training: TrainingSummary,
 }
 
@@ -114,6 +118,7 @@ pub struct Model {
     classifier: LinearModel,
     calibration: Option<CalibrationInfo>,
     uncertainty: UncertaintyPolicy,
+    surface_forms: BTreeMap<String, String>,
     training: TrainingSummary,
 }
 
@@ -125,8 +130,20 @@ impl Model {
             classifier,
             calibration: None,
             uncertainty: UncertaintyPolicy::default(),
+            surface_forms: BTreeMap::new(),
             training,
         }
+    }
+
+    /// The same model with surface forms for its terms.
+    pub fn with_surface_forms(mut self, surface_forms: BTreeMap<String, String>) -> Self {
+        self.surface_forms = surface_forms;
+        self
+    }
+
+    /// The most frequent training-data words behind a term, if recorded.
+    pub fn surface_form(&self, term: &str) -> Option<&str> {
+        self.surface_forms.get(term).map(String::as_str)
     }
 
     /// The same model with another uncertainty policy.
@@ -193,6 +210,7 @@ impl Model {
             intercepts: self.classifier.intercepts.clone(),
             calibration: self.calibration.clone(),
             uncertainty: self.uncertainty,
+            surface_forms: self.surface_forms.clone(),
             training: self.training.clone(),
         };
         let mut bytes =
@@ -361,6 +379,7 @@ impl Model {
             },
             calibration: file.calibration,
             uncertainty: file.uncertainty,
+            surface_forms: file.surface_forms,
             training: file.training,
         })
     }

@@ -1,7 +1,9 @@
 //! Training: labelled documents in, a [`Model`] out. Fits the featurizer, then the classifier,
 //! and records the training summary that goes into the model file.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -160,8 +162,54 @@ pub fn train(
         .collect();
     let uncertainty =
         UncertaintyPolicy::from_training_signals(&signals, UncertaintyPolicy::default().band);
-    Ok((
-        Model::new(featurizer, classifier, summary).with_uncertainty(uncertainty),
-        report,
-    ))
+    let model = Model::new(featurizer, classifier, summary).with_uncertainty(uncertainty);
+    let surfaces = surface_forms(&model, &texts, SURFACE_TERMS_PER_LABEL);
+    Ok((model.with_surface_forms(surfaces), report))
+}
+
+/// How many of each label's strongest terms get a recorded surface form.
+pub const SURFACE_TERMS_PER_LABEL: usize = 200;
+
+/// The most frequent surface form (the words as written, whitespace collapsed) of each of the
+/// `per_label` strongest terms per label, over `texts`; ties go to the smaller string.
+pub fn surface_forms(model: &Model, texts: &[&str], per_label: usize) -> BTreeMap<String, String> {
+    let featurizer = model.featurizer();
+    let wanted: HashSet<u32> = model
+        .top_terms(per_label)
+        .iter()
+        .flat_map(|l| l.terms.iter())
+        .filter_map(|t| featurizer.vocabulary().get(&t.term))
+        .collect();
+    let counts: HashMap<(u32, String), usize> = texts
+        .par_iter()
+        .fold(
+            HashMap::new,
+            |mut counts: HashMap<(u32, String), usize>, text| {
+                let tokens = featurizer.stemmed_tokens(text);
+                featurizer.for_each_feature(&tokens, |feature, window| {
+                    if wanted.contains(&feature) {
+                        let span = tokens[window.start].span.start..tokens[window.end - 1].span.end;
+                        let surface = text[span].split_whitespace().collect::<Vec<_>>().join(" ");
+                        *counts.entry((feature, surface)).or_insert(0) += 1;
+                    }
+                });
+                counts
+            },
+        )
+        .reduce(HashMap::new, |mut a, b| {
+            for (k, v) in b {
+                *a.entry(k).or_insert(0) += v;
+            }
+            a
+        });
+    let mut best: BTreeMap<u32, (usize, String)> = BTreeMap::new();
+    for ((feature, surface), n) in counts {
+        let entry = best.entry(feature).or_insert((0, String::new()));
+        if n > entry.0 || (n == entry.0 && surface < entry.1) {
+            *entry = (n, surface);
+        }
+    }
+    best.into_iter()
+        .map(|(f, (_, s))| (featurizer.vocabulary().term(f as usize).to_string(), s))
+        .collect()
 }

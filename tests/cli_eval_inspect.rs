@@ -173,3 +173,33 @@ fn cv_results_do_not_depend_on_the_thread_count() {
     };
     assert_eq!(run("1"), run("2"));
 }
+
+#[test]
+fn inspect_shows_surface_forms_from_the_training_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = train_examples(dir.path());
+    let json = stdout_of(
+        stance()
+            .args(["inspect", "--top", "10", "--format", "json", "--model"])
+            .arg(&model),
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let terms: Vec<&serde_json::Value> = v["top_terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l["terms"].as_array().unwrap())
+        .collect();
+    assert!(
+        terms.iter().all(|t| t.get("surface").is_some()),
+        "every top term has a surface form"
+    );
+    assert!(
+        terms.iter().any(|t| t["surface"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(char::is_uppercase)),
+        "surface forms keep the text's case"
+    );
+}

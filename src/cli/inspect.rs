@@ -131,10 +131,14 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
             for l in &top {
                 println!("\ntop {} terms toward {}:", args.top, l.label);
                 for term in &l.terms {
+                    let shown = match model.surface_form(&term.term) {
+                        Some(s) => format!("{s}  [{}]", term.term),
+                        None => term.term.clone(),
+                    };
                     println!(
                         "  {:>9.4}  {}{}",
                         term.weight,
-                        term.term,
+                        shown,
                         term.suspect.as_ref().map_or(String::new(), |s| format!(
                             "   <- looks like an outlet marker: {s}"
                         ))
