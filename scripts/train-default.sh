@@ -14,7 +14,7 @@ bin=${STANCE_BIN:-target/release/stance}
 [ -x "$bin" ] || cargo build --release -q
 
 # The chosen settings. Keep in sync with the README table.
-FLAGS=(@FLAGS@)
+FLAGS=(--alpha 0.01 --chunk-words 60 --calibrate)
 
 if [ "${1:-}" = "--check" ]; then
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

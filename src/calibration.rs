@@ -22,7 +22,9 @@ pub enum Calibration {
 const NEWTON_STEPS: usize = 100;
 
 impl Calibration {
-    /// Fits Platt scaling to binary logits `z` with targets `y` (1 = second label).
+    /// Fits Platt scaling to binary logits `z` with targets `y` (1 = second label). Both labels
+    /// weigh the same in the fit, as in the classifier's balanced training, so the calibration
+    /// does not move the decision threshold toward whichever label the corpus has more of.
     pub fn fit_platt(z: &[f64], y: &[bool]) -> Calibration {
         // Platt's smoothed targets keep the fit finite on separable data.
         let n_pos = y.iter().filter(|&&t| t).count() as f64;
@@ -30,13 +32,18 @@ impl Calibration {
         let hi = (n_pos + 1.0) / (n_pos + 2.0);
         let lo = 1.0 / (n_neg + 2.0);
         let t: Vec<f64> = y.iter().map(|&p| if p { hi } else { lo }).collect();
+        let n = y.len() as f64;
+        let s: Vec<f64> = y
+            .iter()
+            .map(|&p| n / (2.0 * if p { n_pos } else { n_neg }).max(1.0))
+            .collect();
         let (mut a, mut b) = (1.0, 0.0);
         for _ in 0..NEWTON_STEPS {
             let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 1e-12, 0.0, 1e-12);
-            for (&zi, &ti) in z.iter().zip(&t) {
+            for ((&zi, &ti), &si) in z.iter().zip(&t).zip(&s) {
                 let p = sigmoid(a * zi + b);
-                let d = p - ti;
-                let w = p * (1.0 - p);
+                let d = si * (p - ti);
+                let w = si * p * (1.0 - p);
                 ga += d * zi;
                 gb += d;
                 haa += w * zi * zi;
@@ -53,8 +60,9 @@ impl Calibration {
             let loss = |a: f64, b: f64| -> f64 {
                 z.iter()
                     .zip(&t)
-                    .map(|(&zi, &ti)| {
-                        ti * softplus(-(a * zi + b)) + (1.0 - ti) * softplus(a * zi + b)
+                    .zip(&s)
+                    .map(|((&zi, &ti), &si)| {
+                        si * (ti * softplus(-(a * zi + b)) + (1.0 - ti) * softplus(a * zi + b))
                     })
                     .sum()
             };

@@ -32,6 +32,11 @@ pub struct UncertaintyPolicy {
     pub min_signal: f64,
     /// Half-width of the probability band around a coin toss; defaults to `0.1`.
     pub band: f64,
+    /// Texts with a smaller share of known terms are uncertain: little of the text is the kind
+    /// of text the model was trained on. Training sets it to the 10th percentile over the
+    /// training documents; defaults to `0.0` (off) in files without it.
+    #[serde(default)]
+    pub min_known: f64,
 }
 
 impl Default for UncertaintyPolicy {
@@ -39,6 +44,7 @@ impl Default for UncertaintyPolicy {
         UncertaintyPolicy {
             min_signal: 0.0,
             band: 0.1,
+            min_known: 0.0,
         }
     }
 }
@@ -50,7 +56,11 @@ impl UncertaintyPolicy {
     /// Whether a prediction with these probabilities and this evidence is uncertain.
     pub fn is_uncertain(&self, probabilities: &[f64], evidence: &Evidence) -> bool {
         // Written so that NaN anywhere (a corrupt model) counts as uncertain.
-        if evidence.signal.is_nan() || evidence.signal < self.min_signal || evidence.tokens == 0 {
+        if evidence.signal.is_nan()
+            || evidence.signal < self.min_signal
+            || evidence.known < self.min_known
+            || evidence.tokens == 0
+        {
             return true;
         }
         if probabilities.iter().any(|p| !p.is_finite()) {
@@ -64,24 +74,31 @@ impl UncertaintyPolicy {
         }
     }
 
-    /// A policy whose `min_signal` is the [`MIN_SIGNAL_PERCENTILE`] of `signals`.
-    pub fn from_training_signals(signals: &[f64], band: f64) -> Self {
-        let mut s: Vec<f64> = signals.iter().copied().filter(|v| v.is_finite()).collect();
-        s.sort_by(f64::total_cmp);
-        let min_signal = if s.is_empty() {
-            0.0
-        } else {
-            s[((s.len() - 1) as f64 * MIN_SIGNAL_PERCENTILE).round() as usize]
+    /// A policy whose `min_signal` and `min_known` are the [`MIN_SIGNAL_PERCENTILE`] of the
+    /// training documents' evidence.
+    pub fn from_training_evidence(evidence: &[Evidence], band: f64) -> Self {
+        let percentile = |values: Vec<f64>| {
+            let mut s: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
+            s.sort_by(f64::total_cmp);
+            if s.is_empty() {
+                0.0
+            } else {
+                s[((s.len() - 1) as f64 * MIN_SIGNAL_PERCENTILE).round() as usize]
+            }
         };
-        UncertaintyPolicy { min_signal, band }
+        UncertaintyPolicy {
+            min_signal: percentile(evidence.iter().map(|e| e.signal).collect()),
+            band,
+            min_known: percentile(evidence.iter().map(|e| e.known).collect()),
+        }
     }
 
     /// Whether the values are usable.
     pub fn is_valid(&self) -> bool {
         self.min_signal.is_finite()
             && self.min_signal >= 0.0
-            && self.band.is_finite()
             && (0.0..0.5).contains(&self.band)
+            && (0.0..=1.0).contains(&self.min_known)
     }
 }
 
@@ -98,14 +115,23 @@ mod tests {
     }
 
     #[test]
-    fn band_and_signal_make_a_score_uncertain() {
+    fn band_signal_and_known_share_make_a_score_uncertain() {
         let policy = UncertaintyPolicy {
             min_signal: 1.0,
             band: 0.1,
+            min_known: 0.2,
         };
         assert!(policy.is_uncertain(&[0.45, 0.55], &ev(5.0)));
         assert!(!policy.is_uncertain(&[0.2, 0.8], &ev(5.0)));
         assert!(policy.is_uncertain(&[0.2, 0.8], &ev(0.5)));
+        assert!(policy.is_uncertain(
+            &[0.2, 0.8],
+            &Evidence {
+                tokens: 10,
+                known: 0.1,
+                signal: 5.0
+            }
+        ));
         assert!(policy.is_uncertain(
             &[0.2, 0.8],
             &Evidence {
@@ -118,12 +144,17 @@ mod tests {
     }
 
     #[test]
-    fn min_signal_is_the_tenth_percentile() {
-        let signals: Vec<f64> = (0..=100).map(f64::from).collect();
-        assert_eq!(
-            UncertaintyPolicy::from_training_signals(&signals, 0.1).min_signal,
-            10.0
-        );
+    fn thresholds_are_the_tenth_percentile() {
+        let evidence: Vec<Evidence> = (0..=100)
+            .map(|i| Evidence {
+                tokens: 5,
+                known: f64::from(i) / 100.0,
+                signal: f64::from(i),
+            })
+            .collect();
+        let policy = UncertaintyPolicy::from_training_evidence(&evidence, 0.1);
+        assert_eq!(policy.min_signal, 10.0);
+        assert_eq!(policy.min_known, 0.1);
     }
 
     #[test]
@@ -131,6 +162,7 @@ mod tests {
         let policy = UncertaintyPolicy {
             min_signal: 0.0,
             band: 0.1,
+            min_known: 0.0,
         };
         assert!(policy.is_uncertain(&[f64::NAN, f64::NAN], &ev(5.0)));
         assert!(policy.is_uncertain(&[0.0, 1.0], &ev(f64::NAN)));

@@ -9,6 +9,7 @@ use crate::evidence::Evidence;
 use crate::featurizer::StemmedToken;
 use crate::model::Model;
 use crate::paragraphs::split_paragraphs;
+use crate::sparse::SparseRow;
 
 /// Label probabilities for one text, in the model's label order, and the most probable label.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +39,15 @@ pub struct ArticleScore {
 }
 
 impl Model {
-    fn predict_tokens(&self, tokens: &[StemmedToken]) -> Prediction {
+    /// The feature row an article is scored by: the whole text, even for a model trained on
+    /// passages. (Averaging the rows of the passages instead keeps an article's logit on the
+    /// passage scale, but was measured to lose the Press TV seed, whose framing sits in a few
+    /// of its passages; a single row lets the strongest passages speak.)
+    pub fn article_row(&self, _text: &str, tokens: &[StemmedToken]) -> SparseRow {
+        self.featurizer().transform_tokens(tokens)
+    }
+
+    fn predict_row(&self, tokens: &[StemmedToken], row: &SparseRow) -> Prediction {
         let featurizer = self.featurizer();
         let mut terms = 0usize;
         let mut known = 0usize;
@@ -46,7 +55,6 @@ impl Model {
             terms += 1;
             known += usize::from(found);
         });
-        let row = featurizer.transform_tokens(tokens);
         let classifier = self.classifier();
         let signal = classifier
             .weights
@@ -61,7 +69,6 @@ impl Model {
             .sum::<f64>()
             / classifier.weights.len() as f64
             + 0.0; // an empty sum is -0.0, which would print as a negative signal
-
         let evidence = Evidence {
             tokens: tokens.len(),
             known: if terms == 0 {
@@ -71,7 +78,7 @@ impl Model {
             },
             signal,
         };
-        let logits = classifier.logits(&row);
+        let logits = classifier.logits(row);
         let probabilities = self.probabilities_from_logits(&logits);
         let label = crate::metrics::argmax(&probabilities);
         Prediction {
@@ -84,28 +91,27 @@ impl Model {
 
     /// The prediction for a whole text.
     pub fn predict(&self, text: &str) -> Prediction {
-        self.predict_tokens(&self.featurizer().stemmed_tokens(text))
+        let tokens = self.featurizer().stemmed_tokens(text);
+        self.predict_row(&tokens, &self.article_row(text, &tokens))
     }
 
     /// The article's prediction, and each paragraph's when `paragraphs` is set.
     pub fn score(&self, text: &str, paragraphs: bool) -> ArticleScore {
         let tokens = self.featurizer().stemmed_tokens(text);
-        let prediction = self.predict_tokens(&tokens);
+        let prediction = self.predict_row(&tokens, &self.article_row(text, &tokens));
         let mut scores = Vec::new();
         if paragraphs {
-            let mut at = 0;
-            for (index, span) in split_paragraphs(text).into_iter().enumerate() {
-                while at < tokens.len() && tokens[at].span.start < span.start {
-                    at += 1;
-                }
-                let first = at;
-                while at < tokens.len() && tokens[at].span.end <= span.end {
-                    at += 1;
-                }
+            // A paragraph is passage-sized already: it is read whole.
+            let spans = split_paragraphs(text);
+            for (index, (span, range)) in
+                spans.iter().zip(token_ranges(&tokens, &spans)).enumerate()
+            {
+                let paragraph = &tokens[range];
+                let row = self.featurizer().transform_tokens(paragraph);
                 scores.push(ParagraphScore {
                     index,
-                    span,
-                    prediction: self.predict_tokens(&tokens[first..at]),
+                    span: span.clone(),
+                    prediction: self.predict_row(paragraph, &row),
                 });
             }
         }
@@ -114,4 +120,21 @@ impl Model {
             paragraphs: scores,
         }
     }
+}
+
+/// The token index range inside each of `spans` (sorted, non-overlapping byte ranges).
+pub fn token_ranges(tokens: &[StemmedToken], spans: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out = Vec::with_capacity(spans.len());
+    let mut at = 0;
+    for span in spans {
+        while at < tokens.len() && tokens[at].span.start < span.start {
+            at += 1;
+        }
+        let first = at;
+        while at < tokens.len() && tokens[at].span.end <= span.end {
+            at += 1;
+        }
+        out.push(first..at);
+    }
+    out
 }

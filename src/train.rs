@@ -144,25 +144,16 @@ pub fn train(
         final_loss: report.final_loss,
         converged: report.converged,
     };
-    let signals: Vec<f64> = (0..x.n_rows())
-        .map(|r| {
-            let (idx, val) = x.row(r);
-            classifier
-                .weights
-                .iter()
-                .map(|w| {
-                    idx.iter()
-                        .zip(val)
-                        .map(|(&j, &v)| (v * w[j as usize]).abs())
-                        .sum::<f64>()
-                })
-                .sum::<f64>()
-                / classifier.weights.len() as f64
-        })
+    // The uncertainty threshold is set on whole training documents, the scale articles are
+    // scored on, even when the classifier was trained on passages.
+    let mut model = Model::new(featurizer, classifier, summary);
+    let evidence: Vec<_> = docs
+        .par_iter()
+        .map(|d| model.predict(&d.text).evidence)
         .collect();
     let uncertainty =
-        UncertaintyPolicy::from_training_signals(&signals, UncertaintyPolicy::default().band);
-    let model = Model::new(featurizer, classifier, summary).with_uncertainty(uncertainty);
+        UncertaintyPolicy::from_training_evidence(&evidence, UncertaintyPolicy::default().band);
+    model = model.with_uncertainty(uncertainty);
     let surfaces = surface_forms(&model, &texts, SURFACE_TERMS_PER_LABEL);
     Ok((model.with_surface_forms(surfaces), report))
 }

@@ -88,7 +88,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let (probabilities, raw): (Vec<Vec<f64>>, Vec<Vec<f64>>) = docs
         .par_iter()
         .map(|d| {
-            let row = model.featurizer().transform(&d.text);
+            let tokens = model.featurizer().stemmed_tokens(&d.text);
+            let row = model.article_row(&d.text, &tokens);
             let logits = model.classifier().logits(&row);
             (
                 model.probabilities_from_logits(&logits),
