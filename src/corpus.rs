@@ -23,6 +23,27 @@ pub struct Document {
     pub text: String,
 }
 
+/// The sorted distinct labels of `docs` and each document's index into them (documents without
+/// a label get index 0; training data always has one).
+pub fn label_indices(docs: &[Document]) -> (Vec<String>, Vec<usize>) {
+    let labels: Vec<String> = docs
+        .iter()
+        .filter_map(|d| d.label.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let y = docs
+        .iter()
+        .map(|d| {
+            d.label
+                .as_ref()
+                .and_then(|l| labels.binary_search(l).ok())
+                .unwrap_or(0)
+        })
+        .collect();
+    (labels, y)
+}
+
 /// The names of the fields (JSON keys or CSV columns) to read. Defaults to `text`, `label`,
 /// `id`, `title`, `source` and `date`.
 #[derive(Debug, Clone, PartialEq, Eq)]

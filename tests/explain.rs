@@ -50,21 +50,7 @@ fn contributions_plus_intercept_sum_to_the_logit() {
 #[test]
 fn multinomial_contributions_sum_too() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("three.jsonl");
-    let mut lines = String::new();
-    for (i, line) in std::fs::read_to_string(repo("data/examples.jsonl"))
-        .unwrap()
-        .lines()
-        .enumerate()
-    {
-        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
-        if i % 3 == 0 {
-            v["label"] = "neutral".into();
-        }
-        lines.push_str(&v.to_string());
-        lines.push('\n');
-    }
-    std::fs::write(&data, lines).unwrap();
+    let data = common::three_label_corpus(dir.path());
     let out = dir.path().join("m.json");
     stance()
         .args(["train", "--min-df", "1", "-q", "--data"])

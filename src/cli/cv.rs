@@ -1,12 +1,12 @@
 //! `stance cv`: k-fold cross-validation, at random or grouped by outlet or month, with the gap
 //! between random and grouped splits reported as the leakage estimate.
 
-use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 
+use stance::corpus::label_indices;
 use stance::cv::{cross_validate, CvResult};
 use stance::folds::{FoldPlan, GroupBy};
 use stance::metrics::Metrics;
@@ -73,27 +73,13 @@ pub fn run(args: CvArgs) -> anyhow::Result<ExitCode> {
         .map_err(anyhow::Error::msg)?;
     let params = args.options.params()?;
     let docs = args.data.read()?;
-    let labels: Vec<String> = docs
-        .iter()
-        .filter_map(|d| d.label.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let (labels, y) = label_indices(&docs);
     if labels.len() < 2 {
         bail!(
             "cross-validation needs at least two labels, found {}",
             labels.len()
         );
     }
-    let y: Vec<usize> = docs
-        .iter()
-        .map(|d| {
-            labels
-                .iter()
-                .position(|l| Some(l) == d.label.as_ref())
-                .unwrap_or(0)
-        })
-        .collect();
     let mut runs: Vec<(GroupBy, CvResult)> = Vec::new();
     for &g in &groupings {
         let plan = FoldPlan::new(&docs, &labels, &y, args.folds, g, args.cv_seed);

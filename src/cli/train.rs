@@ -9,6 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use stance::atomic::AtomicFile;
+use stance::corpus::label_indices;
 use stance::cv::fit_calibration;
 use stance::folds::{FoldPlan, GroupBy};
 use stance::train::{train, Stage};
@@ -80,16 +81,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             "calibrating: {}-fold cross-validation grouped by {calibration_group_by}",
             args.calibration_folds
         ));
-        let labels = model.labels().to_vec();
-        let y: Vec<usize> = docs
-            .iter()
-            .map(|d| {
-                labels
-                    .iter()
-                    .position(|l| Some(l) == d.label.as_ref())
-                    .unwrap_or(0)
-            })
-            .collect();
+        // The model's labels are the data's labels, sorted: the same indices.
+        let (labels, y) = label_indices(&docs);
         let plan = FoldPlan::new(
             &docs,
             &labels,

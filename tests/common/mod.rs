@@ -48,3 +48,23 @@ pub fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.assert().success().get_output().stdout.clone();
     String::from_utf8(out).expect("stdout is UTF-8")
 }
+
+/// The example corpus with every third document relabelled `neutral`: a three-label corpus.
+pub fn three_label_corpus(dir: &Path) -> PathBuf {
+    let data = dir.join("three.jsonl");
+    let mut lines = String::new();
+    for (i, line) in std::fs::read_to_string(repo("data/examples.jsonl"))
+        .unwrap()
+        .lines()
+        .enumerate()
+    {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if i % 3 == 0 {
+            v["label"] = "neutral".into();
+        }
+        lines.push_str(&v.to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&data, lines).unwrap();
+    data
+}
