@@ -249,3 +249,35 @@ fn uncertainty_thresholds_can_be_overridden() {
         .failure()
         .stderr(contains("--uncertain-band"));
 }
+
+#[test]
+fn a_closed_output_pipe_ends_quietly_with_success() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("many.jsonl");
+    let line =
+        serde_json::json!({"text": "The Kiev regime said Russia's invasion of Ukraine goes on."})
+            .to_string();
+    std::fs::write(&input, format!("{line}\n").repeat(20_000)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+        .args(["score", "--format", "jsonl"])
+        .arg(&input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"id\""));
+    // The reader is dropped here, closing the pipe while the scorer is still writing.
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit {:?}", out.status);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
