@@ -102,6 +102,17 @@ impl FeaturizerParams {
         texts: &[&str],
         sources: &[u32],
     ) -> Result<(Featurizer, CsrMatrix), StanceError> {
+        let featurizer = self.fit_vocabulary(texts, sources)?;
+        let matrix = featurizer.transform_many(texts);
+        Ok((featurizer, matrix))
+    }
+
+    /// Fits the vocabulary and IDF on `texts` without transforming them.
+    pub fn fit_vocabulary(
+        &self,
+        texts: &[&str],
+        sources: &[u32],
+    ) -> Result<Featurizer, StanceError> {
         let analyzer = Analyzer::new(self)?;
         let doc_terms: Vec<Vec<String>> = texts
             .par_iter()
@@ -110,14 +121,12 @@ impl FeaturizerParams {
         let (vocabulary, df) = self.vocabulary.fit(&doc_terms, sources)?;
         drop(doc_terms);
         let tfidf = self.tfidf.fit(&df, texts.len());
-        let featurizer = Featurizer {
+        Ok(Featurizer {
             params: self.clone(),
             analyzer,
             vocabulary,
             tfidf,
-        };
-        let matrix = featurizer.transform_many(texts);
-        Ok((featurizer, matrix))
+        })
     }
 }
 
@@ -168,6 +177,13 @@ impl Featurizer {
     /// The stemmed tokens of `text` that survive masking and the tokenizer policies.
     pub fn stemmed_tokens(&self, text: &str) -> Vec<StemmedToken> {
         self.analyzer.stemmed_tokens(text)
+    }
+
+    /// Calls `f` for every token of `text` that masking and the tokenizer keep, without
+    /// stemming; the tokenize-only pass of `stance bench`.
+    pub fn for_each_raw_token(&self, text: &str, f: impl FnMut(Range<usize>, &str)) {
+        let masked = self.analyzer.masker.mask(text);
+        self.analyzer.tokenizer.for_each_token(text, &masked, f);
     }
 
     /// The byte ranges that masking removes from `text`.

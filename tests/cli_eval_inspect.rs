@@ -203,3 +203,39 @@ fn inspect_shows_surface_forms_from_the_training_data() {
         "surface forms keep the text's case"
     );
 }
+
+#[test]
+fn bench_reports_the_documented_keys_for_one_and_n_threads() {
+    let out = stdout_of(stance().args([
+        "bench",
+        "--data",
+        "data/examples.jsonl",
+        "--threads",
+        "2",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let keys = [
+        "bytes",
+        "docs",
+        "tokens",
+        "threads",
+        "tokenize_mb_s",
+        "fit_mb_s",
+        "transform_mb_s",
+        "train_s",
+        "score_p50_us",
+        "score_p99_us",
+        "model_load_ms",
+    ];
+    for key in keys {
+        assert!(v.get(key).is_some(), "missing {key}");
+        assert!(v["parallel"].get(key).is_some(), "missing parallel.{key}");
+    }
+    assert_eq!(v["docs"], 48);
+    assert_eq!(v["threads"], 1);
+    assert_eq!(v["parallel"]["threads"], 2);
+    assert_eq!(v["tokens"], v["parallel"]["tokens"]);
+    assert!(v["tokens"].as_u64().unwrap() > 1000);
+}

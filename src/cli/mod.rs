@@ -1,5 +1,6 @@
 //! Argument definitions and dispatch for the `stance` binary.
 
+mod bench;
 mod cv;
 mod eval;
 mod explain;
@@ -39,6 +40,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Print the model card: training summary, parameters, top terms, leakage check.
     Inspect(inspect::InspectArgs),
+    /// Benchmark the featurizer, trainer and scorer on a corpus, one thread against N.
+    Bench(bench::BenchArgs),
     /// Cross-validate training options, at random and grouped by outlet or month.
     Cv(cv::CvArgs),
 }
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(args) => train::run(args),
         Command::Score(args) => score::run(args),
         Command::Cv(args) => cv::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Explain(args) => explain::run(args),
