@@ -356,3 +356,35 @@ fn chunked_training_records_its_rows() {
     assert_eq!(t.documents, 48);
     assert!(t.rows > 48, "passages: {}", t.rows);
 }
+
+#[test]
+fn the_model_file_does_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_with = |threads: &str| {
+        let out = dir.path().join(format!("m{threads}.json"));
+        stance()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "train",
+                "--data",
+                "data/examples.jsonl",
+                "--min-df",
+                "1",
+                "--chunk-words",
+                "30",
+                "--calibrate",
+                "--calibration-folds",
+                "3",
+                "-q",
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        std::fs::read(out).unwrap()
+    };
+    assert!(
+        train_with("1") == train_with("2"),
+        "1 and 2 threads gave different model files"
+    );
+}
