@@ -122,9 +122,7 @@ impl Model {
         let featurizer = self.featurizer();
         let classifier = self.classifier();
         let tokens = featurizer.stemmed_tokens(text);
-        // The row the article is scored by: for a model trained on passages, the mean of its
-        // passages' rows, so contributions are means over passages too.
-        let row = self.article_row(text, &tokens);
+        let row = featurizer.transform_tokens(&tokens);
         let mut occurrences: BTreeMap<u32, Vec<Range<usize>>> = BTreeMap::new();
         featurizer.for_each_feature(&tokens, |feature, window| {
             let span = tokens[window.start].span.start..tokens[window.end - 1].span.end;

@@ -30,6 +30,13 @@ pub struct FeaturizerParams {
     pub tfidf: TfidfParams,
 }
 
+/// How many n-gram terms a text had, and how many of them are in the vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TermCoverage {
+    pub terms: usize,
+    pub known: usize,
+}
+
 /// One stemmed token of a text, with its byte span in that text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StemmedToken {
@@ -200,12 +207,6 @@ impl Featurizer {
         });
     }
 
-    /// Calls `f(in_vocabulary)` for every n-gram term of `tokens`.
-    pub fn for_each_term(&self, tokens: &[StemmedToken], mut f: impl FnMut(bool)) {
-        self.analyzer
-            .for_each_term(tokens, |term, _| f(self.vocabulary.get(term).is_some()));
-    }
-
     /// The TF-IDF row of one text.
     pub fn transform(&self, text: &str) -> SparseRow {
         let tokens = self.analyzer.stemmed_tokens(text);
@@ -214,11 +215,24 @@ impl Featurizer {
 
     /// The TF-IDF row of already-stemmed tokens.
     pub fn transform_tokens(&self, tokens: &[StemmedToken]) -> SparseRow {
+        self.transform_counted(tokens).0
+    }
+
+    /// The TF-IDF row of already-stemmed tokens, and how many of their n-gram terms there were
+    /// and how many of those are in the vocabulary, from one pass over the n-grams.
+    pub fn transform_counted(&self, tokens: &[StemmedToken]) -> (SparseRow, TermCoverage) {
         let mut counts: HashMap<u32, u32> = HashMap::new();
-        self.for_each_feature(tokens, |i, _| *counts.entry(i).or_insert(0) += 1);
+        let mut coverage = TermCoverage::default();
+        self.analyzer.for_each_term(tokens, |term, _| {
+            coverage.terms += 1;
+            if let Some(i) = self.vocabulary.get(term) {
+                coverage.known += 1;
+                *counts.entry(i).or_insert(0) += 1;
+            }
+        });
         let mut counts: Vec<(u32, u32)> = counts.into_iter().collect();
         counts.sort_unstable_by_key(|&(i, _)| i);
-        self.tfidf.weigh(&counts)
+        (self.tfidf.weigh(&counts), coverage)
     }
 
     /// The TF-IDF rows of many texts, in parallel, in input order.

@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 use crate::evidence::Evidence;
-use crate::featurizer::StemmedToken;
+use crate::featurizer::{StemmedToken, TermCoverage};
 use crate::model::Model;
 use crate::paragraphs::split_paragraphs;
 use crate::sparse::SparseRow;
@@ -39,22 +39,17 @@ pub struct ArticleScore {
 }
 
 impl Model {
-    /// The feature row an article is scored by: the whole text, even for a model trained on
-    /// passages. (Averaging the rows of the passages instead keeps an article's logit on the
-    /// passage scale, but was measured to lose the Press TV seed, whose framing sits in a few
-    /// of its passages; a single row lets the strongest passages speak.)
-    pub fn article_row(&self, _text: &str, tokens: &[StemmedToken]) -> SparseRow {
-        self.featurizer().transform_tokens(tokens)
+    /// The prediction for tokens: their row and term coverage come from one pass. An article is
+    /// read as one row, even by a model trained on passages. (Averaging the rows of its passages
+    /// instead keeps an article's logit on the passage scale, but was measured to lose the Press
+    /// TV seed, whose framing sits in a few of its passages.)
+    fn predict_tokens(&self, tokens: &[StemmedToken]) -> Prediction {
+        let (row, coverage) = self.featurizer().transform_counted(tokens);
+        self.predict_row(tokens.len(), coverage, &row)
     }
 
-    fn predict_row(&self, tokens: &[StemmedToken], row: &SparseRow) -> Prediction {
-        let featurizer = self.featurizer();
-        let mut terms = 0usize;
-        let mut known = 0usize;
-        featurizer.for_each_term(tokens, |found| {
-            terms += 1;
-            known += usize::from(found);
-        });
+    fn predict_row(&self, tokens: usize, coverage: TermCoverage, row: &SparseRow) -> Prediction {
+        let (terms, known) = (coverage.terms, coverage.known);
         let classifier = self.classifier();
         let signal = classifier
             .weights
@@ -70,7 +65,7 @@ impl Model {
             / classifier.weights.len() as f64
             + 0.0; // an empty sum is -0.0, which would print as a negative signal
         let evidence = Evidence {
-            tokens: tokens.len(),
+            tokens,
             known: if terms == 0 {
                 0.0
             } else {
@@ -91,14 +86,13 @@ impl Model {
 
     /// The prediction for a whole text.
     pub fn predict(&self, text: &str) -> Prediction {
-        let tokens = self.featurizer().stemmed_tokens(text);
-        self.predict_row(&tokens, &self.article_row(text, &tokens))
+        self.predict_tokens(&self.featurizer().stemmed_tokens(text))
     }
 
     /// The article's prediction, and each paragraph's when `paragraphs` is set.
     pub fn score(&self, text: &str, paragraphs: bool) -> ArticleScore {
         let tokens = self.featurizer().stemmed_tokens(text);
-        let prediction = self.predict_row(&tokens, &self.article_row(text, &tokens));
+        let prediction = self.predict_tokens(&tokens);
         let mut scores = Vec::new();
         if paragraphs {
             // A paragraph is passage-sized already: it is read whole.
@@ -106,12 +100,10 @@ impl Model {
             for (index, (span, range)) in
                 spans.iter().zip(token_ranges(&tokens, &spans)).enumerate()
             {
-                let paragraph = &tokens[range];
-                let row = self.featurizer().transform_tokens(paragraph);
                 scores.push(ParagraphScore {
                     index,
                     span: span.clone(),
-                    prediction: self.predict_row(paragraph, &row),
+                    prediction: self.predict_tokens(&tokens[range]),
                 });
             }
         }

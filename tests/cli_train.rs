@@ -323,7 +323,7 @@ fn calibrate_stores_a_calibration_that_score_uses() {
     assert_eq!((c.folds, c.group_by.as_str()), (3, "source"));
     let text =
         std::fs::read_to_string(repo("data/articles/russian-ministry-statement.txt")).unwrap();
-    let row = model.article_row(&text, &model.featurizer().stemmed_tokens(&text));
+    let row = model.featurizer().transform(&text);
     let logits = model.classifier().logits(&row);
     assert_eq!(model.predict(&text).probabilities, c.map.apply(&logits));
     assert_ne!(

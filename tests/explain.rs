@@ -42,7 +42,7 @@ fn contributions_plus_intercept_sum_to_the_logit() {
         }
         // And the logit gives the (uncalibrated) probability.
         let raw = model.classifier().probabilities_from_logits(&[e.logits[1]]);
-        let row = model.article_row(&text, &model.featurizer().stemmed_tokens(&text));
+        let row = model.featurizer().transform(&text);
         assert_eq!(raw, model.classifier().probabilities(&row));
     }
 }

@@ -88,8 +88,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let (probabilities, raw): (Vec<Vec<f64>>, Vec<Vec<f64>>) = docs
         .par_iter()
         .map(|d| {
-            let tokens = model.featurizer().stemmed_tokens(&d.text);
-            let row = model.article_row(&d.text, &tokens);
+            let row = model.featurizer().transform(&d.text);
             let logits = model.classifier().logits(&row);
             (
                 model.probabilities_from_logits(&logits),
