@@ -234,14 +234,8 @@ fn tsv_has_no_quoting_and_labels_are_trimmed() {
         b"label\ttext\na \t\"unbalanced quote opens here\nb\tplain text here\na\tmore text here\n",
     );
     let out = dir.path().join("m.json");
-    stance()
-        .args(["train", "-q", "--min-df", "1", "--data"])
-        .arg(&p)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success()
-        .stdout(predicates::str::contains("trained on 3 documents"));
+    let summary = common::train_model(&p, &out, &[]);
+    assert!(summary.contains("trained on 3 documents"), "{summary}");
     assert_eq!(
         stance::Model::load(&out).unwrap().training().per_label["a"],
         2

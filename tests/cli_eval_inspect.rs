@@ -103,13 +103,7 @@ fn inspect_flags_outlet_names_a_model_learned() {
     }
     std::fs::write(&data, lines).unwrap();
     let model = dir.path().join("m.json");
-    stance()
-        .args(["train", "--no-mask", "--min-df", "1", "-q", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&model)
-        .assert()
-        .success();
+    common::train_model(&data, &model, &["--no-mask"]);
     let out = stdout_of(
         stance()
             .args(["inspect", "--top", "3", "--model"])

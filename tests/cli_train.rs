@@ -181,13 +181,7 @@ fn three_labels_train_a_multinomial_model() {
     let dir = tempfile::tempdir().unwrap();
     let data = common::three_label_corpus(dir.path());
     let out = dir.path().join("m.json");
-    stance()
-        .args(["train", "--min-df", "1", "-q", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    common::train_model(&data, &out, &[]);
     let model = Model::load(&out).unwrap();
     assert_eq!(model.labels(), ["neutral", "russian", "western"]);
     assert_eq!(model.classifier().weights.len(), 3);
@@ -220,22 +214,7 @@ fn russian_language_setting_is_saved() {
     )
     .unwrap();
     let out = dir.path().join("m.json");
-    stance()
-        .args([
-            "train",
-            "--language",
-            "russian",
-            "--no-stop-words",
-            "--min-df",
-            "1",
-            "-q",
-            "--data",
-        ])
-        .arg(&data)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    common::train_model(&data, &out, &["--language", "russian", "--no-stop-words"]);
     let model = Model::load(&out).unwrap();
     let stemmer = stance::language::Language::Russian.stemmer();
     let vocabulary = model.featurizer().vocabulary();

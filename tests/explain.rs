@@ -52,13 +52,7 @@ fn multinomial_contributions_sum_too() {
     let dir = tempfile::tempdir().unwrap();
     let data = common::three_label_corpus(dir.path());
     let out = dir.path().join("m.json");
-    stance()
-        .args(["train", "--min-df", "1", "-q", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    common::train_model(&data, &out, &[]);
     let model = stance::Model::load(&out).unwrap();
     for text in texts() {
         let e = model.explain(&text);

@@ -163,15 +163,7 @@ fn masking_is_what_keeps_outlet_names_from_moving_scores() {
     let data = leaky_corpus(dir.path());
     let shift = |mask_flag: Option<&str>| {
         let out = dir.path().join("m.json");
-        let mut cmd = common::stance();
-        cmd.args(["train", "--min-df", "1", "-q", "--data"])
-            .arg(&data)
-            .arg("--out")
-            .arg(&out);
-        if let Some(flag) = mask_flag {
-            cmd.arg(flag);
-        }
-        cmd.assert().success();
+        common::train_model(&data, &out, mask_flag.as_slice());
         let model = stance::Model::load(&out).unwrap();
         let text = "officials commented on grain exports";
         p_max_shift(

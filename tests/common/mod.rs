@@ -24,22 +24,23 @@ pub fn shared() -> Option<PathBuf> {
     p.join("seeds").is_dir().then_some(p)
 }
 
+/// Trains a model on `data` into `out` (`--min-df 1 -q` plus `extra` options), asserting
+/// success; returns the printed summary.
+pub fn train_model(data: &Path, out: &Path, extra: &[&str]) -> String {
+    stdout_of(
+        stance()
+            .args(["train", "-q", "--min-df", "1", "--data"])
+            .arg(data)
+            .arg("--out")
+            .arg(out)
+            .args(extra),
+    )
+}
+
 /// Trains a model on `data/examples.jsonl` into `dir` and returns its path.
 pub fn train_examples(dir: &Path) -> PathBuf {
     let out = dir.join("examples-model.json");
-    stance()
-        .args([
-            "train",
-            "--data",
-            "data/examples.jsonl",
-            "--min-df",
-            "1",
-            "-q",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    train_model(&repo("data/examples.jsonl"), &out, &[]);
     out
 }
 
