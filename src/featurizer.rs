@@ -6,7 +6,6 @@
 //! that shapes features lives in the params plus the fitted vocabulary and IDF, all of which are
 //! saved in the model file, so scoring reproduces training exactly.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -14,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::StanceError;
 use crate::mask::{MaskRules, Masker};
+use crate::ngram_counts::{merge, ChunkCounts, WordCache};
 use crate::ngrams::NgramRange;
 use crate::sparse::{CsrMatrix, SparseRow};
 use crate::tfidf::{Tfidf, TfidfParams};
@@ -75,43 +75,30 @@ impl Analyzer {
         out
     }
 
-    /// Calls `f` with every n-gram term of `text`, with the token index range it covers.
-    fn for_each_term(&self, tokens: &[StemmedToken], mut f: impl FnMut(&str, Range<usize>)) {
-        let mut buf = String::new();
-        self.ngram_range.for_each_window(tokens.len(), |w| {
-            buf.clear();
-            for (k, t) in tokens[w.clone()].iter().enumerate() {
-                if k > 0 {
-                    buf.push(' ');
-                }
-                buf.push_str(&t.stem);
-            }
-            f(&buf, w);
-        });
-    }
-
-    fn distinct_terms(&self, text: &str) -> Vec<String> {
-        let tokens = self.stemmed_tokens(text);
-        let mut terms = Vec::new();
-        self.for_each_term(&tokens, |t, _| terms.push(t.to_string()));
-        terms.sort_unstable();
-        terms.dedup();
-        terms
+    /// Calls `f` with the folded word of every token of `text`.
+    fn for_each_word(&self, text: &str, mut f: impl FnMut(&str)) {
+        let masked = self.masker.mask(text);
+        self.tokenizer
+            .for_each_token(text, &masked, |_, word| f(word));
     }
 }
 
 impl FeaturizerParams {
     /// Fits the vocabulary and IDF on `texts`, where `sources[i]` identifies the outlet of
     /// `texts[i]` (used only by `min_sources`), and returns the fitted featurizer together with
-    /// the training matrix.
+    /// the training matrix. The text is read once: the rows are built from the same counts the
+    /// vocabulary is chosen from.
     pub fn fit(
         &self,
         texts: &[&str],
         sources: &[u32],
     ) -> Result<(Featurizer, CsrMatrix), StanceError> {
-        let featurizer = self.fit_vocabulary(texts, sources)?;
-        let matrix = featurizer.transform_many(texts);
-        Ok((featurizer, matrix))
+        let (featurizer, matrix) = self.fit_counts(texts, sources, true)?;
+        let n_features = featurizer.n_features();
+        Ok((
+            featurizer,
+            matrix.unwrap_or_else(|| CsrMatrix::new(n_features)),
+        ))
     }
 
     /// Fits the vocabulary and IDF on `texts` without transforming them.
@@ -120,21 +107,112 @@ impl FeaturizerParams {
         texts: &[&str],
         sources: &[u32],
     ) -> Result<Featurizer, StanceError> {
-        let analyzer = Analyzer::new(self)?;
-        let doc_terms: Vec<Vec<String>> = texts
-            .par_iter()
-            .map(|t| analyzer.distinct_terms(t))
-            .collect();
-        let (vocabulary, df) = self.vocabulary.fit(&doc_terms, sources)?;
-        drop(doc_terms);
-        let tfidf = self.tfidf.fit(&df, texts.len());
-        Ok(Featurizer {
-            params: self.clone(),
-            analyzer,
-            vocabulary,
-            tfidf,
-        })
+        Ok(self.fit_counts(texts, sources, false)?.0)
     }
+
+    fn fit_counts(
+        &self,
+        texts: &[&str],
+        sources: &[u32],
+        keep_rows: bool,
+    ) -> Result<(Featurizer, Option<CsrMatrix>), StanceError> {
+        let analyzer = Analyzer::new(self)?;
+        let min_sources = self.vocabulary.min_sources;
+        let chunks: Vec<ChunkCounts> = chunk_ranges(texts, rayon::current_num_threads())
+            .into_par_iter()
+            .map(|range| {
+                let mut counts = ChunkCounts::new(min_sources, keep_rows);
+                let mut cache = WordCache::default();
+                let mut stems = Vec::new();
+                for d in range {
+                    stems.clear();
+                    analyzer.for_each_word(texts[d], |word| {
+                        let id = cache
+                            .get_or_insert(word, |w| counts.stem_id(&analyzer.tokenizer.stem(w)));
+                        stems.push(id);
+                    });
+                    let source = sources.get(d).copied().unwrap_or(0);
+                    counts.add_document(&stems, source, analyzer.ngram_range);
+                }
+                counts
+            })
+            .collect();
+        let (counts, chunk_rows) = merge(chunks);
+        let kept = self.vocabulary.select(
+            texts.len(),
+            (1..counts.n_nodes() as u32).map(|n| (n, counts.df(n), counts.n_sources(n))),
+            |&n| counts.term(n),
+        )?;
+        let mut node_feature = vec![u32::MAX; counts.n_nodes()];
+        let mut df = Vec::with_capacity(kept.len());
+        let mut terms = Vec::with_capacity(kept.len());
+        for (feature, (term, d, node)) in kept.into_iter().enumerate() {
+            node_feature[node as usize] = feature as u32;
+            df.push(d);
+            terms.push(term);
+        }
+        drop(counts);
+        let vocabulary = Vocabulary::from_sorted_terms(terms);
+        let tfidf = self.tfidf.fit(&df, texts.len());
+        let matrix = keep_rows.then(|| {
+            let (tfidf, node_feature) = (&tfidf, &node_feature);
+            let rows: Vec<SparseRow> = chunk_rows
+                .par_iter()
+                .flat_map_iter(|(node_map, rows)| {
+                    let mut counts: Vec<(u32, u32)> = Vec::new();
+                    rows.iter().map(move |row| {
+                        counts.clear();
+                        counts.extend(row.iter().filter_map(|&(node, c)| {
+                            let f = node_feature[node_map[node as usize] as usize];
+                            (f != u32::MAX).then_some((f, c))
+                        }));
+                        counts.sort_unstable_by_key(|&(f, _)| f);
+                        tfidf.weigh(&counts)
+                    })
+                })
+                .collect();
+            CsrMatrix::from_rows(rows, vocabulary.len())
+        });
+        Ok((
+            Featurizer {
+                params: self.clone(),
+                analyzer,
+                vocabulary,
+                tfidf,
+            },
+            matrix,
+        ))
+    }
+}
+
+/// Splits `texts` into up to `n` contiguous ranges of about equal bytes, one per thread.
+fn chunk_ranges(texts: &[&str], n: usize) -> Vec<Range<usize>> {
+    let total: usize = texts.iter().map(|t| t.len()).sum();
+    let per_chunk = total / n.max(1) + 1;
+    let mut ranges = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, t) in texts.iter().enumerate() {
+        bytes += t.len();
+        if bytes >= per_chunk {
+            ranges.push(start..i + 1);
+            start = i + 1;
+            bytes = 0;
+        }
+    }
+    if start < texts.len() || ranges.is_empty() {
+        ranges.push(start..texts.len());
+    }
+    ranges
+}
+
+/// Reusable buffers for featurizing many texts on one thread: the word-to-stem-id cache (valid
+/// for one featurizer only) and the per-text vectors.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    cache: WordCache,
+    stems: Vec<u32>,
+    features: Vec<u32>,
+    counts: Vec<(u32, u32)>,
 }
 
 /// A fitted featurizer: turns any text into a TF-IDF row over the training vocabulary.
@@ -147,14 +225,19 @@ pub struct Featurizer {
 }
 
 impl Featurizer {
-    /// Rebuilds a fitted featurizer from saved parts (the model file).
-    pub fn from_parts(
+    /// Rebuilds a fitted featurizer from saved terms (in feature order) and IDF, compiling the
+    /// masking rules and indexing the terms at the same time (the two costs of loading a model).
+    pub fn from_saved_terms(
         params: FeaturizerParams,
-        vocabulary: Vocabulary,
+        terms: Vec<String>,
         tfidf: Tfidf,
     ) -> Result<Self, StanceError> {
+        let (vocabulary, analyzer) = rayon::join(
+            || Vocabulary::from_sorted_terms(terms),
+            || Analyzer::new(&params),
+        );
         Ok(Featurizer {
-            analyzer: Analyzer::new(&params)?,
+            analyzer: analyzer?,
             params,
             vocabulary,
             tfidf,
@@ -198,19 +281,56 @@ impl Featurizer {
         self.analyzer.masker.mask(text)
     }
 
+    /// The stem ids of stemmed tokens in this featurizer's index.
+    fn token_stem_ids(&self, tokens: &[StemmedToken]) -> Vec<u32> {
+        let index = self.vocabulary.index();
+        tokens.iter().map(|t| index.stem_id(&t.stem)).collect()
+    }
+
     /// Calls `f(feature, token_range)` for every n-gram of `tokens` that is in the vocabulary.
-    pub fn for_each_feature(&self, tokens: &[StemmedToken], mut f: impl FnMut(u32, Range<usize>)) {
-        self.analyzer.for_each_term(tokens, |term, w| {
-            if let Some(i) = self.vocabulary.get(term) {
-                f(i, w)
-            }
-        });
+    pub fn for_each_feature(&self, tokens: &[StemmedToken], f: impl FnMut(u32, Range<usize>)) {
+        let stems = self.token_stem_ids(tokens);
+        self.vocabulary
+            .index()
+            .for_each_feature(&stems, self.analyzer.ngram_range, f);
     }
 
     /// The TF-IDF row of one text.
     pub fn transform(&self, text: &str) -> SparseRow {
-        let tokens = self.analyzer.stemmed_tokens(text);
-        self.transform_tokens(&tokens)
+        self.transform_with(text, &mut Scratch::default())
+    }
+
+    /// The TF-IDF row of one text, reusing `scratch` (which must only ever be used with this
+    /// featurizer): each distinct word is stemmed once per scratch, not once per occurrence.
+    pub fn transform_with(&self, text: &str, scratch: &mut Scratch) -> SparseRow {
+        let index = self.vocabulary.index();
+        let Scratch {
+            cache,
+            stems,
+            features,
+            counts,
+        } = scratch;
+        stems.clear();
+        self.analyzer.for_each_word(text, |word| {
+            let id = cache.get_or_insert(word, |w| index.stem_id(&self.analyzer.tokenizer.stem(w)));
+            stems.push(id);
+        });
+        features.clear();
+        index.for_each_feature(stems, self.analyzer.ngram_range, |f, _| features.push(f));
+        self.weigh_features(features, counts)
+    }
+
+    /// The TF-IDF row of feature occurrences (in any order).
+    fn weigh_features(&self, features: &mut [u32], counts: &mut Vec<(u32, u32)>) -> SparseRow {
+        features.sort_unstable();
+        counts.clear();
+        for &f in features.iter() {
+            match counts.last_mut() {
+                Some((last, c)) if *last == f => *c += 1,
+                _ => counts.push((f, 1)),
+            }
+        }
+        self.tfidf.weigh(counts)
     }
 
     /// The TF-IDF row of already-stemmed tokens.
@@ -221,23 +341,33 @@ impl Featurizer {
     /// The TF-IDF row of already-stemmed tokens, and how many of their n-gram terms there were
     /// and how many of those are in the vocabulary, from one pass over the n-grams.
     pub fn transform_counted(&self, tokens: &[StemmedToken]) -> (SparseRow, TermCoverage) {
-        let mut counts: HashMap<u32, u32> = HashMap::new();
-        let mut coverage = TermCoverage::default();
-        self.analyzer.for_each_term(tokens, |term, _| {
-            coverage.terms += 1;
-            if let Some(i) = self.vocabulary.get(term) {
-                coverage.known += 1;
-                *counts.entry(i).or_insert(0) += 1;
-            }
-        });
-        let mut counts: Vec<(u32, u32)> = counts.into_iter().collect();
-        counts.sort_unstable_by_key(|&(i, _)| i);
-        (self.tfidf.weigh(&counts), coverage)
+        let stems = self.token_stem_ids(tokens);
+        let mut features = Vec::new();
+        self.vocabulary
+            .index()
+            .for_each_feature(&stems, self.analyzer.ngram_range, |f, _| features.push(f));
+        let coverage = TermCoverage {
+            terms: self.analyzer.ngram_range.n_windows(tokens.len()),
+            known: features.len(),
+        };
+        let row = self.weigh_features(&mut features, &mut Vec::new());
+        (row, coverage)
     }
 
     /// The TF-IDF rows of many texts, in parallel, in input order.
     pub fn transform_many(&self, texts: &[&str]) -> CsrMatrix {
-        let rows: Vec<SparseRow> = texts.par_iter().map(|t| self.transform(t)).collect();
+        // One contiguous chunk per thread, each with one scratch, so a word is stemmed once per
+        // thread: Snowball costs thousands of instructions a word, more than all the rest of
+        // featurizing it. (rayon's `map_init` would make a new scratch at every split.)
+        let rows: Vec<SparseRow> = chunk_ranges(texts, rayon::current_num_threads())
+            .into_par_iter()
+            .flat_map_iter(|range| {
+                let mut scratch = Scratch::default();
+                texts[range]
+                    .iter()
+                    .map(move |t| self.transform_with(t, &mut scratch))
+            })
+            .collect();
         CsrMatrix::from_rows(rows, self.n_features())
     }
 }

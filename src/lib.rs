@@ -7,7 +7,8 @@
 //! 2. [`tokenize`]: Unicode words with byte spans, lower-cased and folded, stop words
 //!    ([`stopwords`]) and numbers dropped by policy, stemmed by Snowball ([`language`]).
 //! 3. [`ngrams`]: word n-grams over the stems.
-//! 4. [`vocabulary`]: which terms become features, fitted on the training corpus.
+//! 4. [`vocabulary`]: which terms become features, fitted on the training corpus from
+//!    [`ngram_counts`]; a [`term_index`] finds a term's feature from stem ids.
 //! 5. [`tfidf`]: sublinear TF, smoothed training-corpus IDF, L2-normalised [`sparse`] rows.
 //!    [`featurizer`] chains stages 1-5.
 //! 6. [`logistic`]: logistic regression (binary or multinomial) trained by L-BFGS on the sparse
@@ -40,12 +41,14 @@ pub mod logistic;
 pub mod mask;
 pub mod metrics;
 pub mod model;
+pub mod ngram_counts;
 pub mod ngrams;
 pub mod objective;
 pub mod paragraphs;
 pub mod score;
 pub mod sparse;
 pub mod stopwords;
+pub mod term_index;
 pub mod tfidf;
 pub mod tokenize;
 pub mod train;

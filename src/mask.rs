@@ -14,6 +14,7 @@
 use std::ops::Range;
 
 use regex::Regex;
+use regex_automata::{meta, Anchored, Input};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ParamError;
@@ -24,6 +25,11 @@ pub struct MaskRule {
     pub name: String,
     /// A regular expression in the syntax of the `regex` crate.
     pub pattern: String,
+    /// A speed hint: a regular expression that matches somewhere in every text `pattern`
+    /// matches in (typically a rare literal the pattern contains). Texts without it skip the
+    /// rule. It must never change what is masked; omitted, the rule always runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<String>,
 }
 
 impl MaskRule {
@@ -32,7 +38,14 @@ impl MaskRule {
         MaskRule {
             name: name.to_string(),
             pattern: pattern.to_string(),
+            requires: None,
         }
+    }
+
+    /// The same rule with a [`MaskRule::requires`] hint.
+    pub fn requiring(mut self, gate: &str) -> Self {
+        self.requires = Some(gate.to_string());
+        self
     }
 }
 
@@ -120,7 +133,8 @@ impl MaskRules {
                 MaskRule::new(
                     "bare-domain",
                     r"(?i)(?-u:\b)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co\.uk|org|net|ru|tv|ir|in)(?-u:\b)(?:/[^\s]*)?",
-                ),
+                )
+                .requiring(r"(?i)\.(?:com|co\.uk|org|net|ru|tv|ir|in)"),
                 MaskRule::new("email", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
                 MaskRule::new("handle", r"@\w{2,}"),
                 // `MOSCOW, February 12. /TASS/:` and `KYIV, Aug 3 (Reuters) -`
@@ -164,7 +178,8 @@ impl MaskRules {
                 MaskRule::new(
                     "site-footer",
                     r"(?i)(?:website )?can also be accessed at(?-u:\b)[^\n]*",
-                ),
+                )
+                .requiring(r"(?i)can also be accessed at"),
                 MaskRule::new(
                     "copyright",
                     r"(?i)(?:©|\(c\)|copyright)\s*\d{4}[^\n.]{0,60}\.?",
@@ -172,7 +187,8 @@ impl MaskRules {
                 MaskRule::new(
                     "external-links-footer",
                     r"(?i)[^\n.]{0,40}is not responsible for the content of external (?:sites|internet sites)\.?|read about our approach to external linking\.?",
-                ),
+                )
+                .requiring(r"(?i)external"),
                 // Month and weekday names date a text rather than frame it, and outlets in a
                 // distantly supervised corpus cover different periods (RT: June to October 2022).
                 MaskRule::new(
@@ -191,10 +207,10 @@ impl MaskRules {
 
     /// Adds a rule that masks an outlet name (literal, case-sensitive, whole words).
     pub fn with_outlet(mut self, name: &str) -> Self {
-        self.rules.push(MaskRule {
-            name: format!("outlet:{name}"),
-            pattern: format!(r"(?-u:\b){}(?-u:\b)(?:['’]s)?", regex::escape(name)),
-        });
+        self.rules.push(MaskRule::new(
+            &format!("outlet:{name}"),
+            &format!(r"(?-u:\b){}(?-u:\b)(?:['’]s)?", regex::escape(name)),
+        ));
         self
     }
 
@@ -223,34 +239,105 @@ impl MaskRules {
         }
         let mut compiled = Vec::with_capacity(self.rules.len());
         for rule in &self.rules {
-            let re = regex::RegexBuilder::new(&rule.pattern)
-                .size_limit(RULE_SIZE_LIMIT)
-                .build()
-                .map_err(|e| ParamError::MaskPattern {
-                    name: rule.name.clone(),
-                    reason: e.to_string(),
-                })?;
-            compiled.push(re);
+            let error = |e: &dyn std::fmt::Display| ParamError::MaskPattern {
+                name: rule.name.clone(),
+                reason: e.to_string(),
+            };
+            let build = |pattern: &str| {
+                regex::RegexBuilder::new(pattern)
+                    .size_limit(RULE_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| error(&e))
+            };
+            let gate = rule.requires.as_deref().map(build).transpose()?;
+            let hir = regex_syntax::parse(&rule.pattern).map_err(|e| error(&e))?;
+            let line_start = hir
+                .properties()
+                .look_set_prefix()
+                .contains(regex_syntax::hir::Look::StartLF);
+            let search = if line_start {
+                let anchored = meta::Regex::builder()
+                    .configure(meta::Config::new().nfa_size_limit(Some(RULE_SIZE_LIMIT)))
+                    .build(&rule.pattern)
+                    .map_err(|e| error(&e))?;
+                Search::LineStarts(anchored)
+            } else {
+                Search::Anywhere(build(&rule.pattern)?)
+            };
+            compiled.push(CompiledRule { gate, search });
         }
         Ok(Masker { compiled })
+    }
+}
+
+/// How a compiled rule is searched for.
+#[derive(Debug, Clone)]
+enum Search {
+    /// Everywhere in the text.
+    Anywhere(Regex),
+    /// Only at line starts, for a rule every match of which starts with `(?m)^`: the text
+    /// between lines is never scanned, which makes datelines and promo lines cheap.
+    LineStarts(meta::Regex),
+}
+
+#[derive(Debug, Clone)]
+struct CompiledRule {
+    gate: Option<Regex>,
+    search: Search,
+}
+
+impl CompiledRule {
+    /// Adds the non-empty matches of the rule in `text` to `spans`, exactly as `find_iter` of
+    /// the rule's regex would give them.
+    fn find(&self, text: &str, spans: &mut Vec<Range<usize>>) {
+        if let Some(gate) = &self.gate {
+            if !gate.is_match(text) {
+                return;
+            }
+        }
+        match &self.search {
+            Search::Anywhere(re) => {
+                spans.extend(re.find_iter(text).map(|m| m.range()));
+            }
+            Search::LineStarts(re) => {
+                let bytes = text.as_bytes();
+                let mut at = 0;
+                while at < bytes.len() {
+                    let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+                    // Like `find_iter`: the next search starts where a match ended, and an empty
+                    // match (or none) moves on by at least one byte.
+                    let resume = match re.search(&input) {
+                        Some(m) if !m.is_empty() => {
+                            spans.push(m.range());
+                            m.end()
+                        }
+                        _ => at + 1,
+                    };
+                    // The next line start at or after `resume`.
+                    at = match memchr::memchr(b'\n', &bytes[resume - 1..]) {
+                        Some(k) => resume + k,
+                        None => break,
+                    };
+                }
+            }
+        }
     }
 }
 
 /// Compiled masking rules.
 #[derive(Debug, Clone)]
 pub struct Masker {
-    compiled: Vec<Regex>,
+    compiled: Vec<CompiledRule>,
 }
 
 impl Masker {
     /// The masked byte ranges of `text`: sorted, non-overlapping, on character boundaries.
     pub fn mask(&self, text: &str) -> Vec<Range<usize>> {
-        let mut spans: Vec<Range<usize>> = self
-            .compiled
-            .iter()
-            .flat_map(|re| re.find_iter(text).map(|m| m.range()))
-            .filter(|r| !r.is_empty())
-            .collect();
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        for rule in &self.compiled {
+            rule.find(text, &mut spans);
+        }
+        spans.retain(|r| !r.is_empty());
         spans.sort_by_key(|r| (r.start, r.end));
         let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
         for span in spans {
@@ -367,5 +454,82 @@ mod tests {
             many = many.with_rule(&format!("r{i}"), "x");
         }
         assert!(many.compile().is_err());
+    }
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn compiled() -> &'static (Masker, Vec<Regex>) {
+        static COMPILED: std::sync::OnceLock<(Masker, Vec<Regex>)> = std::sync::OnceLock::new();
+        COMPILED.get_or_init(|| {
+            let rules = MaskRules::default_rules();
+            let plain = rules
+                .rules
+                .iter()
+                .map(|r| Regex::new(&r.pattern).unwrap())
+                .collect();
+            (rules.compile().unwrap(), plain)
+        })
+    }
+
+    #[test]
+    fn line_anchored_rules_are_searched_at_line_starts() {
+        let rules = MaskRules::default_rules();
+        let line_rules: Vec<&str> = rules
+            .rules
+            .iter()
+            .zip(&compiled().0.compiled)
+            .filter(|(_, c)| matches!(c.search, Search::LineStarts(_)))
+            .map(|(r, _)| r.name.as_str())
+            .collect();
+        assert_eq!(
+            line_rules,
+            ["dateline-agency", "dateline", "promo-line", "breadcrumb"]
+        );
+    }
+
+    /// Every rule's spans, found the fast way (gates, line starts), equal `find_iter`'s.
+    fn check_same_spans(text: &str) {
+        let (masker, plain) = compiled();
+        for ((rule, compiled), re) in MaskRules::default_rules()
+            .rules
+            .iter()
+            .zip(&masker.compiled)
+            .zip(plain)
+        {
+            let mut fast = Vec::new();
+            compiled.find(text, &mut fast);
+            let plain: Vec<_> = re
+                .find_iter(text)
+                .map(|m| m.range())
+                .filter(|r| !r.is_empty())
+                .collect();
+            assert_eq!(fast, plain, "rule {} on {text:?}", rule.name);
+        }
+    }
+
+    #[test]
+    fn line_rules_and_gates_find_what_find_iter_finds() {
+        for text in [
+            "MOSCOW, February 12. /TASS/: talks.\nKYIV, Ukraine — shelling\n\n  NEW YORK: x",
+            "\n\nRead more: the Kremlin\nWatch the video\nNews / World\n",
+            "See rt.com/news and www.bbc.co.uk.\nThe BBC is not responsible for the content of external sites.",
+            "Press TV website can also be accessed at presstv.ir\nLONDON (Reuters) - x",
+            "",
+            "\n",
+            "A\nB: c\n-- D - e",
+        ] {
+            check_same_spans(text);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_search_equals_find_iter(text in "[A-Za-z .,:/()\\n\\-—’0-9]{0,120}") {
+            check_same_spans(&text);
+        }
     }
 }

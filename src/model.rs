@@ -22,7 +22,6 @@ use crate::evidence::UncertaintyPolicy;
 use crate::featurizer::{Featurizer, FeaturizerParams};
 use crate::logistic::{LinearModel, LogisticParams};
 use crate::tfidf::Tfidf;
-use crate::vocabulary::Vocabulary;
 
 /// The format name at the top of every model file.
 pub const FORMAT_NAME: &str = "stance-model";
@@ -244,13 +243,23 @@ impl Model {
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(format_error("the file is empty".into()));
         }
-        let header: Header = serde_json::from_slice(bytes).map_err(|e| {
-            if e.is_eof() {
-                format_error(format!("the file is truncated ({e})"))
-            } else {
-                format_error(format!("not valid model JSON ({e})"))
-            }
-        })?;
+        // Parse the whole file at once, and read the header on its own only to explain a
+        // failure: a file of another version is then refused by its version, not by whatever
+        // else changed. (A separate header pass first would cost a scan of the whole file.)
+        let file: Result<ModelFile, _> = serde_json::from_slice(bytes);
+        let header = match &file {
+            Ok(f) => Header {
+                format: Some(f.format.clone()),
+                version: Some(f.version),
+            },
+            Err(_) => serde_json::from_slice(bytes).map_err(|e: serde_json::Error| {
+                if e.is_eof() {
+                    format_error(format!("the file is truncated ({e})"))
+                } else {
+                    format_error(format!("not valid model JSON ({e})"))
+                }
+            })?,
+        };
         if header.format.as_deref() != Some(FORMAT_NAME) {
             return Err(format_error(format!(
                 "the \"format\" field is {:?}, expected {FORMAT_NAME:?}",
@@ -268,8 +277,7 @@ impl Model {
             }
             None => return Err(format_error("the \"version\" field is missing".into())),
         }
-        let file: ModelFile =
-            serde_json::from_slice(bytes).map_err(|e| format_error(e.to_string()))?;
+        let file = file.map_err(|e| format_error(e.to_string()))?;
         Model::from_file(file, origin)
     }
 
@@ -363,13 +371,12 @@ impl Model {
                 file.uncertainty
             )));
         }
-        let vocabulary = Vocabulary::from_sorted_terms(file.vocabulary);
-        if vocabulary.has_duplicates() {
+        let tfidf = Tfidf::from_idf(file.featurizer.tfidf, file.idf);
+        let featurizer = Featurizer::from_saved_terms(file.featurizer, file.vocabulary, tfidf)
+            .map_err(|e| bad(format!("featurizer settings: {e}")))?;
+        if featurizer.vocabulary().has_duplicates() {
             return Err(bad("the vocabulary repeats a term".into()));
         }
-        let tfidf = Tfidf::from_idf(file.featurizer.tfidf, file.idf);
-        let featurizer = Featurizer::from_parts(file.featurizer, vocabulary, tfidf)
-            .map_err(|e| bad(format!("featurizer settings: {e}")))?;
         Ok(Model {
             featurizer,
             classifier: LinearModel {

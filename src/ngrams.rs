@@ -54,6 +54,13 @@ impl NgramRange {
         }
     }
 
+    /// How many n-grams `n_tokens` tokens have.
+    pub fn n_windows(&self, n_tokens: usize) -> usize {
+        (self.min..=self.max)
+            .map(|n| (n_tokens + 1).saturating_sub(n))
+            .sum()
+    }
+
     /// The n-gram terms of a sequence of stems.
     pub fn terms(&self, stems: &[String]) -> Vec<String> {
         let mut out = Vec::new();

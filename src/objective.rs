@@ -14,12 +14,15 @@ use std::cell::{Cell, RefCell};
 
 use argmin::core::{CostFunction, Error, Gradient};
 use ndarray::Array1;
+use rayon::prelude::*;
 
 use crate::sparse::CsrMatrix;
 
 /// A loss over a training matrix, its targets and sample weights.
 pub struct Objective<'a> {
     x: &'a CsrMatrix,
+    /// `x` transposed, for the gradient.
+    xt: CsrMatrix,
     /// The label index of each row.
     y: &'a [usize],
     /// The weight of each row.
@@ -30,7 +33,12 @@ pub struct Objective<'a> {
     /// Called with the evaluation count and loss after each loss evaluation (for progress).
     on_eval: Option<RefCell<&'a mut dyn FnMut(u64, f64)>>,
     evaluations: Cell<u64>,
+    /// The last point evaluated, with its loss and gradient.
+    last: RefCell<Option<Evaluation>>,
 }
+
+/// A point, the loss there and the gradient there.
+type Evaluation = (Vec<f64>, f64, Vec<f64>);
 
 /// `ln(1 + e^z)` without overflow.
 pub fn softplus(z: f64) -> f64 {
@@ -75,12 +83,14 @@ impl<'a> Objective<'a> {
     ) -> Self {
         Objective {
             x,
+            xt: x.transpose(),
             y,
             weights,
             alpha,
             outputs: if n_labels == 2 { 1 } else { n_labels },
             on_eval: None,
             evaluations: Cell::new(0),
+            last: RefCell::new(None),
         }
     }
 
@@ -116,61 +126,125 @@ impl<'a> Objective<'a> {
         self.outputs
     }
 
-    /// The loss and, when `grad` is given, its gradient, in one pass over the rows.
-    pub fn loss_and_grad(&self, w: &[f64], mut grad: Option<&mut [f64]>) -> f64 {
+    /// The loss and, when `grad` is given, its gradient.
+    ///
+    /// Rows are scored in parallel (each row's logit and residual are its own), and the gradient
+    /// is read feature by feature from the transposed matrix, in parallel over features. Every
+    /// sum still runs over rows in row order, so the result is bit-for-bit the same as one
+    /// sequential pass, whatever the number of threads.
+    pub fn loss_and_grad(&self, w: &[f64], grad: Option<&mut [f64]>) -> f64 {
         let k = self.outputs;
         let d = self.x.n_cols();
         let (weights, intercepts) = w.split_at(d * k);
+        // The closures below share only these plain borrows across threads.
+        let rows = Rows {
+            x: self.x,
+            y: self.y,
+            weights: self.weights,
+            outputs: k,
+        };
+        let (xt, alpha) = (&self.xt, self.alpha);
+        let mut residuals = vec![0.0; self.x.n_rows() * k];
+        let row_losses: Vec<f64> = residuals
+            .par_chunks_mut(k)
+            .with_min_len(256)
+            .enumerate()
+            .map(|(r, z)| rows.loss(r, weights, intercepts, z))
+            .collect();
         let mut loss = 0.5 * self.alpha * weights.iter().map(|v| v * v).sum::<f64>();
-        if let Some(g) = grad.as_deref_mut() {
-            for (gj, wj) in g.iter_mut().zip(weights) {
-                *gj = self.alpha * wj;
-            }
-            g[d * k..].iter_mut().for_each(|v| *v = 0.0);
+        for l in row_losses {
+            loss += l;
         }
-        let mut z = vec![0.0; k];
-        for r in 0..self.x.n_rows() {
-            let (idx, val) = self.x.row(r);
-            z.copy_from_slice(intercepts);
-            for (&j, &v) in idx.iter().zip(val) {
-                let row = &weights[j as usize * k..j as usize * k + k];
-                for (zc, wc) in z.iter_mut().zip(row) {
-                    *zc += v * wc;
-                }
-            }
-            let s = self.weights[r];
-            let y = self.y[r];
-            if k == 1 {
-                // Label 1 is the positive class: loss = softplus(-z) if y = 1, softplus(z) if 0.
-                let t = if y == 1 { 1.0 } else { 0.0 };
-                loss += s * if y == 1 {
-                    softplus(-z[0])
-                } else {
-                    softplus(z[0])
-                };
-                z[0] = s * (sigmoid(z[0]) - t);
-            } else {
-                let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let lse = max + z.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
-                loss += s * (lse - z[y]);
-                for (c, zc) in z.iter_mut().enumerate() {
-                    let t = if c == y { 1.0 } else { 0.0 };
-                    *zc = s * ((*zc - lse).exp() - t);
-                }
-            }
-            if let Some(g) = grad.as_deref_mut() {
-                for (&j, &v) in idx.iter().zip(val) {
-                    let row = &mut g[j as usize * k..j as usize * k + k];
-                    for (gc, zc) in row.iter_mut().zip(&z) {
-                        *gc += v * zc;
+        if let Some(g) = grad {
+            let (gw, gb) = g.split_at_mut(d * k);
+            gw.par_chunks_mut(k)
+                .with_min_len(1024)
+                .enumerate()
+                .for_each(|(j, gj)| {
+                    for (gc, wc) in gj.iter_mut().zip(&weights[j * k..j * k + k]) {
+                        *gc = alpha * wc;
                     }
-                }
-                for (gc, zc) in g[d * k..].iter_mut().zip(&z) {
-                    *gc += zc;
+                    let (rows, vals) = xt.row(j);
+                    for (&r, &v) in rows.iter().zip(vals) {
+                        let res = &residuals[r as usize * k..r as usize * k + k];
+                        for (gc, rc) in gj.iter_mut().zip(res) {
+                            *gc += v * rc;
+                        }
+                    }
+                });
+            gb.iter_mut().for_each(|v| *v = 0.0);
+            for res in residuals.chunks(k) {
+                for (gc, rc) in gb.iter_mut().zip(res) {
+                    *gc += rc;
                 }
             }
         }
         loss
+    }
+
+    /// The loss and gradient at `w`, computed together once: L-BFGS's line search asks for the
+    /// cost and then the gradient at the same point, and both come from the same pass.
+    fn evaluate(&self, w: &[f64]) -> (f64, Vec<f64>) {
+        if let Ok(cache) = self.last.try_borrow() {
+            if let Some((at, loss, grad)) = cache.as_ref() {
+                if at.as_slice() == w {
+                    return (*loss, grad.clone());
+                }
+            }
+        }
+        let mut grad = vec![0.0; w.len()];
+        let loss = self.loss_and_grad(w, Some(&mut grad));
+        if let Ok(mut cache) = self.last.try_borrow_mut() {
+            *cache = Some((w.to_vec(), loss, grad.clone()));
+        }
+        (loss, grad)
+    }
+}
+
+/// The training rows, their labels and weights: what scoring one row needs.
+#[derive(Clone, Copy)]
+struct Rows<'a> {
+    x: &'a CsrMatrix,
+    y: &'a [usize],
+    weights: &'a [f64],
+    outputs: usize,
+}
+
+impl Rows<'_> {
+    /// Row `r`'s weighted loss; leaves the row's residuals (the loss's derivative with respect
+    /// to its logits) in `z`.
+    fn loss(&self, r: usize, weights: &[f64], intercepts: &[f64], z: &mut [f64]) -> f64 {
+        let k = self.outputs;
+        let (idx, val) = self.x.row(r);
+        z.copy_from_slice(intercepts);
+        for (&j, &v) in idx.iter().zip(val) {
+            let row = &weights[j as usize * k..j as usize * k + k];
+            for (zc, wc) in z.iter_mut().zip(row) {
+                *zc += v * wc;
+            }
+        }
+        let s = self.weights[r];
+        let y = self.y[r];
+        if k == 1 {
+            // Label 1 is the positive class: loss = softplus(-z) if y = 1, softplus(z) if 0.
+            let t = if y == 1 { 1.0 } else { 0.0 };
+            let loss = s * if y == 1 {
+                softplus(-z[0])
+            } else {
+                softplus(z[0])
+            };
+            z[0] = s * (sigmoid(z[0]) - t);
+            loss
+        } else {
+            let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let lse = max + z.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
+            let loss = s * (lse - z[y]);
+            for (c, zc) in z.iter_mut().enumerate() {
+                let t = if c == y { 1.0 } else { 0.0 };
+                *zc = s * ((*zc - lse).exp() - t);
+            }
+            loss
+        }
     }
 }
 
@@ -182,7 +256,7 @@ impl CostFunction for Objective<'_> {
         let w = w
             .as_slice()
             .ok_or_else(|| Error::msg("parameters are not contiguous"))?;
-        let loss = self.loss_and_grad(w, None);
+        let (loss, _) = self.evaluate(w);
         self.report(loss);
         Ok(loss)
     }
@@ -196,9 +270,7 @@ impl Gradient for Objective<'_> {
         let w = w
             .as_slice()
             .ok_or_else(|| Error::msg("parameters are not contiguous"))?;
-        let mut g = vec![0.0; w.len()];
-        self.loss_and_grad(w, Some(&mut g));
-        Ok(Array1::from(g))
+        Ok(Array1::from(self.evaluate(w).1))
     }
 }
 

@@ -93,6 +93,38 @@ impl CsrMatrix {
         m
     }
 
+    /// The transpose (row `j` of it holds column `j` of this matrix), with each of its rows in
+    /// increasing order of this matrix's rows. The trainer reads the gradient from it one
+    /// feature at a time, which parallelises without changing the order of any sum.
+    pub fn transpose(&self) -> CsrMatrix {
+        let mut counts = vec![0usize; self.n_cols + 1];
+        for &j in &self.indices {
+            counts[j as usize + 1] += 1;
+        }
+        for j in 0..self.n_cols {
+            counts[j + 1] += counts[j];
+        }
+        let indptr = counts.clone();
+        let mut next = counts;
+        let mut indices = vec![0u32; self.nnz()];
+        let mut values = vec![0.0; self.nnz()];
+        for r in 0..self.n_rows() {
+            let (idx, val) = self.row(r);
+            for (&j, &v) in idx.iter().zip(val) {
+                let at = &mut next[j as usize];
+                indices[*at] = r as u32;
+                values[*at] = v;
+                *at += 1;
+            }
+        }
+        CsrMatrix {
+            indptr,
+            indices,
+            values,
+            n_cols: self.n_rows(),
+        }
+    }
+
     /// The dense copy, row-major; for tests against dense reference code.
     pub fn to_dense(&self) -> Vec<Vec<f64>> {
         (0..self.n_rows())
@@ -132,5 +164,10 @@ mod tests {
         assert_eq!(m.to_dense()[0], vec![1.0, 0.0, 2.0]);
         assert_eq!(m.select_rows(&[2, 0]).row(0), (&[1u32][..], &[3.0][..]));
         assert_eq!(rows[0].dot(&[1.0, 5.0, 0.5]), 2.0);
+        let t = m.transpose();
+        assert_eq!((t.n_rows(), t.n_cols()), (3, 3));
+        assert_eq!(t.row(0), (&[0u32][..], &[1.0][..]));
+        assert_eq!(t.row(1), (&[2u32][..], &[3.0][..]));
+        assert_eq!(t.transpose(), m);
     }
 }

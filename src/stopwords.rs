@@ -2,7 +2,7 @@
 //! so a scikit-learn user gets the behaviour they expect. Lists are matched against the
 //! lower-cased surface word, before stemming.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,10 +21,10 @@ pub enum StopWords {
 
 impl StopWords {
     /// The set of words to drop.
-    pub fn to_set(&self) -> HashSet<String> {
+    pub fn to_set(&self) -> FxHashSet<String> {
         match self {
             StopWords::English => ENGLISH.iter().map(|w| w.to_string()).collect(),
-            StopWords::None => HashSet::new(),
+            StopWords::None => FxHashSet::default(),
             StopWords::Custom(words) => words.iter().map(|w| w.to_lowercase()).collect(),
         }
     }

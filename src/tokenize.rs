@@ -16,7 +16,6 @@
 //!   default token pattern; this also neutralises `U.S.` versus `US`.
 //! - Stop words are matched on the lower-cased word before stemming.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -75,7 +74,7 @@ pub struct Token {
 /// A tokenizer built from a [`TokenizerConfig`].
 pub struct Tokenizer {
     config: TokenizerConfig,
-    stop_words: HashSet<String>,
+    stop_words: rustc_hash::FxHashSet<String>,
     stemmer: rust_stemmers::Stemmer,
 }
 
@@ -121,50 +120,77 @@ impl Tokenizer {
 
     /// Calls `f` with the span and folded word of every kept token, without allocating per
     /// token; the hot path of featurizing.
+    ///
+    /// The loop walks bytes: ASCII bytes are classified by a table, separators are skipped and
+    /// runs of letters and digits copied in tight loops, and only a non-ASCII byte decodes a
+    /// `char` for the Unicode rules, so English text never pays for Unicode tables while giving
+    /// exactly the tokens the `char` rules define.
     pub fn for_each_token(
         &self,
         text: &str,
         masked: &[Range<usize>],
         mut f: impl FnMut(Range<usize>, &str),
     ) {
+        let bytes = text.as_bytes();
         let mut word = String::new();
         let mut mask_at = 0;
-        let mut chars = text.char_indices().peekable();
-        while let Some((start, c)) = chars.next() {
-            if !c.is_alphanumeric() {
+        let mut i = 0;
+        while i < bytes.len() {
+            // Skip ASCII separators in a tight loop; anything else is classified.
+            while i < bytes.len() && BYTE_CLASS[bytes[i] as usize] == 0 {
+                i += 1;
+            }
+            if i >= bytes.len() {
+                break;
+            }
+            let (class, len) = classify(text, i);
+            if class & ALNUM == 0 {
+                i += len;
                 continue;
             }
             // Collect one word: alphanumerics, plus apostrophes that sit between two letters.
+            let start = i;
             word.clear();
-            let mut end = start + c.len_utf8();
-            let mut has_letter = c.is_alphabetic();
-            let mut n_chars = 1;
-            push_lower(&mut word, c);
-            let mut prev_letter = c.is_alphabetic();
-            while let Some(&(i, c)) = chars.peek() {
-                if c.is_alphanumeric() {
-                    push_lower(&mut word, c);
-                    has_letter |= c.is_alphabetic();
-                    prev_letter = c.is_alphabetic();
+            let mut has_letter = false;
+            let mut prev_letter = false;
+            let mut n_chars = 0;
+            while i < bytes.len() {
+                // A run of ASCII letters and digits, copied and lower-cased in one go.
+                let run = i;
+                let mut letters = 0;
+                while i < bytes.len() && BYTE_CLASS[bytes[i] as usize] & ALNUM != 0 {
+                    letters |= BYTE_CLASS[bytes[i] as usize] & ALPHA;
+                    i += 1;
+                }
+                if i > run {
+                    let at = word.len();
+                    word.push_str(&text[run..i]);
+                    word[at..].make_ascii_lowercase();
+                    n_chars += i - run;
+                    has_letter |= letters != 0;
+                    prev_letter = BYTE_CLASS[bytes[i - 1] as usize] & ALPHA != 0;
+                    continue;
+                }
+                let (class, len) = classify(text, i);
+                if class & ALNUM != 0 {
+                    push_lower(&mut word, &text[i..i + len]);
+                    has_letter |= class & ALPHA != 0;
+                    prev_letter = class & ALPHA != 0;
                     n_chars += 1;
-                    end = i + c.len_utf8();
-                    chars.next();
-                } else if is_apostrophe(c) && prev_letter {
-                    let after = text[i + c.len_utf8()..].chars().next();
-                    match after {
-                        Some(n) if n.is_alphabetic() => {
-                            word.push('\'');
-                            prev_letter = false;
-                            end = i + c.len_utf8();
-                            chars.next();
-                        }
-                        _ => break,
-                    }
+                    i += len;
+                } else if class & APOSTROPHE != 0
+                    && prev_letter
+                    && i + len < bytes.len()
+                    && classify(text, i + len).0 & ALPHA != 0
+                {
+                    word.push('\'');
+                    prev_letter = false;
+                    i += len;
                 } else {
                     break;
                 }
             }
-            let span = start..end;
+            let span = start..i;
             while mask_at < masked.len() && masked[mask_at].end <= span.start {
                 mask_at += 1;
             }
@@ -203,17 +229,173 @@ impl Tokenizer {
     }
 }
 
-fn push_lower(word: &mut String, c: char) {
-    if c.is_ascii() {
-        word.push(c.to_ascii_lowercase());
+/// A letter or digit (`char::is_alphanumeric`).
+const ALNUM: u8 = 1;
+/// A letter (`char::is_alphabetic`).
+const ALPHA: u8 = 2;
+/// One of the apostrophes [`is_apostrophe`] folds to `'`.
+const APOSTROPHE: u8 = 4;
+
+/// A byte that starts or continues a non-ASCII character, which must be decoded.
+const NON_ASCII: u8 = 8;
+
+/// The class of every byte value: ASCII bytes classified at compile time by the same rules as
+/// `char`, and every byte from 0x80 marked [`NON_ASCII`].
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c >= 0x80 {
+            table[b] = NON_ASCII;
+        } else if c.is_ascii_alphabetic() {
+            table[b] = ALNUM | ALPHA;
+        } else if c.is_ascii_digit() {
+            table[b] = ALNUM;
+        } else if c == b'\'' || c == b'`' {
+            table[b] = APOSTROPHE;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// The class and UTF-8 length of the character at byte `i` (a character boundary) of `text`.
+#[inline]
+fn classify(text: &str, i: usize) -> (u8, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return (BYTE_CLASS[b as usize], 1);
+    }
+    let Some(c) = text[i..].chars().next() else {
+        return (0, 1);
+    };
+    let class = if c.is_alphabetic() {
+        ALNUM | ALPHA
+    } else if c.is_alphanumeric() {
+        ALNUM
+    } else if is_apostrophe(c) {
+        APOSTROPHE
     } else {
-        word.extend(c.to_lowercase());
+        0
+    };
+    (class, c.len_utf8())
+}
+
+/// Appends the lower-cased form of one character, given as its UTF-8 slice.
+#[inline]
+fn push_lower(word: &mut String, c: &str) {
+    match c.as_bytes() {
+        [b] => word.push(b.to_ascii_lowercase() as char),
+        _ => {
+            for ch in c.chars() {
+                word.extend(ch.to_lowercase());
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn push_lower_char(word: &mut String, c: char) {
+        word.extend(c.to_lowercase());
+    }
+
+    /// The tokenizer as first written, one `char` at a time: the byte-table fast path must
+    /// give exactly its tokens.
+    fn reference_tokens(
+        t: &Tokenizer,
+        text: &str,
+        masked: &[Range<usize>],
+        mut f: impl FnMut(Range<usize>, &str),
+    ) {
+        let mut word = String::new();
+        let mut mask_at = 0;
+        let mut chars = text.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            // Collect one word: alphanumerics, plus apostrophes that sit between two letters.
+            word.clear();
+            let mut end = start + c.len_utf8();
+            let mut has_letter = c.is_alphabetic();
+            let mut n_chars = 1;
+            push_lower_char(&mut word, c);
+            let mut prev_letter = c.is_alphabetic();
+            while let Some(&(i, c)) = chars.peek() {
+                if c.is_alphanumeric() {
+                    push_lower_char(&mut word, c);
+                    has_letter |= c.is_alphabetic();
+                    prev_letter = c.is_alphabetic();
+                    n_chars += 1;
+                    end = i + c.len_utf8();
+                    chars.next();
+                } else if is_apostrophe(c) && prev_letter {
+                    let after = text[i + c.len_utf8()..].chars().next();
+                    match after {
+                        Some(n) if n.is_alphabetic() => {
+                            word.push('\'');
+                            prev_letter = false;
+                            end = i + c.len_utf8();
+                            chars.next();
+                        }
+                        _ => break,
+                    }
+                } else {
+                    break;
+                }
+            }
+            let span = start..end;
+            while mask_at < masked.len() && masked[mask_at].end <= span.start {
+                mask_at += 1;
+            }
+            if mask_at < masked.len() && masked[mask_at].start < span.end {
+                continue;
+            }
+            if let Some(stripped) = word.strip_suffix("'s") {
+                let len = stripped.len();
+                word.truncate(len);
+                n_chars -= 2;
+            }
+            if !has_letter {
+                match t.config.numbers {
+                    NumberPolicy::Drop => continue,
+                    NumberPolicy::Keep => {}
+                    NumberPolicy::Placeholder => {
+                        f(span, "0");
+                        continue;
+                    }
+                }
+            }
+            if n_chars < t.config.min_chars || t.stop_words.contains(word.as_str()) {
+                continue;
+            }
+            f(span, &word);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_path_equals_the_char_at_a_time_reference(
+            text in "([a-zA-Z0-9]{1,8}|[ .,'`’‘ʼ′\\-—\n]|[а-яА-ЯёÉéß]{1,4}|İ|ǅ|Ⅻ|٣){0,40}"
+        ) {
+            for config in [
+                TokenizerConfig::default(),
+                TokenizerConfig { numbers: NumberPolicy::Keep, min_chars: 1, ..TokenizerConfig::default() },
+            ] {
+                let t = Tokenizer::new(&config);
+                let mut fast = Vec::new();
+                t.for_each_token(&text, &[], |span, w| fast.push((span, w.to_string())));
+                let mut reference = Vec::new();
+                reference_tokens(&t, &text, &[], |span, w| reference.push((span, w.to_string())));
+                prop_assert_eq!(fast, reference);
+            }
+        }
+    }
 
     fn words(text: &str) -> Vec<String> {
         Tokenizer::new(&TokenizerConfig::default())

@@ -6,13 +6,13 @@
 //! (the most frequent terms by document frequency, ties broken by the term). The final order is
 //! by term, so the same corpus always gives the same feature indices.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ParamError, StanceError};
+use crate::term_index::TermIndex;
 
 /// A document-frequency bound: an absolute count or a fraction of the documents.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -111,90 +111,74 @@ impl VocabularyParams {
         Ok(())
     }
 
-    /// Fits the vocabulary from each document's distinct terms and source id. Returns the
-    /// vocabulary and each kept term's document frequency.
-    pub fn fit(
+    /// Chooses the vocabulary among `candidates`, each a tag with the document frequency of its
+    /// term and the number of distinct sources that use it (counted up to `min_sources`), in a
+    /// corpus of `n_docs` documents. `term` gives a candidate's string; it is called only for
+    /// candidates that pass the frequency filters. Returns the kept terms in feature order
+    /// (sorted by term), each with its document frequency and tag.
+    pub fn select<T>(
         &self,
-        doc_terms: &[Vec<String>],
-        doc_sources: &[u32],
-    ) -> Result<(Vocabulary, Vec<u64>), StanceError> {
+        n_docs: usize,
+        candidates: impl Iterator<Item = (T, u64, usize)>,
+        term: impl Fn(&T) -> String,
+    ) -> Result<Vec<(String, u64, T)>, StanceError> {
         self.check()?;
-        struct Stats {
-            df: u64,
-            last_doc: usize,
-            sources: Vec<u32>,
-        }
-        let mut stats: HashMap<&str, Stats> = HashMap::new();
-        for (d, terms) in doc_terms.iter().enumerate() {
-            let source = doc_sources.get(d).copied().unwrap_or(0);
-            for term in terms {
-                let s = stats.entry(term.as_str()).or_insert(Stats {
-                    df: 0,
-                    last_doc: usize::MAX,
-                    sources: Vec::new(),
-                });
-                if s.last_doc != d {
-                    s.last_doc = d;
-                    s.df += 1;
-                    // Only the first `min_sources` distinct sources matter.
-                    if s.sources.len() < self.min_sources && !s.sources.contains(&source) {
-                        s.sources.push(source);
-                    }
-                }
-            }
-        }
-        let n_docs = doc_terms.len();
         let min_df = self.min_df.resolve(n_docs, true);
         let max_df = self.max_df.resolve(n_docs, false);
-        let mut kept: Vec<(&str, u64)> = stats
-            .into_iter()
-            .filter(|(_, s)| {
-                s.df >= min_df && s.df <= max_df && s.sources.len() >= self.min_sources
+        let mut kept: Vec<(String, u64, T)> = candidates
+            .filter(|&(_, df, sources)| {
+                df >= min_df && df <= max_df && df > 0 && sources >= self.min_sources
             })
-            .map(|(t, s)| (t, s.df))
+            .map(|(tag, df, _)| (term(&tag), df, tag))
             .collect();
         if let Some(limit) = self.max_features {
             if kept.len() > limit {
-                kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+                kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 kept.truncate(limit);
             }
         }
         if kept.is_empty() {
             return Err(StanceError::EmptyVocabulary);
         }
-        kept.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let df = kept.iter().map(|&(_, df)| df).collect();
-        let terms = kept.into_iter().map(|(t, _)| t.to_string()).collect();
-        Ok((Vocabulary::from_sorted_terms(terms), df))
+        kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(kept)
     }
 }
 
-/// The fitted vocabulary: terms in feature-index order, with a lookup table.
-#[derive(Debug, Clone, PartialEq)]
+/// The fitted vocabulary: terms in feature-index order, with their [`TermIndex`].
+#[derive(Debug, Clone)]
 pub struct Vocabulary {
     terms: Vec<String>,
-    index: HashMap<String, u32>,
+    index: TermIndex,
+}
+
+impl PartialEq for Vocabulary {
+    fn eq(&self, other: &Self) -> bool {
+        // The index is a function of the terms.
+        self.terms == other.terms
+    }
 }
 
 impl Vocabulary {
-    /// Builds the lookup table for terms already in feature order.
+    /// Builds the index for terms already in feature order.
     pub fn from_sorted_terms(terms: Vec<String>) -> Self {
-        let index = terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.clone(), i as u32))
-            .collect();
+        let index = TermIndex::new(&terms);
         Vocabulary { terms, index }
     }
 
     /// Whether any term appears twice (a corrupt model file).
     pub fn has_duplicates(&self) -> bool {
-        self.index.len() != self.terms.len()
+        self.index.has_duplicates()
     }
 
     /// The feature index of a term.
     pub fn get(&self, term: &str) -> Option<u32> {
-        self.index.get(term).copied()
+        self.index.get(term)
+    }
+
+    /// The index that maps stem-id sequences to features.
+    pub fn index(&self) -> &TermIndex {
+        &self.index
     }
 
     /// The term of a feature index.
@@ -228,6 +212,32 @@ mod tests {
             .collect()
     }
 
+    /// The vocabulary of documents given as their distinct terms, with each term's sources.
+    fn fit(
+        params: &VocabularyParams,
+        docs: &[Vec<String>],
+        sources: &[u32],
+    ) -> Result<(Vocabulary, Vec<u64>), StanceError> {
+        let mut stats: std::collections::BTreeMap<&str, (u64, Vec<u32>)> = Default::default();
+        for (terms, &source) in docs.iter().zip(sources) {
+            for t in terms {
+                let s = stats.entry(t).or_default();
+                s.0 += 1;
+                if !s.1.contains(&source) {
+                    s.1.push(source);
+                }
+            }
+        }
+        let kept = params.select(
+            docs.len(),
+            stats.into_iter().map(|(t, (df, s))| (t, df, s.len())),
+            |t| t.to_string(),
+        )?;
+        let df = kept.iter().map(|k| k.1).collect();
+        let terms = kept.into_iter().map(|k| k.0).collect();
+        Ok((Vocabulary::from_sorted_terms(terms), df))
+    }
+
     #[test]
     fn min_df_max_df_and_order() {
         let d = docs(&[&["b", "a", "c"], &["a", "b"], &["a", "d"]]);
@@ -235,7 +245,7 @@ mod tests {
             min_df: DocFreq::Count(2),
             ..VocabularyParams::default()
         };
-        let (v, df) = params.fit(&d, &[0, 0, 0]).unwrap();
+        let (v, df) = fit(&params, &d, &[0, 0, 0]).unwrap();
         assert_eq!(v.terms(), ["a", "b"]);
         assert_eq!(df, [3, 2]);
         let params = VocabularyParams {
@@ -243,7 +253,7 @@ mod tests {
             max_df: DocFreq::Fraction(0.7),
             ..VocabularyParams::default()
         };
-        let (v, _) = params.fit(&d, &[0, 0, 0]).unwrap();
+        let (v, _) = fit(&params, &d, &[0, 0, 0]).unwrap();
         assert_eq!(v.terms(), ["b", "c", "d"]);
     }
 
@@ -255,7 +265,7 @@ mod tests {
             max_features: Some(2),
             ..VocabularyParams::default()
         };
-        assert_eq!(params.fit(&d, &[0, 0, 0]).unwrap().0.terms(), ["x", "y"]);
+        assert_eq!(fit(&params, &d, &[0, 0, 0]).unwrap().0.terms(), ["x", "y"]);
     }
 
     #[test]
@@ -266,7 +276,7 @@ mod tests {
             min_sources: 2,
             ..VocabularyParams::default()
         };
-        assert_eq!(params.fit(&d, &[0, 0, 1]).unwrap().0.terms(), ["talks"]);
+        assert_eq!(fit(&params, &d, &[0, 0, 1]).unwrap().0.terms(), ["talks"]);
     }
 
     #[test]
@@ -281,7 +291,7 @@ mod tests {
     fn empty_vocabulary_is_an_error() {
         let d = docs(&[&["a"], &["b"]]);
         assert!(matches!(
-            VocabularyParams::default().fit(&d, &[0, 0]),
+            fit(&VocabularyParams::default(), &d, &[0, 0]),
             Err(StanceError::EmptyVocabulary)
         ));
     }

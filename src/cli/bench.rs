@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use stance::corpus::label_indices;
 use stance::ngrams::NgramRange;
+use stance::tokenize::Tokenizer;
 use stance::train::{train, TrainParams};
 use stance::Model;
 
@@ -38,6 +39,10 @@ pub struct BenchArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
+    /// Also report masking alone, fit+transform in one pass with its peak memory, L-BFGS
+    /// iterations and final loss, the whole `train`, and the trained model's load time.
+    #[arg(long)]
+    extended: bool,
 }
 
 /// One run's figures, under the keys `--format json` promises.
@@ -54,6 +59,32 @@ struct Figures {
     score_p50_us: f64,
     score_p99_us: f64,
     model_load_ms: f64,
+    /// More figures for the side-by-side with scikit-learn (`--extended`); not part of the
+    /// stable key set.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    extended: Option<Extended>,
+}
+
+/// The figures `--extended` adds.
+#[derive(Debug, Serialize)]
+struct Extended {
+    /// Masking alone (the rule scan), MB/s.
+    mask_mb_s: f64,
+    /// Vocabulary fit and training matrix from one pass (`FeaturizerParams::fit`), MB/s.
+    fit_transform_mb_s: f64,
+    /// Peak resident memory during that fit+transform, MB (Linux; 0 if unknown).
+    featurize_peak_mb: f64,
+    features: usize,
+    lbfgs_iterations: u64,
+    final_loss: f64,
+    /// The whole `train` (featurize, L-BFGS, evidence and surface-form passes), seconds.
+    train_all_s: f64,
+    /// Articles in the 4-6 KB band the score percentiles were taken on (all articles if
+    /// fewer than 20 are in it).
+    score_articles: usize,
+    score_article_mean_bytes: f64,
+    /// Loading the model this run trained, from memory, ms.
+    trained_model_load_ms: f64,
 }
 
 fn mb_s(bytes: usize, seconds: f64) -> f64 {
@@ -67,12 +98,30 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
-/// Peak resident memory of this process so far, in MB (Linux), if known.
-fn peak_memory_mb() -> Option<f64> {
+/// A line of /proc/self/status, in MB (Linux), if known.
+fn status_mb(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// Peak resident memory of this process so far, in MB (Linux), if known.
+fn peak_memory_mb() -> Option<f64> {
+    status_mb("VmHWM:")
+}
+
+/// Resets the peak-memory mark to the current resident size (Linux), so the next reading is
+/// the peak of what follows.
+fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Times `f` once, in seconds.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let t = Instant::now();
+    let out = f();
+    (out, t.elapsed().as_secs_f64())
 }
 
 fn run_once(
@@ -80,32 +129,29 @@ fn run_once(
     params: &TrainParams,
     threads: usize,
     score_sample: usize,
+    extended: bool,
 ) -> anyhow::Result<Figures> {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
     let sources = vec![0u32; texts.len()];
 
-    let t = Instant::now();
-    let featurizer = params
-        .featurizer
-        .fit_vocabulary(&texts, &sources)
-        .context("fitting the vocabulary")?;
-    let fit_s = t.elapsed().as_secs_f64();
+    // The bare tokenizer pass: no masking, no stemming; the ceiling featurizing works under.
+    let tokenizer = Tokenizer::new(&params.featurizer.tokenizer);
+    let (tokens, tokenize_s) = timed(|| {
+        texts
+            .par_iter()
+            .map(|text| {
+                let mut n = 0;
+                tokenizer.for_each_token(text, &[], |_, _| n += 1);
+                n
+            })
+            .sum::<usize>()
+    });
 
-    let t = Instant::now();
-    let tokens: usize = texts
-        .par_iter()
-        .map(|text| {
-            let mut n = 0;
-            featurizer.for_each_raw_token(text, |_, _| n += 1);
-            n
-        })
-        .sum();
-    let tokenize_s = t.elapsed().as_secs_f64();
+    let (featurizer, fit_s) = timed(|| params.featurizer.fit_vocabulary(&texts, &sources));
+    let featurizer = featurizer.context("fitting the vocabulary")?;
 
-    let t = Instant::now();
-    let matrix = featurizer.transform_many(&texts);
-    let transform_s = t.elapsed().as_secs_f64();
+    let (matrix, transform_s) = timed(|| featurizer.transform_many(&texts));
     if matrix.n_rows() != texts.len() {
         bail!(
             "transform produced {} rows for {} documents",
@@ -113,34 +159,63 @@ fn run_once(
             texts.len()
         );
     }
+    drop(matrix);
 
-    let (labels, _) = label_indices(docs);
-    if labels.len() < 2 {
+    let (labels, y) = label_indices(docs);
+    if labels.len() < 2 || y.len() != docs.len() {
         bail!("bench needs labelled data with at least two labels to time training and scoring");
     }
-    let t = Instant::now();
-    let (model, _) = train(docs, params, &mut |_| {}).context("training")?;
-    let train_s = t.elapsed().as_secs_f64();
+    // Training proper: L-BFGS on the training matrix, as scikit-learn's `fit` is timed.
+    let reset = reset_peak_memory();
+    let (fitted, fit_transform_s) = timed(|| params.featurizer.fit(&texts, &sources));
+    let featurize_peak_mb = if reset {
+        peak_memory_mb().unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    let (fitted_featurizer, x) = fitted.context("fitting the vocabulary")?;
+    let (trained, train_s) = timed(|| params.logistic.fit(&x, &y, &labels, &mut |_, _| {}));
+    let (_, report) = trained.context("training")?;
+    let features = fitted_featurizer.n_features();
+    drop((fitted_featurizer, x));
 
-    let step = (docs.len() / score_sample.max(1)).max(1);
-    let mut times: Vec<f64> = docs
+    let (model, train_all_s) = timed(|| train(docs, params, &mut |_| {}));
+    let (model, _) = model.context("training")?;
+
+    // Scoring: articles of about 5 KB, one at a time.
+    let band: Vec<&str> = texts
         .iter()
-        .step_by(step)
-        .map(|d| {
-            let t = Instant::now();
-            let p = model.predict(&d.text);
-            let us = t.elapsed().as_secs_f64() * 1e6;
+        .copied()
+        .filter(|t| (4000..=6000).contains(&t.len()))
+        .collect();
+    let pool: Vec<&str> = if band.len() >= 20 {
+        band
+    } else {
+        texts.clone()
+    };
+    let step = (pool.len() / score_sample.max(1)).max(1);
+    let sample: Vec<&str> = pool.iter().copied().step_by(step).collect();
+    let mut times: Vec<f64> = sample
+        .iter()
+        .map(|text| {
+            let (p, s) = timed(|| model.predict(text));
             std::hint::black_box(p);
-            us
+            s * 1e6
         })
         .collect();
     times.sort_by(f64::total_cmp);
 
+    let (loaded, load_s) = timed(|| {
+        Model::from_json(
+            stance::default_model::DEFAULT_MODEL_JSON,
+            std::path::Path::new(stance::default_model::DEFAULT_MODEL_NAME),
+        )
+    });
+    std::hint::black_box(loaded?);
     let json = model.to_json()?;
-    let t = Instant::now();
-    let loaded = Model::from_json(&json, std::path::Path::new("<bench>"))?;
-    let model_load_ms = t.elapsed().as_secs_f64() * 1e3;
-    std::hint::black_box(loaded);
+    let (loaded, trained_load_s) =
+        timed(|| Model::from_json(&json, std::path::Path::new("<bench>")));
+    std::hint::black_box(loaded?);
 
     Ok(Figures {
         bytes,
@@ -153,7 +228,26 @@ fn run_once(
         train_s,
         score_p50_us: percentile(&times, 0.5),
         score_p99_us: percentile(&times, 0.99),
-        model_load_ms,
+        model_load_ms: load_s * 1e3,
+        extended: extended.then(|| {
+            let mask = stance::mask::MaskRules::compile(&params.featurizer.mask);
+            let mask_s = mask
+                .map(|m| timed(|| texts.par_iter().map(|t| m.mask(t).len()).sum::<usize>()).1)
+                .unwrap_or(f64::NAN);
+            Extended {
+                mask_mb_s: mb_s(bytes, mask_s),
+                fit_transform_mb_s: mb_s(bytes, fit_transform_s),
+                featurize_peak_mb,
+                features,
+                lbfgs_iterations: report.iterations,
+                final_loss: report.final_loss,
+                train_all_s,
+                score_articles: sample.len(),
+                score_article_mean_bytes: sample.iter().map(|t| t.len()).sum::<usize>() as f64
+                    / sample.len().max(1) as f64,
+                trained_model_load_ms: trained_load_s * 1e3,
+            }
+        }),
     })
 }
 
@@ -170,9 +264,17 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             .build()
             .context("starting a thread pool")
     };
-    let single = pool(1)?.install(|| run_once(&docs, &params, 1, args.score_sample))?;
-    let parallel = pool(args.threads)?
-        .install(|| run_once(&docs, &params, args.threads, args.score_sample))?;
+    let single =
+        pool(1)?.install(|| run_once(&docs, &params, 1, args.score_sample, args.extended))?;
+    let parallel = pool(args.threads)?.install(|| {
+        run_once(
+            &docs,
+            &params,
+            args.threads,
+            args.score_sample,
+            args.extended,
+        )
+    })?;
     let peak = peak_memory_mb();
     match args.format {
         OutputFormat::Json => {
@@ -217,6 +319,25 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 single.model_load_ms,
                 parallel.model_load_ms,
             );
+            if let (Some(a), Some(b)) = (&single.extended, &parallel.extended) {
+                row("mask MB/s", a.mask_mb_s, b.mask_mb_s);
+                row(
+                    "fit+transform MB/s",
+                    a.fit_transform_mb_s,
+                    b.fit_transform_mb_s,
+                );
+                row(
+                    "featurize peak MB",
+                    a.featurize_peak_mb,
+                    b.featurize_peak_mb,
+                );
+                row("whole train s", a.train_all_s, b.train_all_s);
+                println!(
+                    "{} features; L-BFGS {} iterations, final loss {:.6}; scored {} articles of {:.0} bytes on average",
+                    a.features, a.lbfgs_iterations, a.final_loss, a.score_articles, a.score_article_mean_bytes
+                );
+            }
+            println!("tokenize is the bare tokenizer pass (no masking, no stemming); train is L-BFGS on the featurized corpus; model load is the built-in default model");
             if let Some(mb) = peak {
                 println!("peak memory: {mb:.0} MB");
             }

@@ -1,0 +1,294 @@
+//! Training-time n-gram counting: the document frequency (and distinct sources) of every n-gram
+//! of a corpus, and each document's n-gram counts, in one pass over the text.
+//!
+//! Each thread counts a contiguous chunk of the corpus with its own tables (stems interned to
+//! ids, n-grams as nodes of a trie over stem ids, as in [`crate::term_index`]), so no lock is
+//! taken per word. The chunks are then merged into the first one. Counts are sums, and the
+//! vocabulary chosen from them is ordered by term string, so the result does not depend on how
+//! the corpus was split, that is, on the number of threads.
+
+use rustc_hash::FxHashMap;
+
+use crate::ngrams::NgramRange;
+use crate::term_index::{child_key, ROOT};
+
+/// The most words a [`WordCache`] holds; one that fills up is cleared, which bounds its memory
+/// on endless input (a stream of scraped pages) at the cost of stemming some words again.
+pub const WORD_CACHE_LIMIT: usize = 1 << 20;
+
+/// A cache from each distinct folded word to its stem id, so each word is stemmed once.
+#[derive(Debug, Default)]
+pub struct WordCache {
+    map: FxHashMap<Box<str>, u32>,
+}
+
+impl WordCache {
+    /// The cached id of `word`, or the id `compute` gives, which is then cached.
+    #[inline]
+    pub fn get_or_insert(&mut self, word: &str, compute: impl FnOnce(&str) -> u32) -> u32 {
+        if let Some(&id) = self.map.get(word) {
+            return id;
+        }
+        let id = compute(word);
+        if self.map.len() >= WORD_CACHE_LIMIT {
+            self.map.clear();
+        }
+        self.map.insert(word.into(), id);
+        id
+    }
+
+    /// Forgets every word; for reuse after the ids it maps to have changed meaning.
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+}
+
+/// The n-gram counts of one chunk of the corpus (or, after [`merge`], of all of it).
+#[derive(Debug, Default)]
+pub struct ChunkCounts {
+    stems: Vec<Box<str>>,
+    stem_ids: FxHashMap<Box<str>, u32>,
+    /// The trie: the root's child for each stem id (`ROOT` for none yet), and `(parent node,
+    /// stem)` to node for the other nodes.
+    roots: Vec<u32>,
+    children: FxHashMap<u64, u32>,
+    /// Each node's parent and stem; node 0 is the root.
+    nodes: Vec<(u32, u32)>,
+    df: Vec<u32>,
+    last_doc: Vec<u32>,
+    /// Up to `min_sources` distinct sources per node, kept only when `min_sources > 1`.
+    sources: Vec<Vec<u32>>,
+    min_sources: usize,
+    n_docs: u32,
+    /// Each document's `(node, count)` pairs sorted by node, when rows are kept.
+    rows: Option<Vec<Row>>,
+    scratch: Vec<u32>,
+}
+
+impl ChunkCounts {
+    /// Empty counts; `keep_rows` keeps each document's n-gram counts for building its row.
+    pub fn new(min_sources: usize, keep_rows: bool) -> Self {
+        ChunkCounts {
+            nodes: vec![(ROOT, 0)],
+            df: vec![0],
+            last_doc: vec![u32::MAX],
+            sources: if min_sources > 1 {
+                vec![Vec::new()]
+            } else {
+                Vec::new()
+            },
+            min_sources,
+            rows: keep_rows.then(Vec::new),
+            ..ChunkCounts::default()
+        }
+    }
+
+    /// The id of a stem in this chunk, interning it.
+    pub fn stem_id(&mut self, stem: &str) -> u32 {
+        if let Some(&id) = self.stem_ids.get(stem) {
+            return id;
+        }
+        let id = self.stems.len() as u32;
+        self.stems.push(stem.into());
+        self.stem_ids.insert(stem.into(), id);
+        id
+    }
+
+    fn child(&mut self, node: u32, stem: u32) -> u32 {
+        let next = self.nodes.len() as u32;
+        let child = if node == ROOT {
+            // The root's children sit in a dense array by stem id: every word starts a walk.
+            if self.roots.len() <= stem as usize {
+                self.roots.resize(stem as usize + 1, ROOT);
+            }
+            let slot = &mut self.roots[stem as usize];
+            if *slot == ROOT {
+                *slot = next;
+            }
+            *slot
+        } else {
+            *self.children.entry(child_key(node, stem)).or_insert(next)
+        };
+        if child == next {
+            self.nodes.push((node, stem));
+            self.df.push(0);
+            self.last_doc.push(u32::MAX);
+            if self.min_sources > 1 {
+                self.sources.push(Vec::new());
+            }
+        }
+        child
+    }
+
+    /// Counts one document given as the stem ids of its tokens.
+    pub fn add_document(&mut self, stems: &[u32], source: u32, range: NgramRange) {
+        let doc = self.n_docs;
+        self.n_docs += 1;
+        let mut seen = std::mem::take(&mut self.scratch);
+        seen.clear();
+        for start in 0..stems.len() {
+            let mut node = ROOT;
+            for (k, &stem) in stems[start..].iter().take(range.max()).enumerate() {
+                node = self.child(node, stem);
+                if k + 1 < range.min() {
+                    continue;
+                }
+                let n = node as usize;
+                if self.last_doc[n] != doc {
+                    self.last_doc[n] = doc;
+                    self.df[n] += 1;
+                    if self.min_sources > 1 {
+                        let s = &mut self.sources[n];
+                        if s.len() < self.min_sources && !s.contains(&source) {
+                            s.push(source);
+                        }
+                    }
+                }
+                if self.rows.is_some() {
+                    seen.push(node);
+                }
+            }
+        }
+        if let Some(rows) = &mut self.rows {
+            seen.sort_unstable();
+            let mut row: Vec<(u32, u32)> = Vec::new();
+            for &node in &seen {
+                match row.last_mut() {
+                    Some((last, count)) if *last == node => *count += 1,
+                    _ => row.push((node, 1)),
+                }
+            }
+            rows.push(row);
+        }
+        self.scratch = seen;
+    }
+
+    /// The number of nodes (n-grams and the root).
+    pub fn n_nodes(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// A node's document frequency.
+    pub fn df(&self, node: u32) -> u64 {
+        u64::from(self.df[node as usize])
+    }
+
+    /// How many distinct sources use a node's n-gram, counted up to `min_sources`.
+    pub fn n_sources(&self, node: u32) -> usize {
+        if self.min_sources > 1 {
+            self.sources[node as usize].len()
+        } else {
+            1
+        }
+    }
+
+    /// A node's n-gram as its stems joined by single spaces.
+    pub fn term(&self, node: u32) -> String {
+        let mut stems = Vec::new();
+        let mut n = node;
+        while n != ROOT {
+            let (parent, stem) = self.nodes[n as usize];
+            stems.push(&*self.stems[stem as usize]);
+            n = parent;
+        }
+        stems.reverse();
+        stems.join(" ")
+    }
+
+    /// Each document's `(node, count)` pairs, if rows were kept.
+    pub fn take_rows(&mut self) -> Vec<Row> {
+        self.rows.take().unwrap_or_default()
+    }
+}
+
+/// One document's `(node, count)` pairs, sorted by node.
+pub type Row = Vec<(u32, u32)>;
+
+/// A chunk's documents after a merge: the map from the chunk's node ids to the merged ids, and
+/// its rows, still in the chunk's own ids.
+pub type ChunkRows = (Vec<u32>, Vec<Row>);
+
+/// Merges the chunks into the first: returns the merged counts and each chunk's rows.
+pub fn merge(chunks: Vec<ChunkCounts>) -> (ChunkCounts, Vec<ChunkRows>) {
+    let mut chunks = chunks.into_iter();
+    let Some(mut base) = chunks.next() else {
+        return (ChunkCounts::new(1, false), Vec::new());
+    };
+    let identity: Vec<u32> = (0..base.nodes.len() as u32).collect();
+    let rows = base.take_rows();
+    let mut maps = vec![(identity, rows)];
+    for mut chunk in chunks {
+        let stem_map: Vec<u32> = chunk.stems.iter().map(|s| base.stem_id(s)).collect();
+        let mut node_map = vec![ROOT; chunk.nodes.len()];
+        for n in 1..chunk.nodes.len() {
+            // A parent is always created before its children, so it is mapped already.
+            let (parent, stem) = chunk.nodes[n];
+            let merged = base.child(node_map[parent as usize], stem_map[stem as usize]);
+            node_map[n] = merged;
+            let m = merged as usize;
+            base.df[m] += chunk.df[n];
+            if base.min_sources > 1 {
+                for &s in &chunk.sources[n] {
+                    let into = &mut base.sources[m];
+                    if into.len() < base.min_sources && !into.contains(&s) {
+                        into.push(s);
+                    }
+                }
+            }
+        }
+        base.n_docs += chunk.n_docs;
+        maps.push((node_map, chunk.take_rows()));
+    }
+    (base, maps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(docs: &[&[&str]], keep_rows: bool) -> ChunkCounts {
+        let mut c = ChunkCounts::new(1, keep_rows);
+        for doc in docs {
+            let ids: Vec<u32> = doc.iter().map(|s| c.stem_id(s)).collect();
+            c.add_document(&ids, 0, NgramRange::default());
+        }
+        c
+    }
+
+    fn df_table(c: &ChunkCounts) -> Vec<(String, u64)> {
+        let mut t: Vec<_> = (1..c.n_nodes() as u32)
+            .map(|n| (c.term(n), c.df(n)))
+            .collect();
+        t.sort();
+        t
+    }
+
+    #[test]
+    fn document_frequency_counts_each_document_once() {
+        let c = counts(&[&["a", "b", "a", "b"], &["b", "a"]], false);
+        assert_eq!(
+            df_table(&c),
+            [
+                ("a".to_string(), 2),
+                ("a b".to_string(), 1),
+                ("b".to_string(), 2),
+                ("b a".to_string(), 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn merging_chunks_gives_the_counts_of_the_whole() {
+        let docs: &[&[&str]] = &[&["a", "b", "c"], &["c", "b"], &["b", "c", "d"], &["a"]];
+        let whole = counts(docs, false);
+        let merged = merge(vec![counts(&docs[..1], true), counts(&docs[1..], true)]);
+        assert_eq!(df_table(&whole), df_table(&merged.0));
+        // Rows come back in the chunks' own node ids with a map into the merged ids.
+        let (map, rows) = &merged.1[1];
+        let terms: Vec<String> = rows[0]
+            .iter()
+            .map(|&(n, _)| merged.0.term(map[n as usize]))
+            .collect();
+        assert_eq!(terms.len(), 3, "c, b and c b: {terms:?}");
+    }
+}
