@@ -29,6 +29,9 @@ pub struct TrainParams {
     pub chunk_words: usize,
 }
 
+/// The most labels a model may have.
+pub const MAX_LABELS: usize = 100;
+
 /// Progress events, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Stage {
@@ -77,6 +80,14 @@ pub fn train(
         return Err(StanceError::SingleLabel(
             labels.into_iter().next().unwrap_or_default(),
         ));
+    }
+    // One weight vector per label over the whole vocabulary (and L-BFGS keeps several copies of
+    // them): thousands of labels would need memory out of all proportion to the data.
+    if labels.len() > MAX_LABELS {
+        return Err(StanceError::TooManyLabels {
+            found: labels.len(),
+            max: MAX_LABELS,
+        });
     }
     let label_index: BTreeMap<&str, usize> = labels
         .iter()
