@@ -20,7 +20,8 @@
 //!
 //! [`corpus`] reads the input formats (through [`lines`], which bounds and checks raw lines, and
 //! [`record`], which reads one JSON Lines record) and [`train`] runs stages 1-7 on labelled
-//! documents (or on their [`chunks`]).
+//! documents (or on their [`chunks`]). [`stream`] scores a stream of records in parallel, in
+//! bounded batches, keeping input order.
 //! [`folds`], [`cv`] and [`metrics`] measure how well a configuration generalises; [`inspect`]
 //! makes the model card.
 
@@ -49,6 +50,7 @@ pub mod record;
 pub mod score;
 pub mod sparse;
 pub mod stopwords;
+pub mod stream;
 pub mod tfidf;
 pub mod tokenize;
 pub mod train;

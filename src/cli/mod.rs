@@ -7,6 +7,7 @@ mod explain;
 mod html;
 mod inspect;
 mod options;
+mod records;
 mod score;
 mod train;
 
