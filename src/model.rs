@@ -244,6 +244,11 @@ impl Model {
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(format_error("the file is empty".into()));
         }
+        if crate::lines::starts_with_utf16_bom(bytes) {
+            return Err(format_error(
+                "the file is UTF-16; model files are UTF-8 JSON".into(),
+            ));
+        }
         let header: Header = serde_json::from_slice(bytes).map_err(|e| {
             if e.is_eof() {
                 format_error(format!("the file is truncated ({e})"))
