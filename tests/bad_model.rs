@@ -121,6 +121,18 @@ fn vectors_whose_lengths_disagree() {
 }
 
 #[test]
+fn duplicate_fields_and_empty_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, mut v) = good_model(dir.path());
+    let twice = text.replacen("\"labels\":", "\"labels\":[\"x\",\"y\"],\"labels\":", 1);
+    let path = write_file(dir.path(), "twice.json", twice.as_bytes());
+    model_commands_fail(&path, "duplicate field `labels`");
+    v["labels"][0] = "".into();
+    let path = write_file(dir.path(), "empty-label.json", v.to_string().as_bytes());
+    model_commands_fail(&path, "labels are empty or repeated");
+}
+
+#[test]
 fn a_vocabulary_with_duplicate_terms() {
     let dir = tempfile::tempdir().unwrap();
     let (_, mut v) = good_model(dir.path());
