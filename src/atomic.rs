@@ -3,12 +3,57 @@
 //!
 //! The temporary file is created up front, so an unwritable destination fails before any
 //! expensive work (as fastText opens its output before training).
+//!
+//! A signal ends a process without running destructors, so every temporary file is also kept in
+//! a process-wide list: a signal handler sets [`interrupt_flag`] and calls [`abandon_pending`],
+//! which removes them all and stops any later commit. Catching the signals is the binary's job,
+//! not this module's.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::error::StanceError;
+
+/// Set once the process is being interrupted; from then on no file is created or committed.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The temporary files of every [`AtomicFile`] not yet committed or dropped. Creating,
+/// committing and abandoning hold this lock, so a commit either renames before an interrupt
+/// takes effect or not at all.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    // A panic elsewhere while holding the lock leaves the list itself intact.
+    PENDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The flag that stops every later create and commit once set. Storing `true` into it is
+/// async-signal-safe, so a signal handler can set it the moment a signal arrives, before any
+/// thread gets to run [`abandon_pending`].
+pub fn interrupt_flag() -> &'static AtomicBool {
+    &INTERRUPTED
+}
+
+/// Sets [`interrupt_flag`] and removes the temporary file of every pending [`AtomicFile`], so
+/// that the process can exit leaving each target as it was. Meant for a signal-handling thread
+/// just before the process ends.
+pub fn abandon_pending() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    for temp in pending().drain(..) {
+        let _ = std::fs::remove_file(temp);
+    }
+}
+
+fn interrupted(target: &Path) -> StanceError {
+    StanceError::Interrupted {
+        path: target.to_path_buf(),
+    }
+}
 
 /// A pending output file; nothing replaces the target until [`AtomicFile::commit`].
 #[derive(Debug)]
@@ -36,6 +81,10 @@ impl AtomicFile {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "model".to_string());
         let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let mut pending = pending();
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Err(interrupted(target));
+        }
         let file = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -49,6 +98,7 @@ impl AtomicFile {
                 }
             })
             .map_err(|e| StanceError::io(target, e))?;
+        pending.push(temp.clone());
         Ok(AtomicFile {
             target: target.to_path_buf(),
             temp,
@@ -67,17 +117,35 @@ impl AtomicFile {
             StanceError::io(&self.target, std::io::Error::other("already committed"))
         })?;
         let io = |e| StanceError::io(&self.target, e);
-        file.write_all(bytes).map_err(io)?;
-        file.sync_all().map_err(io)?;
+        let written = file
+            .write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(io);
         drop(file);
-        std::fs::rename(&self.temp, &self.target).map_err(io)?;
-        Ok(())
+        // The lock keeps `abandon_pending` out until the rename is done or refused.
+        let mut pending = pending();
+        pending.retain(|p| *p != self.temp);
+        let result = written
+            .and_then(|()| {
+                if INTERRUPTED.load(Ordering::SeqCst) {
+                    Err(interrupted(&self.target))
+                } else {
+                    Ok(())
+                }
+            })
+            .and_then(|()| std::fs::rename(&self.temp, &self.target).map_err(io));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+        result
     }
 }
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.file.is_some() {
+            let mut pending = pending();
+            pending.retain(|p| *p != self.temp);
             let _ = std::fs::remove_file(&self.temp);
         }
     }

@@ -2,15 +2,17 @@
 //! and plain `.txt` files.
 //!
 //! Every error names the file and, for line formats, the 1-based line. JSON Lines are streamed
-//! record by record, so scoring a large file holds one record at a time.
+//! record by record, so scoring a large file holds one record at a time; no record (line or
+//! whole text) longer than [`MAX_RECORD_BYTES`] is read whole (see [`crate::lines`]).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use crate::error::StanceError;
+pub use crate::lines::MAX_RECORD_BYTES;
+use crate::lines::{starts_with_utf16_bom, BoundedLines, CheckedReader, LineFault, LineRead};
+use crate::record::parse_document;
 
 /// One article, with its optional metadata and (for training data) its label.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -135,33 +137,77 @@ fn open(path: &Path) -> Result<File, StanceError> {
 
 /// Reads a whole plain-text file as one article's text.
 pub fn read_text_file(path: &Path) -> Result<String, StanceError> {
+    let file = open(path)?;
+    // Refuse a big file before reading any of it; `read_text` still stops at the limit for
+    // files whose size is not known up front.
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > MAX_RECORD_BYTES as u64)
+    {
+        return Err(StanceError::TextTooLong {
+            path: path.to_path_buf(),
+            limit: MAX_RECORD_BYTES,
+        });
+    }
+    read_text(path, file)
+}
+
+/// Reads one article's whole text from `reader` (a file, or stdin), reading no more than
+/// [`MAX_RECORD_BYTES`]; `path` names it in errors.
+pub fn read_text(path: &Path, reader: impl Read) -> Result<String, StanceError> {
     let mut bytes = Vec::new();
-    open(path)?
+    reader
+        .take(MAX_RECORD_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| StanceError::io(path, e))?;
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(StanceError::TextTooLong {
+            path: path.to_path_buf(),
+            limit: MAX_RECORD_BYTES,
+        });
+    }
     text_from_bytes(path, bytes)
 }
 
 /// Decodes a whole text as UTF-8 (a leading byte-order mark is dropped), naming the line of the
-/// first invalid byte.
+/// first invalid or NUL byte; a text that is empty or only whitespace is refused.
 pub fn text_from_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<String, StanceError> {
+    let line_of = |bytes: &[u8], at: usize| 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+    if starts_with_utf16_bom(&bytes) {
+        return Err(StanceError::Utf16 {
+            path: path.to_path_buf(),
+        });
+    }
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
-        StanceError::NotUtf8 {
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(StanceError::NulByte {
             path: path.to_path_buf(),
-            line,
-        }
-    })
+            line: line_of(&bytes, at),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| StanceError::NotUtf8 {
+        path: path.to_path_buf(),
+        line: line_of(e.as_bytes(), e.utf8_error().valid_up_to()),
+    })?;
+    if text.trim().is_empty() {
+        return Err(StanceError::EmptyText {
+            path: path.to_path_buf(),
+            line: None,
+        });
+    }
+    Ok(text)
 }
 
 /// A streaming JSON Lines reader: one [`Document`] per non-blank line.
+///
+/// After an error in one record (bad JSON, a missing field, a line over the length limit) the
+/// next call reads the next line, so a caller may skip bad records; after an I/O error, or a
+/// UTF-16 file, it ends.
 pub struct JsonLines<R> {
     path: PathBuf,
-    reader: R,
+    lines: BoundedLines<R>,
     fields: FieldNames,
     need_label: bool,
     line: usize,
@@ -187,7 +233,7 @@ impl<R: BufRead> JsonLines<R> {
     pub fn new(path: &Path, reader: R, fields: &FieldNames, need_label: bool) -> Self {
         JsonLines {
             path: path.to_path_buf(),
-            reader,
+            lines: BoundedLines::new(reader, MAX_RECORD_BYTES),
             fields: fields.clone(),
             need_label,
             line: 0,
@@ -197,58 +243,10 @@ impl<R: BufRead> JsonLines<R> {
         }
     }
 
-    fn parse(&self, bytes: &[u8]) -> Result<Document, StanceError> {
-        let path = || self.path.clone();
-        let line = self.line;
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| StanceError::NotUtf8 { path: path(), line })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let value: Value = serde_json::from_str(text).map_err(|e| StanceError::Json {
-            path: path(),
-            line,
-            message: e.to_string(),
-        })?;
-        let Value::Object(map) = value else {
-            return Err(StanceError::Json {
-                path: path(),
-                line,
-                message: "expected a JSON object".into(),
-            });
-        };
-        let optional = |key: &str| -> Result<Option<String>, StanceError> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(Value::Number(n)) if key == self.fields.id => Ok(Some(n.to_string())),
-                Some(_) => Err(StanceError::Json {
-                    path: path(),
-                    line,
-                    message: format!("field {key:?} must be a string"),
-                }),
-            }
-        };
-        let missing = |field: &str| StanceError::MissingField {
-            path: path(),
-            line,
-            field: field.to_string(),
-        };
-        let text = match map.get(&self.fields.text) {
-            Some(Value::String(s)) => s.clone(),
-            _ => return Err(missing(&self.fields.text)),
-        };
-        // Labels are compared trimmed, so "a " and "a" are one label.
-        let label = optional(&self.fields.label)?.map(|l| l.trim().to_string());
-        if self.need_label && label.as_deref().is_none_or(|l| l.trim().is_empty()) {
-            return Err(missing(&self.fields.label));
-        }
-        Ok(Document {
-            id: optional(&self.fields.id)?,
-            title: optional(&self.fields.title)?,
-            source: optional(&self.fields.source)?,
-            date: optional(&self.fields.date)?,
-            label,
-            text,
-        })
+    /// The same reader with another limit on a line's length, in bytes.
+    pub fn with_max_line(mut self, limit: usize) -> Self {
+        self.lines = BoundedLines::new(self.lines.into_inner(), limit);
+        self
     }
 
     /// The 1-based number of the line last read.
@@ -265,13 +263,12 @@ impl<R: BufRead> Iterator for JsonLines<R> {
             return None;
         }
         loop {
-            self.buf.clear();
-            match self.reader.read_until(b'\n', &mut self.buf) {
+            match self.lines.read_line(&mut self.buf) {
                 Err(e) => {
                     self.done = true;
                     return Some(Err(StanceError::io(&self.path, e)));
                 }
-                Ok(0) => {
+                Ok(LineRead::Eof) => {
                     self.done = true;
                     if !self.seen_any {
                         return Some(Err(StanceError::EmptyFile {
@@ -280,16 +277,35 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                     }
                     return None;
                 }
-                Ok(_) => {
+                Ok(LineRead::TooLong) => {
                     self.line += 1;
+                    self.seen_any = true;
+                    return Some(Err(StanceError::LineTooLong {
+                        path: self.path.clone(),
+                        line: self.line,
+                        limit: self.lines.limit(),
+                    }));
+                }
+                Ok(LineRead::Line) => {
+                    self.line += 1;
+                    // Every line of a UTF-16 file would be refused; say why, once.
+                    if self.line == 1 && starts_with_utf16_bom(&self.buf) {
+                        self.done = true;
+                        return Some(Err(StanceError::Utf16 {
+                            path: self.path.clone(),
+                        }));
+                    }
                     if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
                         continue;
                     }
                     self.seen_any = true;
-                    let bytes = std::mem::take(&mut self.buf);
-                    let doc = self.parse(&bytes);
-                    self.buf = bytes;
-                    return Some(doc);
+                    return Some(parse_document(
+                        &self.buf,
+                        &self.fields,
+                        self.need_label,
+                        &self.path,
+                        self.line,
+                    ));
                 }
             }
         }
@@ -303,22 +319,42 @@ fn read_delimited(
     delimiter: u8,
     need_label: bool,
 ) -> Result<Vec<Document>, StanceError> {
+    let mut file = BufReader::new(open(path)?);
+    let head = file.fill_buf().map_err(|e| StanceError::io(path, e))?;
+    if starts_with_utf16_bom(head) {
+        return Err(StanceError::Utf16 {
+            path: path.to_path_buf(),
+        });
+    }
     // TSV has no quoting: a text that starts with `"` is just text.
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .quoting(delimiter != b'\t')
-        .from_reader(BufReader::new(open(path)?));
+        .from_reader(CheckedReader::new(file, MAX_RECORD_BYTES));
     let csv_error = |e: csv::Error| {
         let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-        match e.kind() {
+        let message = e.to_string();
+        match e.into_kind() {
             csv::ErrorKind::Utf8 { .. } => StanceError::NotUtf8 {
                 path: path.to_path_buf(),
                 line,
             },
+            csv::ErrorKind::Io(e) => match LineFault::from_io(&e) {
+                Some(LineFault::TooLong { line, limit }) => StanceError::LineTooLong {
+                    path: path.to_path_buf(),
+                    line,
+                    limit,
+                },
+                Some(LineFault::Nul { line }) => StanceError::NulByte {
+                    path: path.to_path_buf(),
+                    line,
+                },
+                None => StanceError::io(path, e),
+            },
             _ => StanceError::Csv {
                 path: path.to_path_buf(),
                 line,
-                message: e.to_string(),
+                message,
             },
         }
     };
@@ -328,11 +364,27 @@ fn read_delimited(
             path: path.to_path_buf(),
         });
     }
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == name)
-    };
+    let names: Vec<&str> = headers
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}'))
+        .collect();
+    let column = |name: &str| names.iter().position(|h| *h == name);
+    // Only the columns read need be unique; a repeated one would make one copy win silently.
+    for name in [
+        &fields.text,
+        &fields.label,
+        &fields.id,
+        &fields.title,
+        &fields.source,
+        &fields.date,
+    ] {
+        if names.iter().filter(|h| *h == name).count() > 1 {
+            return Err(StanceError::DuplicateColumn {
+                path: path.to_path_buf(),
+                column: name.clone(),
+            });
+        }
+    }
     let text_col = column(&fields.text).ok_or_else(|| StanceError::Csv {
         path: path.to_path_buf(),
         line: 1,
@@ -361,10 +413,17 @@ fn read_delimited(
             .map(|l| l.trim().to_string())
             .filter(|l| !l.is_empty());
         if need_label && label.is_none() {
-            return Err(StanceError::MissingField {
+            return Err(StanceError::EmptyField {
                 path: path.to_path_buf(),
                 line,
                 field: fields.label.clone(),
+            });
+        }
+        let text = get(Some(text_col)).unwrap_or_default();
+        if text.trim().is_empty() {
+            return Err(StanceError::EmptyText {
+                path: path.to_path_buf(),
+                line: Some(line),
             });
         }
         docs.push(Document {
@@ -373,7 +432,7 @@ fn read_delimited(
             source: get(source_col),
             date: get(date_col),
             label,
-            text: get(Some(text_col)).unwrap_or_default(),
+            text,
         });
     }
     Ok(docs)
@@ -389,9 +448,13 @@ fn read_folder(dir: &Path) -> Result<Vec<Document>, StanceError> {
         v.sort();
         Ok(v)
     };
+    // `metadata` follows symlinks; an entry it cannot follow (a dangling link, a loop, no
+    // permission) is an error naming it, not something to skip in silence. Only two levels are
+    // read, so a link back up the tree cannot recurse.
+    let metadata = |p: &Path| std::fs::metadata(p).map_err(|e| StanceError::io(p, e));
     let mut docs = Vec::new();
     for sub in sorted_entries(dir)? {
-        if !sub.is_dir() {
+        if !metadata(&sub)?.is_dir() {
             continue;
         }
         let label = sub
@@ -399,7 +462,9 @@ fn read_folder(dir: &Path) -> Result<Vec<Document>, StanceError> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         for file in sorted_entries(&sub)? {
-            if file.extension().and_then(|e| e.to_str()) != Some("txt") || !file.is_file() {
+            if file.extension().and_then(|e| e.to_str()) != Some("txt")
+                || !metadata(&file)?.is_file()
+            {
                 continue;
             }
             docs.push(Document {

@@ -11,7 +11,7 @@ use crate::error::StanceError;
 use crate::folds::FoldPlan;
 use crate::metrics::{argmax, ece, Metrics};
 use crate::model::CalibrationInfo;
-use crate::train::{train, TrainParams};
+use crate::train::{check_label_count, train, TrainParams};
 
 /// One fold's result.
 #[derive(Debug, Clone, Serialize)]
@@ -58,6 +58,7 @@ pub fn cross_validate(
     params: &TrainParams,
     plan: &FoldPlan,
 ) -> Result<CvResult, StanceError> {
+    check_label_count(labels.len())?;
     let results: Vec<FoldOutcome> = (0..plan.k)
         .into_par_iter()
         .map(|f| {

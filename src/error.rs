@@ -71,10 +71,49 @@ pub enum StanceError {
     },
     #[error("{path}: {message}")]
     Input { path: PathBuf, message: String },
+    #[error("{path}:{line}: the line is longer than the {} MiB limit for one record", *limit >> 20)]
+    LineTooLong {
+        path: PathBuf,
+        line: usize,
+        limit: usize,
+    },
+    #[error("{path}: the text is larger than the {} MiB limit for one article", *limit >> 20)]
+    TextTooLong { path: PathBuf, limit: usize },
+    #[error("{path}: the file is UTF-16 (it starts with a UTF-16 byte-order mark); stance reads UTF-8, convert it first (iconv -f UTF-16 -t UTF-8)")]
+    Utf16 { path: PathBuf },
+    #[error(
+        "{path}:{line}: contains a NUL byte (a binary file, or UTF-16 without a byte-order mark?)"
+    )]
+    NulByte { path: PathBuf, line: usize },
+    #[error("{}: the text is empty or only whitespace", at(path, *line))]
+    EmptyText { path: PathBuf, line: Option<usize> },
+    #[error("{path}:{line}: field {field:?} is empty")]
+    EmptyField {
+        path: PathBuf,
+        line: usize,
+        field: String,
+    },
+    #[error("{path}:{line}: field {field:?} must be a string, not {found}")]
+    FieldType {
+        path: PathBuf,
+        line: usize,
+        field: String,
+        found: &'static str,
+    },
+    #[error("{path}:{line}: field {field:?} appears more than once")]
+    DuplicateField {
+        path: PathBuf,
+        line: usize,
+        field: String,
+    },
+    #[error("{path}:1: the header names the column {column:?} more than once")]
+    DuplicateColumn { path: PathBuf, column: String },
     #[error("the training data holds no documents")]
     EmptyCorpus,
     #[error("the training data has a single label ({0:?}); at least two are needed")]
     SingleLabel(String),
+    #[error("the training data has {found} distinct labels; at most {max} are supported (is the label field really a label, not an id?)")]
+    TooManyLabels { found: usize, max: usize },
     #[error("no term survives the vocabulary filters (min_df, max_df, min_sources); loosen them")]
     EmptyVocabulary,
     #[error(transparent)]
@@ -91,6 +130,16 @@ pub enum StanceError {
     ModelInconsistent { path: PathBuf, message: String },
     #[error("training failed: {0}")]
     Training(String),
+    #[error("{path}: not written: the run was interrupted")]
+    Interrupted { path: PathBuf },
+}
+
+/// `path:line`, or `path` when there is no line (a whole-file text).
+fn at(path: &std::path::Path, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", path.display()),
+        None => path.display().to_string(),
+    }
 }
 
 /// The library's result type.
@@ -103,5 +152,24 @@ impl StanceError {
             path: path.into(),
             error,
         }
+    }
+
+    /// Whether this error condemns one record of a line format (or one whole-file text) rather
+    /// than the file it is in: the reader can go on to the next record.
+    pub fn is_bad_record(&self) -> bool {
+        matches!(
+            self,
+            StanceError::NotUtf8 { .. }
+                | StanceError::Json { .. }
+                | StanceError::MissingField { .. }
+                | StanceError::Csv { .. }
+                | StanceError::LineTooLong { .. }
+                | StanceError::TextTooLong { .. }
+                | StanceError::NulByte { .. }
+                | StanceError::EmptyText { .. }
+                | StanceError::EmptyField { .. }
+                | StanceError::FieldType { .. }
+                | StanceError::DuplicateField { .. }
+        )
     }
 }

@@ -19,8 +19,10 @@
 //! 9. [`score`]: article and [`paragraphs`] probabilities, with the [`evidence`] behind them;
 //!    [`explain`] breaks a score into exact per-term contributions.
 //!
-//! [`corpus`] reads the input formats and [`train`] runs stages 1-7 on labelled documents (or
-//! on their [`chunks`]).
+//! [`corpus`] reads the input formats (through [`lines`], which bounds and checks raw lines, and
+//! [`record`], which reads one JSON Lines record) and [`train`] runs stages 1-7 on labelled
+//! documents (or on their [`chunks`]). [`stream`] scores a stream of records in parallel, in
+//! bounded batches, keeping input order.
 //! [`folds`], [`cv`] and [`metrics`] measure how well a configuration generalises; [`inspect`]
 //! makes the model card.
 
@@ -37,6 +39,7 @@ pub mod featurizer;
 pub mod folds;
 pub mod inspect;
 pub mod language;
+pub mod lines;
 pub mod logistic;
 pub mod mask;
 pub mod metrics;
@@ -45,9 +48,11 @@ pub mod ngram_counts;
 pub mod ngrams;
 pub mod objective;
 pub mod paragraphs;
+pub mod record;
 pub mod score;
 pub mod sparse;
 pub mod stopwords;
+pub mod stream;
 pub mod term_index;
 pub mod tfidf;
 pub mod tokenize;

@@ -243,6 +243,11 @@ impl Model {
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(format_error("the file is empty".into()));
         }
+        if crate::lines::starts_with_utf16_bom(bytes) {
+            return Err(format_error(
+                "the file is UTF-16; model files are UTF-8 JSON".into(),
+            ));
+        }
         // Parse the whole file at once, and read the header on its own only to explain a
         // failure: a file of another version is then refused by its version, not by whatever
         // else changed. (A separate header pass first would cost a scan of the whole file.)

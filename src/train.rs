@@ -29,6 +29,22 @@ pub struct TrainParams {
     pub chunk_words: usize,
 }
 
+/// The most labels a model may have.
+pub const MAX_LABELS: usize = 100;
+
+/// Refuses more than [`MAX_LABELS`] labels. A model holds one weight vector per label over the
+/// whole vocabulary, and L-BFGS several copies of them: thousands of labels (an id column taken
+/// for the label) would need memory out of all proportion to the data.
+pub fn check_label_count(labels: usize) -> Result<(), StanceError> {
+    if labels > MAX_LABELS {
+        return Err(StanceError::TooManyLabels {
+            found: labels,
+            max: MAX_LABELS,
+        });
+    }
+    Ok(())
+}
+
 /// Progress events, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Stage {
@@ -78,6 +94,7 @@ pub fn train(
             labels.into_iter().next().unwrap_or_default(),
         ));
     }
+    check_label_count(labels.len())?;
     let label_index: BTreeMap<&str, usize> = labels
         .iter()
         .enumerate()

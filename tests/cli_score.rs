@@ -209,11 +209,12 @@ fn off_topic_text_has_less_evidence_than_a_framed_article() {
 }
 
 #[test]
-fn empty_text_is_uncertain_with_no_evidence() {
+fn text_of_only_stop_words_is_uncertain_with_no_evidence() {
+    // An empty text is refused (tests/bad_input.rs); one with no word left to score is not.
     let out = stdout_of(
         stance()
             .args(["score", "--format", "jsonl", "-"])
-            .write_stdin("   \n"),
+            .write_stdin("-- and the, of it; is --\n"),
     );
     let v = &jsonl(&out)[0];
     assert_eq!(v["evidence"]["tokens"], 0);

@@ -2,7 +2,6 @@
 //! JSON or a self-contained HTML page, with what-if word swaps.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,7 +10,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use stance::atomic::AtomicFile;
-use stance::corpus::{read_text_file, text_from_bytes};
+use stance::corpus::{read_text, read_text_file};
 use stance::explain::Explanation;
 use stance::Model;
 
@@ -47,11 +46,7 @@ pub struct ExplainArgs {
 
 fn read_input(path: &Path) -> anyhow::Result<String> {
     if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading stdin")?;
-        Ok(text_from_bytes(Path::new("<stdin>"), bytes)?)
+        Ok(read_text(Path::new("<stdin>"), std::io::stdin().lock())?)
     } else {
         Ok(read_text_file(path)?)
     }

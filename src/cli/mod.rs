@@ -7,7 +7,9 @@ mod explain;
 mod html;
 mod inspect;
 mod options;
+mod records;
 mod score;
+mod signals;
 mod train;
 
 use std::path::PathBuf;
@@ -48,6 +50,7 @@ enum Command {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    signals::install()?;
     match cli.command {
         Command::Train(args) => train::run(args),
         Command::Score(args) => score::run(args),

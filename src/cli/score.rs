@@ -1,10 +1,15 @@
-//! `stance score`: score articles from files or stdin, streaming results in input order.
+//! `stance score`: score articles from files or stdin, in parallel, streaming results in input
+//! order.
 //!
-//! `.jsonl` files hold one article per line; any other file, and stdin, is one article. A file
-//! that fails is reported and the others are still scored; the run then exits non-zero.
+//! `.jsonl` files hold one article per line; any other file, and stdin, is one article. Articles
+//! are read on one thread ([`super::records`]) and scored in bounded batches on all cores
+//! ([`stance::stream`]), so memory stays flat however long the input, and the output is the
+//! same with any number of threads. A bad record ends its file (or, with `--skip-bad`, is
+//! reported and skipped); a file that fails is reported and the others are still scored; the
+//! run then exits non-zero.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -12,10 +17,12 @@ use clap::{Args, ValueEnum};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use stance::corpus::{read_text_file, text_from_bytes, FieldNames, Format, JsonLines};
 use stance::evidence::Evidence;
 use stance::score::{ArticleScore, Prediction};
-use stance::Model;
+use stance::stream::{map_ordered, BatchLimits};
+use stance::{Model, StanceError};
+
+use super::records::{Item, Records};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
@@ -44,6 +51,13 @@ pub struct ScoreArgs {
     /// flagged uncertain.
     #[arg(long, value_name = "S")]
     min_signal: Option<f64>,
+    /// Report each bad record (a malformed JSON line, a missing or empty text, ...) on stderr
+    /// and go on; by default a bad record ends its file.
+    #[arg(long)]
+    skip_bad: bool,
+    /// Threads to score with; all cores by default.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
     /// Articles: .txt (one article), .jsonl (one per line, `text` and optional `id`/`title`),
     /// or - for stdin. Stdin when none are given.
     #[arg(value_name = "PATH")]
@@ -85,26 +99,40 @@ struct ArticleLine<'a> {
     paragraphs: Option<Vec<ParagraphLine<'a>>>,
 }
 
-struct Output<'m, W: Write> {
+/// Writes scores in the chosen format.
+struct Output<'m> {
     model: &'m Model,
     format: OutputFormat,
     paragraphs: bool,
-    out: W,
 }
 
-impl<W: Write> Output<'_, W> {
-    fn header(&mut self) -> std::io::Result<()> {
+impl Output<'_> {
+    fn header(&self, out: &mut impl Write) -> std::io::Result<()> {
         if self.format == OutputFormat::Text {
-            write!(self.out, "{:<40} {:<12}", "id", "label")?;
+            write!(out, "{:<40} {:<12}", "id", "label")?;
             for l in self.model.labels() {
-                write!(self.out, " {:>10}", format!("p({l})"))?;
+                write!(out, " {:>10}", format!("p({l})"))?;
             }
-            writeln!(self.out, " {:>8} {:>6}  note", "signal", "known")?;
+            writeln!(out, " {:>8} {:>6}  note", "signal", "known")?;
         }
         Ok(())
     }
 
-    fn write(&mut self, id: &str, text: &str, score: &ArticleScore) -> std::io::Result<()> {
+    /// One article's output, whole, so that articles scored in parallel are written in order.
+    fn article(&self, id: &str, text: &str) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let score = self.model.score(text, self.paragraphs);
+        self.write(&mut out, id, text, &score)?;
+        Ok(out)
+    }
+
+    fn write(
+        &self,
+        out: &mut impl Write,
+        id: &str,
+        text: &str,
+        score: &ArticleScore,
+    ) -> std::io::Result<()> {
         let labels = self.model.labels();
         match self.format {
             OutputFormat::Jsonl => {
@@ -130,43 +158,34 @@ impl<W: Write> Output<'_, W> {
                             .collect()
                     }),
                 };
-                serde_json::to_writer(&mut self.out, &line)?;
-                writeln!(self.out)?;
+                serde_json::to_writer(&mut *out, &line)?;
+                writeln!(out)?;
             }
             OutputFormat::Text => {
-                self.row(&printable(id), &score.prediction)?;
+                self.row(out, &printable(id), &score.prediction)?;
                 for p in &score.paragraphs {
                     let snippet = text[p.span.clone()]
                         .split_whitespace()
                         .collect::<Vec<_>>()
                         .join(" ");
                     let name = format!("  ¶{} {}", p.index, truncate(&printable(&snippet), 32));
-                    self.row(&name, &p.prediction)?;
+                    self.row(out, &name, &p.prediction)?;
                 }
             }
         }
         Ok(())
     }
 
-    fn row(&mut self, name: &str, p: &Prediction) -> std::io::Result<()> {
-        write!(
-            self.out,
-            "{:<40} {:<12}",
-            name,
-            self.model.labels()[p.label]
-        )?;
+    fn row(&self, out: &mut impl Write, name: &str, p: &Prediction) -> std::io::Result<()> {
+        write!(out, "{:<40} {:<12}", name, self.model.labels()[p.label])?;
         for prob in &p.probabilities {
-            write!(self.out, " {:>10.4}", prob)?;
+            write!(out, " {:>10.4}", prob)?;
         }
-        write!(
-            self.out,
-            " {:>8.3} {:>6.2}",
-            p.evidence.signal, p.evidence.known
-        )?;
+        write!(out, " {:>8.3} {:>6.2}", p.evidence.signal, p.evidence.known)?;
         if p.uncertain {
-            write!(self.out, "  uncertain")?;
+            write!(out, "  uncertain")?;
         }
-        writeln!(self.out)
+        writeln!(out)
     }
 }
 
@@ -186,6 +205,18 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// What the scoring threads hand back for one item, in input order.
+enum Scored {
+    Article(std::io::Result<Vec<u8>>),
+    Bad { input: usize, error: StanceError },
+    Failed { input: usize, error: StanceError },
+}
+
+/// A message on stderr. A closed stderr must not turn into a panic, so write errors are dropped.
+fn report(message: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr().lock(), "stance: {message}");
+}
+
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let mut model = super::load_model(args.model.as_ref())?;
     if args.uncertain_band.is_some() || args.min_signal.is_some() {
@@ -197,85 +228,78 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         }
         model = model.with_uncertainty(policy);
     }
-    let stdout = std::io::stdout();
-    let mut output = Output {
+    if args.threads == Some(0) {
+        anyhow::bail!("--threads must be at least 1");
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("starting a thread pool")?;
+    let output = Output {
         model: &model,
         format: args.format,
         paragraphs: args.paragraphs,
-        out: std::io::BufWriter::new(stdout.lock()),
     };
-    output.header()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    output.header(&mut out)?;
     let inputs = if args.inputs.is_empty() {
         vec![PathBuf::from("-")]
     } else {
         args.inputs.clone()
     };
-    let mut failures = Vec::new();
-    for path in &inputs {
-        if let Err(err) = score_input(path, &mut output) {
-            if super::is_broken_pipe(&err) {
-                return Err(err);
+    let mut failed = vec![false; inputs.len()];
+    let mut skipped = 0usize;
+    let records = Records::new(inputs.clone(), args.skip_bad);
+    let score = |item: Item| match item {
+        Item::Article { id, text } => Scored::Article(output.article(&id, &text)),
+        Item::Bad { input, error } => Scored::Bad { input, error },
+        Item::Failed { input, error } => Scored::Failed { input, error },
+    };
+    let write = |scored: Scored| -> anyhow::Result<()> {
+        match scored {
+            Scored::Article(bytes) => out.write_all(&bytes?)?,
+            // stdout is flushed first, so that on a terminal a message follows the output
+            // before it.
+            Scored::Bad { error, .. } if args.skip_bad => {
+                out.flush()?;
+                report(format_args!("skipped: {error}"));
+                skipped += 1;
             }
-            output.out.flush()?;
-            eprintln!("stance: error: {err:#}");
-            failures.push(path.display().to_string());
+            Scored::Bad { input, error } | Scored::Failed { input, error } => {
+                out.flush()?;
+                report(format_args!("error: {error}"));
+                failed[input] = true;
+            }
         }
+        Ok(())
+    };
+    map_ordered(
+        &pool,
+        records,
+        Item::size,
+        BatchLimits::default(),
+        score,
+        write,
+    )?;
+    out.flush()?;
+    if args.skip_bad {
+        report(format_args!("{skipped} bad record(s) skipped"));
     }
-    output.out.flush()?;
+    let failures: Vec<String> = inputs
+        .iter()
+        .zip(&failed)
+        .filter(|(_, &f)| f)
+        .map(|(p, _)| p.display().to_string())
+        .collect();
     if failures.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
-            "stance: {} of {} input(s) failed: {}",
+        report(format_args!(
+            "{} of {} input(s) failed: {}",
             failures.len(),
             inputs.len(),
             failures.join(", ")
-        );
+        ));
         Ok(ExitCode::FAILURE)
     }
-}
-
-fn score_input<W: Write>(path: &Path, output: &mut Output<'_, W>) -> anyhow::Result<()> {
-    let paragraphs = output.paragraphs;
-    if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading stdin")?;
-        let text = text_from_bytes(Path::new("<stdin>"), bytes)?;
-        let score = output.model.score(&text, paragraphs);
-        output.write("-", &text, &score)?;
-        return Ok(());
-    }
-    match Format::of(path) {
-        Format::JsonLines => {
-            let file =
-                std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-            score_jsonl(path, BufReader::new(file), output)
-        }
-        _ => {
-            let text = read_text_file(path)?;
-            let score = output.model.score(&text, paragraphs);
-            output.write(&path.display().to_string(), &text, &score)?;
-            Ok(())
-        }
-    }
-}
-
-fn score_jsonl<W: Write>(
-    path: &Path,
-    reader: impl BufRead,
-    output: &mut Output<'_, W>,
-) -> anyhow::Result<()> {
-    let mut records = JsonLines::new(path, reader, &FieldNames::default(), false);
-    while let Some(doc) = records.next() {
-        let doc = doc?;
-        let id = doc
-            .id
-            .clone()
-            .unwrap_or_else(|| format!("{}:{}", path.display(), records.line()));
-        let score = output.model.score(&doc.text, output.paragraphs);
-        output.write(&id, &doc.text, &score)?;
-    }
-    Ok(())
 }

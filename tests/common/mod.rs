@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 
 /// The `stance` binary, ready for arguments.
 pub fn stance() -> Command {
@@ -68,4 +69,72 @@ pub fn three_label_corpus(dir: &Path) -> PathBuf {
     }
     std::fs::write(&data, lines).unwrap();
     data
+}
+
+/// Asserts that `cmd` fails (non-zero exit) with `message` on stderr and without a panic;
+/// returns stderr.
+pub fn fails_with(cmd: &mut Command, message: &str) -> String {
+    let out = cmd
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(message).and(predicates::str::contains("panicked").not()))
+        .get_output()
+        .stderr
+        .clone();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes `bytes` to `dir/name` and returns the path.
+pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// A labelled JSON Lines corpus of `docs` documents of invented words (labels `a` and `b`, each
+/// with words of its own among shared ones), deterministic from `seed`. No article text.
+pub fn invented_corpus(path: &Path, docs: usize, seed: u64) {
+    const SYLLABLES: [&str; 16] = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pa", "qu", "be", "do", "fi", "gu",
+        "hy",
+    ];
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = move |n: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % n
+    };
+    let word = |i: usize| -> String {
+        let mut w = String::new();
+        let mut k = i + 7;
+        for _ in 0..2 + i % 3 {
+            w.push_str(SYLLABLES[k % 16]);
+            k /= 16;
+        }
+        w
+    };
+    let mut out = String::new();
+    for d in 0..docs {
+        let label = if d % 2 == 0 { "a" } else { "b" };
+        let words: Vec<String> = (0..60)
+            .map(|_| {
+                let shared = next(2000);
+                // A third of the words come from the label's own half of the lexicon.
+                if next(3) == 0 {
+                    word(2000 + shared % 1000 + if label == "a" { 0 } else { 1000 })
+                } else {
+                    word(shared)
+                }
+            })
+            .collect();
+        out.push_str(
+            &serde_json::json!({"id": format!("doc-{d}"), "label": label, "text": words.join(" ")})
+                .to_string(),
+        );
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
 }
