@@ -6,7 +6,9 @@
 //! that shapes features lives in the params plus the fitted vocabulary and IDF, all of which are
 //! saved in the model file, so scoring reproduces training exactly.
 
+use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -175,6 +177,7 @@ impl FeaturizerParams {
         });
         Ok((
             Featurizer {
+                id: next_featurizer_id(),
                 params: self.clone(),
                 analyzer,
                 vocabulary,
@@ -205,6 +208,27 @@ fn chunk_ranges(texts: &[&str], n: usize) -> Vec<Range<usize>> {
     ranges
 }
 
+static NEXT_FEATURIZER_ID: AtomicU64 = AtomicU64::new(1);
+
+fn next_featurizer_id() -> u64 {
+    NEXT_FEATURIZER_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+thread_local! {
+    /// Each thread's word cache for the featurizer it used last (by id), so that scoring one
+    /// text after another stems each distinct word once per thread rather than once per
+    /// occurrence. A cache never changes a result, only how often Snowball runs.
+    static WORDS: RefCell<(u64, WordCache)> = RefCell::new((0, WordCache::default()));
+}
+
+/// A token of a text: its byte span and its stem id in the featurizer's index
+/// ([`crate::term_index::UNKNOWN_STEM`] for a stem no vocabulary term uses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdToken {
+    pub span: Range<usize>,
+    pub stem: u32,
+}
+
 /// Reusable buffers for featurizing many texts on one thread: the word-to-stem-id cache (valid
 /// for one featurizer only) and the per-text vectors.
 #[derive(Debug, Default)]
@@ -218,6 +242,8 @@ pub struct Scratch {
 /// A fitted featurizer: turns any text into a TF-IDF row over the training vocabulary.
 #[derive(Debug)]
 pub struct Featurizer {
+    /// Tells this featurizer's entries in a thread's word cache from another's.
+    id: u64,
     params: FeaturizerParams,
     analyzer: Analyzer,
     vocabulary: Vocabulary,
@@ -237,6 +263,7 @@ impl Featurizer {
             || Analyzer::new(&params),
         );
         Ok(Featurizer {
+            id: next_featurizer_id(),
             analyzer: analyzer?,
             params,
             vocabulary,
@@ -281,6 +308,53 @@ impl Featurizer {
         self.analyzer.masker.mask(text)
     }
 
+    /// Runs `f` with this thread's word cache for this featurizer.
+    fn with_word_cache<R>(&self, f: impl FnOnce(&mut WordCache) -> R) -> R {
+        WORDS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut cached) => {
+                if cached.0 != self.id {
+                    cached.1.clear();
+                    cached.0 = self.id;
+                }
+                f(&mut cached.1)
+            }
+            // Only a re-entrant call (there is none) could find it borrowed.
+            Err(_) => f(&mut WordCache::default()),
+        })
+    }
+
+    /// The tokens of `text` with their spans and stem ids.
+    pub fn id_tokens(&self, text: &str) -> Vec<IdToken> {
+        let index = self.vocabulary.index();
+        let masked = self.analyzer.masker.mask(text);
+        let mut out = Vec::new();
+        self.with_word_cache(|cache| {
+            self.analyzer
+                .tokenizer
+                .for_each_token(text, &masked, |span, word| {
+                    let stem = cache
+                        .get_or_insert(word, |w| index.stem_id(&self.analyzer.tokenizer.stem(w)));
+                    out.push(IdToken { span, stem });
+                });
+        });
+        out
+    }
+
+    /// The TF-IDF row of a sequence of stem ids, with how many n-gram terms there were and how
+    /// many of those are in the vocabulary.
+    pub fn transform_stem_ids(&self, stems: &[u32]) -> (SparseRow, TermCoverage) {
+        let mut features = Vec::new();
+        self.vocabulary
+            .index()
+            .for_each_feature(stems, self.analyzer.ngram_range, |f, _| features.push(f));
+        let coverage = TermCoverage {
+            terms: self.analyzer.ngram_range.n_windows(stems.len()),
+            known: features.len(),
+        };
+        let row = self.weigh_features(&mut features, &mut Vec::new());
+        (row, coverage)
+    }
+
     /// The stem ids of stemmed tokens in this featurizer's index.
     fn token_stem_ids(&self, tokens: &[StemmedToken]) -> Vec<u32> {
         let index = self.vocabulary.index();
@@ -297,7 +371,8 @@ impl Featurizer {
 
     /// The TF-IDF row of one text.
     pub fn transform(&self, text: &str) -> SparseRow {
-        self.transform_with(text, &mut Scratch::default())
+        let stems: Vec<u32> = self.id_tokens(text).into_iter().map(|t| t.stem).collect();
+        self.transform_stem_ids(&stems).0
     }
 
     /// The TF-IDF row of one text, reusing `scratch` (which must only ever be used with this
@@ -341,17 +416,7 @@ impl Featurizer {
     /// The TF-IDF row of already-stemmed tokens, and how many of their n-gram terms there were
     /// and how many of those are in the vocabulary, from one pass over the n-grams.
     pub fn transform_counted(&self, tokens: &[StemmedToken]) -> (SparseRow, TermCoverage) {
-        let stems = self.token_stem_ids(tokens);
-        let mut features = Vec::new();
-        self.vocabulary
-            .index()
-            .for_each_feature(&stems, self.analyzer.ngram_range, |f, _| features.push(f));
-        let coverage = TermCoverage {
-            terms: self.analyzer.ngram_range.n_windows(tokens.len()),
-            known: features.len(),
-        };
-        let row = self.weigh_features(&mut features, &mut Vec::new());
-        (row, coverage)
+        self.transform_stem_ids(&self.token_stem_ids(tokens))
     }
 
     /// The TF-IDF rows of many texts, in parallel, in input order.

@@ -14,7 +14,7 @@ use crate::term_index::{child_key, ROOT};
 
 /// The most words a [`WordCache`] holds; one that fills up is cleared, which bounds its memory
 /// on endless input (a stream of scraped pages) at the cost of stemming some words again.
-pub const WORD_CACHE_LIMIT: usize = 1 << 20;
+pub const WORD_CACHE_LIMIT: usize = 1 << 18;
 
 /// A cache from each distinct folded word to its stem id, so each word is stemmed once.
 #[derive(Debug, Default)]

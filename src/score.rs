@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 use crate::evidence::Evidence;
-use crate::featurizer::{StemmedToken, TermCoverage};
+use crate::featurizer::{IdToken, TermCoverage};
 use crate::model::Model;
 use crate::paragraphs::split_paragraphs;
 use crate::sparse::SparseRow;
@@ -39,13 +39,13 @@ pub struct ArticleScore {
 }
 
 impl Model {
-    /// The prediction for tokens: their row and term coverage come from one pass. An article is
-    /// read as one row, even by a model trained on passages. (Averaging the rows of its passages
-    /// instead keeps an article's logit on the passage scale, but was measured to lose the Press
-    /// TV seed, whose framing sits in a few of its passages.)
-    fn predict_tokens(&self, tokens: &[StemmedToken]) -> Prediction {
-        let (row, coverage) = self.featurizer().transform_counted(tokens);
-        self.predict_row(tokens.len(), coverage, &row)
+    /// The prediction for a text's stem ids: their row and term coverage come from one pass.
+    /// An article is read as one row, even by a model trained on passages. (Averaging the rows
+    /// of its passages instead keeps an article's logit on the passage scale, but was measured
+    /// to lose the Press TV seed, whose framing sits in a few of its passages.)
+    fn predict_stems(&self, stems: &[u32]) -> Prediction {
+        let (row, coverage) = self.featurizer().transform_stem_ids(stems);
+        self.predict_row(stems.len(), coverage, &row)
     }
 
     fn predict_row(&self, tokens: usize, coverage: TermCoverage, row: &SparseRow) -> Prediction {
@@ -86,13 +86,20 @@ impl Model {
 
     /// The prediction for a whole text.
     pub fn predict(&self, text: &str) -> Prediction {
-        self.predict_tokens(&self.featurizer().stemmed_tokens(text))
+        let stems: Vec<u32> = self
+            .featurizer()
+            .id_tokens(text)
+            .into_iter()
+            .map(|t| t.stem)
+            .collect();
+        self.predict_stems(&stems)
     }
 
     /// The article's prediction, and each paragraph's when `paragraphs` is set.
     pub fn score(&self, text: &str, paragraphs: bool) -> ArticleScore {
-        let tokens = self.featurizer().stemmed_tokens(text);
-        let prediction = self.predict_tokens(&tokens);
+        let tokens = self.featurizer().id_tokens(text);
+        let stems: Vec<u32> = tokens.iter().map(|t| t.stem).collect();
+        let prediction = self.predict_stems(&stems);
         let mut scores = Vec::new();
         if paragraphs {
             // A paragraph is passage-sized already: it is read whole.
@@ -103,7 +110,7 @@ impl Model {
                 scores.push(ParagraphScore {
                     index,
                     span: span.clone(),
-                    prediction: self.predict_tokens(&tokens[range]),
+                    prediction: self.predict_stems(&stems[range]),
                 });
             }
         }
@@ -115,7 +122,7 @@ impl Model {
 }
 
 /// The token index range inside each of `spans` (sorted, non-overlapping byte ranges).
-pub fn token_ranges(tokens: &[StemmedToken], spans: &[Range<usize>]) -> Vec<Range<usize>> {
+pub fn token_ranges(tokens: &[IdToken], spans: &[Range<usize>]) -> Vec<Range<usize>> {
     let mut out = Vec::with_capacity(spans.len());
     let mut at = 0;
     for span in spans {

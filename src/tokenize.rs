@@ -200,7 +200,7 @@ impl Tokenizer {
             if let Some(stripped) = word.strip_suffix("'s") {
                 let len = stripped.len();
                 word.truncate(len);
-                n_chars -= 2;
+                n_chars -= 1; // the `s`; the apostrophe was never counted
             }
             if !has_letter {
                 match self.config.numbers {
@@ -359,7 +359,7 @@ mod tests {
             if let Some(stripped) = word.strip_suffix("'s") {
                 let len = stripped.len();
                 word.truncate(len);
-                n_chars -= 2;
+                n_chars -= 1; // the `s`; the apostrophe was never counted
             }
             if !has_letter {
                 match t.config.numbers {
@@ -410,6 +410,14 @@ mod tests {
         assert_eq!(
             words("Russia’s ‘invasion’ isn't O’Brien's"),
             ["russia", "invasion", "isn't", "o'brien"]
+        );
+    }
+
+    #[test]
+    fn a_possessive_keeps_a_two_letter_word() {
+        assert_eq!(
+            words("UK's sanctions, EU’s envoy"),
+            ["uk", "sanctions", "eu", "envoy"]
         );
     }
 
