@@ -39,8 +39,9 @@ pub struct BenchArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
-    /// Also report masking alone, fit+transform in one pass with its peak memory, L-BFGS
-    /// iterations and final loss, the whole `train`, and the trained model's load time.
+    /// Also report masking alone, fit+transform in one pass with its peak memory, the matrix's
+    /// size, L-BFGS iterations and final loss, the training settings, the whole `train`, and
+    /// the trained model's load time.
     #[arg(long)]
     extended: bool,
 }
@@ -74,9 +75,20 @@ struct Extended {
     fit_transform_mb_s: f64,
     /// Peak resident memory during that fit+transform, MB (Linux; 0 if unknown).
     featurize_peak_mb: f64,
+    /// Resident memory when that peak mark was reset, just before the fit, MB (Linux; 0 if
+    /// unknown): what the process already held, so the growth can be told from the baseline.
+    featurize_start_mb: f64,
     features: usize,
+    /// Non-zero entries of the training matrix.
+    nnz: usize,
     lbfgs_iterations: u64,
     final_loss: f64,
+    lbfgs_converged: bool,
+    /// The training settings the figures are for, so that a comparison need not assume the
+    /// defaults.
+    alpha: f64,
+    tolerance: f64,
+    max_iter: u64,
     /// The whole `train` (featurize, L-BFGS, evidence and surface-form passes), seconds.
     train_all_s: f64,
     /// Articles in the 4-6 KB band the score percentiles were taken on (all articles if
@@ -159,14 +171,22 @@ fn run_once(
             texts.len()
         );
     }
-    drop(matrix);
+    // Neither is needed any more; dropping them now keeps them out of the fit+transform
+    // peak-memory figure below.
+    drop((matrix, featurizer));
 
     let (labels, y) = label_indices(docs);
     if labels.len() < 2 || y.len() != docs.len() {
         bail!("bench needs labelled data with at least two labels to time training and scoring");
     }
-    // Training proper: L-BFGS on the training matrix, as scikit-learn's `fit` is timed.
+    // Vocabulary and matrix in one pass, as `train` builds them (scikit-learn's
+    // `fit_transform`), with the peak-memory mark reset so that its peak is this step's.
     let reset = reset_peak_memory();
+    let featurize_start_mb = if reset {
+        status_mb("VmRSS:").unwrap_or(0.0)
+    } else {
+        0.0
+    };
     let (fitted, fit_transform_s) = timed(|| params.featurizer.fit(&texts, &sources));
     let featurize_peak_mb = if reset {
         peak_memory_mb().unwrap_or(0.0)
@@ -174,9 +194,11 @@ fn run_once(
         0.0
     };
     let (fitted_featurizer, x) = fitted.context("fitting the vocabulary")?;
+    // Training proper: L-BFGS on the training matrix, as scikit-learn's `fit` is timed.
     let (trained, train_s) = timed(|| params.logistic.fit(&x, &y, &labels, &mut |_, _| {}));
     let (_, report) = trained.context("training")?;
     let features = fitted_featurizer.n_features();
+    let nnz = x.nnz();
     drop((fitted_featurizer, x));
 
     let (model, train_all_s) = timed(|| train(docs, params, &mut |_| {}));
@@ -238,9 +260,15 @@ fn run_once(
                 mask_mb_s: mb_s(bytes, mask_s),
                 fit_transform_mb_s: mb_s(bytes, fit_transform_s),
                 featurize_peak_mb,
+                featurize_start_mb,
                 features,
+                nnz,
                 lbfgs_iterations: report.iterations,
                 final_loss: report.final_loss,
+                lbfgs_converged: report.converged,
+                alpha: params.logistic.alpha,
+                tolerance: params.logistic.tolerance,
+                max_iter: params.logistic.max_iter,
                 train_all_s,
                 score_articles: sample.len(),
                 score_article_mean_bytes: sample.iter().map(|t| t.len()).sum::<usize>() as f64
@@ -333,8 +361,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 );
                 row("whole train s", a.train_all_s, b.train_all_s);
                 println!(
-                    "{} features; L-BFGS {} iterations, final loss {:.6}; scored {} articles of {:.0} bytes on average",
-                    a.features, a.lbfgs_iterations, a.final_loss, a.score_articles, a.score_article_mean_bytes
+                    "{} features, {} non-zeros; L-BFGS {} iterations (converged: {}), final loss {:.6}; scored {} articles of {:.0} bytes on average",
+                    a.features, a.nnz, a.lbfgs_iterations, a.lbfgs_converged, a.final_loss, a.score_articles, a.score_article_mean_bytes
                 );
             }
             println!("tokenize is the bare tokenizer pass (no masking, no stemming); train is L-BFGS on the featurized corpus; model load is the built-in default model");
