@@ -1,6 +1,10 @@
 //! `stance bench`: featurizer, trainer and scorer throughput on a corpus, with one thread and
 //! with N, measured in one process so the figures can be compared as ratios.
+//!
+//! `--export-matrix` writes the training matrix in svmlight format, so that another trainer
+//! (scikit-learn, in `scripts/compare-sklearn.sh`) can be timed on exactly the same features.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -9,6 +13,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use stance::atomic::AtomicFile;
 use stance::corpus::label_indices;
 use stance::ngrams::NgramRange;
 use stance::tokenize::Tokenizer;
@@ -44,6 +49,12 @@ pub struct BenchArgs {
     /// the trained model's load time.
     #[arg(long)]
     extended: bool,
+    /// Write the training matrix of the one-thread run (one pass of fit+transform) and its
+    /// labels to PATH in svmlight/libsvm format: `label idx:value ...`, 0-based feature
+    /// indices, the label being the index of the document's label in sorted order. Values
+    /// are printed so that they parse back to the same numbers.
+    #[arg(long, value_name = "PATH")]
+    export_matrix: Option<PathBuf>,
 }
 
 /// One run's figures, under the keys `--format json` promises.
@@ -142,6 +153,7 @@ fn run_once(
     threads: usize,
     score_sample: usize,
     extended: bool,
+    export: Option<AtomicFile>,
 ) -> anyhow::Result<Figures> {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
@@ -199,6 +211,15 @@ fn run_once(
     let (_, report) = trained.context("training")?;
     let features = fitted_featurizer.n_features();
     let nnz = x.nnz();
+    // After the timings, so that building the text disturbs none of them.
+    if let Some(file) = export {
+        let path = file.target().display().to_string();
+        let mut text = Vec::new();
+        x.write_svmlight(&y, &mut text)
+            .with_context(|| format!("writing the training matrix to {path}"))?;
+        file.commit(&text)
+            .with_context(|| format!("writing the training matrix to {path}"))?;
+    }
     drop((fitted_featurizer, x));
 
     let (model, train_all_s) = timed(|| train(docs, params, &mut |_| {}));
@@ -285,6 +306,15 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     let mut params = TrainParams::default();
     params.featurizer.ngram_range = args.ngram_range.parse::<NgramRange>()?;
+    // Created before the data is read, so that an unwritable path fails before any work.
+    let export = args
+        .export_matrix
+        .as_deref()
+        .map(|path| {
+            AtomicFile::create(path)
+                .with_context(|| format!("cannot write the training matrix to {}", path.display()))
+        })
+        .transpose()?;
     let docs = args.data.read()?;
     let pool = |n: usize| {
         rayon::ThreadPoolBuilder::new()
@@ -292,8 +322,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             .build()
             .context("starting a thread pool")
     };
-    let single =
-        pool(1)?.install(|| run_once(&docs, &params, 1, args.score_sample, args.extended))?;
+    let single = pool(1)?
+        .install(|| run_once(&docs, &params, 1, args.score_sample, args.extended, export))?;
     let parallel = pool(args.threads)?.install(|| {
         run_once(
             &docs,
@@ -301,6 +331,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             args.threads,
             args.score_sample,
             args.extended,
+            None,
         )
     })?;
     let peak = peak_memory_mb();
