@@ -618,7 +618,9 @@ def cmd_report(args):
         "the 4000-6000 byte band, evenly sampled); sklearn times `transform` + `predict_proba`.",
         f"- Memory: stance's figure is its bench process's VmHWM, reset before "
         f"`FeaturizerParams::fit` (resident then: {st['featurize_start_mb']:.0f} MB at 1 thread, "
-        f"{par['featurize_start_mb']:.0f} MB at {n}, the corpus included). sklearn's is a fresh "
+        f"{par['featurize_start_mb']:.0f} MB at {n}, the corpus included; the {n}-thread run's "
+        "includes what the allocator kept from the one-thread run, so its growth figure "
+        "understates). sklearn's is a fresh "
         "process's VmHWM, reset after reading the corpus and importing scikit-learn, just before "
         f"`fit_transform` (resident then: {fmt(pk.get('start_mb'))} MB)"
         + ("" if pk.get("reset") else "; the reset failed, so that figure is the lifetime peak")
