@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """scikit-learn side of scripts/compare-sklearn.sh (issue 5): the same corpus through
 TfidfVectorizer + LogisticRegression with settings as close to `stance bench` as scikit-learn
-allows, and the comparison table. Run it through the shell script, which makes the virtual
-environment, pins every library to one thread and runs `stance bench` in the same run.
+allows, LogisticRegression on exactly stance's training matrix (exported by
+`stance bench --export-matrix`), and the comparison table. Run it through the shell script,
+which makes the virtual environment, pins every library to one thread and runs `stance bench`
+in the same run.
 
 Subcommands:
-  measure  time scikit-learn on the corpus, write JSON     (single-threaded)
-  peak     featurize the corpus once, print peak RSS as JSON (run as a child by `measure`)
+  measure  time scikit-learn on the corpus and on stance's matrix, write JSON (single-threaded)
+  peak     fit_transform the corpus once, print its peak RSS as JSON (a child of `measure`)
   report   print the markdown comparison from both sides' JSON
 
 Nothing here writes article text anywhere: only figures.
@@ -168,11 +170,52 @@ def stance_objective(X, y01, coef, intercept, alpha, sample_weight):
     return float(np.dot(sample_weight, ll) + 0.5 * alpha * float(coef @ coef))
 
 
+def stance_gradient(X, y01, coef, intercept, alpha, sample_weight):
+    """The gradient of stance_objective with respect to (coef, intercept), one flat vector."""
+    import numpy as np
+    from scipy.special import expit
+
+    r = sample_weight * (expit(X @ coef + intercept) - y01)
+    return np.concatenate([X.T @ r + alpha * coef, [r.sum()]])
+
+
 def percentile(sorted_values, q):
-    # Same rule as src/cli/bench.rs: the element at round((n-1) * q).
+    # Same rule as src/cli/bench.rs: the element at round((n-1) * q), rounding halves up as
+    # Rust's f64::round does (Python's round() rounds them to even).
     if not sorted_values:
         return 0.0
-    return sorted_values[int(round((len(sorted_values) - 1) * q))]
+    return sorted_values[int(math.floor((len(sorted_values) - 1) * q + 0.5))]
+
+
+def score_sample(texts, sample):
+    """The articles `stance bench` times one by one: those of 4000 to 6000 bytes (all of them
+    if fewer than 20 are), every step-th so that about `sample` remain."""
+    band = [t for t in texts if 4000 <= len(t.encode("utf-8")) <= 6000]
+    pool = band if len(band) >= 20 else texts
+    step = max(len(pool) // max(sample, 1), 1)
+    return pool[::step]
+
+
+def status_mb(key):
+    """A line of /proc/self/status in MB (Linux), or None."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(key):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak_memory():
+    """Resets VmHWM to the current RSS (Linux), as src/cli/bench.rs does before its fit."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,21 +224,27 @@ def percentile(sorted_values, q):
 
 
 def cmd_peak(args):
-    """Child process: read the corpus, fit_transform once, report peak RSS."""
+    """Child process: read the corpus, then fit_transform once with the peak mark reset just
+    before it, so the figure is the peak of fit_transform alone (plus what the process already
+    held: interpreter, libraries, corpus), measured as stance bench measures its own."""
     _setup(args.stem_cache)
-    import numpy  # noqa: F401  (imports count towards the baseline, as in `measure`)
+    import numpy  # noqa: F401  (imported before the reset, as in `measure`)
     import sklearn.feature_extraction.text  # noqa: F401
 
     texts, _ = read_corpus(args.corpus)
-    before = maxrss_mb()
     vec = make_vectorizer(args.kind, parse_ngram(args.ngram_range), args.min_df)
+    reset = reset_peak_memory()
+    start = status_mb("VmRSS:")
     X = vec.fit_transform(texts)
-    after = maxrss_mb()
-    print(json.dumps({"kind": args.kind, "maxrss_mb": after, "before_fit_mb": before,
-                      "nnz": int(X.nnz), "n_features": int(X.shape[1])}))
+    # Without the reset (not Linux), the process's lifetime peak: an upper bound.
+    peak = status_mb("VmHWM:") if reset else maxrss_mb()
+    print(json.dumps({"kind": args.kind, "peak_mb": peak, "start_mb": start if reset else None,
+                      "reset": reset, "nnz": int(X.nnz), "n_features": int(X.shape[1])}))
 
 
 def fit_lr(X, y, C, tol, max_iter):
+    """LogisticRegression as stance trains: lbfgs, balanced class weights, C = 1/alpha, an
+    unpenalised intercept. Times `fit` only."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
@@ -218,6 +267,7 @@ def cmd_measure(args):
     import numpy as np
     import scipy
     import sklearn
+    from sklearn.datasets import load_svmlight_file
 
     ngram = parse_ngram(args.ngram_range)
     texts, labels = read_corpus(args.corpus)
@@ -290,51 +340,68 @@ def cmd_measure(args):
         log(f"{kind}: fit_transform {out[kind]['fit_transform_mb_s']:.2f} MB/s, "
             f"transform {out[kind]['transform_mb_s']:.2f} MB/s, {X.shape[1]} features")
     del fitted["plain"]
-    vec, X = fitted["stemmed"]
+    vec, X = fitted.pop("stemmed")
+    C = 1.0 / args.alpha
 
-    # Logistic regression on the stemmed features. Labels sorted; the second is positive,
-    # as in stance and scikit-learn.
-    classes = sorted(set(labels))
-    if len(classes) != 2:
-        sys.exit(f"compare_sklearn: expected two labels, got {classes}")
-    y01 = np.array([1 if label == classes[1] else 0 for label in labels])
+    # Training on exactly stance's matrix. Labels there are indices into stance's sorted
+    # labels; with two, 1 is the positive class in both libraries.
+    Xs, ys = load_svmlight_file(args.matrix, n_features=args.n_features, zero_based=True,
+                                dtype=np.float64)
+    if Xs.shape[0] != len(texts):
+        sys.exit(f"compare_sklearn: {args.matrix} has {Xs.shape[0]} rows for {len(texts)} documents")
+    y01 = ys.astype(np.int64)
+    if sorted(set(y01.tolist())) != [0, 1] or not np.array_equal(y01, ys):
+        sys.exit(f"compare_sklearn: {args.matrix}: expected labels 0 and 1 (a two-label corpus)")
     counts = np.bincount(y01, minlength=2)
     sw = len(y01) / (2.0 * counts[y01])  # class_weight="balanced", as src/logistic.rs
     sw_sum = float(sw.sum())
-    C = 1.0 / args.alpha
     runs = {}
     # "matched": scikit-learn minimises G = F / sw_sum (see the derivation in the shell
     # script), and stops on max|grad G| <= tol; tol = stance_tol / sw_sum stops on
     # max|grad F| <= stance_tol, which is no stricter than stance's ||grad F||_2 < stance_tol.
     for name, tol in (("matched_tol", args.tol / sw_sum), ("default_tol", 1e-4)):
-        clf, seconds, converged = fit_lr(X, labels, C, tol, args.max_iter)
+        clf, seconds, converged = fit_lr(Xs, y01, C, tol, args.max_iter)
         coef = clf.coef_.ravel()
         b = float(clf.intercept_[0])
+        grad = stance_gradient(Xs, y01, coef, b, args.alpha, sw)
         runs[name] = {
             "tol": tol,
             "train_s": seconds,
             "iterations": int(np.max(clf.n_iter_)),
             "converged": converged,
-            "final_loss": stance_objective(X, y01, coef, b, args.alpha, sw),
-            "sklearn_loss": stance_objective(X, y01, coef, b, args.alpha, sw) / sw_sum,
+            "final_loss": stance_objective(Xs, y01, coef, b, args.alpha, sw),
+            "grad_norm2": float(np.linalg.norm(grad)),
+            "grad_max": float(np.max(np.abs(grad))),
         }
-        if name == "matched_tol":
-            model = clf
-        log(f"lbfgs {name} (tol {tol:.3g}): {seconds:.2f} s, {runs[name]['iterations']} iterations, "
-            f"loss {runs[name]['final_loss']:.6f} (stance units)")
-    out["train"] = {"C": C, "alpha": args.alpha, "sample_weight_sum": sw_sum,
-                    "max_iter": args.max_iter, **runs}
+        log(f"lbfgs on stance's matrix, {name} (tol {tol:.3g}): {seconds:.2f} s, "
+            f"{runs[name]['iterations']} iterations, loss {runs[name]['final_loss']:.6f} "
+            f"(stance units), |grad|_2 {runs[name]['grad_norm2']:.2e}")
+    out["train"] = {"C": C, "alpha": args.alpha, "stance_tol": args.tol,
+                    "sample_weight_sum": sw_sum, "max_iter": args.max_iter,
+                    "rows": int(Xs.shape[0]), "n_features": int(Xs.shape[1]),
+                    "nnz": int(Xs.nnz), **runs}
+    del Xs, ys, clf
+
+    # scikit-learn's own pipeline for scoring and loading: LogisticRegression at its default
+    # tol on its own stemmed features (stance's matrix has no scikit-learn vectorizer).
+    labels_arr = np.array(labels)
+    model, seconds, converged = fit_lr(X, labels_arr, C, 1e-4, args.max_iter)
+    out["own_features_train"] = {"tol": 1e-4, "train_s": seconds,
+                                 "iterations": int(np.max(model.n_iter_)),
+                                 "converged": converged}
+    log(f"lbfgs on its own stemmed features (tol 1e-4): {seconds:.2f} s")
 
     # Scoring one article at a time, on the same sample as `stance bench`.
-    step = max(len(texts) // max(args.score_sample, 1), 1)
+    sample = score_sample(texts, args.score_sample)
     times = []
-    for text in texts[::step]:
+    for text in sample:
         t = time.perf_counter()
         p = model.predict_proba(vec.transform([text]))
         times.append((time.perf_counter() - t) * 1e6)
         del p
     times.sort()
     out["score_n"] = len(times)
+    out["score_mean_bytes"] = sum(len(t.encode("utf-8")) for t in sample) / max(len(sample), 1)
     out["score_p50_us"] = percentile(times, 0.5)
     out["score_p99_us"] = percentile(times, 0.99)
     log(f"score p50 {out['score_p50_us']:.0f} us, p99 {out['score_p99_us']:.0f} us")
@@ -356,14 +423,14 @@ def cmd_measure(args):
     log(f"model load {out['model_load_ms']:.1f} ms ({len(blob) / 1e6:.1f} MB pickle)")
     del fitted, vec, X, model
 
-    # Peak memory of featurizing, in a fresh process so earlier steps do not count.
+    # Peak memory of fit_transform, in a fresh process so that nothing above counts.
     child = [sys.executable, os.path.abspath(__file__), "peak", "--corpus", args.corpus,
              "--ngram-range", args.ngram_range, "--min-df", str(args.min_df), "--kind", "stemmed"]
     if not args.stem_cache:
         child.append("--no-stem-cache")
     res = subprocess.run(child, check=True, capture_output=True, text=True)
     out["peak"] = json.loads(res.stdout)
-    log(f"featurize peak RSS {out['peak']['maxrss_mb']:.0f} MB")
+    log(f"fit_transform peak RSS {out['peak']['peak_mb']:.0f} MB")
 
     with open(args.out, "w") as f:
         json.dump(out, f, indent=2)
@@ -374,25 +441,13 @@ def cmd_measure(args):
 # report
 # --------------------------------------------------------------------------------------------
 
-BARE_KEYS = ["bare_tokenize_mb_s", "tokenize_bare_mb_s", "bare_tokenizer_mb_s", "bare_mb_s"]
-LBFGS_KEYS = ["lbfgs_s", "train_lbfgs_s", "logistic_s", "classifier_s", "train_classifier_s",
-              "fit_classifier_s", "optimise_s", "optimize_s", "solver_s"]
-LOSS_KEYS = ["final_loss", "train_final_loss", "train_loss", "loss"]
-ITER_KEYS = ["iterations", "train_iterations", "lbfgs_iterations"]
-PEAK_KEYS = ["featurize_peak_mb", "peak_featurize_mb", "peak_mb", "peak_memory_mb", "peak_rss_mb",
-             "max_rss_mb"]
-KNOWN = set(BARE_KEYS + LBFGS_KEYS + LOSS_KEYS + ITER_KEYS + PEAK_KEYS + [
-    "bytes", "docs", "tokens", "threads", "tokenize_mb_s", "fit_mb_s", "transform_mb_s",
-    "fit_transform_mb_s", "train_s", "score_p50_us", "score_p99_us", "model_load_ms",
-    "parallel"])
-
-
-def first(d, keys):
-    for k in keys:
-        v = d.get(k)
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return k, float(v)
-    return None, None
+# What `stance bench --extended --format json` reports, for each run.
+STANCE_KEYS = ["bytes", "docs", "tokens", "threads", "tokenize_mb_s", "fit_mb_s",
+               "transform_mb_s", "train_s", "score_p50_us", "score_p99_us", "model_load_ms",
+               "mask_mb_s", "fit_transform_mb_s", "featurize_peak_mb", "featurize_start_mb",
+               "features", "nnz", "lbfgs_iterations", "final_loss", "lbfgs_converged",
+               "train_all_s", "score_articles", "score_article_mean_bytes",
+               "trained_model_load_ms", "alpha", "tolerance", "max_iter"]
 
 
 def fmt(v, digits=2):
@@ -400,6 +455,8 @@ def fmt(v, digits=2):
         return "n/a"
     if isinstance(v, str):
         return v
+    if isinstance(v, bool):
+        return str(v).lower()
     if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) >= 10):
         return f"{int(v):,}"
     if v != 0 and abs(v) < 0.01:
@@ -421,16 +478,11 @@ def verdict(ok):
     return "pass" if ok else "**miss**"
 
 
-def fit_transform_mb_s(d):
-    k, v = first(d, ["fit_transform_mb_s"])
-    if v is not None:
-        return v, False
-    f, t = d.get("fit_mb_s"), d.get("transform_mb_s")
-    if isinstance(f, (int, float)) and isinstance(t, (int, float)) and f > 0 and t > 0:
-        # bench times fit (vocabulary) and transform separately: fit+transform of the same
-        # bytes takes 1/fit + 1/transform seconds per MB.
-        return 1.0 / (1.0 / f + 1.0 / t), True
-    return None, False
+def check_stance(d, where):
+    missing = [k for k in STANCE_KEYS if k not in d]
+    if missing:
+        sys.exit(f"compare_sklearn: stance bench JSON ({where}) lacks {', '.join(missing)}: "
+                 "it must come from `stance bench --extended --format json` of this branch")
 
 
 def cmd_report(args):
@@ -439,148 +491,141 @@ def cmd_report(args):
     with open(args.sklearn) as f:
         sk = json.load(f)
     par = st.get("parallel") or {}
-    n_threads = par.get("threads", args.threads)
-    summary = None
-    if args.stance_train and os.path.exists(args.stance_train):
-        with open(args.stance_train) as f:
-            summary = json.load(f)
-    peak_rss = None
-    if args.stance_time and os.path.exists(args.stance_time):
-        with open(args.stance_time) as f:
-            m = re.search(r"Maximum resident set size \(kbytes\):\s*(\d+)", f.read())
-            if m:
-                peak_rss = int(m.group(1)) / 1024.0
+    check_stance(st, "one thread")
+    check_stance(par, "parallel")
+    n = par["threads"]
 
     rows = []  # (figure, stance 1, stance N, sklearn, ratio, target, verdict)
 
-    def add(name, s1, sn, skv, r, target, ok):
+    def add(name, s1, sn, skv, r, target="-", ok=None):
         rows.append((name, fmt(s1), fmt(sn), fmt(skv), fmt(r), target, verdict(ok)))
 
-    # Bare tokenizer pass.
-    bare_key, bare1 = first(st, BARE_KEYS)
-    _, baren = first(par, BARE_KEYS)
-    tok1, tokn = st.get("tokenize_mb_s"), par.get("tokenize_mb_s")
-    if bare_key:
-        add(f"bare tokenizer pass, MB/s (`{bare_key}`)", bare1, baren, sk["tokenize_mb_s"],
-            ratio(bare1, sk["tokenize_mb_s"]), "-", None)
-    if tok1 is not None:
-        add("tokenize-only pass (stance: mask+tokenize, no stem), MB/s", tok1, tokn,
-            sk["tokenize_mb_s"], ratio(tok1, sk["tokenize_mb_s"]), "-", None)
-    if bare1 is None:
-        bare1 = tok1
-
-    ft1, derived = fit_transform_mb_s(st)
-    ftn, _ = fit_transform_mb_s(par)
-    how = " (stance: 1/(1/fit+1/transform))" if derived else ""
+    # Featurizing.
+    add("bare tokenizer pass, MB/s (stance: no masking, no stemming; sklearn: lowercase + "
+        "token_pattern)", st["tokenize_mb_s"], par["tokenize_mb_s"], sk["tokenize_mb_s"],
+        ratio(st["tokenize_mb_s"], sk["tokenize_mb_s"]))
+    add("masking alone, MB/s (no scikit-learn equivalent)", st["mask_mb_s"], par["mask_mb_s"],
+        None, None)
+    ng = "..".join(str(x) for x in sk["settings"]["ngram_range"])
+    ft1, ftn = st["fit_transform_mb_s"], par["fit_transform_mb_s"]
     for kind, label in (("stemmed", "sklearn + Snowball stemming"),
                         ("plain", "sklearn plain, no stemming")):
         skv = sk[kind]["fit_transform_mb_s"]
         r = ratio(ft1, skv)
-        add(f"fit+transform (1,2) MB/s vs {label}{how}", ft1, ftn, skv, r, ">= 40x",
+        add(f"fit+transform ({ng}) in one pass, MB/s, vs {label}", ft1, ftn, skv, r, ">= 40x",
             None if r is None else r >= 40)
-    tr1, trn = st.get("transform_mb_s"), par.get("transform_mb_s")
-    skt = sk["stemmed"]["transform_mb_s"]
-    rb = ratio(tr1, bare1)
-    add("transform MB/s (sklearn: stemmed)", tr1, trn, skt, ratio(tr1, skt),
-        f">= 0.5x stance's bare pass (is {fmt(rb)}x)", None if rb is None else rb >= 0.5)
+    tr1, trn = st["transform_mb_s"], par["transform_mb_s"]
+    rb = ratio(tr1, st["tokenize_mb_s"])
+    add("transform, MB/s (sklearn: stemmed)", tr1, trn, sk["stemmed"]["transform_mb_s"],
+        ratio(tr1, sk["stemmed"]["transform_mb_s"]),
+        f">= 0.5x stance's bare tokenizer pass (is {fmt(rb)}x)", None if rb is None else rb >= 0.5)
     for name, a, b in (("fit+transform", ft1, ftn), ("transform", tr1, trn)):
         r = ratio(b, a)
-        add(f"{n_threads} threads / 1 thread, {name}", 1.0 if a else None, r, None, None,
-            ">= 1.8x", None if r is None else r >= 1.8)
+        add(f"{n} threads / 1 thread, {name}", 1.0, r, None, None, ">= 1.8x",
+            None if r is None else r >= 1.8)
 
-    # Training.
-    m = sk["train"]["matched_tol"]
-    d = sk["train"]["default_tol"]
-    lb_key, lb1 = first(st, LBFGS_KEYS)
-    _, lbn = first(par, LBFGS_KEYS)
-    r = ratio(lb1, m["train_s"])
-    add(f"train: L-BFGS only, s (sklearn tol {m['tol']:.3g}, matched)"
-        + (f" (`{lb_key}`)" if lb_key else ""), lb1, lbn, m["train_s"], r, "<= 1x",
+    # Training, on the same matrix.
+    tr = sk["train"]
+    m, d = tr["matched_tol"], tr["default_tol"]
+    r = ratio(st["train_s"], m["train_s"])
+    add(f"train: L-BFGS on stance's matrix, s (sklearn `fit`, tol {m['tol']:.3g}, matched)",
+        st["train_s"], par["train_s"], m["train_s"], r, "<= 1x at the same loss",
         None if r is None else r <= 1)
-    whole_sk = sk["stemmed"]["fit_transform_s"] + m["train_s"]
-    t1, tn = st.get("train_s"), par.get("train_s")
-    r = ratio(t1, whole_sk)
-    add("train: whole, s (stance `train_s`; sklearn fit_transform + L-BFGS)", t1, tn, whole_sk, r,
-        "<= 1x" if lb_key is None else "-", None if (r is None or lb_key) else r <= 1)
-    add(f"sklearn L-BFGS at its default tol 1e-4, s ({d['iterations']} iterations)", None, None,
-        d["train_s"], None, "-", None)
-    loss_key, loss1 = first(st, LOSS_KEYS)
-    iters = first(st, ITER_KEYS)[1]
-    loss_src = f"`{loss_key}`" if loss_key else None
-    if loss1 is None and summary:
-        loss1, iters = summary.get("final_loss"), summary.get("iterations")
-        loss_src = "`stance train` model summary"
-    rl = ratio(loss1, m["final_loss"])
-    add("final training loss, stance units (sum s_i*logloss_i + alpha/2*|w|^2)"
-        + (f" [stance: {loss_src}]" if loss_src else " [stance: not reported]"),
-        loss1, None, m["final_loss"], rl, "same loss (features differ slightly)", None)
-    add("L-BFGS iterations", None if iters is None else int(iters), None, int(m["iterations"]),
-        ratio(iters, m["iterations"]),
-        "-", None)
+    add("train: L-BFGS on stance's matrix, s (sklearn `fit`, default tol 1e-4)",
+        st["train_s"], par["train_s"], d["train_s"], ratio(st["train_s"], d["train_s"]))
+
+    def rel(a, b):
+        return f"stance - sklearn = {(a - b) / abs(b):+.2e} relative"
+
+    for run, label in ((m, "matched tol"), (d, "default tol")):
+        add(f"final loss F = sum s_i*logloss_i + alpha/2*|w|^2 (sklearn: {label})",
+            f"{st['final_loss']:.6f}", f"{par['final_loss']:.6f}", f"{run['final_loss']:.6f}",
+            None, rel(st["final_loss"], run["final_loss"]))
+    add("L-BFGS iterations (sklearn: matched tol)", st["lbfgs_iterations"],
+        par["lbfgs_iterations"], m["iterations"], ratio(st["lbfgs_iterations"], m["iterations"]))
+    own = sk["own_features_train"]
+    whole_sk = sk["stemmed"]["fit_transform_s"] + own["train_s"]
+    add("whole train, s (stance `train`; sklearn: stemmed fit_transform + `fit` at default tol "
+        "on its own features)", st["train_all_s"], par["train_all_s"], whole_sk,
+        ratio(st["train_all_s"], whole_sk))
 
     # Scoring, loading, memory.
-    for key in ("score_p50_us", "score_p99_us"):
-        add(f"score one article, {key[6:9]} µs (bench sample of {sk['score_n']})", st.get(key),
-            par.get(key), sk[key], ratio(st.get(key), sk[key]), "report", None)
-    ml = st.get("model_load_ms")
-    add("model load, ms (bench-trained model, from memory; sklearn: unpickle)", ml,
-        par.get("model_load_ms"), sk["model_load_ms"], ratio(ml, sk["model_load_ms"]), "< 50 ms",
-        None if ml is None else ml < 50)
-    if args.default_load_ms is not None:
-        add("default model: `stance score` process wall time, ms (load + score, upper bound)",
-            args.default_load_ms, None, None, None, "< 50 ms", args.default_load_ms < 50)
-    pk_key, pk = first(st, PEAK_KEYS)
-    src = f"`{pk_key}`" if pk_key else "whole bench process, /usr/bin/time"
-    if pk is None:
-        pk = peak_rss
-    skp = sk["peak"]["maxrss_mb"]
-    r = ratio(pk, skp)
-    add(f"peak memory featurizing, MB (stance: {src}; sklearn: fit_transform process)", pk, None,
-        skp, r, "< sklearn", None if r is None else r < 1)
+    for key, q in (("score_p50_us", "p50"), ("score_p99_us", "p99")):
+        add(f"score one article (bench's 4-6 KB sample), {q}, µs", st[key], par[key], sk[key],
+            ratio(st[key], sk[key]), "report")
+    ml = st["model_load_ms"]
+    add("model load, ms (stance: built-in default model; sklearn: unpickle vectorizer + "
+        "classifier trained here)", ml, par["model_load_ms"], sk["model_load_ms"],
+        ratio(ml, sk["model_load_ms"]), "< 50 ms", ml < 50)
+    add("model load, ms (stance: the model bench trained, from memory; sklearn: same unpickle)",
+        st["trained_model_load_ms"], par["trained_model_load_ms"], sk["model_load_ms"],
+        ratio(st["trained_model_load_ms"], sk["model_load_ms"]))
+    pk = sk["peak"]
+    r = ratio(st["featurize_peak_mb"], pk["peak_mb"])
+    add("peak memory during fit+transform, MB (VmHWM, reset just before the fit)",
+        st["featurize_peak_mb"], par["featurize_peak_mb"], pk["peak_mb"], r, "< sklearn",
+        None if (r is None or st["featurize_peak_mb"] == 0) else r < 1)
+    if pk.get("start_mb") is not None and st["featurize_start_mb"] > 0:
+        g1 = st["featurize_peak_mb"] - st["featurize_start_mb"]
+        gn = par["featurize_peak_mb"] - par["featurize_start_mb"]
+        gs = pk["peak_mb"] - pk["start_mb"]
+        add("growth during fit+transform, MB (that peak - resident memory at the reset)",
+            g1, gn, gs, ratio(g1, gs))
 
-    out = []
-    out.append("| figure | stance 1 thread | stance %s threads | scikit-learn (1 thread) | stance / sklearn | target | result |"
-               % n_threads)
-    out.append("|---|---:|---:|---:|---:|---|---|")
-    for row in rows:
-        out.append("| " + " | ".join(row) + " |")
+    out = ["| figure | stance 1 thread | stance %s threads | scikit-learn (1 thread) | "
+           "stance / sklearn | target | result |" % n,
+           "|---|---:|---:|---:|---:|---|---|"]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
     print("\n".join(out))
     print()
 
-    notes = []
-    notes.append(f"- Corpus as read by both sides: stance {st.get('docs')} docs / {st.get('bytes')} bytes; "
-                 f"sklearn {sk['docs']} docs / {sk['bytes']} bytes.")
-    notes.append(f"- Tokens: stance {st.get('tokens')} (after masking, stop words, numbers, length); "
-                 f"sklearn bare token_pattern {sk['tokens_bare']} (before stop words); "
-                 f"stance's policy re-implemented in Python without masking {sk['tokens_filtered']}.")
-    nf = summary.get("n_features") if summary else None
-    notes.append(f"- Features: sklearn stemmed {sk['stemmed']['n_features']} (nnz {sk['stemmed']['nnz']}), "
-                 f"plain {sk['plain']['n_features']}" + (f"; stance {nf}" if nf else "") + ".")
-    notes.append("- Masking (outlet names, datelines, URLs, dates, ...) has no scikit-learn equivalent: "
-                 "stance pays for it in every featurizer figure, scikit-learn does not.")
-    notes.append(f"- sklearn stemming: {sk['settings']['stemmer']}; stop words dropped in the tokenizer "
-                 "before stemming, as stance does.")
-    tr = sk["train"]
-    notes.append(f"- Regularisation: alpha = {tr['alpha']} -> C = 1/alpha = {tr['C']}, class_weight=balanced "
-                 f"(sum of weights {tr['sample_weight_sum']:.1f}), lbfgs, max_iter {tr['max_iter']}; "
-                 f"sklearn matched tol = stance tol / sum of weights = {m['tol']:.3g} "
-                 f"({m['iterations']} iterations, converged: {m['converged']}); "
-                 f"at sklearn's default tol 1e-4: {d['iterations']} iterations, loss {d['final_loss']:.6f}.")
-    if lb_key is None:
-        notes.append("- stance bench reports no L-BFGS-only time: its `train_s` is the whole `train()` "
-                     "(vocabulary fit, transform, L-BFGS, a predict pass over every document for the "
-                     "uncertainty band, surface forms), so the whole-train row is compared instead.")
-    if loss_key is None:
-        notes.append("- stance bench reports no final loss" + (
-            "; the figure shown comes from a deterministic `stance train` with the same defaults."
-            if summary else "."))
-    if pk_key is None:
-        notes.append("- stance bench's JSON has no peak-memory key: the stance figure is the maximum RSS of "
-                     "the whole bench process (1- and N-thread runs, training included), an upper bound "
-                     "on featurizing alone.")
-    extra = sorted(k for k, v in st.items() if k not in KNOWN and isinstance(v, (int, float)))
-    if extra:
-        notes.append("- Other stance bench keys: " + ", ".join(f"{k}={fmt(float(st[k]))}" for k in extra))
+    notes = [
+        f"- Corpus as read by both sides: stance {st['docs']} docs / {st['bytes']} bytes; "
+        f"sklearn {sk['docs']} docs / {sk['bytes']} bytes.",
+        f"- Tokens: stance {st['tokens']} (bare tokenizer pass); sklearn bare token_pattern "
+        f"{sk['tokens_bare']}; stance's word policy re-implemented in Python (stop words, "
+        f"numbers, length; no masking) {sk['tokens_filtered']}.",
+        f"- Features: stance {st['features']} (nnz {st['nnz']}); sklearn stemmed "
+        f"{sk['stemmed']['n_features']} (nnz {sk['stemmed']['nnz']}), plain "
+        f"{sk['plain']['n_features']} (nnz {sk['plain']['nnz']}).",
+        "- Masking (outlet names, datelines, URLs, dates, ...) has no scikit-learn equivalent: "
+        "stance pays for it in every featurizer figure except the bare tokenizer pass, "
+        "scikit-learn does not.",
+        f"- sklearn stemming: {sk['settings']['stemmer']}; stop words dropped in the tokenizer "
+        "before stemming, as stance does.",
+        f"- Training rows: both sides train on stance's own matrix (`stance bench --export-matrix`, "
+        f"svmlight, values round-trip exactly), loaded by sklearn as {tr['rows']} x "
+        f"{tr['n_features']} with nnz {tr['nnz']} (stance: {st['docs']} x {st['features']}, "
+        f"nnz {st['nnz']}). stance's `train_s` is `LogisticParams::fit` alone, 1 thread in the "
+        "first column; sklearn's is `LogisticRegression.fit` alone.",
+        f"- Regularisation: alpha = {tr['alpha']} -> C = 1/alpha = {tr['C']}, "
+        f"class_weight=balanced (sum of weights S = {tr['sample_weight_sum']:.1f}), lbfgs "
+        f"(10 corrections both), max_iter {tr['max_iter']}, intercept unpenalised.",
+        f"- Stopping: stance stops when |grad F|_2 < {st['tolerance']:g} "
+        f"({st['lbfgs_iterations']} iterations, converged: {str(st['lbfgs_converged']).lower()}). "
+        f"sklearn minimises F/S and stops when max|grad (F/S)| <= tol (or its relative decrease "
+        f"falls below 64 machine epsilons): matched tol = {st['tolerance']:g} / S = {m['tol']:.3g} "
+        f"means max|grad F| <= {st['tolerance']:g}, never stricter than stance's rule. "
+        f"At sklearn's solutions, in F's units: matched tol {m['iterations']} iterations, "
+        f"|grad F|_2 = {m['grad_norm2']:.2e}, max|grad F| = {m['grad_max']:.2e}, converged: "
+        f"{str(m['converged']).lower()}; default tol {d['iterations']} iterations, "
+        f"|grad F|_2 = {d['grad_norm2']:.2e}, max|grad F| = {d['grad_max']:.2e}.",
+        f"- sklearn's own pipeline (scoring and model load): LogisticRegression at tol 1e-4 on "
+        f"its stemmed features, {own['iterations']} iterations, {own['train_s']:.2f} s; "
+        f"pickle {sk['model_bytes'] / 1e6:.1f} MB.",
+        f"- Scoring: stance {st['score_articles']} articles of {st['score_article_mean_bytes']:.0f} "
+        f"bytes on average, sklearn {sk['score_n']} of {sk['score_mean_bytes']:.0f} (same rule: "
+        "the 4000-6000 byte band, evenly sampled); sklearn times `transform` + `predict_proba`.",
+        f"- Memory: stance's figure is its bench process's VmHWM, reset before "
+        f"`FeaturizerParams::fit` (resident then: {st['featurize_start_mb']:.0f} MB at 1 thread, "
+        f"{par['featurize_start_mb']:.0f} MB at {n}, the corpus included; the {n}-thread run's "
+        "includes what the allocator kept from the one-thread run, so its growth figure "
+        "understates). sklearn's is a fresh "
+        "process's VmHWM, reset after reading the corpus and importing scikit-learn, just before "
+        f"`fit_transform` (resident then: {fmt(pk.get('start_mb'))} MB)"
+        + ("" if pk.get("reset") else "; the reset failed, so that figure is the lifetime peak")
+        + ".",
+    ]
     print("\n".join(notes))
 
 
@@ -596,9 +641,13 @@ def main():
 
     m = sub.add_parser("measure")
     common(m)
-    m.add_argument("--alpha", type=float, default=1.0)
-    m.add_argument("--tol", type=float, default=1e-4)
-    m.add_argument("--max-iter", type=int, default=500)
+    m.add_argument("--matrix", required=True,
+                   help="stance's training matrix, from `stance bench --export-matrix`")
+    m.add_argument("--n-features", type=int, required=True,
+                   help="its number of columns (bench's `features`)")
+    m.add_argument("--alpha", type=float, required=True)
+    m.add_argument("--tol", type=float, required=True, help="stance's gradient tolerance")
+    m.add_argument("--max-iter", type=int, required=True)
     m.add_argument("--score-sample", type=int, default=1000)
     m.add_argument("--out", required=True)
     k = sub.add_parser("peak")
@@ -607,10 +656,6 @@ def main():
     r = sub.add_parser("report")
     r.add_argument("--stance", required=True)
     r.add_argument("--sklearn", required=True)
-    r.add_argument("--stance-time")
-    r.add_argument("--stance-train")
-    r.add_argument("--threads", type=int, default=2)
-    r.add_argument("--default-load-ms", type=float)
     args = p.parse_args()
     {"measure": cmd_measure, "peak": cmd_peak, "report": cmd_report}[args.cmd](args)
 

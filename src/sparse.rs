@@ -1,4 +1,7 @@
-//! Sparse feature rows and the compressed-sparse-row matrix the trainer reads.
+//! Sparse feature rows and the compressed-sparse-row matrix the trainer reads, and its
+//! svmlight/libsvm text form for handing exactly the same matrix to other tools.
+
+use std::io::Write;
 
 /// One document's features: strictly increasing column indices and their values.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -125,6 +128,33 @@ impl CsrMatrix {
         }
     }
 
+    /// Writes the matrix in svmlight/libsvm text format, one line per row:
+    /// `label idx:value ...` with 0-based column indices in increasing order, `label` being
+    /// `labels[row]`. Values are printed with `{:?}`, the shortest text that parses back to
+    /// the same `f64`, so a reader gets bit-identical values. A row without entries is just its
+    /// label. Fails with `InvalidInput` if `labels` does not have one entry per row.
+    pub fn write_svmlight(&self, labels: &[usize], out: &mut impl Write) -> std::io::Result<()> {
+        if labels.len() != self.n_rows() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "{} labels for a matrix of {} rows",
+                    labels.len(),
+                    self.n_rows()
+                ),
+            ));
+        }
+        for (r, label) in labels.iter().enumerate() {
+            write!(out, "{label}")?;
+            let (idx, val) = self.row(r);
+            for (i, v) in idx.iter().zip(val) {
+                write!(out, " {i}:{v:?}")?;
+            }
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
     /// The dense copy, row-major; for tests against dense reference code.
     pub fn to_dense(&self) -> Vec<Vec<f64>> {
         (0..self.n_rows())
@@ -169,5 +199,50 @@ mod tests {
         assert_eq!(t.row(0), (&[0u32][..], &[1.0][..]));
         assert_eq!(t.row(1), (&[2u32][..], &[3.0][..]));
         assert_eq!(t.transpose(), m);
+    }
+
+    #[test]
+    fn svmlight_round_trips_every_value_exactly() {
+        let awkward = [
+            0.1,
+            1.0 / 3.0,
+            1e-300,
+            5e-324,
+            std::f64::consts::FRAC_1_SQRT_2,
+            2.0,
+        ];
+        let rows = vec![
+            SparseRow {
+                indices: vec![0, 3, 5],
+                values: awkward[..3].to_vec(),
+            },
+            SparseRow::default(),
+            SparseRow {
+                indices: vec![1, 2, 4],
+                values: awkward[3..].to_vec(),
+            },
+        ];
+        let m = CsrMatrix::from_rows(rows, 6);
+        let mut out = Vec::new();
+        m.write_svmlight(&[1, 0, 1], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[1], "0");
+        for (r, line) in lines.iter().enumerate() {
+            let mut parts = line.split(' ');
+            assert_eq!(parts.next(), Some(["1", "0", "1"][r]));
+            let (mut idx, mut val) = (Vec::new(), Vec::new());
+            for p in parts {
+                let (i, v) = p.split_once(':').unwrap();
+                idx.push(i.parse::<u32>().unwrap());
+                val.push(v.parse::<f64>().unwrap());
+            }
+            let (want_idx, want_val) = m.row(r);
+            assert_eq!(idx, want_idx);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&val), bits(want_val));
+        }
+        assert!(m.write_svmlight(&[0], &mut Vec::new()).is_err());
     }
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{stance, stdout_of, train_examples};
+use common::{fails_with, stance, stdout_of, train_examples};
 use predicates::prelude::*;
 
 #[test]
@@ -238,4 +238,55 @@ fn bench_reports_the_documented_keys_for_one_and_n_threads() {
     assert_eq!(v["parallel"]["threads"], 2);
     assert_eq!(v["tokens"], v["parallel"]["tokens"]);
     assert!(v["tokens"].as_u64().unwrap() > 1000);
+}
+
+#[test]
+fn bench_exports_the_training_matrix_as_svmlight() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("matrix.svm");
+    let out = stdout_of(
+        stance()
+            .args(["bench", "--data", "data/examples.jsonl", "--threads", "1"])
+            .args(["--score-sample", "5", "--extended", "--format", "json"])
+            .arg("--export-matrix")
+            .arg(&path),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let features = v["features"].as_u64().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.len() as u64,
+        v["docs"].as_u64().unwrap(),
+        "one line per document"
+    );
+    let mut nnz = 0;
+    let mut labels = std::collections::BTreeSet::new();
+    for line in &lines {
+        let mut parts = line.split(' ');
+        labels.insert(parts.next().unwrap().parse::<usize>().unwrap());
+        let mut last = None;
+        for entry in parts {
+            let (i, x) = entry.split_once(':').unwrap();
+            let i: u64 = i.parse().unwrap();
+            let x: f64 = x.parse().unwrap();
+            assert!(
+                i < features && last.is_none_or(|l| l < i),
+                "{entry} in order"
+            );
+            assert!(x.is_finite() && x > 0.0, "{entry}");
+            last = Some(i);
+            nnz += 1;
+        }
+    }
+    assert_eq!(labels.into_iter().collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(nnz, v["nnz"].as_u64().unwrap());
+
+    // An unwritable path fails before any work, naming the path.
+    fails_with(
+        stance()
+            .args(["bench", "--data", "data/examples.jsonl", "--export-matrix"])
+            .arg(dir.path().join("missing/matrix.svm")),
+        "missing/matrix.svm",
+    );
 }

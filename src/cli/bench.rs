@@ -1,6 +1,10 @@
 //! `stance bench`: featurizer, trainer and scorer throughput on a corpus, with one thread and
 //! with N, measured in one process so the figures can be compared as ratios.
+//!
+//! `--export-matrix` writes the training matrix in svmlight format, so that another trainer
+//! (scikit-learn, in `scripts/compare-sklearn.sh`) can be timed on exactly the same features.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -9,6 +13,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use stance::atomic::AtomicFile;
 use stance::corpus::label_indices;
 use stance::ngrams::NgramRange;
 use stance::tokenize::Tokenizer;
@@ -39,10 +44,17 @@ pub struct BenchArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
-    /// Also report masking alone, fit+transform in one pass with its peak memory, L-BFGS
-    /// iterations and final loss, the whole `train`, and the trained model's load time.
+    /// Also report masking alone, fit+transform in one pass with its peak memory, the matrix's
+    /// size, L-BFGS iterations and final loss, the training settings, the whole `train`, and
+    /// the trained model's load time.
     #[arg(long)]
     extended: bool,
+    /// Write the training matrix of the one-thread run (one pass of fit+transform) and its
+    /// labels to PATH in svmlight/libsvm format: `label idx:value ...`, 0-based feature
+    /// indices, the label being the index of the document's label in sorted order. Values
+    /// are printed so that they parse back to the same numbers.
+    #[arg(long, value_name = "PATH")]
+    export_matrix: Option<PathBuf>,
 }
 
 /// One run's figures, under the keys `--format json` promises.
@@ -74,9 +86,20 @@ struct Extended {
     fit_transform_mb_s: f64,
     /// Peak resident memory during that fit+transform, MB (Linux; 0 if unknown).
     featurize_peak_mb: f64,
+    /// Resident memory when that peak mark was reset, just before the fit, MB (Linux; 0 if
+    /// unknown): what the process already held, so the growth can be told from the baseline.
+    featurize_start_mb: f64,
     features: usize,
+    /// Non-zero entries of the training matrix.
+    nnz: usize,
     lbfgs_iterations: u64,
     final_loss: f64,
+    lbfgs_converged: bool,
+    /// The training settings the figures are for, so that a comparison need not assume the
+    /// defaults.
+    alpha: f64,
+    tolerance: f64,
+    max_iter: u64,
     /// The whole `train` (featurize, L-BFGS, evidence and surface-form passes), seconds.
     train_all_s: f64,
     /// Articles in the 4-6 KB band the score percentiles were taken on (all articles if
@@ -130,6 +153,7 @@ fn run_once(
     threads: usize,
     score_sample: usize,
     extended: bool,
+    export: Option<AtomicFile>,
 ) -> anyhow::Result<Figures> {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
@@ -159,14 +183,22 @@ fn run_once(
             texts.len()
         );
     }
-    drop(matrix);
+    // Neither is needed any more; dropping them now keeps them out of the fit+transform
+    // peak-memory figure below.
+    drop((matrix, featurizer));
 
     let (labels, y) = label_indices(docs);
     if labels.len() < 2 || y.len() != docs.len() {
         bail!("bench needs labelled data with at least two labels to time training and scoring");
     }
-    // Training proper: L-BFGS on the training matrix, as scikit-learn's `fit` is timed.
+    // Vocabulary and matrix in one pass, as `train` builds them (scikit-learn's
+    // `fit_transform`), with the peak-memory mark reset so that its peak is this step's.
     let reset = reset_peak_memory();
+    let featurize_start_mb = if reset {
+        status_mb("VmRSS:").unwrap_or(0.0)
+    } else {
+        0.0
+    };
     let (fitted, fit_transform_s) = timed(|| params.featurizer.fit(&texts, &sources));
     let featurize_peak_mb = if reset {
         peak_memory_mb().unwrap_or(0.0)
@@ -174,9 +206,20 @@ fn run_once(
         0.0
     };
     let (fitted_featurizer, x) = fitted.context("fitting the vocabulary")?;
+    // Training proper: L-BFGS on the training matrix, as scikit-learn's `fit` is timed.
     let (trained, train_s) = timed(|| params.logistic.fit(&x, &y, &labels, &mut |_, _| {}));
     let (_, report) = trained.context("training")?;
     let features = fitted_featurizer.n_features();
+    let nnz = x.nnz();
+    // After the timings, so that building the text disturbs none of them.
+    if let Some(file) = export {
+        let path = file.target().display().to_string();
+        let mut text = Vec::new();
+        x.write_svmlight(&y, &mut text)
+            .with_context(|| format!("writing the training matrix to {path}"))?;
+        file.commit(&text)
+            .with_context(|| format!("writing the training matrix to {path}"))?;
+    }
     drop((fitted_featurizer, x));
 
     let (model, train_all_s) = timed(|| train(docs, params, &mut |_| {}));
@@ -238,9 +281,15 @@ fn run_once(
                 mask_mb_s: mb_s(bytes, mask_s),
                 fit_transform_mb_s: mb_s(bytes, fit_transform_s),
                 featurize_peak_mb,
+                featurize_start_mb,
                 features,
+                nnz,
                 lbfgs_iterations: report.iterations,
                 final_loss: report.final_loss,
+                lbfgs_converged: report.converged,
+                alpha: params.logistic.alpha,
+                tolerance: params.logistic.tolerance,
+                max_iter: params.logistic.max_iter,
                 train_all_s,
                 score_articles: sample.len(),
                 score_article_mean_bytes: sample.iter().map(|t| t.len()).sum::<usize>() as f64
@@ -257,6 +306,15 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     let mut params = TrainParams::default();
     params.featurizer.ngram_range = args.ngram_range.parse::<NgramRange>()?;
+    // Created before the data is read, so that an unwritable path fails before any work.
+    let export = args
+        .export_matrix
+        .as_deref()
+        .map(|path| {
+            AtomicFile::create(path)
+                .with_context(|| format!("cannot write the training matrix to {}", path.display()))
+        })
+        .transpose()?;
     let docs = args.data.read()?;
     let pool = |n: usize| {
         rayon::ThreadPoolBuilder::new()
@@ -264,8 +322,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             .build()
             .context("starting a thread pool")
     };
-    let single =
-        pool(1)?.install(|| run_once(&docs, &params, 1, args.score_sample, args.extended))?;
+    let single = pool(1)?
+        .install(|| run_once(&docs, &params, 1, args.score_sample, args.extended, export))?;
     let parallel = pool(args.threads)?.install(|| {
         run_once(
             &docs,
@@ -273,6 +331,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             args.threads,
             args.score_sample,
             args.extended,
+            None,
         )
     })?;
     let peak = peak_memory_mb();
@@ -333,8 +392,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 );
                 row("whole train s", a.train_all_s, b.train_all_s);
                 println!(
-                    "{} features; L-BFGS {} iterations, final loss {:.6}; scored {} articles of {:.0} bytes on average",
-                    a.features, a.lbfgs_iterations, a.final_loss, a.score_articles, a.score_article_mean_bytes
+                    "{} features, {} non-zeros; L-BFGS {} iterations (converged: {}), final loss {:.6}; scored {} articles of {:.0} bytes on average",
+                    a.features, a.nnz, a.lbfgs_iterations, a.lbfgs_converged, a.final_loss, a.score_articles, a.score_article_mean_bytes
                 );
             }
             println!("tokenize is the bare tokenizer pass (no masking, no stemming); train is L-BFGS on the featurized corpus; model load is the built-in default model");
