@@ -161,10 +161,19 @@ impl<'a> Objective<'a> {
                 .with_min_len(1024)
                 .enumerate()
                 .for_each(|(j, gj)| {
+                    let (rows, vals) = xt.row(j);
+                    if let ([gc], 1) = (&mut gj[..], k) {
+                        // The binary case, without per-entry slicing: the hot loop of training.
+                        let mut acc = alpha * weights[j];
+                        for (&r, &v) in rows.iter().zip(vals) {
+                            acc += v * residuals[r as usize];
+                        }
+                        *gc = acc;
+                        return;
+                    }
                     for (gc, wc) in gj.iter_mut().zip(&weights[j * k..j * k + k]) {
                         *gc = alpha * wc;
                     }
-                    let (rows, vals) = xt.row(j);
                     for (&r, &v) in rows.iter().zip(vals) {
                         let res = &residuals[r as usize * k..r as usize * k + k];
                         for (gc, rc) in gj.iter_mut().zip(res) {
@@ -216,11 +225,20 @@ impl Rows<'_> {
     fn loss(&self, r: usize, weights: &[f64], intercepts: &[f64], z: &mut [f64]) -> f64 {
         let k = self.outputs;
         let (idx, val) = self.x.row(r);
-        z.copy_from_slice(intercepts);
-        for (&j, &v) in idx.iter().zip(val) {
-            let row = &weights[j as usize * k..j as usize * k + k];
-            for (zc, wc) in z.iter_mut().zip(row) {
-                *zc += v * wc;
+        if let ([z0], [b]) = (&mut z[..], intercepts) {
+            // The binary case, without per-entry slicing.
+            let mut acc = *b;
+            for (&j, &v) in idx.iter().zip(val) {
+                acc += v * weights[j as usize];
+            }
+            *z0 = acc;
+        } else {
+            z.copy_from_slice(intercepts);
+            for (&j, &v) in idx.iter().zip(val) {
+                let row = &weights[j as usize * k..j as usize * k + k];
+                for (zc, wc) in z.iter_mut().zip(row) {
+                    *zc += v * wc;
+                }
             }
         }
         let s = self.weights[r];
