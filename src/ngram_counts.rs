@@ -10,6 +10,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::ngrams::NgramRange;
+use crate::str_map::StrMap;
 use crate::term_index::{child_key, ROOT};
 
 /// The most words a [`WordCache`] holds; one that fills up is cleared, which bounds its memory
@@ -17,53 +18,24 @@ use crate::term_index::{child_key, ROOT};
 pub const WORD_CACHE_LIMIT: usize = 1 << 18;
 
 /// A cache from each distinct folded word to its stem id, so each word is stemmed once.
-///
-/// Words of up to 15 bytes (nearly all) are keyed by their bytes packed into an integer, so a
-/// lookup touches one table slot and no heap string: the cache is consulted for every token,
-/// and a pointer chase per token was measured as a quarter of transform time.
 #[derive(Debug, Default)]
 pub struct WordCache {
-    short: FxHashMap<u128, u32>,
-    long: FxHashMap<Box<str>, u32>,
-}
-
-/// A word of at most 15 bytes as its bytes and its length packed into one integer.
-#[inline]
-fn short_key(word: &str) -> Option<u128> {
-    let bytes = word.as_bytes();
-    if bytes.len() > 15 {
-        return None;
-    }
-    let mut key = [0u8; 16];
-    key[..bytes.len()].copy_from_slice(bytes);
-    key[15] = bytes.len() as u8;
-    Some(u128::from_le_bytes(key))
+    map: StrMap,
 }
 
 impl WordCache {
     /// The cached id of `word`, or the id `compute` gives, which is then cached.
     #[inline]
     pub fn get_or_insert(&mut self, word: &str, compute: impl FnOnce(&str) -> u32) -> u32 {
-        if self.short.len() + self.long.len() >= WORD_CACHE_LIMIT {
-            self.clear();
+        if self.map.len() >= WORD_CACHE_LIMIT {
+            self.map.clear();
         }
-        match short_key(word) {
-            Some(key) => *self.short.entry(key).or_insert_with(|| compute(word)),
-            None => {
-                if let Some(&id) = self.long.get(word) {
-                    return id;
-                }
-                let id = compute(word);
-                self.long.insert(word.into(), id);
-                id
-            }
-        }
+        self.map.get_or_insert_with(word, || compute(word))
     }
 
     /// Forgets every word; for reuse after the ids it maps to have changed meaning.
     pub fn clear(&mut self) {
-        self.short.clear();
-        self.long.clear();
+        self.map.clear();
     }
 }
 
@@ -71,7 +43,7 @@ impl WordCache {
 #[derive(Debug, Default)]
 pub struct ChunkCounts {
     stems: Vec<Box<str>>,
-    stem_ids: FxHashMap<Box<str>, u32>,
+    stem_ids: StrMap,
     /// The trie: the root's child for each stem id (`ROOT` for none yet), and `(parent node,
     /// stem)` to node for the other nodes.
     roots: Vec<u32>,
@@ -109,12 +81,11 @@ impl ChunkCounts {
 
     /// The id of a stem in this chunk, interning it.
     pub fn stem_id(&mut self, stem: &str) -> u32 {
-        if let Some(&id) = self.stem_ids.get(stem) {
-            return id;
+        let next = self.stems.len() as u32;
+        let id = self.stem_ids.get_or_insert_with(stem, || next);
+        if id == next {
+            self.stems.push(stem.into());
         }
-        let id = self.stems.len() as u32;
-        self.stems.push(stem.into());
-        self.stem_ids.insert(stem.into(), id);
         id
     }
 

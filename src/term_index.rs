@@ -13,6 +13,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use crate::ngrams::NgramRange;
+use crate::str_map::StrMap;
 
 /// The stem id of a word whose stem is in no vocabulary term.
 pub const UNKNOWN_STEM: u32 = u32::MAX;
@@ -45,7 +46,7 @@ const NO_EDGE: Edge = Edge {
 /// Stem ids and the n-gram trie of a vocabulary.
 #[derive(Debug, Clone, Default)]
 pub struct TermIndex {
-    stems: FxHashMap<Box<str>, u32>,
+    stems: StrMap,
     /// The edges from the root, by stem id: a dense array, because every word starts a walk.
     unigrams: Vec<Edge>,
     /// The other edges: `(parent node, stem)` to edge.
@@ -59,20 +60,13 @@ impl TermIndex {
     pub fn new(terms: &[String]) -> Self {
         let mut index = TermIndex::default();
         index.children.reserve(terms.len());
-        index.stems.reserve(terms.len() / 2);
+        index.stems = StrMap::with_capacity(terms.len() / 2);
         let mut n_nodes = 1u32;
         for (feature, term) in terms.iter().enumerate() {
             let mut edge: Option<&mut Edge> = None;
             for stem in term.split(' ') {
-                // Look up before inserting: most stems recur, and an insert allocates the key.
-                let stem = match index.stems.get(stem) {
-                    Some(&id) => id,
-                    None => {
-                        let id = index.stems.len() as u32;
-                        index.stems.insert(stem.into(), id);
-                        id
-                    }
-                };
+                let next = index.stems.len() as u32;
+                let stem = index.stems.get_or_insert_with(stem, || next);
                 let e = match edge {
                     None => {
                         if index.unigrams.len() <= stem as usize {
@@ -109,7 +103,7 @@ impl TermIndex {
     /// The id of a stem, or [`UNKNOWN_STEM`].
     #[inline]
     pub fn stem_id(&self, stem: &str) -> u32 {
-        self.stems.get(stem).copied().unwrap_or(UNKNOWN_STEM)
+        self.stems.get(stem).unwrap_or(UNKNOWN_STEM)
     }
 
     #[inline]
