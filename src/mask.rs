@@ -108,6 +108,11 @@ pub const MAX_RULES: usize = 256;
 /// The largest compiled size of one rule, in bytes.
 pub const RULE_SIZE_LIMIT: usize = 2 << 20;
 
+/// The largest compiled size of all rules together, in bytes: with many rules, each gets an
+/// equal share of it (at most [`RULE_SIZE_LIMIT`]), so a model file cannot make loading cost
+/// hundreds of megabytes by listing many rules each just under the per-rule limit.
+pub const TOTAL_SIZE_LIMIT: usize = 32 << 20;
+
 const MONTH: &str = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?";
 
 impl Default for MaskRules {
@@ -227,9 +232,9 @@ impl MaskRules {
     }
 
     /// Compiles the rules, refusing any pattern that does not parse, more than [`MAX_RULES`]
-    /// rules, and any rule whose compiled program would exceed [`RULE_SIZE_LIMIT`] bytes (a
-    /// model file is untrusted input, and a pattern such as `\w{1000}` costs seconds and
-    /// gigabytes to compile).
+    /// rules, and any rule whose compiled program would exceed [`RULE_SIZE_LIMIT`] bytes or its
+    /// share of [`TOTAL_SIZE_LIMIT`] (a model file is untrusted input, and a pattern such as
+    /// `\w{1000}` costs seconds and gigabytes to compile).
     pub fn compile(&self) -> Result<Masker, ParamError> {
         if self.rules.len() > MAX_RULES {
             return Err(ParamError::MaskPattern {
@@ -237,6 +242,7 @@ impl MaskRules {
                 reason: format!("at most {MAX_RULES} masking rules are allowed"),
             });
         }
+        let size_limit = RULE_SIZE_LIMIT.min(TOTAL_SIZE_LIMIT / self.rules.len().max(1));
         let mut compiled = Vec::with_capacity(self.rules.len());
         for rule in &self.rules {
             let error = |e: &dyn std::fmt::Display| ParamError::MaskPattern {
@@ -245,7 +251,7 @@ impl MaskRules {
             };
             let build = |pattern: &str| {
                 regex::RegexBuilder::new(pattern)
-                    .size_limit(RULE_SIZE_LIMIT)
+                    .size_limit(size_limit)
                     .build()
                     .map_err(|e| error(&e))
             };
@@ -257,7 +263,7 @@ impl MaskRules {
                 .contains(regex_syntax::hir::Look::StartLF);
             let search = if line_start {
                 let anchored = meta::Regex::builder()
-                    .configure(meta::Config::new().nfa_size_limit(Some(RULE_SIZE_LIMIT)))
+                    .configure(meta::Config::new().nfa_size_limit(Some(size_limit)))
                     .build(&rule.pattern)
                     .map_err(|e| error(&e))?;
                 Search::LineStarts(anchored)
@@ -454,6 +460,24 @@ mod tests {
             many = many.with_rule(&format!("r{i}"), "x");
         }
         assert!(many.compile().is_err());
+    }
+
+    #[test]
+    fn many_large_rules_share_one_budget() {
+        // One such rule compiles; 256 of them would cost hundreds of megabytes together.
+        let pattern = r"\w{30}";
+        assert!(MaskRules::none()
+            .with_rule("one", pattern)
+            .compile()
+            .is_ok());
+        let mut many = MaskRules::none();
+        for i in 0..MAX_RULES {
+            many = many.with_rule(&format!("r{i}"), pattern);
+        }
+        assert!(matches!(
+            many.compile(),
+            Err(ParamError::MaskPattern { ref name, .. }) if name == "r0"
+        ));
     }
 }
 
