@@ -323,20 +323,33 @@ impl Featurizer {
         })
     }
 
-    /// The tokens of `text` with their spans and stem ids.
-    pub fn id_tokens(&self, text: &str) -> Vec<IdToken> {
+    /// Calls `f` with the span and stem id of every token of `text`, stemming each distinct
+    /// word once per thread.
+    fn for_each_id_token(&self, text: &str, mut f: impl FnMut(Range<usize>, u32)) {
         let index = self.vocabulary.index();
         let masked = self.analyzer.masker.mask(text);
-        let mut out = Vec::new();
         self.with_word_cache(|cache| {
             self.analyzer
                 .tokenizer
                 .for_each_token(text, &masked, |span, word| {
                     let stem = cache
                         .get_or_insert(word, |w| index.stem_id(&self.analyzer.tokenizer.stem(w)));
-                    out.push(IdToken { span, stem });
+                    f(span, stem);
                 });
         });
+    }
+
+    /// The tokens of `text` with their spans and stem ids.
+    pub fn id_tokens(&self, text: &str) -> Vec<IdToken> {
+        let mut out = Vec::new();
+        self.for_each_id_token(text, |span, stem| out.push(IdToken { span, stem }));
+        out
+    }
+
+    /// The stem ids of the tokens of `text`.
+    pub fn stem_ids(&self, text: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.for_each_id_token(text, |_, stem| out.push(stem));
         out
     }
 
@@ -371,8 +384,7 @@ impl Featurizer {
 
     /// The TF-IDF row of one text.
     pub fn transform(&self, text: &str) -> SparseRow {
-        let stems: Vec<u32> = self.id_tokens(text).into_iter().map(|t| t.stem).collect();
-        self.transform_stem_ids(&stems).0
+        self.transform_stem_ids(&self.stem_ids(text)).0
     }
 
     /// The TF-IDF row of one text, reusing `scratch` (which must only ever be used with this
@@ -410,13 +422,7 @@ impl Featurizer {
 
     /// The TF-IDF row of already-stemmed tokens.
     pub fn transform_tokens(&self, tokens: &[StemmedToken]) -> SparseRow {
-        self.transform_counted(tokens).0
-    }
-
-    /// The TF-IDF row of already-stemmed tokens, and how many of their n-gram terms there were
-    /// and how many of those are in the vocabulary, from one pass over the n-grams.
-    pub fn transform_counted(&self, tokens: &[StemmedToken]) -> (SparseRow, TermCoverage) {
-        self.transform_stem_ids(&self.token_stem_ids(tokens))
+        self.transform_stem_ids(&self.token_stem_ids(tokens)).0
     }
 
     /// The TF-IDF rows of many texts, in parallel, in input order.

@@ -86,13 +86,7 @@ impl Model {
 
     /// The prediction for a whole text.
     pub fn predict(&self, text: &str) -> Prediction {
-        let stems: Vec<u32> = self
-            .featurizer()
-            .id_tokens(text)
-            .into_iter()
-            .map(|t| t.stem)
-            .collect();
-        self.predict_stems(&stems)
+        self.predict_stems(&self.featurizer().stem_ids(text))
     }
 
     /// The article's prediction, and each paragraph's when `paragraphs` is set.
