@@ -52,8 +52,9 @@ enum Moment {
 fn interrupt_training(signal: &str, number: i32) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("invented.jsonl");
-    // Tens of seconds of training in a debug build; every run is cut short well before.
-    common::invented_corpus(&data, 6000, 1);
+    // Seconds of training even in a release build (calibration trains six models), tens of
+    // seconds in a debug build; every run is cut short well before.
+    common::invented_corpus(&data, 12000, 1);
     let model = dir.path().join("model.json");
     let previous = b"{\"the previous model\": true}\n";
     std::fs::write(&model, previous).unwrap();
@@ -65,7 +66,7 @@ fn interrupt_training(signal: &str, number: i32) {
     ];
     for moment in moments {
         let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
-            .args(["train", "-q", "--min-df", "1", "--data"])
+            .args(["train", "-q", "--min-df", "1", "--calibrate", "--data"])
             .arg(&data)
             .arg("--out")
             .arg(&model)
