@@ -346,19 +346,6 @@ impl Model {
                 "weight or intercept {v} is not a finite number within ±{MAX_WEIGHT:e}"
             )));
         }
-        let (min_n, max_n) = (
-            file.featurizer.ngram_range.min(),
-            file.featurizer.ngram_range.max(),
-        );
-        if let Some(t) = file.vocabulary.iter().find(|t| {
-            let n = t.split(' ').count();
-            t.is_empty() || n < min_n || n > max_n
-        }) {
-            return Err(bad(format!(
-                "vocabulary term {:?} is not a {min_n}..{max_n}-gram",
-                t.chars().take(60).collect::<String>()
-            )));
-        }
         if let Some(c) = &file.calibration {
             let fits = matches!(
                 (&c.map, outputs),
@@ -379,8 +366,24 @@ impl Model {
         let tfidf = Tfidf::from_idf(file.featurizer.tfidf, file.idf);
         let featurizer = Featurizer::from_saved_terms(file.featurizer, file.vocabulary, tfidf)
             .map_err(|e| bad(format!("featurizer settings: {e}")))?;
-        if featurizer.vocabulary().has_duplicates() {
-            return Err(bad("the vocabulary repeats a term".into()));
+        let range = featurizer.params().ngram_range;
+        if !featurizer.vocabulary().fits(range) {
+            // Found again here, on the failing path only, to name the term.
+            let (min_n, max_n) = (range.min(), range.max());
+            let term = featurizer.vocabulary().terms().iter().find(|t| {
+                let n = t.split(' ').count();
+                t.split(' ').any(str::is_empty) || n < min_n || n > max_n
+            });
+            return Err(bad(format!(
+                "vocabulary term {:?} is not a {min_n}..{max_n}-gram of non-empty stems",
+                term.map(|t| t.chars().take(60).collect::<String>())
+                    .unwrap_or_default()
+            )));
+        }
+        if featurizer.vocabulary().is_unordered() {
+            return Err(bad(
+                "the vocabulary repeats a term or is not in sorted order".into(),
+            ));
         }
         Ok(Model {
             featurizer,

@@ -2,7 +2,7 @@
 //! of a corpus, and each document's n-gram counts, in one pass over the text.
 //!
 //! Each thread counts a contiguous chunk of the corpus with its own tables (stems interned to
-//! ids, n-grams as nodes of a trie over stem ids, as in [`crate::term_index`]), so no lock is
+//! ids, n-grams as nodes of a trie over stem ids), so no lock is
 //! taken per word. The chunks are then merged into the first one. Counts are sums, and the
 //! vocabulary chosen from them is ordered by term string, so the result does not depend on how
 //! the corpus was split, that is, on the number of threads.
@@ -11,7 +11,15 @@ use rustc_hash::FxHashMap;
 
 use crate::ngrams::NgramRange;
 use crate::str_map::StrMap;
-use crate::term_index::{child_key, ROOT};
+
+/// The trie node of the empty n-gram.
+const ROOT: u32 = 0;
+
+/// The key of the child of `node` under `stem`.
+#[inline]
+fn child_key(node: u32, stem: u32) -> u64 {
+    (u64::from(node) << 32) | u64::from(stem)
+}
 
 /// The most words a [`WordCache`] holds; one that fills up is cleared, which bounds its memory
 /// on endless input (a stream of scraped pages) at the cost of stemming some words again.

@@ -166,9 +166,16 @@ impl Vocabulary {
         Vocabulary { terms, index }
     }
 
-    /// Whether any term appears twice (a corrupt model file).
-    pub fn has_duplicates(&self) -> bool {
-        self.index.has_duplicates()
+    /// Whether the terms are not strictly increasing: a term appears twice or out of order (a
+    /// corrupt model file).
+    pub fn is_unordered(&self) -> bool {
+        self.index.is_unordered()
+    }
+
+    /// Whether every term is an n-gram in `range` of non-empty stems.
+    pub fn fits(&self, range: crate::ngrams::NgramRange) -> bool {
+        let (shortest, longest) = self.index.term_lengths();
+        !self.index.has_empty_stem() && shortest >= range.min() && longest <= range.max()
     }
 
     /// The feature index of a term.

@@ -133,12 +133,19 @@ fn duplicate_fields_and_empty_labels() {
 }
 
 #[test]
-fn a_vocabulary_with_duplicate_terms() {
+fn a_vocabulary_with_duplicate_or_unsorted_terms() {
     let dir = tempfile::tempdir().unwrap();
     let (_, mut v) = good_model(dir.path());
     v["vocabulary"][1] = v["vocabulary"][0].clone();
     let path = write_file(dir.path(), "dup-terms.json", v.to_string().as_bytes());
     model_commands_fail(&path, "the vocabulary repeats a term");
+    // Lookups search the terms in file order, so an unsorted vocabulary is refused as well.
+    let (_, mut v) = good_model(dir.path());
+    let first = v["vocabulary"][0].clone();
+    v["vocabulary"][0] = v["vocabulary"][1].clone();
+    v["vocabulary"][1] = first;
+    let path = write_file(dir.path(), "unsorted-terms.json", v.to_string().as_bytes());
+    model_commands_fail(&path, "is not in sorted order");
 }
 
 #[test]
