@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::StanceError;
 use crate::mask::{MaskRules, Masker};
-use crate::ngram_counts::{merge, ChunkCounts, WordCache};
+use crate::ngram_counts::{merge, ChunkCounts, ChunkRows, WordCache};
 use crate::ngrams::NgramRange;
 use crate::sparse::{CsrMatrix, SparseRow};
 use crate::tfidf::{Tfidf, TfidfParams};
@@ -154,10 +154,33 @@ impl FeaturizerParams {
             terms.push(term);
         }
         drop(counts);
-        let vocabulary = Vocabulary::from_sorted_terms(terms);
         let tfidf = self.tfidf.fit(&df, texts.len());
-        let matrix = keep_rows.then(|| {
-            let (tfidf, node_feature) = (&tfidf, &node_feature);
+        // The rows need only the node-to-feature map, so the term index is built beside them.
+        let (vocabulary, matrix) = rayon::join(
+            || Vocabulary::from_sorted_terms(terms),
+            || self.training_rows(keep_rows, &chunk_rows, &node_feature, &tfidf),
+        );
+        Ok((
+            Featurizer {
+                id: next_featurizer_id(),
+                params: self.clone(),
+                analyzer,
+                vocabulary,
+                tfidf,
+            },
+            matrix,
+        ))
+    }
+
+    /// The TF-IDF rows of the training documents from their n-gram counts, if they were kept.
+    fn training_rows(
+        &self,
+        keep_rows: bool,
+        chunk_rows: &[ChunkRows],
+        node_feature: &[u32],
+        tfidf: &Tfidf,
+    ) -> Option<CsrMatrix> {
+        keep_rows.then(|| {
             let rows: Vec<SparseRow> = chunk_rows
                 .par_iter()
                 .flat_map_iter(|(node_map, rows)| {
@@ -173,18 +196,8 @@ impl FeaturizerParams {
                     })
                 })
                 .collect();
-            CsrMatrix::from_rows(rows, vocabulary.len())
-        });
-        Ok((
-            Featurizer {
-                id: next_featurizer_id(),
-                params: self.clone(),
-                analyzer,
-                vocabulary,
-                tfidf,
-            },
-            matrix,
-        ))
+            CsrMatrix::from_rows(rows, tfidf.idf().len())
+        })
     }
 }
 

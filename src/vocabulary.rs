@@ -9,6 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ParamError, StanceError};
@@ -116,31 +117,39 @@ impl VocabularyParams {
     /// corpus of `n_docs` documents. `term` gives a candidate's string; it is called only for
     /// candidates that pass the frequency filters. Returns the kept terms in feature order
     /// (sorted by term), each with its document frequency and tag.
-    pub fn select<T>(
+    ///
+    /// Building the strings and sorting them run on all threads: this comes after counting,
+    /// while every other thread would wait. Terms are distinct, so the order does not depend
+    /// on the number of threads.
+    pub fn select<T: Send>(
         &self,
         n_docs: usize,
         candidates: impl Iterator<Item = (T, u64, usize)>,
-        term: impl Fn(&T) -> String,
+        term: impl Fn(&T) -> String + Sync,
     ) -> Result<Vec<(String, u64, T)>, StanceError> {
         self.check()?;
         let min_df = self.min_df.resolve(n_docs, true);
         let max_df = self.max_df.resolve(n_docs, false);
-        let mut kept: Vec<(String, u64, T)> = candidates
+        let passed: Vec<(T, u64)> = candidates
             .filter(|&(_, df, sources)| {
                 df >= min_df && df <= max_df && df > 0 && sources >= self.min_sources
             })
-            .map(|(tag, df, _)| (term(&tag), df, tag))
+            .map(|(tag, df, _)| (tag, df))
+            .collect();
+        let mut kept: Vec<(String, u64, T)> = passed
+            .into_par_iter()
+            .map(|(tag, df)| (term(&tag), df, tag))
             .collect();
         if let Some(limit) = self.max_features {
             if kept.len() > limit {
-                kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                kept.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 kept.truncate(limit);
             }
         }
         if kept.is_empty() {
             return Err(StanceError::EmptyVocabulary);
         }
-        kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        kept.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(kept)
     }
 }

@@ -41,6 +41,11 @@ pub struct BenchArgs {
     /// Articles timed one by one for the scoring percentiles.
     #[arg(long, default_value_t = 1000)]
     score_sample: usize,
+    /// Times each pass over the corpus (tokenize, fit, transform, train, mask, fit+transform)
+    /// this many times and reports the median, so one disturbance on a shared machine does
+    /// not decide a figure.
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
@@ -150,9 +155,25 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
     (out, t.elapsed().as_secs_f64())
 }
 
+/// Runs `f` `repeats` times (at least once): the last result and the median time. Each result
+/// is dropped before the next run, so that runs do not add up in memory.
+fn timed_median<T>(repeats: usize, mut f: impl FnMut() -> T) -> (T, f64) {
+    let (mut out, first) = timed(&mut f);
+    let mut times = vec![first];
+    for _ in 1..repeats {
+        drop(out);
+        let (next, s) = timed(&mut f);
+        out = next;
+        times.push(s);
+    }
+    times.sort_by(f64::total_cmp);
+    (out, percentile(&times, 0.5))
+}
+
 fn run_once(
     docs: &[stance::corpus::Document],
     params: &TrainParams,
+    repeats: usize,
     threads: usize,
     score_sample: usize,
     extended: bool,
@@ -164,7 +185,7 @@ fn run_once(
 
     // The bare tokenizer pass: no masking, no stemming; the ceiling featurizing works under.
     let tokenizer = Tokenizer::new(&params.featurizer.tokenizer);
-    let (tokens, tokenize_s) = timed(|| {
+    let (tokens, tokenize_s) = timed_median(repeats, || {
         texts
             .par_iter()
             .map(|text| {
@@ -175,10 +196,12 @@ fn run_once(
             .sum::<usize>()
     });
 
-    let (featurizer, fit_s) = timed(|| params.featurizer.fit_vocabulary(&texts, &sources));
+    let (featurizer, fit_s) = timed_median(repeats, || {
+        params.featurizer.fit_vocabulary(&texts, &sources)
+    });
     let featurizer = featurizer.context("fitting the vocabulary")?;
 
-    let (matrix, transform_s) = timed(|| featurizer.transform_many(&texts));
+    let (matrix, transform_s) = timed_median(repeats, || featurizer.transform_many(&texts));
     if matrix.n_rows() != texts.len() {
         bail!(
             "transform produced {} rows for {} documents",
@@ -202,7 +225,8 @@ fn run_once(
     } else {
         0.0
     };
-    let (fitted, fit_transform_s) = timed(|| params.featurizer.fit(&texts, &sources));
+    let (fitted, fit_transform_s) =
+        timed_median(repeats, || params.featurizer.fit(&texts, &sources));
     let featurize_peak_mb = if reset {
         peak_memory_mb().unwrap_or(0.0)
     } else {
@@ -210,7 +234,9 @@ fn run_once(
     };
     let (fitted_featurizer, x) = fitted.context("fitting the vocabulary")?;
     // Training proper: L-BFGS on the training matrix, as scikit-learn's `fit` is timed.
-    let (trained, train_s) = timed(|| params.logistic.fit(&x, &y, &labels, &mut |_, _| {}));
+    let (trained, train_s) = timed_median(repeats, || {
+        params.logistic.fit(&x, &y, &labels, &mut |_, _| {})
+    });
     let (_, report) = trained.context("training")?;
     let features = fitted_featurizer.n_features();
     let nnz = x.nnz();
@@ -286,7 +312,12 @@ fn run_once(
         extended: extended.then(|| {
             let mask = stance::mask::MaskRules::compile(&params.featurizer.mask);
             let mask_s = mask
-                .map(|m| timed(|| texts.par_iter().map(|t| m.mask(t).len()).sum::<usize>()).1)
+                .map(|m| {
+                    timed_median(repeats, || {
+                        texts.par_iter().map(|t| m.mask(t).len()).sum::<usize>()
+                    })
+                    .1
+                })
                 .unwrap_or(f64::NAN);
             Extended {
                 mask_mb_s: mb_s(bytes, mask_s),
@@ -315,6 +346,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.threads == 0 {
         bail!("--threads must be at least 1");
     }
+    if args.repeat == 0 {
+        bail!("--repeat must be at least 1");
+    }
     let mut params = TrainParams::default();
     params.featurizer.ngram_range = args.ngram_range.parse::<NgramRange>()?;
     // Created before the data is read, so that an unwritable path fails before any work.
@@ -333,12 +367,22 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             .build()
             .context("starting a thread pool")
     };
-    let single = pool(1)?
-        .install(|| run_once(&docs, &params, 1, args.score_sample, args.extended, export))?;
+    let single = pool(1)?.install(|| {
+        run_once(
+            &docs,
+            &params,
+            args.repeat,
+            1,
+            args.score_sample,
+            args.extended,
+            export,
+        )
+    })?;
     let parallel = pool(args.threads)?.install(|| {
         run_once(
             &docs,
             &params,
+            args.repeat,
             args.threads,
             args.score_sample,
             args.extended,
