@@ -158,7 +158,7 @@ impl FeaturizerParams {
         // The rows need only the node-to-feature map, so the term index is built beside them.
         let (vocabulary, matrix) = rayon::join(
             || Vocabulary::from_sorted_terms(terms),
-            || self.training_rows(keep_rows, &chunk_rows, &node_feature, &tfidf),
+            || keep_rows.then(|| training_rows(&chunk_rows, &node_feature, &tfidf)),
         );
         Ok((
             Featurizer {
@@ -171,34 +171,27 @@ impl FeaturizerParams {
             matrix,
         ))
     }
+}
 
-    /// The TF-IDF rows of the training documents from their n-gram counts, if they were kept.
-    fn training_rows(
-        &self,
-        keep_rows: bool,
-        chunk_rows: &[ChunkRows],
-        node_feature: &[u32],
-        tfidf: &Tfidf,
-    ) -> Option<CsrMatrix> {
-        keep_rows.then(|| {
-            let rows: Vec<SparseRow> = chunk_rows
-                .par_iter()
-                .flat_map_iter(|(node_map, rows)| {
-                    let mut counts: Vec<(u32, u32)> = Vec::new();
-                    rows.iter().map(move |row| {
-                        counts.clear();
-                        counts.extend(row.iter().filter_map(|&(node, c)| {
-                            let f = node_feature[node_map[node as usize] as usize];
-                            (f != u32::MAX).then_some((f, c))
-                        }));
-                        counts.sort_unstable_by_key(|&(f, _)| f);
-                        tfidf.weigh(&counts)
-                    })
-                })
-                .collect();
-            CsrMatrix::from_rows(rows, tfidf.idf().len())
+/// The TF-IDF rows of the training documents from their n-gram counts: each chunk's rows are
+/// in its own node ids, mapped to merged nodes and then to features.
+fn training_rows(chunk_rows: &[ChunkRows], node_feature: &[u32], tfidf: &Tfidf) -> CsrMatrix {
+    let rows: Vec<SparseRow> = chunk_rows
+        .par_iter()
+        .flat_map_iter(|(node_map, rows)| {
+            let mut counts: Vec<(u32, u32)> = Vec::new();
+            rows.iter().map(move |row| {
+                counts.clear();
+                counts.extend(row.iter().filter_map(|&(node, c)| {
+                    let f = node_feature[node_map[node as usize] as usize];
+                    (f != u32::MAX).then_some((f, c))
+                }));
+                counts.sort_unstable_by_key(|&(f, _)| f);
+                tfidf.weigh(&counts)
+            })
         })
-    }
+        .collect();
+    CsrMatrix::from_rows(rows, tfidf.idf().len())
 }
 
 /// Splits `texts` into up to `n` contiguous ranges of about equal bytes, one per thread.

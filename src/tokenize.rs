@@ -86,6 +86,14 @@ impl std::fmt::Debug for Tokenizer {
     }
 }
 
+/// What scanning learned of a word besides its folded text.
+struct WordSoFar<'a> {
+    span: &'a Range<usize>,
+    /// Characters, apostrophes not counted.
+    n_chars: usize,
+    has_letter: bool,
+}
+
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '′')
 }
@@ -191,32 +199,53 @@ impl Tokenizer {
                 }
             }
             let span = start..i;
-            while mask_at < masked.len() && masked[mask_at].end <= span.start {
-                mask_at += 1;
+            let found = WordSoFar {
+                span: &span,
+                n_chars,
+                has_letter,
+            };
+            if let Some(token) = self.apply_policy(found, &mut word, masked, &mut mask_at) {
+                f(span, token);
             }
-            if mask_at < masked.len() && masked[mask_at].start < span.end {
-                continue;
-            }
-            if let Some(stripped) = word.strip_suffix("'s") {
-                let len = stripped.len();
-                word.truncate(len);
-                n_chars -= 1; // the `s`; the apostrophe was never counted
-            }
-            if !has_letter {
-                match self.config.numbers {
-                    NumberPolicy::Drop => continue,
-                    NumberPolicy::Keep => {}
-                    NumberPolicy::Placeholder => {
-                        f(span, "0");
-                        continue;
-                    }
-                }
-            }
-            if n_chars < self.config.min_chars || self.stop_words.contains(word.as_str()) {
-                continue;
-            }
-            f(span, &word);
         }
+    }
+
+    /// The word policy, once a word's characters are collected: a masked word, a possessive
+    /// `'s`, numbers, short words and stop words. Returns the token to emit, if any. The
+    /// tokenizer and the reference it is tested against share it, so they differ only in how
+    /// they scan.
+    #[inline]
+    fn apply_policy<'w>(
+        &self,
+        found: WordSoFar<'_>,
+        word: &'w mut String,
+        masked: &[Range<usize>],
+        mask_at: &mut usize,
+    ) -> Option<&'w str> {
+        let span = found.span;
+        while *mask_at < masked.len() && masked[*mask_at].end <= span.start {
+            *mask_at += 1;
+        }
+        if *mask_at < masked.len() && masked[*mask_at].start < span.end {
+            return None;
+        }
+        let mut n_chars = found.n_chars;
+        if let Some(stripped) = word.strip_suffix("'s") {
+            let len = stripped.len();
+            word.truncate(len);
+            n_chars -= 1; // the `s`; the apostrophe was never counted
+        }
+        if !found.has_letter {
+            match self.config.numbers {
+                NumberPolicy::Drop => return None,
+                NumberPolicy::Keep => {}
+                NumberPolicy::Placeholder => return Some("0"),
+            }
+        }
+        if n_chars < self.config.min_chars || self.stop_words.contains(word.as_str()) {
+            return None;
+        }
+        Some(word.as_str())
     }
 
     /// The stem of a folded word (the word itself when stemming is off).
@@ -350,31 +379,14 @@ mod tests {
                 }
             }
             let span = start..end;
-            while mask_at < masked.len() && masked[mask_at].end <= span.start {
-                mask_at += 1;
+            let found = WordSoFar {
+                span: &span,
+                n_chars,
+                has_letter,
+            };
+            if let Some(token) = t.apply_policy(found, &mut word, masked, &mut mask_at) {
+                f(span, token);
             }
-            if mask_at < masked.len() && masked[mask_at].start < span.end {
-                continue;
-            }
-            if let Some(stripped) = word.strip_suffix("'s") {
-                let len = stripped.len();
-                word.truncate(len);
-                n_chars -= 1; // the `s`; the apostrophe was never counted
-            }
-            if !has_letter {
-                match t.config.numbers {
-                    NumberPolicy::Drop => continue,
-                    NumberPolicy::Keep => {}
-                    NumberPolicy::Placeholder => {
-                        f(span, "0");
-                        continue;
-                    }
-                }
-            }
-            if n_chars < t.config.min_chars || t.stop_words.contains(word.as_str()) {
-                continue;
-            }
-            f(span, &word);
         }
     }
 

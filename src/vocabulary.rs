@@ -169,7 +169,9 @@ impl PartialEq for Vocabulary {
 }
 
 impl Vocabulary {
-    /// Builds the index for terms already in feature order.
+    /// Builds the index for terms already in feature order, which is sorted by string; terms
+    /// that are not are flagged by [`Vocabulary::is_unordered`] (the index searches them in
+    /// that order).
     pub fn from_sorted_terms(terms: Vec<String>) -> Self {
         let index = TermIndex::new(&terms);
         Vocabulary { terms, index }
