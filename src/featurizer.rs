@@ -18,6 +18,7 @@ use crate::mask::{MaskRules, Masker};
 use crate::ngram_counts::{merge, ChunkCounts, ChunkRows, WordCache};
 use crate::ngrams::NgramRange;
 use crate::sparse::{CsrMatrix, SparseRow};
+use crate::terms::Terms;
 use crate::tfidf::{Tfidf, TfidfParams};
 use crate::tokenize::{Tokenizer, TokenizerConfig};
 use crate::vocabulary::{Vocabulary, VocabularyParams};
@@ -147,11 +148,11 @@ impl FeaturizerParams {
         )?;
         let mut node_feature = vec![u32::MAX; counts.n_nodes()];
         let mut df = Vec::with_capacity(kept.len());
-        let mut terms = Vec::with_capacity(kept.len());
+        let mut terms = Terms::with_capacity(kept.len());
         for (feature, (term, d, node)) in kept.into_iter().enumerate() {
             node_feature[node as usize] = feature as u32;
             df.push(d);
-            terms.push(term);
+            terms.push(&term);
         }
         drop(counts);
         let tfidf = self.tfidf.fit(&df, texts.len());
@@ -261,7 +262,7 @@ impl Featurizer {
     /// masking rules and indexing the terms at the same time (the two costs of loading a model).
     pub fn from_saved_terms(
         params: FeaturizerParams,
-        terms: Vec<String>,
+        terms: Terms,
         tfidf: Tfidf,
     ) -> Result<Self, StanceError> {
         let (vocabulary, analyzer) = rayon::join(

@@ -8,8 +8,8 @@
 //!    ([`stopwords`]) and numbers dropped by policy, stemmed by Snowball ([`language`]).
 //! 3. [`ngrams`]: word n-grams over the stems.
 //! 4. [`vocabulary`]: which terms become features, fitted on the training corpus from
-//!    [`ngram_counts`]; a [`term_index`] finds a term's feature from stem ids ([`str_map`]
-//!    maps words and stems to ids).
+//!    [`ngram_counts`] and kept as [`terms`]; a [`term_index`] finds a term's feature from stem
+//!    ids ([`str_map`] maps words and stems to ids).
 //! 5. [`tfidf`]: sublinear TF, smoothed training-corpus IDF, L2-normalised [`sparse`] rows.
 //!    [`featurizer`] chains stages 1-5.
 //! 6. [`logistic`]: logistic regression (binary or multinomial) trained by L-BFGS on the sparse
@@ -56,6 +56,7 @@ pub mod stopwords;
 pub mod str_map;
 pub mod stream;
 pub mod term_index;
+pub mod terms;
 pub mod tfidf;
 pub mod tokenize;
 pub mod train;

@@ -21,6 +21,7 @@ use crate::error::StanceError;
 use crate::evidence::UncertaintyPolicy;
 use crate::featurizer::{Featurizer, FeaturizerParams};
 use crate::logistic::{LinearModel, LogisticParams};
+use crate::terms::Terms;
 use crate::tfidf::Tfidf;
 
 /// The format name at the top of every model file.
@@ -72,7 +73,7 @@ pub struct ModelFile {
     pub crate_version: String,
     pub labels: Vec<String>,
     pub featurizer: FeaturizerParams,
-    pub vocabulary: Vec<String>,
+    pub vocabulary: Terms,
     pub idf: Vec<f64>,
     /// One weight vector per output: one for two labels, one per label otherwise.
     pub weights: Vec<Vec<f64>>,
@@ -203,7 +204,7 @@ impl Model {
             crate_version: env!("CARGO_PKG_VERSION").to_string(),
             labels: self.classifier.labels.clone(),
             featurizer: self.featurizer.params().clone(),
-            vocabulary: self.featurizer.vocabulary().terms().to_vec(),
+            vocabulary: self.featurizer.vocabulary().terms().clone(),
             idf: self.featurizer.tfidf().idf().to_vec(),
             weights: self.classifier.weights.clone(),
             intercepts: self.classifier.intercepts.clone(),

@@ -19,6 +19,7 @@ use std::ops::Range;
 
 use crate::ngrams::NgramRange;
 use crate::str_map::StrMap;
+use crate::terms::Terms;
 
 /// The stem id of a word whose stem is in no vocabulary term.
 pub const UNKNOWN_STEM: u32 = u32::MAX;
@@ -54,7 +55,7 @@ impl TermIndex {
     /// Indexes `terms` (n-grams of stems joined by single spaces, sorted by string); the feature
     /// of `terms[i]` is `i`. Terms that are not strictly increasing are flagged, see
     /// [`TermIndex::is_unordered`].
-    pub fn new(terms: &[String]) -> Self {
+    pub fn new(terms: &Terms) -> Self {
         // Intern stems in order of appearance, then renumber them by rank. Consecutive sorted
         // terms mostly share their first stem, so that one is compared with the previous
         // term's instead of looked up.
@@ -64,7 +65,7 @@ impl TermIndex {
         let mut starts: Vec<u32> = Vec::with_capacity(terms.len() + 1);
         let mut previous_first: Option<(&str, u32)> = None;
         let mut empty_stem = false;
-        for term in terms {
+        for term in terms.iter() {
             starts.push(flat.len() as u32);
             for (k, stem) in term.split(' ').enumerate() {
                 empty_stem |= stem.is_empty();
@@ -301,8 +302,8 @@ fn partition_point(n: usize, pred: impl Fn(usize) -> bool) -> usize {
 mod tests {
     use super::*;
 
-    fn terms(t: &[&str]) -> Vec<String> {
-        t.iter().map(|s| s.to_string()).collect()
+    fn terms(t: &[&str]) -> Terms {
+        t.iter().collect()
     }
 
     #[test]
@@ -356,7 +357,7 @@ mod tests {
         assert_eq!(ids[4], UNKNOWN_STEM);
         let mut seen = Vec::new();
         index.for_each_feature(&ids, NgramRange::new(1, 3).unwrap(), |f, w| {
-            seen.push((vocab[f as usize].as_str(), w))
+            seen.push((vocab.get(f as usize), w))
         });
         assert_eq!(
             seen,
@@ -391,7 +392,7 @@ mod tests {
             }
         }
         vocab.sort();
-        let index = TermIndex::new(&vocab);
+        let index = TermIndex::new(&vocab.iter().collect());
         assert!(!index.is_unordered());
         let text: Vec<&str> = "aa b ab ba c aa aa c zz ab b c ba aa".split(' ').collect();
         let ids: Vec<u32> = text.iter().map(|s| index.stem_id(s)).collect();

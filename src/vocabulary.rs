@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ParamError, StanceError};
 use crate::term_index::TermIndex;
+use crate::terms::Terms;
 
 /// A document-frequency bound: an absolute count or a fraction of the documents.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -157,7 +158,7 @@ impl VocabularyParams {
 /// The fitted vocabulary: terms in feature-index order, with their [`TermIndex`].
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
-    terms: Vec<String>,
+    terms: Terms,
     index: TermIndex,
 }
 
@@ -172,7 +173,7 @@ impl Vocabulary {
     /// Builds the index for terms already in feature order, which is sorted by string; terms
     /// that are not are flagged by [`Vocabulary::is_unordered`] (the index searches them in
     /// that order).
-    pub fn from_sorted_terms(terms: Vec<String>) -> Self {
+    pub fn from_sorted_terms(terms: Terms) -> Self {
         let index = TermIndex::new(&terms);
         Vocabulary { terms, index }
     }
@@ -201,11 +202,11 @@ impl Vocabulary {
 
     /// The term of a feature index.
     pub fn term(&self, index: usize) -> &str {
-        &self.terms[index]
+        self.terms.get(index)
     }
 
     /// All terms, in feature order.
-    pub fn terms(&self) -> &[String] {
+    pub fn terms(&self) -> &Terms {
         &self.terms
     }
 
@@ -264,7 +265,7 @@ mod tests {
             ..VocabularyParams::default()
         };
         let (v, df) = fit(&params, &d, &[0, 0, 0]).unwrap();
-        assert_eq!(v.terms(), ["a", "b"]);
+        assert_eq!(v.terms().iter().collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(df, [3, 2]);
         let params = VocabularyParams {
             min_df: DocFreq::Count(1),
@@ -272,7 +273,7 @@ mod tests {
             ..VocabularyParams::default()
         };
         let (v, _) = fit(&params, &d, &[0, 0, 0]).unwrap();
-        assert_eq!(v.terms(), ["b", "c", "d"]);
+        assert_eq!(v.terms().iter().collect::<Vec<_>>(), ["b", "c", "d"]);
     }
 
     #[test]
@@ -283,7 +284,15 @@ mod tests {
             max_features: Some(2),
             ..VocabularyParams::default()
         };
-        assert_eq!(fit(&params, &d, &[0, 0, 0]).unwrap().0.terms(), ["x", "y"]);
+        assert_eq!(
+            fit(&params, &d, &[0, 0, 0])
+                .unwrap()
+                .0
+                .terms()
+                .iter()
+                .collect::<Vec<_>>(),
+            ["x", "y"]
+        );
     }
 
     #[test]
@@ -294,7 +303,15 @@ mod tests {
             min_sources: 2,
             ..VocabularyParams::default()
         };
-        assert_eq!(fit(&params, &d, &[0, 0, 1]).unwrap().0.terms(), ["talks"]);
+        assert_eq!(
+            fit(&params, &d, &[0, 0, 1])
+                .unwrap()
+                .0
+                .terms()
+                .iter()
+                .collect::<Vec<_>>(),
+            ["talks"]
+        );
     }
 
     #[test]

@@ -95,7 +95,6 @@ fuzz_target!(|data: &[u8]| {
         .terms()
         .iter()
         .take(64)
-        .cloned()
         .collect::<Vec<_>>()
         .join(". ");
     for text in TEXTS.iter().copied().chain([own_terms.as_str()]) {
