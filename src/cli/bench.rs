@@ -1,5 +1,6 @@
 //! `stance bench`: featurizer, trainer and scorer throughput on a corpus, with one thread and
-//! with N, measured in one process so the figures can be compared as ratios.
+//! with N, measured in one process so the figures can be compared as ratios. Each pass runs
+//! with one thread and then N, alternating, so the two columns see the same machine.
 //!
 //! `--export-matrix` writes the training matrix in svmlight format, so that another trainer
 //! (scikit-learn, in `scripts/compare-sklearn.sh`) can be timed on exactly the same features.
@@ -11,6 +12,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
+use rayon::ThreadPool;
 use serde::Serialize;
 
 use stance::atomic::AtomicFile;
@@ -32,7 +34,7 @@ enum OutputFormat {
 pub struct BenchArgs {
     #[command(flatten)]
     data: DataArgs,
-    /// Threads for the parallel run (the first run always uses one).
+    /// Threads for the parallel column (the other always uses one).
     #[arg(long, default_value_t = 2)]
     threads: usize,
     /// Word n-gram range, MIN..MAX.
@@ -42,8 +44,8 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1000)]
     score_sample: usize,
     /// Times each pass over the corpus (tokenize, fit, transform, train, mask, fit+transform)
-    /// this many times and reports the median, so one disturbance on a shared machine does
-    /// not decide a figure.
+    /// this many times with one thread and N, alternating, and reports the medians, so that
+    /// neither one disturbance nor a drift of the machine's speed decides a figure or a ratio.
     #[arg(long, default_value_t = 3)]
     repeat: usize,
     /// Output format.
@@ -145,47 +147,104 @@ fn reset_peak_memory() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-/// Times `f` once, in seconds.
-/// How many times the default model is loaded for its median load time.
+/// How many times the default model is loaded in each pool for its median load time.
 const LOAD_REPEATS: usize = 5;
 
+/// Times `f` once, in seconds.
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
     let t = Instant::now();
     let out = f();
     (out, t.elapsed().as_secs_f64())
 }
 
-/// Runs `f` `repeats` times (at least once): the last result and the median time. Each result
-/// is dropped before the next run, so that runs do not add up in memory.
-fn timed_median<T>(repeats: usize, mut f: impl FnMut() -> T) -> (T, f64) {
-    let (mut out, first) = timed(&mut f);
-    let mut times = vec![first];
-    for _ in 1..repeats {
-        drop(out);
-        let (next, s) = timed(&mut f);
-        out = next;
-        times.push(s);
-    }
-    times.sort_by(f64::total_cmp);
-    (out, percentile(&times, 0.5))
+/// The two thread pools compared: one thread, and N.
+struct Pools {
+    one: ThreadPool,
+    many: ThreadPool,
 }
 
-fn run_once(
+impl Pools {
+    fn both(&self) -> [&ThreadPool; 2] {
+        [&self.one, &self.many]
+    }
+
+    /// Times `f` in each pool, alternating (one thread, then N, `repeats` times over), and
+    /// returns the last result with the median time in each pool. This machine's speed drifts
+    /// by tens of percent within seconds; alternating makes a drift hit both columns alike, so
+    /// the ratio between them means something. Each result is dropped before the next run, so
+    /// runs do not add up in memory. Results do not depend on the thread count.
+    fn timed<T: Send>(&self, repeats: usize, f: impl Fn() -> T + Sync) -> (T, [f64; 2]) {
+        let mut times = [Vec::new(), Vec::new()];
+        let (mut out, first) = self.one.install(|| timed(&f));
+        times[0].push(first);
+        for round in 0..repeats.max(1) {
+            for (i, pool) in self.both().into_iter().enumerate() {
+                if round == 0 && i == 0 {
+                    continue;
+                }
+                drop(out);
+                let (next, s) = pool.install(|| timed(&f));
+                out = next;
+                times[i].push(s);
+            }
+        }
+        let median = |t: &mut Vec<f64>| {
+            t.sort_by(f64::total_cmp);
+            percentile(t, 0.5)
+        };
+        let [mut one, mut many] = times;
+        (out, [median(&mut one), median(&mut many)])
+    }
+}
+
+/// Peak memory of `f` in MB and resident memory before it (Linux; zeros if unknown).
+fn peak_of<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let reset = reset_peak_memory();
+    let start = if reset {
+        status_mb("VmRSS:").unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    let out = f();
+    let peak = if reset {
+        peak_memory_mb().unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    (out, peak, start)
+}
+
+/// Times every figure in both pools; returns the one-thread and the N-thread figures.
+fn run_both(
     docs: &[stance::corpus::Document],
     params: &TrainParams,
+    pools: &Pools,
     repeats: usize,
-    threads: usize,
     score_sample: usize,
     extended: bool,
     export: Option<AtomicFile>,
-) -> anyhow::Result<Figures> {
+) -> anyhow::Result<[Figures; 2]> {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
     let sources = vec![0u32; texts.len()];
 
+    // Peak memory of fit+transform, first, on a run in each pool apart from the timed ones:
+    // the process then holds only the corpus (as scikit-learn's side does when it is measured),
+    // not what the allocator keeps from the passes below.
+    let mut featurize_peak_mb = [0.0; 2];
+    let mut featurize_start_mb = [0.0; 2];
+    for (i, pool) in pools.both().into_iter().enumerate() {
+        let (fitted, peak, start) =
+            pool.install(|| peak_of(|| params.featurizer.fit(&texts, &sources)));
+        // Dropped here, before the other pool's run.
+        fitted.context("fitting the vocabulary")?;
+        featurize_peak_mb[i] = peak;
+        featurize_start_mb[i] = start;
+    }
+
     // The bare tokenizer pass: no masking, no stemming; the ceiling featurizing works under.
     let tokenizer = Tokenizer::new(&params.featurizer.tokenizer);
-    let (tokens, tokenize_s) = timed_median(repeats, || {
+    let (tokens, tokenize_s) = pools.timed(repeats, || {
         texts
             .par_iter()
             .map(|text| {
@@ -196,12 +255,12 @@ fn run_once(
             .sum::<usize>()
     });
 
-    let (featurizer, fit_s) = timed_median(repeats, || {
+    let (featurizer, fit_s) = pools.timed(repeats, || {
         params.featurizer.fit_vocabulary(&texts, &sources)
     });
     let featurizer = featurizer.context("fitting the vocabulary")?;
 
-    let (matrix, transform_s) = timed_median(repeats, || featurizer.transform_many(&texts));
+    let (matrix, transform_s) = pools.timed(repeats, || featurizer.transform_many(&texts));
     if matrix.n_rows() != texts.len() {
         bail!(
             "transform produced {} rows for {} documents",
@@ -210,7 +269,7 @@ fn run_once(
         );
     }
     // Neither is needed any more; dropping them now keeps them out of the fit+transform
-    // peak-memory figure below.
+    // peak-memory figures below.
     drop((matrix, featurizer));
 
     let (labels, y) = label_indices(docs);
@@ -218,23 +277,12 @@ fn run_once(
         bail!("bench needs labelled data with at least two labels to time training and scoring");
     }
     // Vocabulary and matrix in one pass, as `train` builds them (scikit-learn's
-    // `fit_transform`), with the peak-memory mark reset so that its peak is this step's.
-    let reset = reset_peak_memory();
-    let featurize_start_mb = if reset {
-        status_mb("VmRSS:").unwrap_or(0.0)
-    } else {
-        0.0
-    };
+    // `fit_transform`); its peak memory was taken at the start.
     let (fitted, fit_transform_s) =
-        timed_median(repeats, || params.featurizer.fit(&texts, &sources));
-    let featurize_peak_mb = if reset {
-        peak_memory_mb().unwrap_or(0.0)
-    } else {
-        0.0
-    };
+        pools.timed(repeats, || params.featurizer.fit(&texts, &sources));
     let (fitted_featurizer, x) = fitted.context("fitting the vocabulary")?;
     // Training proper: L-BFGS on the training matrix, as scikit-learn's `fit` is timed.
-    let (trained, train_s) = timed_median(repeats, || {
+    let (trained, train_s) = pools.timed(repeats, || {
         params.logistic.fit(&x, &y, &labels, &mut |_, _| {})
     });
     let (_, report) = trained.context("training")?;
@@ -251,7 +299,7 @@ fn run_once(
     }
     drop((fitted_featurizer, x));
 
-    let (model, train_all_s) = timed(|| train(docs, params, &mut |_| {}));
+    let (model, train_all_s) = pools.timed(1, || train(docs, params, &mut |_| {}));
     let (model, _) = model.context("training")?;
 
     // Scoring: articles of about 5 KB, one at a time.
@@ -260,86 +308,88 @@ fn run_once(
         .copied()
         .filter(|t| (4000..=6000).contains(&t.len()))
         .collect();
-    let pool: Vec<&str> = if band.len() >= 20 {
+    let candidates: Vec<&str> = if band.len() >= 20 {
         band
     } else {
         texts.clone()
     };
-    let step = (pool.len() / score_sample.max(1)).max(1);
-    let sample: Vec<&str> = pool.iter().copied().step_by(step).collect();
-    let mut times: Vec<f64> = sample
-        .iter()
-        .map(|text| {
-            let (p, s) = timed(|| model.predict(text));
-            std::hint::black_box(p);
-            s * 1e6
+    let step = (candidates.len() / score_sample.max(1)).max(1);
+    let sample: Vec<&str> = candidates.iter().copied().step_by(step).collect();
+    let score_times = pools.both().map(|pool| {
+        pool.install(|| {
+            let mut times: Vec<f64> = sample
+                .iter()
+                .map(|text| {
+                    let (p, s) = timed(|| model.predict(text));
+                    std::hint::black_box(p);
+                    s * 1e6
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            times
         })
-        .collect();
-    times.sort_by(f64::total_cmp);
+    });
 
     // The median of several loads: one load is short enough (tens of milliseconds) for a
     // single disturbance on a shared machine to double it.
-    let mut loads = Vec::with_capacity(LOAD_REPEATS);
-    for _ in 0..LOAD_REPEATS {
-        let (loaded, s) = timed(|| {
-            Model::from_json(
-                stance::default_model::DEFAULT_MODEL_JSON,
-                std::path::Path::new(stance::default_model::DEFAULT_MODEL_NAME),
-            )
-        });
-        std::hint::black_box(loaded?);
-        loads.push(s);
-    }
-    loads.sort_by(f64::total_cmp);
-    let load_s = percentile(&loads, 0.5);
+    let (loaded, load_s) = pools.timed(LOAD_REPEATS, || {
+        Model::from_json(
+            stance::default_model::DEFAULT_MODEL_JSON,
+            std::path::Path::new(stance::default_model::DEFAULT_MODEL_NAME),
+        )
+    });
+    std::hint::black_box(loaded?);
     let json = model.to_json()?;
-    let (loaded, trained_load_s) =
-        timed(|| Model::from_json(&json, std::path::Path::new("<bench>")));
+    let (loaded, trained_load_s) = pools.timed(1, || {
+        Model::from_json(&json, std::path::Path::new("<bench>"))
+    });
     std::hint::black_box(loaded?);
 
-    Ok(Figures {
+    let mask_s = match stance::mask::MaskRules::compile(&params.featurizer.mask) {
+        Ok(mask) if extended => {
+            pools
+                .timed(repeats, || {
+                    texts.par_iter().map(|t| mask.mask(t).len()).sum::<usize>()
+                })
+                .1
+        }
+        _ => [f64::NAN; 2],
+    };
+
+    let threads = [1, pools.many.current_num_threads()];
+    let figures = |i: usize| Figures {
         bytes,
         docs: docs.len(),
         tokens,
-        threads,
-        tokenize_mb_s: mb_s(bytes, tokenize_s),
-        fit_mb_s: mb_s(bytes, fit_s),
-        transform_mb_s: mb_s(bytes, transform_s),
-        train_s,
-        score_p50_us: percentile(&times, 0.5),
-        score_p99_us: percentile(&times, 0.99),
-        model_load_ms: load_s * 1e3,
-        extended: extended.then(|| {
-            let mask = stance::mask::MaskRules::compile(&params.featurizer.mask);
-            let mask_s = mask
-                .map(|m| {
-                    timed_median(repeats, || {
-                        texts.par_iter().map(|t| m.mask(t).len()).sum::<usize>()
-                    })
-                    .1
-                })
-                .unwrap_or(f64::NAN);
-            Extended {
-                mask_mb_s: mb_s(bytes, mask_s),
-                fit_transform_mb_s: mb_s(bytes, fit_transform_s),
-                featurize_peak_mb,
-                featurize_start_mb,
-                features,
-                nnz,
-                lbfgs_iterations: report.iterations,
-                final_loss: report.final_loss,
-                lbfgs_converged: report.converged,
-                alpha: params.logistic.alpha,
-                tolerance: params.logistic.tolerance,
-                max_iter: params.logistic.max_iter,
-                train_all_s,
-                score_articles: sample.len(),
-                score_article_mean_bytes: sample.iter().map(|t| t.len()).sum::<usize>() as f64
-                    / sample.len().max(1) as f64,
-                trained_model_load_ms: trained_load_s * 1e3,
-            }
+        threads: threads[i],
+        tokenize_mb_s: mb_s(bytes, tokenize_s[i]),
+        fit_mb_s: mb_s(bytes, fit_s[i]),
+        transform_mb_s: mb_s(bytes, transform_s[i]),
+        train_s: train_s[i],
+        score_p50_us: percentile(&score_times[i], 0.5),
+        score_p99_us: percentile(&score_times[i], 0.99),
+        model_load_ms: load_s[i] * 1e3,
+        extended: extended.then(|| Extended {
+            mask_mb_s: mb_s(bytes, mask_s[i]),
+            fit_transform_mb_s: mb_s(bytes, fit_transform_s[i]),
+            featurize_peak_mb: featurize_peak_mb[i],
+            featurize_start_mb: featurize_start_mb[i],
+            features,
+            nnz,
+            lbfgs_iterations: report.iterations,
+            final_loss: report.final_loss,
+            lbfgs_converged: report.converged,
+            alpha: params.logistic.alpha,
+            tolerance: params.logistic.tolerance,
+            max_iter: params.logistic.max_iter,
+            train_all_s: train_all_s[i],
+            score_articles: sample.len(),
+            score_article_mean_bytes: sample.iter().map(|t| t.len()).sum::<usize>() as f64
+                / sample.len().max(1) as f64,
+            trained_model_load_ms: trained_load_s[i] * 1e3,
         }),
-    })
+    };
+    Ok([figures(0), figures(1)])
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -367,28 +417,19 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             .build()
             .context("starting a thread pool")
     };
-    let single = pool(1)?.install(|| {
-        run_once(
-            &docs,
-            &params,
-            args.repeat,
-            1,
-            args.score_sample,
-            args.extended,
-            export,
-        )
-    })?;
-    let parallel = pool(args.threads)?.install(|| {
-        run_once(
-            &docs,
-            &params,
-            args.repeat,
-            args.threads,
-            args.score_sample,
-            args.extended,
-            None,
-        )
-    })?;
+    let pools = Pools {
+        one: pool(1)?,
+        many: pool(args.threads)?,
+    };
+    let [single, parallel] = run_both(
+        &docs,
+        &params,
+        &pools,
+        args.repeat,
+        args.score_sample,
+        args.extended,
+        export,
+    )?;
     let peak = peak_memory_mb();
     match args.format {
         OutputFormat::Json => {
