@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::StanceError;
 use crate::mask::{MaskRules, Masker};
-use crate::ngram_counts::{merge, ChunkCounts, ChunkRows, WordCache};
+use crate::ngram_counts::{merge, ChunkCounts, ChunkRows, WordCache, STOP_WORD};
 use crate::ngrams::NgramRange;
 use crate::sparse::{CsrMatrix, SparseRow};
 use crate::terms::Terms;
@@ -78,11 +78,30 @@ impl Analyzer {
         out
     }
 
-    /// Calls `f` with the folded word of every token of `text`.
-    fn for_each_word(&self, text: &str, mut f: impl FnMut(&str)) {
+    /// Calls `f` with the span and id of every token of `text` that is not a stop word.
+    /// `cache` keeps each distinct word's id, which `id_of` makes from its stem on the word's
+    /// first occurrence, so Snowball and the stop-word lookup run once per distinct word.
+    fn for_each_word_id(
+        &self,
+        text: &str,
+        cache: &mut WordCache,
+        mut id_of: impl FnMut(&str) -> u32,
+        mut f: impl FnMut(Range<usize>, u32),
+    ) {
         let masked = self.masker.mask(text);
-        self.tokenizer
-            .for_each_token(text, &masked, |_, word| f(word));
+        let tokenizer = &self.tokenizer;
+        tokenizer.for_each_token_with_stop_words(text, &masked, |span, word| {
+            let id = cache.get_or_insert(word, |w| {
+                if tokenizer.is_stop_word(w) {
+                    STOP_WORD
+                } else {
+                    id_of(&tokenizer.stem(w))
+                }
+            });
+            if id != STOP_WORD {
+                f(span, id);
+            }
+        });
     }
 }
 
@@ -129,11 +148,12 @@ impl FeaturizerParams {
                 let mut stems = Vec::new();
                 for d in range {
                     stems.clear();
-                    analyzer.for_each_word(texts[d], |word| {
-                        let id = cache
-                            .get_or_insert(word, |w| counts.stem_id(&analyzer.tokenizer.stem(w)));
-                        stems.push(id);
-                    });
+                    analyzer.for_each_word_id(
+                        texts[d],
+                        &mut cache,
+                        |stem| counts.stem_id(stem),
+                        |_, id| stems.push(id),
+                    );
                     let source = sources.get(d).copied().unwrap_or(0);
                     counts.add_document(&stems, source, analyzer.ngram_range);
                 }
@@ -334,15 +354,9 @@ impl Featurizer {
     /// word once per thread.
     fn for_each_id_token(&self, text: &str, mut f: impl FnMut(Range<usize>, u32)) {
         let index = self.vocabulary.index();
-        let masked = self.analyzer.masker.mask(text);
         self.with_word_cache(|cache| {
             self.analyzer
-                .tokenizer
-                .for_each_token(text, &masked, |span, word| {
-                    let stem = cache
-                        .get_or_insert(word, |w| index.stem_id(&self.analyzer.tokenizer.stem(w)));
-                    f(span, stem);
-                });
+                .for_each_word_id(text, cache, |stem| index.stem_id(stem), &mut f);
         });
     }
 
@@ -405,10 +419,12 @@ impl Featurizer {
             counts,
         } = scratch;
         stems.clear();
-        self.analyzer.for_each_word(text, |word| {
-            let id = cache.get_or_insert(word, |w| index.stem_id(&self.analyzer.tokenizer.stem(w)));
-            stems.push(id);
-        });
+        self.analyzer.for_each_word_id(
+            text,
+            cache,
+            |stem| index.stem_id(stem),
+            |_, id| stems.push(id),
+        );
         features.clear();
         index.for_each_feature(stems, self.analyzer.ngram_range, |f, _| features.push(f));
         self.weigh_features(features, counts)

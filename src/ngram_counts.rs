@@ -25,7 +25,11 @@ fn child_key(node: u32, stem: u32) -> u64 {
 /// on endless input (a stream of scraped pages) at the cost of stemming some words again.
 pub const WORD_CACHE_LIMIT: usize = 1 << 18;
 
-/// A cache from each distinct folded word to its stem id, so each word is stemmed once.
+/// The id a [`WordCache`] keeps for a stop word; no stem id reaches it.
+pub const STOP_WORD: u32 = u32::MAX - 1;
+
+/// A cache from each distinct folded word to its stem id (or [`STOP_WORD`]), so each word is
+/// stemmed once.
 #[derive(Debug, Default)]
 pub struct WordCache {
     map: StrMap,

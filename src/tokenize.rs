@@ -137,6 +137,32 @@ impl Tokenizer {
         &self,
         text: &str,
         masked: &[Range<usize>],
+        f: impl FnMut(Range<usize>, &str),
+    ) {
+        self.scan::<true>(text, masked, f);
+    }
+
+    /// As [`Tokenizer::for_each_token`], but stop words are passed on too: for callers that
+    /// keep a decision per distinct word (the featurizer's word cache), which then asks
+    /// [`Tokenizer::is_stop_word`] once per word instead of once per token.
+    pub fn for_each_token_with_stop_words(
+        &self,
+        text: &str,
+        masked: &[Range<usize>],
+        f: impl FnMut(Range<usize>, &str),
+    ) {
+        self.scan::<false>(text, masked, f);
+    }
+
+    /// Whether a folded word is a stop word.
+    pub fn is_stop_word(&self, word: &str) -> bool {
+        self.stop_words.contains(word)
+    }
+
+    fn scan<const DROP_STOP_WORDS: bool>(
+        &self,
+        text: &str,
+        masked: &[Range<usize>],
         mut f: impl FnMut(Range<usize>, &str),
     ) {
         let bytes = text.as_bytes();
@@ -204,7 +230,9 @@ impl Tokenizer {
                 n_chars,
                 has_letter,
             };
-            if let Some(token) = self.apply_policy(found, &mut word, masked, &mut mask_at) {
+            if let Some(token) =
+                self.apply_policy(found, &mut word, masked, &mut mask_at, DROP_STOP_WORDS)
+            {
                 f(span, token);
             }
         }
@@ -221,6 +249,7 @@ impl Tokenizer {
         word: &'w mut String,
         masked: &[Range<usize>],
         mask_at: &mut usize,
+        drop_stop_words: bool,
     ) -> Option<&'w str> {
         let span = found.span;
         while *mask_at < masked.len() && masked[*mask_at].end <= span.start {
@@ -242,7 +271,9 @@ impl Tokenizer {
                 NumberPolicy::Placeholder => return Some("0"),
             }
         }
-        if n_chars < self.config.min_chars || self.stop_words.contains(word.as_str()) {
+        if n_chars < self.config.min_chars
+            || (drop_stop_words && self.stop_words.contains(word.as_str()))
+        {
             return None;
         }
         Some(word.as_str())
@@ -384,7 +415,7 @@ mod tests {
                 n_chars,
                 has_letter,
             };
-            if let Some(token) = t.apply_policy(found, &mut word, masked, &mut mask_at) {
+            if let Some(token) = t.apply_policy(found, &mut word, masked, &mut mask_at, true) {
                 f(span, token);
             }
         }
