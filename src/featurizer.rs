@@ -432,7 +432,9 @@ impl Featurizer {
 
     /// The TF-IDF row of feature occurrences (in any order).
     fn weigh_features(&self, features: &mut [u32], counts: &mut Vec<(u32, u32)>) -> SparseRow {
-        features.sort_unstable();
+        // A radix sort: a few hundred ids a document, where it measured 1.75x faster than
+        // `sort_unstable` and sorting was 8% of transform's instructions.
+        radsort::sort(features);
         counts.clear();
         for &f in features.iter() {
             match counts.last_mut() {

@@ -157,7 +157,7 @@ impl ChunkCounts {
             }
         }
         if let Some(rows) = &mut self.rows {
-            seen.sort_unstable();
+            radsort::sort(&mut seen);
             let mut row: Vec<(u32, u32)> = Vec::new();
             for &node in &seen {
                 match row.last_mut() {
