@@ -197,22 +197,25 @@ impl FeaturizerParams {
 /// The TF-IDF rows of the training documents from their n-gram counts: each chunk's rows are
 /// in its own node ids, mapped to merged nodes and then to features.
 fn training_rows(chunk_rows: &[ChunkRows], node_feature: &[u32], tfidf: &Tfidf) -> CsrMatrix {
-    let rows: Vec<SparseRow> = chunk_rows
+    let n_features = tfidf.idf().len();
+    let parts: Vec<CsrMatrix> = chunk_rows
         .par_iter()
-        .flat_map_iter(|(node_map, rows)| {
+        .map(|(node_map, rows)| {
             let mut counts: Vec<(u32, u32)> = Vec::new();
-            rows.iter().map(move |row| {
+            let mut part = CsrMatrix::new(n_features);
+            for row in rows {
                 counts.clear();
                 counts.extend(row.iter().filter_map(|&(node, c)| {
                     let f = node_feature[node_map[node as usize] as usize];
                     (f != u32::MAX).then_some((f, c))
                 }));
-                counts.sort_unstable_by_key(|&(f, _)| f);
-                tfidf.weigh(&counts)
-            })
+                radsort::sort_by_key(&mut counts, |&(f, _)| f);
+                part.push(&tfidf.weigh(&counts));
+            }
+            part
         })
         .collect();
-    CsrMatrix::from_rows(rows, tfidf.idf().len())
+    CsrMatrix::vstack(parts, n_features)
 }
 
 /// Splits `texts` into up to `n` contiguous ranges of about equal bytes, one per thread.
@@ -455,16 +458,19 @@ impl Featurizer {
         // One contiguous chunk per thread, each with one scratch, so a word is stemmed once per
         // thread: Snowball costs thousands of instructions a word, more than all the rest of
         // featurizing it. (rayon's `map_init` would make a new scratch at every split.)
-        let rows: Vec<SparseRow> = chunk_ranges(texts, rayon::current_num_threads())
+        // Each chunk becomes its own matrix, stacked at the end.
+        let parts: Vec<CsrMatrix> = chunk_ranges(texts, rayon::current_num_threads())
             .into_par_iter()
-            .flat_map_iter(|range| {
+            .map(|range| {
                 let mut scratch = Scratch::default();
-                texts[range]
-                    .iter()
-                    .map(move |t| self.transform_with(t, &mut scratch))
+                let mut part = CsrMatrix::new(self.n_features());
+                for text in &texts[range] {
+                    part.push(&self.transform_with(text, &mut scratch));
+                }
+                part
             })
             .collect();
-        CsrMatrix::from_rows(rows, self.n_features())
+        CsrMatrix::vstack(parts, self.n_features())
     }
 }
 

@@ -55,6 +55,35 @@ impl CsrMatrix {
         m
     }
 
+    /// Stacks matrices with `n_cols` columns, their rows in order: the per-thread parts of a
+    /// parallel build, copied once into arrays of the final size (appending rows one by one to a
+    /// growing matrix copies them again at every doubling, on one thread).
+    pub fn vstack(mut parts: Vec<CsrMatrix>, n_cols: usize) -> Self {
+        debug_assert!(parts.iter().all(|p| p.n_cols == n_cols));
+        if parts.len() == 1 {
+            if let Some(only) = parts.pop() {
+                return only;
+            }
+        }
+        let nnz = parts.iter().map(|p| p.nnz()).sum();
+        let rows: usize = parts.iter().map(|p| p.n_rows()).sum();
+        let mut m = CsrMatrix {
+            indptr: Vec::with_capacity(rows + 1),
+            indices: Vec::with_capacity(nnz),
+            values: Vec::with_capacity(nnz),
+            n_cols,
+        };
+        m.indptr.push(0);
+        for part in parts {
+            let base = m.indices.len();
+            m.indptr
+                .extend(part.indptr[1..].iter().map(|&end| base + end));
+            m.indices.extend_from_slice(&part.indices);
+            m.values.extend_from_slice(&part.values);
+        }
+        m
+    }
+
     /// Appends a row.
     pub fn push(&mut self, row: &SparseRow) {
         debug_assert!(row.indices.iter().all(|&i| (i as usize) < self.n_cols));
@@ -199,6 +228,25 @@ mod tests {
         assert_eq!(t.row(0), (&[0u32][..], &[1.0][..]));
         assert_eq!(t.row(1), (&[2u32][..], &[3.0][..]));
         assert_eq!(t.transpose(), m);
+    }
+
+    #[test]
+    fn stacking_parts_equals_building_in_one() {
+        let rows: Vec<SparseRow> = (0..7u32)
+            .map(|i| SparseRow {
+                indices: (0..i % 3).map(|k| k + i % 2).collect(),
+                values: (0..i % 3).map(|k| f64::from(i * 10 + k)).collect(),
+            })
+            .collect();
+        let whole = CsrMatrix::from_rows(rows.clone(), 4);
+        for cuts in [vec![0, 7], vec![0, 3, 7], vec![0, 0, 2, 2, 7], vec![0, 7, 7]] {
+            let parts: Vec<CsrMatrix> = cuts
+                .windows(2)
+                .map(|w| CsrMatrix::from_rows(rows[w[0]..w[1]].to_vec(), 4))
+                .collect();
+            assert_eq!(CsrMatrix::vstack(parts, 4), whole, "{cuts:?}");
+        }
+        assert_eq!(CsrMatrix::vstack(Vec::new(), 4), CsrMatrix::new(4));
     }
 
     #[test]
