@@ -239,7 +239,12 @@ mod tests {
             })
             .collect();
         let whole = CsrMatrix::from_rows(rows.clone(), 4);
-        for cuts in [vec![0, 7], vec![0, 3, 7], vec![0, 0, 2, 2, 7], vec![0, 7, 7]] {
+        for cuts in [
+            vec![0, 7],
+            vec![0, 3, 7],
+            vec![0, 0, 2, 2, 7],
+            vec![0, 7, 7],
+        ] {
             let parts: Vec<CsrMatrix> = cuts
                 .windows(2)
                 .map(|w| CsrMatrix::from_rows(rows[w[0]..w[1]].to_vec(), 4))
