@@ -7,18 +7,17 @@
 //! vocabulary chosen from them is ordered by term string, so the result does not depend on how
 //! the corpus was split, that is, on the number of threads.
 
-use rustc_hash::FxHashMap;
-
 use crate::ngrams::NgramRange;
+use crate::slot_index::{hash, SlotIndex};
 use crate::str_map::StrMap;
 
 /// The trie node of the empty n-gram.
 const ROOT: u32 = 0;
 
-/// The key of the child of `node` under `stem`.
+/// The hash of the edge from `node` under `stem`.
 #[inline]
-fn child_key(node: u32, stem: u32) -> u64 {
-    (u64::from(node) << 32) | u64::from(stem)
+fn edge_hash(node: u32, stem: u32) -> u32 {
+    hash(u64::from(node), u64::from(stem))
 }
 
 /// The most words a [`WordCache`] holds; one that fills up is cleared, which bounds its memory
@@ -56,14 +55,15 @@ impl WordCache {
 pub struct ChunkCounts {
     stems: Vec<Box<str>>,
     stem_ids: StrMap,
-    /// The trie: the root's child for each stem id (`ROOT` for none yet), and `(parent node,
-    /// stem)` to node for the other nodes.
+    /// The trie: the root's child for each stem id (`ROOT` for none yet), and an index of the
+    /// other nodes by their `(parent node, stem)`, which `nodes` holds. The index's 4-byte slots
+    /// keep the table of millions of bigrams a quarter of a hash map's size, and the nodes of
+    /// frequent n-grams, created first, share cache lines.
     roots: Vec<u32>,
-    children: FxHashMap<u64, u32>,
+    children: SlotIndex,
     /// Each node's parent and stem; node 0 is the root.
     nodes: Vec<(u32, u32)>,
     df: Vec<u32>,
-    last_doc: Vec<u32>,
     /// Up to `min_sources` distinct sources per node, kept only when `min_sources > 1`.
     sources: Vec<Vec<u32>>,
     min_sources: usize,
@@ -71,6 +71,7 @@ pub struct ChunkCounts {
     /// Each document's `(node, count)` pairs sorted by node, when rows are kept.
     rows: Option<Vec<Row>>,
     scratch: Vec<u32>,
+    level: Vec<u32>,
 }
 
 impl ChunkCounts {
@@ -79,7 +80,6 @@ impl ChunkCounts {
         ChunkCounts {
             nodes: vec![(ROOT, 0)],
             df: vec![0],
-            last_doc: vec![u32::MAX],
             sources: if min_sources > 1 {
                 vec![Vec::new()]
             } else {
@@ -114,12 +114,30 @@ impl ChunkCounts {
             }
             *slot
         } else {
-            *self.children.entry(child_key(node, stem)).or_insert(next)
+            let hash = edge_hash(node, stem);
+            let nodes = &self.nodes;
+            match self
+                .children
+                .find(hash, |n| nodes[n as usize] == (node, stem))
+            {
+                Some(child) => child,
+                None => {
+                    if !self.children.has_room_for(next) {
+                        self.children.grow(
+                            next,
+                            (1..nodes.len() as u32)
+                                .filter(|&n| nodes[n as usize].0 != ROOT)
+                                .map(|n| (n, edge_hash(nodes[n as usize].0, nodes[n as usize].1))),
+                        );
+                    }
+                    self.children.insert(hash, next);
+                    next
+                }
+            }
         };
         if child == next {
             self.nodes.push((node, stem));
             self.df.push(0);
-            self.last_doc.push(u32::MAX);
             if self.min_sources > 1 {
                 self.sources.push(Vec::new());
             }
@@ -128,46 +146,60 @@ impl ChunkCounts {
     }
 
     /// Counts one document given as the stem ids of its tokens.
+    ///
+    /// The n-grams are found a length at a time: all unigrams, then all bigrams, and so on.
+    /// Before each length's lookups, a pass reads the index slot and the node each lookup will
+    /// check first. Those reads do not depend on each other, so their cache misses overlap;
+    /// in the lookups themselves each read depends on the one before.
     pub fn add_document(&mut self, stems: &[u32], source: u32, range: NgramRange) {
-        let doc = self.n_docs;
         self.n_docs += 1;
         let mut seen = std::mem::take(&mut self.scratch);
+        let mut level = std::mem::take(&mut self.level);
         seen.clear();
-        for start in 0..stems.len() {
-            let mut node = ROOT;
-            for (k, &stem) in stems[start..].iter().take(range.max()).enumerate() {
-                node = self.child(node, stem);
-                if k + 1 < range.min() {
-                    continue;
+        level.clear();
+        // `level[i]` is the node of the n-gram of the current length starting at token `i`.
+        level.extend(stems.iter().map(|&stem| self.child(ROOT, stem)));
+        if range.min() <= 1 {
+            seen.extend_from_slice(&level);
+        }
+        for len in 1..range.max().min(stems.len()) {
+            level.truncate(stems.len() - len);
+            let next = &stems[len..];
+            let mut touched = 0u32;
+            for (&node, &stem) in level.iter().zip(next) {
+                let c = self.children.candidate(edge_hash(node, stem));
+                touched ^= self.nodes[c as usize].0;
+            }
+            std::hint::black_box(touched);
+            for (node, &stem) in level.iter_mut().zip(next) {
+                *node = self.child(*node, stem);
+            }
+            if len + 1 >= range.min() {
+                seen.extend_from_slice(&level);
+            }
+        }
+        // Sorted, each distinct n-gram of the document is one run: one document frequency.
+        radsort::sort(&mut seen);
+        let mut row: Row = Vec::new();
+        let keep_row = self.rows.is_some();
+        for run in seen.chunk_by(|a, b| a == b) {
+            let n = run[0] as usize;
+            self.df[n] += 1;
+            if self.min_sources > 1 {
+                let s = &mut self.sources[n];
+                if s.len() < self.min_sources && !s.contains(&source) {
+                    s.push(source);
                 }
-                let n = node as usize;
-                if self.last_doc[n] != doc {
-                    self.last_doc[n] = doc;
-                    self.df[n] += 1;
-                    if self.min_sources > 1 {
-                        let s = &mut self.sources[n];
-                        if s.len() < self.min_sources && !s.contains(&source) {
-                            s.push(source);
-                        }
-                    }
-                }
-                if self.rows.is_some() {
-                    seen.push(node);
-                }
+            }
+            if keep_row {
+                row.push((run[0], run.len() as u32));
             }
         }
         if let Some(rows) = &mut self.rows {
-            radsort::sort(&mut seen);
-            let mut row: Vec<(u32, u32)> = Vec::new();
-            for &node in &seen {
-                match row.last_mut() {
-                    Some((last, count)) if *last == node => *count += 1,
-                    _ => row.push((node, 1)),
-                }
-            }
             rows.push(row);
         }
         self.scratch = seen;
+        self.level = level;
     }
 
     /// The number of nodes (n-grams and the root).
@@ -306,6 +338,50 @@ mod tests {
                 ("b a".to_string(), 2),
             ]
         );
+    }
+
+    proptest::proptest! {
+        /// Against counting every window's string, with enough distinct words that node
+        /// numbers run far ahead of the number of bigrams in the trie's index.
+        #[test]
+        fn counts_agree_with_brute_force(
+            docs in proptest::collection::vec(proptest::collection::vec(0u32..300, 0..40), 1..30),
+            min in 1usize..3,
+            extra in 0usize..2,
+        ) {
+            let range = NgramRange::new(min, min + extra).unwrap();
+            let words: Vec<Vec<String>> = docs
+                .iter()
+                .map(|d| d.iter().map(|w| format!("w{w}")).collect())
+                .collect();
+            let mut c = ChunkCounts::new(1, true);
+            let mut expected: std::collections::BTreeMap<String, u64> = Default::default();
+            let mut expected_rows = Vec::new();
+            for doc in &words {
+                let ids: Vec<u32> = doc.iter().map(|s| c.stem_id(s)).collect();
+                c.add_document(&ids, 0, range);
+                let mut row: std::collections::BTreeMap<String, u32> = Default::default();
+                for n in range.min()..=range.max() {
+                    for w in doc.windows(n) {
+                        *row.entry(w.join(" ")).or_default() += 1;
+                    }
+                }
+                for term in row.keys() {
+                    *expected.entry(term.clone()).or_default() += 1;
+                }
+                expected_rows.push(row);
+            }
+            let counted: std::collections::BTreeMap<String, u64> = (1..c.n_nodes() as u32)
+                .filter(|&n| c.df(n) > 0)
+                .map(|n| (c.term(n), c.df(n)))
+                .collect();
+            proptest::prop_assert_eq!(counted, expected);
+            for (row, expected) in c.take_rows().iter().zip(&expected_rows) {
+                let row: std::collections::BTreeMap<String, u32> =
+                    row.iter().map(|&(n, k)| (c.term(n), k)).collect();
+                proptest::prop_assert_eq!(&row, expected);
+            }
+        }
     }
 
     #[test]

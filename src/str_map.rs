@@ -6,16 +6,14 @@
 //! `u128` is compared in one instruction. Nearly all words and stems are that short; longer ones
 //! fall back to an ordinary string map.
 //!
-//! The short keys live in their own open-addressing table, laid out for the cache rather than
-//! taken from a general hash map. A general map keeps each `u128` key with its value in a
-//! 32-byte slot, so the word cache of the corpus (about 100,000 words) spans 4 MB, and `perf`
-//! put two thirds of the lookup's time on the load of the slot: a cache miss for every word
-//! outside the few hundred most frequent. Here a slot is 4 bytes (an entry number and some hash
-//! bits to reject most wrong entries without reading them), and the keys sit in a dense array in
-//! order of insertion. Frequent words come first in any text, so their keys share a few cache
-//! lines, and the slot table of the whole corpus is half a megabyte.
+//! The short keys are stored once, in insertion order, and found through a [`SlotIndex`] of
+//! 4-byte slots: frequent words come first in any text, so their keys share a few cache lines,
+//! and the index of the corpus's words is half a megabyte where a general map's 32-byte slots
+//! spanned 4 MB (see [`crate::slot_index`]).
 
 use rustc_hash::FxHashMap;
+
+use crate::slot_index::{hash, SlotIndex};
 
 /// Strings to `u32` ids.
 #[derive(Debug, Clone, Default)]
@@ -101,7 +99,7 @@ impl StrMap {
 
     /// The number of strings.
     pub fn len(&self) -> usize {
-        self.short.keys.len() + self.long.len()
+        self.short.len() + self.long.len()
     }
 
     /// Whether there are no strings.
@@ -116,133 +114,72 @@ impl StrMap {
     }
 }
 
-/// An open-addressing table (linear probing) from packed short keys to ids.
-///
-/// A slot is 0 when empty, else `tag << bits | (entry + 1)`, where the table has `2^bits`
-/// slots, `entry` indexes `keys` and `values`, and `tag` is the `32 - bits` hash bits below
-/// the ones that chose the slot. The table grows at three quarters full, so `entry + 1` always
-/// fits in `bits` bits.
+/// Packed short keys to ids: the keys and ids in order of insertion, found through a
+/// [`SlotIndex`] whose entry `i + 1` is key `i`.
 #[derive(Debug, Clone, Default)]
 struct ShortTable {
-    slots: Vec<u32>,
-    bits: u32,
+    index: SlotIndex,
     keys: Vec<u128>,
     values: Vec<u32>,
 }
 
-/// The fewest slots a table that holds anything has.
-const MIN_BITS: u32 = 4;
-
-/// The most slots: one more bit would leave no room for a tag. A table this large would hold
-/// over a billion strings, tens of gigabytes of keys.
-const MAX_BITS: u32 = 31;
-
-/// The top 32 bits of a good 64-bit hash of `key` (a folded multiply, as in `foldhash`).
 #[inline]
-fn hash(key: u128) -> u32 {
-    let (lo, hi) = (key as u64, (key >> 64) as u64);
-    let p =
-        u128::from(lo ^ 0x243f_6a88_85a3_08d3).wrapping_mul(u128::from(hi ^ 0x1319_8a2e_0370_7344));
-    let h = (p as u64 ^ (p >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (h >> 32) as u32
+fn key_hash(key: u128) -> u32 {
+    hash(key as u64, (key >> 64) as u64)
 }
 
 impl ShortTable {
     fn with_capacity(n: usize) -> Self {
-        let mut table = ShortTable::default();
-        table.resize(bits_for(n));
-        table.keys.reserve(n);
-        table.values.reserve(n);
-        table
-    }
-
-    /// The slot to start probing at and the tag of a hash.
-    #[inline]
-    fn place(&self, h: u32) -> (usize, u32) {
-        let slot = (h >> (32 - self.bits)) as usize;
-        let tag = h & ((1 << (32 - self.bits)) - 1);
-        (slot, tag)
-    }
-
-    /// The entry of `key`, or the free slot where it would go.
-    #[inline]
-    fn find(&self, key: u128) -> Result<usize, usize> {
-        let (mut slot, tag) = self.place(hash(key));
-        let mask = self.slots.len() - 1;
-        let entry_mask = (1u32 << self.bits) - 1;
-        loop {
-            let s = self.slots[slot];
-            if s == 0 {
-                return Err(slot);
-            }
-            if s >> self.bits == tag {
-                let entry = (s & entry_mask) as usize - 1;
-                if self.keys[entry] == key {
-                    return Ok(entry);
-                }
-            }
-            slot = (slot + 1) & mask;
+        ShortTable {
+            index: SlotIndex::with_capacity(n),
+            keys: Vec::with_capacity(n),
+            values: Vec::with_capacity(n),
         }
+    }
+
+    #[inline]
+    fn find(&self, key: u128, hash: u32) -> Option<usize> {
+        let entry = self
+            .index
+            .find(hash, |e| self.keys[e as usize - 1] == key)?;
+        Some(entry as usize - 1)
     }
 
     #[inline]
     fn get(&self, key: u128) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        self.find(key).ok().map(|entry| self.values[entry])
+        self.find(key, key_hash(key)).map(|i| self.values[i])
     }
 
     #[inline]
     fn get_or_insert_with(&mut self, key: u128, make: impl FnOnce() -> u32) -> u32 {
-        if self.slots.is_empty() {
-            self.resize(MIN_BITS);
+        let hash = key_hash(key);
+        if let Some(i) = self.find(key, hash) {
+            return self.values[i];
         }
-        match self.find(key) {
-            Ok(entry) => self.values[entry],
-            Err(slot) => {
-                let value = make();
-                if (self.keys.len() + 1) * 4 > self.slots.len() * 3 && self.bits < MAX_BITS {
-                    self.keys.push(key);
-                    self.values.push(value);
-                    self.resize(self.bits + 1);
-                } else {
-                    let (_, tag) = self.place(hash(key));
-                    self.keys.push(key);
-                    self.values.push(value);
-                    self.slots[slot] = tag << self.bits | self.keys.len() as u32;
-                }
-                value
-            }
+        let value = make();
+        self.keys.push(key);
+        self.values.push(value);
+        let entry = self.keys.len() as u32;
+        if !self.index.has_room_for(entry) {
+            let keys = &self.keys;
+            self.index.grow(
+                entry,
+                (1..entry).map(|e| (e, key_hash(keys[e as usize - 1]))),
+            );
         }
+        self.index.insert(hash, entry);
+        value
     }
 
-    /// Rebuilds the slots for `2^bits` of them from the keys.
-    fn resize(&mut self, bits: u32) {
-        self.bits = bits;
-        self.slots.clear();
-        self.slots.resize(1 << bits, 0);
-        let mask = self.slots.len() - 1;
-        for (entry, &key) in self.keys.iter().enumerate() {
-            let (mut slot, tag) = self.place(hash(key));
-            while self.slots[slot] != 0 {
-                slot = (slot + 1) & mask;
-            }
-            self.slots[slot] = tag << bits | (entry as u32 + 1);
-        }
+    fn len(&self) -> usize {
+        self.keys.len()
     }
 
     fn clear(&mut self) {
-        self.slots.fill(0);
+        self.index.clear();
         self.keys.clear();
         self.values.clear();
     }
-}
-
-/// The number of slot bits for `n` entries at most three quarters full.
-fn bits_for(n: usize) -> u32 {
-    let slots = (n * 4 / 3 + 1).next_power_of_two();
-    slots.trailing_zeros().clamp(MIN_BITS, MAX_BITS)
 }
 
 #[cfg(test)]
