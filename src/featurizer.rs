@@ -209,7 +209,8 @@ impl FeaturizerParams {
 }
 
 /// The TF-IDF rows of the training documents from their n-gram counts: each chunk's rows are
-/// in its own node ids, mapped to merged nodes and then to features.
+/// in its own node ids, mapped to merged nodes (except the first chunk's, which are merged
+/// ids already) and then to features.
 fn training_rows(chunk_rows: &[ChunkRows], node_feature: &[u32], tfidf: &Tfidf) -> CsrMatrix {
     let n_features = tfidf.idf().len();
     let parts: Vec<CsrMatrix> = chunk_rows
@@ -219,10 +220,18 @@ fn training_rows(chunk_rows: &[ChunkRows], node_feature: &[u32], tfidf: &Tfidf) 
             let mut part = CsrMatrix::new(n_features);
             for row in rows {
                 counts.clear();
-                counts.extend(row.iter().filter_map(|&(node, c)| {
-                    let f = node_feature[node_map[node as usize] as usize];
+                let kept = |&(node, c): &(u32, u32)| {
+                    let f = node_feature[node as usize];
                     (f != u32::MAX).then_some((f, c))
-                }));
+                };
+                match node_map {
+                    Some(map) => counts.extend(
+                        row.iter()
+                            .map(|&(node, c)| (map[node as usize], c))
+                            .filter_map(|e| kept(&e)),
+                    ),
+                    None => counts.extend(row.iter().filter_map(kept)),
+                }
                 radsort::sort_by_key(&mut counts, |&(f, _)| f);
                 part.push(&tfidf.weigh(&counts));
             }

@@ -243,9 +243,10 @@ impl ChunkCounts {
 /// One document's `(node, count)` pairs, sorted by node.
 pub type Row = Vec<(u32, u32)>;
 
-/// A chunk's documents after a merge: the map from the chunk's node ids to the merged ids, and
-/// its rows, still in the chunk's own ids.
-pub type ChunkRows = (Vec<u32>, Vec<Row>);
+/// A chunk's documents after a merge: the map from the chunk's node ids to the merged ids
+/// (`None` for the first chunk, whose ids are the merged ones), and its rows, still in the
+/// chunk's own ids.
+pub type ChunkRows = (Option<Vec<u32>>, Vec<Row>);
 
 /// Merges the chunks into the first: returns the merged counts and each chunk's rows.
 pub fn merge(chunks: Vec<ChunkCounts>) -> (ChunkCounts, Vec<ChunkRows>) {
@@ -253,9 +254,8 @@ pub fn merge(chunks: Vec<ChunkCounts>) -> (ChunkCounts, Vec<ChunkRows>) {
     let Some(mut base) = chunks.next() else {
         return (ChunkCounts::new(1, false), Vec::new());
     };
-    let identity: Vec<u32> = (0..base.nodes.len() as u32).collect();
     let rows = base.take_rows();
-    let mut maps = vec![(identity, rows)];
+    let mut maps = vec![(None, rows)];
     for mut chunk in chunks {
         let stem_map: Vec<u32> = chunk.stems.iter().map(|s| base.stem_id(s)).collect();
         let mut node_map = vec![ROOT; chunk.nodes.len()];
@@ -276,7 +276,7 @@ pub fn merge(chunks: Vec<ChunkCounts>) -> (ChunkCounts, Vec<ChunkRows>) {
             }
         }
         base.n_docs += chunk.n_docs;
-        maps.push((node_map, chunk.take_rows()));
+        maps.push((Some(node_map), chunk.take_rows()));
     }
     (base, maps)
 }
@@ -391,7 +391,13 @@ mod tests {
         let merged = merge(vec![counts(&docs[..1], true), counts(&docs[1..], true)]);
         assert_eq!(df_table(&whole), df_table(&merged.0));
         // Rows come back in the chunks' own node ids with a map into the merged ids.
-        let (map, rows) = &merged.1[1];
+        assert!(
+            merged.1[0].0.is_none(),
+            "the first chunk's ids are the merged ones"
+        );
+        let (Some(map), rows) = &merged.1[1] else {
+            panic!("the second chunk has a node map");
+        };
         let terms: Vec<String> = rows[0]
             .iter()
             .map(|&(n, _)| merged.0.term(map[n as usize]))
