@@ -2,7 +2,8 @@
 # Compares `stance bench` with scikit-learn on the same corpus, in one run (issue 5).
 #
 #   scripts/compare-sklearn.sh [--corpus PATH] [--threads N] [--out DIR] [--ngram-range 1..2]
-#                              [--venv DIR] [--python PYTHON] [--no-stem-cache] [--keep-matrix]
+#                              [--repeat K] [--venv DIR] [--python PYTHON] [--no-stem-cache]
+#                              [--keep-matrix]
 #
 # 1. builds the release binary (cargo is a no-op when it is up to date; STANCE_BIN skips it),
 # 2. makes (or reuses) a Python virtual environment with scikit-learn and snowballstemmer,
@@ -38,12 +39,15 @@ corpus=$repo/../shared/corpus/ukraine-media.jsonl
 threads=2
 out=$repo/target/compare-sklearn
 ngram=1..2
+# Passes of each bench figure per thread count (medians): this machine's speed drifts by tens of
+# percent within seconds, and bench's own default of 3 left single figures at the mercy of it.
+repeat=5
 venv=$repo/target/sklearn-venv
 python=python3
 stem_cache=()
 keep_matrix=0
 
-usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "compare-sklearn: $*" >&2; exit 1; }
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value"; }
 
@@ -54,6 +58,7 @@ while [ $# -gt 0 ]; do
     --threads) need_value "$@"; threads=$2; shift 2 ;;
     --out) need_value "$@"; out=$2; shift 2 ;;
     --ngram-range) need_value "$@"; ngram=$2; shift 2 ;;
+    --repeat) need_value "$@"; repeat=$2; shift 2 ;;
     --venv) need_value "$@"; venv=$2; shift 2 ;;
     --python) need_value "$@"; python=$2; shift 2 ;;
     --no-stem-cache) stem_cache=(--no-stem-cache); shift ;;
@@ -111,7 +116,7 @@ dirty=$(git status --porcelain 2>/dev/null | grep -v '^??' | head -1 || true)
 echo "== stance bench ($threads threads)" >&2
 matrix=$out/stance-matrix.svm
 bench_cmd=("$bin" bench --data "$corpus" --threads "$threads" --ngram-range "$ngram" \
-  --extended --format json --export-matrix "$matrix")
+  --repeat "$repeat" --extended --format json --export-matrix "$matrix")
 "${bench_cmd[@]}" > "$out/stance-bench.json" || die "stance bench failed"
 "$py" -c 'import json,sys; json.load(open(sys.argv[1]))' "$out/stance-bench.json" \
   || die "stance bench did not print JSON: $out/stance-bench.json"
@@ -140,7 +145,7 @@ echo "== scikit-learn (1 thread)" >&2
   echo "## stance vs scikit-learn"
   echo
   echo "- command: \`scripts/compare-sklearn.sh${args_seen[*]:+ ${args_seen[*]}}\` ($(date -u '+%Y-%m-%d %H:%M UTC'))"
-  echo "- stance bench: \`stance bench --data $(basename "$corpus") --threads $threads --ngram-range $ngram --extended --format json --export-matrix ...\` at $commit"
+  echo "- stance bench: \`stance bench --data $(basename "$corpus") --threads $threads --ngram-range $ngram --repeat $repeat --extended --format json --export-matrix ...\` at $commit"
   echo "- machine: $cores cores (nproc), ${cpu:-unknown CPU}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   "$py" - "$out/sklearn.json" "$corpus" <<'EOF'
 import json, os, sys
