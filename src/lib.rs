@@ -51,7 +51,7 @@ pub mod objective;
 pub mod paragraphs;
 pub mod record;
 pub mod score;
-pub mod slot_index;
+pub(crate) mod slot_index;
 pub mod sparse;
 pub mod stopwords;
 pub mod str_map;

@@ -11,7 +11,8 @@
 
 /// The slots, `2^bits` of them: 0 when empty, else `tag << bits | entry`, where `entry` is
 /// non-zero and `tag` holds the `32 - bits` hash bits below the ones that chose the slot. The
-/// index grows at three quarters full, so an entry number below the number of slots fits.
+/// index grows before it is three quarters full and before an entry number would reach the
+/// number of slots, so the entry always fits beside the tag.
 #[derive(Debug, Clone, Default)]
 pub struct SlotIndex {
     slots: Vec<u32>,
@@ -22,8 +23,10 @@ pub struct SlotIndex {
 /// The fewest slots an index that holds anything has.
 const MIN_BITS: u32 = 4;
 
-/// The most slots: one more bit would leave no room for a tag. An index this large would hold
-/// over a billion entries.
+/// The most slots: one more bit would leave no room for a tag. Entry numbers must stay below
+/// this many slots (2^31), and at this size the three-quarters limit is dropped (probing still
+/// ends, as a slot stays empty). The featurizer's entries are words and n-gram trie nodes of
+/// one thread's chunk of the corpus: 2^31 of them would take tens of gigabytes before this.
 const MAX_BITS: u32 = 31;
 
 /// The top 32 bits of a 64-bit hash of `(a, b)` (a folded multiply, as in `foldhash`).
@@ -48,11 +51,13 @@ impl SlotIndex {
     }
 
     /// The number of entries.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether there are no entries.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -107,7 +112,8 @@ impl SlotIndex {
     }
 
     /// Whether `entry` can be added as it is, or needs [`SlotIndex::grow`] first: it would make
-    /// the index more than three quarters full, or its number does not fit beside the tag.
+    /// the index more than three quarters full (below the largest size), or its number does not
+    /// fit beside the tag.
     #[inline]
     pub fn has_room_for(&self, entry: u32) -> bool {
         !self.slots.is_empty()
@@ -116,8 +122,15 @@ impl SlotIndex {
     }
 
     /// Makes room for `entry`, re-inserting `entries` (every entry with its hash) into enough
-    /// slots: at least twice as many, and more than the largest entry number.
+    /// slots: twice as many (up to the largest size), and more than the largest entry number.
+    ///
+    /// Panics if `entry` is 2^31 or more, which no slot can hold: a clear stop rather than
+    /// entries that would silently lose their top bit (see [`MAX_BITS`]).
     pub fn grow(&mut self, entry: u32, entries: impl Iterator<Item = (u32, u32)>) {
+        assert!(
+            (entry as usize) < 1 << MAX_BITS,
+            "a hash index cannot hold entry number {entry}: at most 2^31 entries"
+        );
         let needed = ((self.len + 1) * 4 / 3 + 1).max(entry as usize + 1);
         let bits = (self.bits + 1)
             .max(needed.next_power_of_two().trailing_zeros())

@@ -6,10 +6,10 @@
 //! `u128` is compared in one instruction. Nearly all words and stems are that short; longer ones
 //! fall back to an ordinary string map.
 //!
-//! The short keys are stored once, in insertion order, and found through a [`SlotIndex`] of
-//! 4-byte slots: frequent words come first in any text, so their keys share a few cache lines,
-//! and the index of the corpus's words is half a megabyte where a general map's 32-byte slots
-//! spanned 4 MB (see [`crate::slot_index`]).
+//! The short keys are stored once, in insertion order, and found through a `SlotIndex` of
+//! 4-byte slots (`slot_index.rs`): frequent words come first in any text, so their keys share a
+//! few cache lines, and the index of the corpus's words is half a megabyte where a general
+//! map's 32-byte slots spanned 4 MB.
 
 use rustc_hash::FxHashMap;
 
