@@ -120,11 +120,12 @@ pub enum StanceError {
     Param(#[from] ParamError),
     #[error("{path}: not a stance model file: {message}")]
     ModelFormat { path: PathBuf, message: String },
-    #[error("{path}: model format version {found} is not supported (this build reads version {supported}); retrain the model with this version of stance")]
+    #[error("{path}: model format version {found} is not supported (this build reads versions {oldest} to {newest}); retrain the model with this version of stance")]
     ModelVersion {
         path: PathBuf,
         found: u64,
-        supported: u64,
+        oldest: u64,
+        newest: u64,
     },
     #[error("{path}: inconsistent model file: {message}")]
     ModelInconsistent { path: PathBuf, message: String },

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::mask::DEFAULT_OUTLETS;
-use crate::model::{Model, FORMAT_VERSION};
+use crate::model::Model;
 use crate::tokenize::Tokenizer;
 
 /// A term with its weight toward one label.
@@ -156,11 +156,6 @@ impl Model {
                 .map(|(l, w)| pick(l, w.iter().copied().enumerate().collect()))
                 .collect()
         }
-    }
-
-    /// The format version this model was read or written as.
-    pub fn format_version(&self) -> u64 {
-        FORMAT_VERSION
     }
 }
 

@@ -16,7 +16,8 @@
 //!    [`objective`].
 //! 7. [`calibration`]: Platt or temperature scaling fitted on grouped out-of-fold predictions.
 //! 8. [`model`]: the fitted featurizer and classifier, saved as a versioned JSON file
-//!    ([`atomic`] writes), with the [`default_model`] embedded in the binary.
+//!    ([`atomic`] writes, IDF and weights as [`packed_floats`]), with the [`default_model`]
+//!    embedded in the binary.
 //! 9. [`score`]: article and [`paragraphs`] probabilities, with the [`evidence`] behind them;
 //!    [`explain`] breaks a score into exact per-term contributions.
 //!
@@ -48,6 +49,7 @@ pub mod model;
 pub mod ngram_counts;
 pub mod ngrams;
 pub mod objective;
+pub mod packed_floats;
 pub mod paragraphs;
 pub mod record;
 pub mod score;

@@ -33,8 +33,14 @@ pub const MAX_IDF: f64 = 1e3;
 /// The largest weight magnitude a model file may hold; trained weights are orders smaller.
 pub const MAX_WEIGHT: f64 = 1e6;
 
-/// The model-file version this build writes and reads.
-pub const FORMAT_VERSION: u64 = 1;
+/// The model-file version this build writes.
+///
+/// Version 2 packs IDF and weights as base64 of their bits ([`crate::packed_floats`]); version 1
+/// wrote them as JSON numbers and is still read.
+pub const FORMAT_VERSION: u64 = 2;
+
+/// The oldest model-file version this build reads.
+pub const OLDEST_FORMAT_VERSION: u64 = 1;
 
 /// What training recorded about itself: enough to know what a model was trained on and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,8 +80,10 @@ pub struct ModelFile {
     pub labels: Vec<String>,
     pub featurizer: FeaturizerParams,
     pub vocabulary: Terms,
+    #[serde(with = "crate::packed_floats")]
     pub idf: Vec<f64>,
     /// One weight vector per output: one for two labels, one per label otherwise.
+    #[serde(with = "crate::packed_floats::nested")]
     pub weights: Vec<Vec<f64>>,
     pub intercepts: Vec<f64>,
     /// Absent in files written without calibration (and in files from before it existed).
@@ -120,6 +128,8 @@ pub struct Model {
     uncertainty: UncertaintyPolicy,
     surface_forms: BTreeMap<String, String>,
     training: TrainingSummary,
+    /// The format version the model was read as ([`FORMAT_VERSION`] for a new one).
+    format_version: u64,
 }
 
 impl Model {
@@ -132,6 +142,7 @@ impl Model {
             uncertainty: UncertaintyPolicy::default(),
             surface_forms: BTreeMap::new(),
             training,
+            format_version: FORMAT_VERSION,
         }
     }
 
@@ -194,6 +205,12 @@ impl Model {
     /// What training recorded.
     pub fn training(&self) -> &TrainingSummary {
         &self.training
+    }
+
+    /// The format version this model was read as; a new model's is [`FORMAT_VERSION`], and
+    /// saving always writes that.
+    pub fn format_version(&self) -> u64 {
+        self.format_version
     }
 
     /// The model as JSON bytes (compact, newline-terminated).
@@ -273,12 +290,13 @@ impl Model {
             )));
         }
         match header.version {
-            Some(FORMAT_VERSION) => {}
+            Some(OLDEST_FORMAT_VERSION..=FORMAT_VERSION) => {}
             Some(found) => {
                 return Err(StanceError::ModelVersion {
                     path: origin.to_path_buf(),
                     found,
-                    supported: FORMAT_VERSION,
+                    oldest: OLDEST_FORMAT_VERSION,
+                    newest: FORMAT_VERSION,
                 })
             }
             None => return Err(format_error("the \"version\" field is missing".into())),
@@ -397,6 +415,7 @@ impl Model {
             uncertainty: file.uncertainty,
             surface_forms: file.surface_forms,
             training: file.training,
+            format_version: file.version,
         })
     }
 }

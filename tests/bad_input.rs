@@ -173,7 +173,7 @@ fn missing_truncated_and_wrong_version_model_files() {
     let v2 =
         String::from_utf8(good.clone())
             .unwrap()
-            .replacen("\"version\":1,", "\"version\":99,", 1);
+            .replacen("\"version\":2,", "\"version\":99,", 1);
     score_with(
         &write(dir.path(), "v99.json", v2.as_bytes()),
         "model format version 99 is not supported",
@@ -187,6 +187,7 @@ fn missing_truncated_and_wrong_version_model_files() {
         "not a stance model file",
     );
     let mut v: serde_json::Value = serde_json::from_slice(&good).unwrap();
+    common::as_version_1(&mut v);
     v["idf"].as_array_mut().unwrap().pop();
     score_with(
         &write(dir.path(), "short-idf.json", v.to_string().as_bytes()),
@@ -247,7 +248,8 @@ fn corrupt_values_in_a_model_file_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let good = std::fs::read(train_examples(dir.path())).unwrap();
     let article = "data/articles/western-kyiv-briefing.txt";
-    let base: serde_json::Value = serde_json::from_slice(&good).unwrap();
+    let mut base: serde_json::Value = serde_json::from_slice(&good).unwrap();
+    common::as_version_1(&mut base);
     type Corruption = Box<dyn Fn(&mut serde_json::Value)>;
     let cases: Vec<(&str, Corruption)> = vec![
         ("IDF value", Box::new(|v| v["idf"][0] = 1e308.into())),

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{fails_with, stance, train_examples, write_file};
+use common::{as_version_1, fails_with, stance, train_examples, write_file};
 use serde_json::Value;
 
 /// Runs every model-loading command with `--model model`, each expected to fail with `message`.
@@ -38,6 +38,14 @@ fn good_model(dir: &Path) -> (String, Value) {
     (text, value)
 }
 
+/// A good model in the form of format version 1 (which still loads), whose IDF and weights are
+/// JSON numbers that a test can change one at a time.
+fn good_model_v1(dir: &Path) -> (String, Value) {
+    let (_, mut value) = good_model(dir);
+    as_version_1(&mut value);
+    (value.to_string(), value)
+}
+
 #[test]
 fn truncated() {
     let dir = tempfile::tempdir().unwrap();
@@ -54,9 +62,12 @@ fn truncated() {
 fn a_wrong_version() {
     let dir = tempfile::tempdir().unwrap();
     let (_, mut v) = good_model(dir.path());
-    v["version"] = 2.into();
-    let path = write_file(dir.path(), "v2.json", v.to_string().as_bytes());
-    model_commands_fail(&path, "model format version 2 is not supported");
+    v["version"] = 3.into();
+    let path = write_file(dir.path(), "v3.json", v.to_string().as_bytes());
+    model_commands_fail(&path, "model format version 3 is not supported");
+    v["version"] = 0.into();
+    let path = write_file(dir.path(), "v0.json", v.to_string().as_bytes());
+    model_commands_fail(&path, "(this build reads versions 1 to 2)");
     v["version"] = "one".into();
     let path = write_file(dir.path(), "vstr.json", v.to_string().as_bytes());
     model_commands_fail(&path, "not a stance model file");
@@ -65,7 +76,7 @@ fn a_wrong_version() {
 #[test]
 fn nan_or_infinite_weights() {
     let dir = tempfile::tempdir().unwrap();
-    let (text, v) = good_model(dir.path());
+    let (text, v) = good_model_v1(dir.path());
     // JSON has no NaN or infinity; these are what other writers put in their place.
     let first = format!("\"weights\":[[{}", v["weights"][0][0]);
     for (name, literal, message) in [
@@ -84,7 +95,7 @@ fn nan_or_infinite_weights() {
 #[test]
 fn vectors_whose_lengths_disagree() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, base) = good_model(dir.path());
+    let (_, base) = good_model_v1(dir.path());
     type Change = fn(&mut Value);
     let cases: [(&str, Change, &str); 4] = [
         (
@@ -230,4 +241,45 @@ fn other_bytes_where_a_model_belongs() {
         stance().arg("inspect").arg("--model").arg(&path),
         "long.json: not a stance model file: the file is truncated",
     );
+}
+
+#[test]
+fn packed_floats_that_do_not_decode() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, base) = good_model(dir.path());
+    for (name, packed, message) in [
+        ("short.json", "AAAA", "not a whole number of 8-byte floats"),
+        ("not-base64.json", "#$%^", "not valid base64"),
+    ] {
+        let mut v = base.clone();
+        v["weights"][0]["f64le_base64"] = packed.into();
+        let path = write_file(dir.path(), name, v.to_string().as_bytes());
+        model_commands_fail(&path, message);
+    }
+    let mut v = base.clone();
+    v["idf"] = serde_json::json!({"f32": ""});
+    let path = write_file(dir.path(), "f32.json", v.to_string().as_bytes());
+    model_commands_fail(&path, "unknown field `f32`, expected `f64le_base64`");
+}
+
+#[test]
+fn a_version_1_file_scores_as_its_version_2_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, _) = good_model(dir.path());
+    let (v1_text, _) = good_model_v1(dir.path());
+    let v2 = write_file(dir.path(), "v2.json", text.as_bytes());
+    let v1 = write_file(dir.path(), "v1.json", v1_text.as_bytes());
+    let loaded = stance::Model::load(&v1).unwrap();
+    assert_eq!(loaded.format_version(), 1);
+    // Saving writes the current version, with every float's bits unchanged.
+    assert_eq!(loaded.to_json().unwrap(), text.as_bytes());
+    let score = |model: &Path| {
+        common::stdout_of(
+            stance()
+                .args(["score", "--format", "jsonl", "--model"])
+                .arg(model)
+                .arg("data/articles/western-kyiv-briefing.txt"),
+        )
+    };
+    assert_eq!(score(&v1), score(&v2));
 }

@@ -72,7 +72,7 @@ fn eval_refuses_labels_the_model_does_not_know() {
 fn inspect_prints_a_model_card() {
     let out = stdout_of(stance().args(["inspect", "--top", "5"]));
     for part in [
-        "format version: 1",
+        "format version: 2",
         "labels: russian, western",
         "training data: ",
         "vocabulary size",
@@ -84,7 +84,7 @@ fn inspect_prints_a_model_card() {
     let json = stdout_of(stance().args(["inspect", "--top", "3", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["top_terms"][0]["terms"].as_array().unwrap().len(), 3);
-    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["format_version"], 2);
 }
 
 #[test]

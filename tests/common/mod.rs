@@ -138,3 +138,32 @@ pub fn invented_corpus(path: &Path, docs: usize, seed: u64) {
     }
     std::fs::write(path, out).unwrap();
 }
+
+/// The floats of one packed array (`{"f64le_base64": ...}`) of a model file.
+pub fn unpacked(packed: &serde_json::Value) -> Vec<f64> {
+    use base64::Engine;
+    let text = packed["f64le_base64"]
+        .as_str()
+        .expect("a packed float array");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap();
+    bytes
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+        .collect()
+}
+
+/// Rewrites a model file's JSON in the form of format version 1: IDF and weights as arrays of
+/// numbers, which tests can edit one value at a time.
+pub fn as_version_1(model: &mut serde_json::Value) {
+    model["version"] = 1.into();
+    model["idf"] = unpacked(&model["idf"]).into();
+    let weights: Vec<serde_json::Value> = model["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| unpacked(w).into())
+        .collect();
+    model["weights"] = weights.into();
+}
