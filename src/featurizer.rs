@@ -13,9 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::corpus_counts::{chunk_ranges, CorpusCounts};
 use crate::error::StanceError;
 use crate::mask::{MaskRules, Masker};
-use crate::ngram_counts::{merge, ChunkCounts, ChunkRows, WordCache, STOP_WORD};
+use crate::ngram_counts::{Rows, WordCache, STOP_WORD};
 use crate::ngrams::NgramRange;
 use crate::sparse::{CsrMatrix, SparseRow};
 use crate::terms::Terms;
@@ -139,42 +140,30 @@ impl FeaturizerParams {
         keep_rows: bool,
     ) -> Result<(Featurizer, Option<CsrMatrix>), StanceError> {
         let analyzer = Analyzer::new(self)?;
-        let min_sources = self.vocabulary.min_sources;
-        let chunks: Vec<ChunkCounts> = chunk_ranges(texts, rayon::current_num_threads())
-            .into_par_iter()
-            .map(|range| {
-                let mut counts = ChunkCounts::new(min_sources, keep_rows);
-                let mut cache = WordCache::default();
-                let mut stems = Vec::new();
-                for d in range {
-                    stems.clear();
-                    analyzer.for_each_word_id(
-                        texts[d],
-                        &mut cache,
-                        |stem| counts.stem_id(stem),
-                        |_, id| stems.push(id),
-                    );
-                    let source = sources.get(d).copied().unwrap_or(0);
-                    counts.add_document(&stems, source, analyzer.ngram_range);
-                }
-                counts
-            })
-            .collect();
-        let (counts, chunk_rows) = merge(chunks);
-        let kept = self.vocabulary.select(
-            texts.len(),
-            (1..counts.n_nodes() as u32).map(|n| (n, counts.df(n), counts.n_sources(n))),
-            |&n| counts.term(n),
-        )?;
-        // The node-to-feature map (random writes over a table of every n-gram) and the term
+        let mut counts = CorpusCounts::count(
+            texts,
+            sources,
+            analyzer.ngram_range,
+            self.vocabulary.min_sources,
+            keep_rows,
+            |text, cache, stems, out| {
+                analyzer.for_each_word_id(text, cache, |stem| stems.id(stem), |_, id| out.push(id))
+            },
+        );
+        let kept = self
+            .vocabulary
+            .select(texts.len(), counts.candidates(), |&n| counts.term(n))?;
+        // The node-to-feature maps (random writes over tables of every n-gram) and the term
         // list are built side by side, then the counts and the kept strings are freed side by
         // side: each takes tens of milliseconds, after the parallel count.
-        let n_nodes = counts.n_nodes();
+        let rows = counts.take_rows();
         let (node_feature, (df, terms)) = rayon::join(
             || {
-                let mut node_feature = vec![u32::MAX; n_nodes];
-                for (feature, (_, _, node)) in kept.iter().enumerate() {
-                    node_feature[*node as usize] = feature as u32;
+                let mut node_feature: Vec<Vec<u32>> = (0..counts.n_parts())
+                    .map(|p| vec![u32::MAX; counts.n_nodes(p)])
+                    .collect();
+                for (feature, (_, _, (part, node))) in kept.iter().enumerate() {
+                    node_feature[*part as usize][*node as usize] = feature as u32;
                 }
                 node_feature
             },
@@ -190,10 +179,10 @@ impl FeaturizerParams {
         );
         rayon::join(move || drop(kept), move || drop(counts));
         let tfidf = self.tfidf.fit(&df, texts.len());
-        // The rows need only the node-to-feature map, so the term index is built beside them.
+        // The rows need only the node-to-feature maps, so the term index is built beside them.
         let (vocabulary, matrix) = rayon::join(
             || Vocabulary::from_sorted_terms(terms),
-            || keep_rows.then(|| training_rows(&chunk_rows, &node_feature, &tfidf)),
+            || keep_rows.then(|| training_rows(texts, &rows, &node_feature, &tfidf)),
         );
         Ok((
             Featurizer {
@@ -208,29 +197,30 @@ impl FeaturizerParams {
     }
 }
 
-/// The TF-IDF rows of the training documents from their n-gram counts: each chunk's rows are
-/// in its own node ids, mapped to merged nodes (except the first chunk's, which are merged
-/// ids already) and then to features.
-fn training_rows(chunk_rows: &[ChunkRows], node_feature: &[u32], tfidf: &Tfidf) -> CsrMatrix {
+/// The TF-IDF rows of the training documents from their n-gram counts: each document's pairs
+/// from every partition, mapped to features.
+fn training_rows(
+    texts: &[&str],
+    rows: &[Rows],
+    node_feature: &[Vec<u32>],
+    tfidf: &Tfidf,
+) -> CsrMatrix {
     let n_features = tfidf.idf().len();
-    let parts: Vec<CsrMatrix> = chunk_rows
-        .par_iter()
-        .map(|(node_map, rows)| {
+    // Several pieces per thread: the term index is built beside this on one thread, and the
+    // other threads take over its share.
+    let pieces = chunk_ranges(texts, rayon::current_num_threads() * 8);
+    let parts: Vec<CsrMatrix> = pieces
+        .into_par_iter()
+        .map(|docs| {
             let mut counts: Vec<(u32, u32)> = Vec::new();
             let mut part = CsrMatrix::new(n_features);
-            for row in rows {
+            for d in docs {
                 counts.clear();
-                let kept = |&(node, c): &(u32, u32)| {
-                    let f = node_feature[node as usize];
-                    (f != u32::MAX).then_some((f, c))
-                };
-                match node_map {
-                    Some(map) => counts.extend(
-                        row.iter()
-                            .map(|&(node, c)| (map[node as usize], c))
-                            .filter_map(|e| kept(&e)),
-                    ),
-                    None => counts.extend(row.iter().filter_map(kept)),
+                for (part_rows, features) in rows.iter().zip(node_feature) {
+                    counts.extend(part_rows.get(d).iter().filter_map(|&(node, c)| {
+                        let f = features[node as usize];
+                        (f != u32::MAX).then_some((f, c))
+                    }));
                 }
                 radsort::sort_by_key(&mut counts, |&(f, _)| f);
                 part.push(&tfidf.weigh(&counts));
@@ -239,26 +229,6 @@ fn training_rows(chunk_rows: &[ChunkRows], node_feature: &[u32], tfidf: &Tfidf) 
         })
         .collect();
     CsrMatrix::vstack(parts, n_features)
-}
-
-/// Splits `texts` into up to `n` contiguous ranges of about equal bytes, one per thread.
-fn chunk_ranges(texts: &[&str], n: usize) -> Vec<Range<usize>> {
-    let total: usize = texts.iter().map(|t| t.len()).sum();
-    let per_chunk = total / n.max(1) + 1;
-    let mut ranges = Vec::new();
-    let (mut start, mut bytes) = (0, 0);
-    for (i, t) in texts.iter().enumerate() {
-        bytes += t.len();
-        if bytes >= per_chunk {
-            ranges.push(start..i + 1);
-            start = i + 1;
-            bytes = 0;
-        }
-    }
-    if start < texts.len() || ranges.is_empty() {
-        ranges.push(start..texts.len());
-    }
-    ranges
 }
 
 static NEXT_FEATURIZER_ID: AtomicU64 = AtomicU64::new(1);

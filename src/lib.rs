@@ -8,8 +8,9 @@
 //!    ([`stopwords`]) and numbers dropped by policy, stemmed by Snowball ([`language`]).
 //! 3. [`ngrams`]: word n-grams over the stems.
 //! 4. [`vocabulary`]: which terms become features, fitted on the training corpus from
-//!    [`ngram_counts`] and kept as [`terms`]; a [`term_index`] finds a term's feature from stem
-//!    ids ([`str_map`] maps words and stems to ids).
+//!    [`ngram_counts`] (partitioned over threads by [`corpus_counts`]) and kept as [`terms`]; a
+//!    [`term_index`] finds a term's feature from stem ids ([`str_map`] maps words and stems to
+//!    ids).
 //! 5. [`tfidf`]: sublinear TF, smoothed training-corpus IDF, L2-normalised [`sparse`] rows.
 //!    [`featurizer`] chains stages 1-5.
 //! 6. [`logistic`]: logistic regression (binary or multinomial) trained by L-BFGS on the sparse
@@ -32,6 +33,7 @@ pub mod atomic;
 pub mod calibration;
 pub mod chunks;
 pub mod corpus;
+pub mod corpus_counts;
 pub mod cv;
 pub mod default_model;
 pub mod error;

@@ -1,11 +1,7 @@
 //! Training-time n-gram counting: the document frequency (and distinct sources) of every n-gram
-//! of a corpus, and each document's n-gram counts, in one pass over the text.
-//!
-//! Each thread counts a contiguous chunk of the corpus with its own tables (stems interned to
-//! ids, n-grams as nodes of a trie over stem ids), so no lock is
-//! taken per word. The chunks are then merged into the first one. Counts are sums, and the
-//! vocabulary chosen from them is ordered by term string, so the result does not depend on how
-//! the corpus was split, that is, on the number of threads.
+//! of a corpus, or of the n-grams one partition of it owns, and each document's n-gram counts.
+//! N-grams are nodes of a trie over stem ids ([`StemTable`]). [`crate::corpus_counts`] runs
+//! one count per partition on all threads.
 
 use crate::ngrams::NgramRange;
 use crate::slot_index::{hash, SlotIndex};
@@ -50,11 +46,34 @@ impl WordCache {
     }
 }
 
-/// The n-gram counts of one chunk of the corpus (or, after [`merge`], of all of it).
+/// Stems numbered in order of first appearance.
 #[derive(Debug, Default)]
-pub struct ChunkCounts {
-    stems: Vec<Box<str>>,
-    stem_ids: StrMap,
+pub struct StemTable {
+    names: Vec<Box<str>>,
+    ids: StrMap,
+}
+
+impl StemTable {
+    /// The id of `stem`, numbering it if it is new.
+    pub fn id(&mut self, stem: &str) -> u32 {
+        let next = self.names.len() as u32;
+        let id = self.ids.get_or_insert_with(stem, || next);
+        if id == next {
+            self.names.push(stem.into());
+        }
+        id
+    }
+
+    /// The stems, by id.
+    pub fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
+}
+
+/// The n-gram counts of a corpus, or of the n-grams a partition of the corpus owns: each
+/// n-gram is a node of a trie over stem ids.
+#[derive(Debug, Default)]
+pub struct NgramCounts {
     /// The trie: the root's child for each stem id (`ROOT` for none yet), and an index of the
     /// other nodes by their `(parent node, stem)`, which `nodes` holds. The index has 4-byte
     /// slots, sized to the node count (node ids are its entry numbers), and the nodes of
@@ -67,17 +86,42 @@ pub struct ChunkCounts {
     /// Up to `min_sources` distinct sources per node, kept only when `min_sources > 1`.
     sources: Vec<Vec<u32>>,
     min_sources: usize,
-    n_docs: u32,
-    /// Each document's `(node, count)` pairs sorted by node, when rows are kept.
-    rows: Option<Vec<Row>>,
+    /// Each document's `(node, count)` pairs sorted by node, one after another, and where each
+    /// document's pairs end; kept when rows are.
+    rows: Option<Rows>,
     scratch: Vec<u32>,
-    level: Vec<u32>,
+    level: Vec<(u32, u32)>,
 }
 
-impl ChunkCounts {
+/// Documents' `(node, count)` pairs, flat.
+#[derive(Debug, Default)]
+pub struct Rows {
+    pairs: Vec<(u32, u32)>,
+    ends: Vec<usize>,
+}
+
+impl Rows {
+    /// The `(node, count)` pairs of document `doc`, sorted by node.
+    pub fn get(&self, doc: usize) -> &[(u32, u32)] {
+        let start = if doc == 0 { 0 } else { self.ends[doc - 1] };
+        &self.pairs[start..self.ends[doc]]
+    }
+
+    /// The number of documents.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+impl NgramCounts {
     /// Empty counts; `keep_rows` keeps each document's n-gram counts for building its row.
     pub fn new(min_sources: usize, keep_rows: bool) -> Self {
-        ChunkCounts {
+        NgramCounts {
             nodes: vec![(ROOT, 0)],
             df: vec![0],
             sources: if min_sources > 1 {
@@ -86,19 +130,9 @@ impl ChunkCounts {
                 Vec::new()
             },
             min_sources,
-            rows: keep_rows.then(Vec::new),
-            ..ChunkCounts::default()
+            rows: keep_rows.then(Rows::default),
+            ..NgramCounts::default()
         }
-    }
-
-    /// The id of a stem in this chunk, interning it.
-    pub fn stem_id(&mut self, stem: &str) -> u32 {
-        let next = self.stems.len() as u32;
-        let id = self.stem_ids.get_or_insert_with(stem, || next);
-        if id == next {
-            self.stems.push(stem.into());
-        }
-        id
     }
 
     fn child(&mut self, node: u32, stem: u32) -> u32 {
@@ -145,43 +179,55 @@ impl ChunkCounts {
         child
     }
 
-    /// Counts one document given as the stem ids of its tokens.
+    /// Counts one document given as the stem ids of its tokens: the n-grams whose first stem
+    /// `owns` accepts (all of them, for counts of the whole corpus).
     ///
     /// The n-grams are found a length at a time: all unigrams, then all bigrams, and so on.
     /// Before each length's lookups, a pass reads the index slot and the node each lookup will
     /// check first. Those reads do not depend on each other, so their cache misses overlap;
     /// in the lookups themselves each read depends on the one before.
-    pub fn add_document(&mut self, stems: &[u32], source: u32, range: NgramRange) {
-        self.n_docs += 1;
+    pub fn add_document(
+        &mut self,
+        stems: &[u32],
+        owns: impl Fn(u32) -> bool,
+        source: u32,
+        range: NgramRange,
+    ) {
         let mut seen = std::mem::take(&mut self.scratch);
         let mut level = std::mem::take(&mut self.level);
         seen.clear();
         level.clear();
-        // `level[i]` is the node of the n-gram of the current length starting at token `i`.
-        level.extend(stems.iter().map(|&stem| self.child(ROOT, stem)));
+        // `level` holds, for each owned start `i`, the node of the n-gram of the current
+        // length starting at token `i`.
+        for (i, &stem) in stems.iter().enumerate() {
+            if owns(stem) {
+                level.push((self.child(ROOT, stem), i as u32));
+            }
+        }
         if range.min() <= 1 {
-            seen.extend_from_slice(&level);
+            seen.extend(level.iter().map(|&(node, _)| node));
         }
         for len in 1..range.max().min(stems.len()) {
-            level.truncate(stems.len() - len);
-            let next = &stems[len..];
+            // Starts are increasing, so the n-grams that still fit in the text are a prefix.
+            let fit = level.partition_point(|&(_, i)| i as usize + len < stems.len());
+            level.truncate(fit);
             let mut touched = 0u32;
-            for (&node, &stem) in level.iter().zip(next) {
-                let c = self.children.candidate(edge_hash(node, stem));
+            for &(node, i) in &level {
+                let c = self
+                    .children
+                    .candidate(edge_hash(node, stems[i as usize + len]));
                 touched ^= self.nodes.get(c as usize).map_or(0, |n| n.0);
             }
             std::hint::black_box(touched);
-            for (node, &stem) in level.iter_mut().zip(next) {
-                *node = self.child(*node, stem);
+            for (node, i) in level.iter_mut() {
+                *node = self.child(*node, stems[*i as usize + len]);
             }
             if len + 1 >= range.min() {
-                seen.extend_from_slice(&level);
+                seen.extend(level.iter().map(|&(node, _)| node));
             }
         }
         // Sorted, each distinct n-gram of the document is one run: one document frequency.
         radsort::sort(&mut seen);
-        let mut row: Row = Vec::new();
-        let keep_row = self.rows.is_some();
         for run in seen.chunk_by(|a, b| a == b) {
             let n = run[0] as usize;
             self.df[n] += 1;
@@ -191,12 +237,12 @@ impl ChunkCounts {
                     s.push(source);
                 }
             }
-            if keep_row {
-                row.push((run[0], run.len() as u32));
+            if let Some(rows) = &mut self.rows {
+                rows.pairs.push((run[0], run.len() as u32));
             }
         }
         if let Some(rows) = &mut self.rows {
-            rows.push(row);
+            rows.ends.push(rows.pairs.len());
         }
         self.scratch = seen;
         self.level = level;
@@ -221,13 +267,13 @@ impl ChunkCounts {
         }
     }
 
-    /// A node's n-gram as its stems joined by single spaces.
-    pub fn term(&self, node: u32) -> String {
+    /// A node's n-gram as its stems (named by `names`) joined by single spaces.
+    pub fn term(&self, node: u32, names: &[Box<str>]) -> String {
         let mut stems = Vec::new();
         let mut n = node;
         while n != ROOT {
             let (parent, stem) = self.nodes[n as usize];
-            stems.push(&*self.stems[stem as usize]);
+            stems.push(&*names[stem as usize]);
             n = parent;
         }
         stems.reverse();
@@ -235,68 +281,28 @@ impl ChunkCounts {
     }
 
     /// Each document's `(node, count)` pairs, if rows were kept.
-    pub fn take_rows(&mut self) -> Vec<Row> {
+    pub fn take_rows(&mut self) -> Rows {
         self.rows.take().unwrap_or_default()
     }
-}
-
-/// One document's `(node, count)` pairs, sorted by node.
-pub type Row = Vec<(u32, u32)>;
-
-/// A chunk's documents after a merge: the map from the chunk's node ids to the merged ids
-/// (`None` for the first chunk, whose ids are the merged ones), and its rows, still in the
-/// chunk's own ids.
-pub type ChunkRows = (Option<Vec<u32>>, Vec<Row>);
-
-/// Merges the chunks into the first: returns the merged counts and each chunk's rows.
-pub fn merge(chunks: Vec<ChunkCounts>) -> (ChunkCounts, Vec<ChunkRows>) {
-    let mut chunks = chunks.into_iter();
-    let Some(mut base) = chunks.next() else {
-        return (ChunkCounts::new(1, false), Vec::new());
-    };
-    let rows = base.take_rows();
-    let mut maps = vec![(None, rows)];
-    for mut chunk in chunks {
-        let stem_map: Vec<u32> = chunk.stems.iter().map(|s| base.stem_id(s)).collect();
-        let mut node_map = vec![ROOT; chunk.nodes.len()];
-        for n in 1..chunk.nodes.len() {
-            // A parent is always created before its children, so it is mapped already.
-            let (parent, stem) = chunk.nodes[n];
-            let merged = base.child(node_map[parent as usize], stem_map[stem as usize]);
-            node_map[n] = merged;
-            let m = merged as usize;
-            base.df[m] += chunk.df[n];
-            if base.min_sources > 1 {
-                for &s in &chunk.sources[n] {
-                    let into = &mut base.sources[m];
-                    if into.len() < base.min_sources && !into.contains(&s) {
-                        into.push(s);
-                    }
-                }
-            }
-        }
-        base.n_docs += chunk.n_docs;
-        maps.push((Some(node_map), chunk.take_rows()));
-    }
-    (base, maps)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
-    fn counts(docs: &[&[&str]], keep_rows: bool) -> ChunkCounts {
-        let mut c = ChunkCounts::new(1, keep_rows);
+    fn counts(docs: &[&[&str]]) -> (NgramCounts, StemTable) {
+        let (mut c, mut stems) = (NgramCounts::new(1, false), StemTable::default());
         for doc in docs {
-            let ids: Vec<u32> = doc.iter().map(|s| c.stem_id(s)).collect();
-            c.add_document(&ids, 0, NgramRange::default());
+            let ids: Vec<u32> = doc.iter().map(|s| stems.id(s)).collect();
+            c.add_document(&ids, |_| true, 0, NgramRange::default());
         }
-        c
+        (c, stems)
     }
 
-    fn df_table(c: &ChunkCounts) -> Vec<(String, u64)> {
+    fn df_table((c, stems): &(NgramCounts, StemTable)) -> Vec<(String, u64)> {
         let mut t: Vec<_> = (1..c.n_nodes() as u32)
-            .map(|n| (c.term(n), c.df(n)))
+            .map(|n| (c.term(n, stems.names()), c.df(n)))
             .collect();
         t.sort();
         t
@@ -328,7 +334,7 @@ mod tests {
 
     #[test]
     fn document_frequency_counts_each_document_once() {
-        let c = counts(&[&["a", "b", "a", "b"], &["b", "a"]], false);
+        let c = counts(&[&["a", "b", "a", "b"], &["b", "a"]]);
         assert_eq!(
             df_table(&c),
             [
@@ -337,6 +343,22 @@ mod tests {
                 ("b".to_string(), 2),
                 ("b a".to_string(), 2),
             ]
+        );
+    }
+
+    #[test]
+    fn a_partition_counts_only_the_ngrams_its_first_stems_start() {
+        let (mut c, mut stems) = (NgramCounts::new(1, true), StemTable::default());
+        let ids: Vec<u32> = ["a", "b", "a", "c"].iter().map(|s| stems.id(s)).collect();
+        let a = ids[0];
+        c.add_document(&ids, |s| s == a, 0, NgramRange::default());
+        c.add_document(&[], |s| s == a, 0, NgramRange::default());
+        assert_eq!(
+            df_table(&(c, stems))
+                .into_iter()
+                .map(|t| t.0)
+                .collect::<Vec<_>>(),
+            ["a", "a b", "a c"]
         );
     }
 
@@ -349,21 +371,26 @@ mod tests {
 
     proptest::proptest! {
         /// Against counting every window's string, with enough distinct words that node
-        /// numbers run far ahead of the number of bigrams in the trie's index.
+        /// numbers run far ahead of the number of bigrams in the trie's index, and with the
+        /// n-grams split into partitions by first stem: together the partitions count each
+        /// n-gram once, with its document frequency, and give each document's counts.
         #[test]
-        fn counts_agree_with_brute_force(
+        fn partitions_together_agree_with_brute_force(
             docs in proptest::collection::vec(proptest::collection::vec(0u32..300, 0..40), 1..30),
             min in 1usize..3,
             extra in 0usize..2,
+            n_parts in 1u32..4,
         ) {
             let (range, words) = (NgramRange::new(min, min + extra).unwrap(), words_of(&docs));
-            let mut c = ChunkCounts::new(1, true);
-            let mut expected: std::collections::BTreeMap<String, u64> = Default::default();
+            let mut stems = StemTable::default();
+            let ids: Vec<Vec<u32>> = words
+                .iter()
+                .map(|d| d.iter().map(|s| stems.id(s)).collect())
+                .collect();
+            let mut expected: BTreeMap<String, u64> = Default::default();
             let mut expected_rows = Vec::new();
             for doc in &words {
-                let ids: Vec<u32> = doc.iter().map(|s| c.stem_id(s)).collect();
-                c.add_document(&ids, 0, range);
-                let mut row: std::collections::BTreeMap<String, u32> = Default::default();
+                let mut row: BTreeMap<String, u32> = Default::default();
                 for n in range.min()..=range.max() {
                     for w in doc.windows(n) {
                         *row.entry(w.join(" ")).or_default() += 1;
@@ -374,95 +401,27 @@ mod tests {
                 }
                 expected_rows.push(row);
             }
-            let counted: std::collections::BTreeMap<String, u64> = (1..c.n_nodes() as u32)
-                .filter(|&n| c.df(n) > 0)
-                .map(|n| (c.term(n), c.df(n)))
-                .collect();
+            let mut counted: BTreeMap<String, u64> = Default::default();
+            let mut rows: Vec<BTreeMap<String, u32>> = vec![Default::default(); words.len()];
+            for p in 0..n_parts {
+                let mut c = NgramCounts::new(1, true);
+                for doc in &ids {
+                    c.add_document(doc, |s| s % n_parts == p, 0, range);
+                }
+                for n in (1..c.n_nodes() as u32).filter(|&n| c.df(n) > 0) {
+                    let fresh = counted.insert(c.term(n, stems.names()), c.df(n)).is_none();
+                    proptest::prop_assert!(fresh, "an n-gram counted by two partitions");
+                }
+                let part_rows = c.take_rows();
+                proptest::prop_assert_eq!(part_rows.len(), words.len());
+                for (d, row) in rows.iter_mut().enumerate() {
+                    for &(n, k) in part_rows.get(d) {
+                        row.insert(c.term(n, stems.names()), k);
+                    }
+                }
+            }
             proptest::prop_assert_eq!(counted, expected);
-            for (row, expected) in c.take_rows().iter().zip(&expected_rows) {
-                let row: std::collections::BTreeMap<String, u32> =
-                    row.iter().map(|&(n, k)| (c.term(n), k)).collect();
-                proptest::prop_assert_eq!(&row, expected);
-            }
+            proptest::prop_assert_eq!(rows, expected_rows);
         }
-
-        /// Counting the corpus in chunks and merging gives the document frequencies, the
-        /// distinct sources and the rows of counting it whole, wherever the cuts fall.
-        #[test]
-        fn merged_chunks_agree_with_the_whole(
-            docs in proptest::collection::vec(proptest::collection::vec(0u32..60, 0..30), 1..20),
-            cuts in proptest::collection::vec(0usize..20, 0..4),
-            min in 1usize..3,
-            extra in 0usize..3,
-        ) {
-            let (range, words) = (NgramRange::new(min, min + extra).unwrap(), words_of(&docs));
-            // Sources follow the document's place in the whole corpus.
-            let build = |from: usize, to: usize| {
-                let mut c = ChunkCounts::new(2, true);
-                for (i, d) in words[from..to].iter().enumerate() {
-                    let ids: Vec<u32> = d.iter().map(|s| c.stem_id(s)).collect();
-                    c.add_document(&ids, ((from + i) % 3) as u32, range);
-                }
-                c
-            };
-            let mut whole = build(0, words.len());
-            let mut bounds: Vec<usize> = cuts.iter().map(|&c| c.min(words.len())).collect();
-            bounds.extend([0, words.len()]);
-            bounds.sort_unstable();
-            bounds.dedup();
-            let chunks: Vec<ChunkCounts> = bounds.windows(2).map(|w| build(w[0], w[1])).collect();
-            let (merged, maps) = merge(chunks);
-            let table = |c: &ChunkCounts| {
-                let mut t: Vec<_> = (1..c.n_nodes() as u32)
-                    .filter(|&n| c.df(n) > 0)
-                    .map(|n| (c.term(n), c.df(n), c.n_sources(n)))
-                    .collect();
-                t.sort();
-                t
-            };
-            proptest::prop_assert_eq!(table(&whole), table(&merged));
-            let whole_rows: Vec<Vec<(String, u32)>> = whole
-                .take_rows()
-                .iter()
-                .map(|r| {
-                    let mut v: Vec<_> = r.iter().map(|&(n, k)| (whole.term(n), k)).collect();
-                    v.sort();
-                    v
-                })
-                .collect();
-            let mut merged_rows = Vec::new();
-            for (map, rows) in &maps {
-                for r in rows {
-                    let mut v: Vec<_> = r
-                        .iter()
-                        .map(|&(n, k)| (merged.term(map.as_ref().map_or(n, |m| m[n as usize])), k))
-                        .collect();
-                    v.sort();
-                    merged_rows.push(v);
-                }
-            }
-            proptest::prop_assert_eq!(whole_rows, merged_rows);
-        }
-    }
-
-    #[test]
-    fn merging_chunks_gives_the_counts_of_the_whole() {
-        let docs: &[&[&str]] = &[&["a", "b", "c"], &["c", "b"], &["b", "c", "d"], &["a"]];
-        let whole = counts(docs, false);
-        let merged = merge(vec![counts(&docs[..1], true), counts(&docs[1..], true)]);
-        assert_eq!(df_table(&whole), df_table(&merged.0));
-        // Rows come back in the chunks' own node ids with a map into the merged ids.
-        assert!(
-            merged.1[0].0.is_none(),
-            "the first chunk's ids are the merged ones"
-        );
-        let (Some(map), rows) = &merged.1[1] else {
-            panic!("the second chunk has a node map");
-        };
-        let terms: Vec<String> = rows[0]
-            .iter()
-            .map(|&(n, _)| merged.0.term(map[n as usize]))
-            .collect();
-        assert_eq!(terms.len(), 3, "c, b and c b: {terms:?}");
     }
 }

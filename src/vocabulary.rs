@@ -125,21 +125,17 @@ impl VocabularyParams {
     pub fn select<T: Send>(
         &self,
         n_docs: usize,
-        candidates: impl Iterator<Item = (T, u64, usize)>,
+        candidates: impl ParallelIterator<Item = (T, u64, usize)>,
         term: impl Fn(&T) -> String + Sync,
     ) -> Result<Vec<(String, u64, T)>, StanceError> {
         self.check()?;
         let min_df = self.min_df.resolve(n_docs, true);
         let max_df = self.max_df.resolve(n_docs, false);
-        let passed: Vec<(T, u64)> = candidates
+        let mut kept: Vec<(String, u64, T)> = candidates
             .filter(|&(_, df, sources)| {
                 df >= min_df && df <= max_df && df > 0 && sources >= self.min_sources
             })
-            .map(|(tag, df, _)| (tag, df))
-            .collect();
-        let mut kept: Vec<(String, u64, T)> = passed
-            .into_par_iter()
-            .map(|(tag, df)| (term(&tag), df, tag))
+            .map(|(tag, df, _)| (term(&tag), df, tag))
             .collect();
         if let Some(limit) = self.max_features {
             if kept.len() > limit {
@@ -249,7 +245,11 @@ mod tests {
         }
         let kept = params.select(
             docs.len(),
-            stats.into_iter().map(|(t, (df, s))| (t, df, s.len())),
+            stats
+                .into_iter()
+                .map(|(t, (df, s))| (t, df, s.len()))
+                .collect::<Vec<_>>()
+                .into_par_iter(),
             |t| t.to_string(),
         )?;
         let df = kept.iter().map(|k| k.1).collect();
