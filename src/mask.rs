@@ -13,7 +13,7 @@
 
 use std::cell::RefCell;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 
 use regex_automata::util::iter::Searcher;
 use regex_automata::{meta, Anchored, Input};
@@ -282,25 +282,23 @@ impl MaskRules {
             });
         }
         Ok(Masker {
-            id: NEXT_MASKER_ID.fetch_add(1, Ordering::Relaxed),
+            identity: Arc::new(()),
             compiled,
         })
     }
 }
 
-/// Numbers compiled maskers, so that each thread can keep its search caches per masker.
-static NEXT_MASKER_ID: AtomicU64 = AtomicU64::new(1);
-
 /// How many maskers' caches a thread keeps (a process scoring with several models at once).
 const CACHED_MASKERS: usize = 4;
 
 thread_local! {
-    /// This thread's search caches, most recently used masker first.
+    /// This thread's search caches, most recently used masker first, each with a weak handle
+    /// on its masker's identity: the caches of a masker that is gone are dropped.
     ///
-    /// A regex searched without a cache takes one from a pool shared by all threads, and a
-    /// cache that another core used last arrives cold: with two threads, masking ran at about
-    /// two thirds of its one-thread speed on each.
-    static CACHES: RefCell<Vec<(u64, Vec<RuleCaches>)>> = const { RefCell::new(Vec::new()) };
+    /// A regex searched without a cache of its caller's takes one from a pool: a thread other
+    /// than the pool's first user locks the pool twice per search, and masking runs a search
+    /// per line start for each line rule.
+    static CACHES: RefCell<Vec<(Weak<()>, Vec<RuleCaches>)>> = const { RefCell::new(Vec::new()) };
 }
 
 #[derive(Debug, Clone)]
@@ -374,8 +372,9 @@ impl CompiledRule {
 /// Compiled masking rules.
 #[derive(Debug, Clone)]
 pub struct Masker {
-    /// Shared by clones, which share the compiled rules and so can share caches.
-    id: u64,
+    /// Which compiled rules these are, for this thread's caches; clones share the compiled
+    /// rules, so they share it and the caches.
+    identity: Arc<()>,
     compiled: Vec<CompiledRule>,
 }
 
@@ -387,12 +386,14 @@ impl Masker {
             let Ok(mut list) = cell.try_borrow_mut() else {
                 return false;
             };
-            let at = match list.iter().position(|(id, _)| *id == self.id) {
+            list.retain(|(identity, _)| identity.strong_count() > 0);
+            let mine = Arc::downgrade(&self.identity);
+            let at = match list.iter().position(|(identity, _)| identity.ptr_eq(&mine)) {
                 Some(at) => at,
                 None => {
                     list.truncate(CACHED_MASKERS - 1);
                     list.push((
-                        self.id,
+                        mine,
                         self.compiled.iter().map(CompiledRule::caches).collect(),
                     ));
                     list.len() - 1
@@ -479,6 +480,11 @@ mod tests {
             s.spawn(check);
             s.spawn(check);
         });
+        let cached = || CACHES.with(|c| c.borrow().len());
+        assert_eq!(cached(), CACHED_MASKERS);
+        drop(maskers);
+        MaskRules::default_rules().compile().unwrap().mask(text);
+        assert_eq!(cached(), 1, "the caches of dropped maskers are released");
     }
 
     #[test]
