@@ -253,7 +253,8 @@ impl MaskRules {
             };
             // The `regex` crate's own configuration (`Regex::new` with this size limit), built
             // as the `meta::Regex` underneath it so that searches can take a cache of ours.
-            // Parsing first gives the `regex` crate's message for a bad pattern.
+            // The pattern is parsed once, which also gives the `regex` crate's message for a
+            // bad one.
             let build = |pattern: &str| {
                 let hir = regex_syntax::parse(pattern).map_err(|e| error(&e))?;
                 let regex = meta::Regex::builder()
@@ -262,7 +263,7 @@ impl MaskRules {
                             .nfa_size_limit(Some(size_limit))
                             .hybrid_cache_capacity(2 << 20),
                     )
-                    .build(pattern)
+                    .build_from_hir(&hir)
                     .map_err(|e| error(&e))?;
                 Ok((hir, regex))
             };
