@@ -1,8 +1,8 @@
 //! Counting a training corpus's n-grams on all threads, with no sequential merge of n-grams.
 //!
-//! 1. Each thread tokenizes a contiguous chunk of the corpus into stem ids of its own (a word
-//!    cache and a [`StemTable`] per thread), so no lock is taken per word.
-//! 2. The chunks' stem tables are merged into one numbering, and every token is renumbered.
+//! 1. Threads tokenize contiguous pieces of the corpus ([`crate::workers`]) into stem ids of
+//!    their own (a word cache and a [`StemTable`] per thread), so no lock is taken per word.
+//! 2. The threads' stem tables are merged into one numbering, and every token is renumbered.
 //!    This merge is of tens of thousands of stems; merging per-thread n-gram tables, which
 //!    this design replaces, was of a million n-grams and took a tenth of a two-thread fit.
 //! 3. Each n-gram is counted by the partition that owns its first stem. Stems are dealt out to
@@ -15,12 +15,12 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::ops::Range;
 
 use rayon::prelude::*;
 
 use crate::ngram_counts::{NgramCounts, Rows, StemTable, WordCache};
 use crate::ngrams::NgramRange;
+use crate::workers::{pieces, PerWorker};
 
 /// Partitions per thread: enough that uneven partitions even out across threads, few enough
 /// that each document is visited by few of them.
@@ -29,9 +29,10 @@ const PARTITIONS_PER_THREAD: usize = 4;
 /// A node of one partition's trie: `(partition, node)`.
 pub type NodeRef = (u32, u32);
 
-/// One chunk of the corpus as stem ids.
+/// One piece of the corpus as stem ids, first in the numbering of the thread that tokenized
+/// it, then in the common one.
 struct Tokenized {
-    stems: StemTable,
+    worker: usize,
     tokens: Vec<u32>,
     /// Where each document's tokens end.
     ends: Vec<usize>,
@@ -61,29 +62,35 @@ impl CorpusCounts {
         F: Fn(&str, &mut WordCache, &mut StemTable, &mut Vec<u32>) + Sync,
     {
         let threads = rayon::current_num_threads();
-        let mut chunks: Vec<Tokenized> = chunk_ranges(texts, threads)
+        let workers: PerWorker<(WordCache, StemTable)> = PerWorker::new();
+        let mut chunks: Vec<Tokenized> = pieces(texts)
             .into_par_iter()
             .map(|docs| {
-                let mut cache = WordCache::default();
+                let mut state = workers.get();
+                let (cache, stems) = &mut *state;
                 let mut chunk = Tokenized {
-                    stems: StemTable::default(),
+                    worker: workers.index(),
                     tokens: Vec::new(),
                     ends: Vec::with_capacity(docs.len()),
                 };
                 for d in docs {
-                    tokenize(texts[d], &mut cache, &mut chunk.stems, &mut chunk.tokens);
+                    tokenize(texts[d], cache, stems, &mut chunk.tokens);
                     chunk.ends.push(chunk.tokens.len());
                 }
                 chunk
             })
             .collect();
 
+        // Which thread tokenized which piece varies from run to run, and so do these ids;
+        // nothing that comes out of counting depends on them.
         let mut stems = StemTable::default();
-        let maps: Vec<Vec<u32>> = chunks
+        let maps: Vec<Vec<u32>> = workers
+            .into_states()
             .iter()
-            .map(|c| c.stems.names().iter().map(|s| stems.id(s)).collect())
+            .map(|(_, table)| table.names().iter().map(|s| stems.id(s)).collect())
             .collect();
-        chunks.par_iter_mut().zip(&maps).for_each(|(chunk, map)| {
+        chunks.par_iter_mut().for_each(|chunk| {
+            let map = &maps[chunk.worker];
             for t in &mut chunk.tokens {
                 *t = map[*t as usize];
             }
@@ -189,26 +196,6 @@ fn owners(chunks: &[Tokenized], n_stems: usize, n_parts: usize) -> Vec<u32> {
     owner
 }
 
-/// Splits `texts` into up to `n` contiguous ranges of about equal bytes, one per thread.
-pub fn chunk_ranges(texts: &[&str], n: usize) -> Vec<Range<usize>> {
-    let total: usize = texts.iter().map(|t| t.len()).sum();
-    let per_chunk = total / n.max(1) + 1;
-    let mut ranges = Vec::new();
-    let (mut start, mut bytes) = (0, 0);
-    for (i, t) in texts.iter().enumerate() {
-        bytes += t.len();
-        if bytes >= per_chunk {
-            ranges.push(start..i + 1);
-            start = i + 1;
-            bytes = 0;
-        }
-    }
-    if start < texts.len() || ranges.is_empty() {
-        ranges.push(start..texts.len());
-    }
-    ranges
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,7 +295,7 @@ mod tests {
     #[test]
     fn frequent_stems_are_dealt_to_the_least_loaded_partition() {
         let chunk = Tokenized {
-            stems: StemTable::default(),
+            worker: 0,
             // Stem 0: 5 tokens, stem 1: 3, stem 2: 2, stem 3: 1.
             tokens: vec![0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 3],
             ends: vec![11],

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::corpus_counts::{chunk_ranges, CorpusCounts};
+use crate::corpus_counts::CorpusCounts;
 use crate::error::StanceError;
 use crate::mask::{MaskRules, Masker};
 use crate::ngram_counts::{Rows, WordCache, STOP_WORD};
@@ -23,6 +23,7 @@ use crate::terms::Terms;
 use crate::tfidf::{Tfidf, TfidfParams};
 use crate::tokenize::{Tokenizer, TokenizerConfig};
 use crate::vocabulary::{Vocabulary, VocabularyParams};
+use crate::workers::{pieces, PerWorker};
 
 /// Everything that shapes features before fitting. Each part documents its own defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -208,8 +209,7 @@ fn training_rows(
     let n_features = tfidf.idf().len();
     // Several pieces per thread: the term index is built beside this on one thread, and the
     // other threads take over its share.
-    let pieces = chunk_ranges(texts, rayon::current_num_threads() * 8);
-    let parts: Vec<CsrMatrix> = pieces
+    let parts: Vec<CsrMatrix> = pieces(texts)
         .into_par_iter()
         .map(|docs| {
             let mut counts: Vec<(u32, u32)> = Vec::new();
@@ -448,14 +448,15 @@ impl Featurizer {
 
     /// The TF-IDF rows of many texts, in parallel, in input order.
     pub fn transform_many(&self, texts: &[&str]) -> CsrMatrix {
-        // One contiguous chunk per thread, each with one scratch, so a word is stemmed once per
-        // thread: Snowball costs thousands of instructions a word, more than all the rest of
-        // featurizing it. (rayon's `map_init` would make a new scratch at every split.)
-        // Each chunk becomes its own matrix, stacked at the end.
-        let parts: Vec<CsrMatrix> = chunk_ranges(texts, rayon::current_num_threads())
+        // Contiguous pieces, several per thread, and one scratch per thread, so a word is
+        // stemmed about once per thread: Snowball costs thousands of instructions a word, more
+        // than all the rest of featurizing it. (rayon's `map_init` would make a new scratch at
+        // every split.) Each piece becomes its own matrix, stacked at the end.
+        let scratches: PerWorker<Scratch> = PerWorker::new();
+        let parts: Vec<CsrMatrix> = pieces(texts)
             .into_par_iter()
             .map(|range| {
-                let mut scratch = Scratch::default();
+                let mut scratch = scratches.get();
                 let mut part = CsrMatrix::new(self.n_features());
                 for text in &texts[range] {
                     part.push(&self.transform_with(text, &mut scratch));

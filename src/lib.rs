@@ -25,7 +25,8 @@
 //! [`corpus`] reads the input formats (through [`lines`], which bounds and checks raw lines, and
 //! [`record`], which reads one JSON Lines record) and [`train`] runs stages 1-7 on labelled
 //! documents (or on their [`chunks`]). [`stream`] scores a stream of records in parallel, in
-//! bounded batches, keeping input order.
+//! bounded batches, keeping input order; [`workers`] splits a corpus into pieces that threads
+//! take as they become free.
 //! [`folds`], [`cv`] and [`metrics`] measure how well a configuration generalises; [`inspect`]
 //! makes the model card.
 
@@ -66,6 +67,7 @@ pub mod tfidf;
 pub mod tokenize;
 pub mod train;
 pub mod vocabulary;
+pub mod workers;
 
 pub use error::{ParamError, StanceError};
 pub use model::Model;

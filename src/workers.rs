@@ -1,0 +1,136 @@
+//! Splitting a corpus into pieces that threads take as they become free, each thread keeping
+//! its own state (a word cache, a stem table) from piece to piece.
+//!
+//! One piece per thread would let each thread keep its state in a local, but then the slowest
+//! thread sets the pace: on a machine shared with other virtual machines, one core often runs
+//! a third slower than the other while both are busy. With several pieces per thread, rayon
+//! hands a free thread the next piece. A thread's state is looked up by its index in the pool,
+//! so a word is still stemmed about once per thread, not once per piece.
+
+use std::ops::Range;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Pieces per thread: enough that a thread running a third slower still ends close to the
+/// others, few enough that per-piece costs (an output matrix to stack, a lock) stay small.
+pub const PIECES_PER_THREAD: usize = 8;
+
+/// One state per thread of the current rayon pool.
+#[derive(Debug)]
+pub struct PerWorker<S> {
+    states: Vec<Mutex<S>>,
+}
+
+impl<S: Default> PerWorker<S> {
+    /// A fresh state for each thread of the current pool.
+    pub fn new() -> Self {
+        PerWorker {
+            states: (0..rayon::current_num_threads())
+                .map(|_| Mutex::default())
+                .collect(),
+        }
+    }
+}
+
+impl<S: Default> Default for PerWorker<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S> PerWorker<S> {
+    /// The index of the calling thread's state: its index in the current pool (0 outside a
+    /// pool).
+    pub fn index(&self) -> usize {
+        rayon::current_thread_index().unwrap_or(0) % self.states.len().max(1)
+    }
+
+    /// The calling thread's state. No other thread uses it, so the lock is never waited on;
+    /// the caller must not run rayon work while holding it (a stolen piece on this thread
+    /// would wait on it).
+    pub fn get(&self) -> MutexGuard<'_, S> {
+        self.states[self.index()]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The states, by thread index.
+    pub fn into_states(self) -> Vec<S> {
+        self.states
+            .into_iter()
+            .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .collect()
+    }
+}
+
+/// Splits `texts` into up to `n` contiguous ranges of about equal bytes.
+pub fn chunk_ranges(texts: &[&str], n: usize) -> Vec<Range<usize>> {
+    let total: usize = texts.iter().map(|t| t.len()).sum();
+    let per_chunk = total / n.max(1) + 1;
+    let mut ranges = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, t) in texts.iter().enumerate() {
+        bytes += t.len();
+        if bytes >= per_chunk {
+            ranges.push(start..i + 1);
+            start = i + 1;
+            bytes = 0;
+        }
+    }
+    if start < texts.len() || ranges.is_empty() {
+        ranges.push(start..texts.len());
+    }
+    ranges
+}
+
+/// The pieces to split `texts` into for the current pool.
+pub fn pieces(texts: &[&str]) -> Vec<Range<usize>> {
+    chunk_ranges(texts, rayon::current_num_threads() * PIECES_PER_THREAD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    #[test]
+    fn pieces_cover_the_texts_in_order() {
+        let texts: Vec<String> = (0..50).map(|i| "x".repeat(i % 7 + 1)).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        for n in [1, 2, 5, 64] {
+            let ranges = chunk_ranges(&refs, n);
+            assert!(ranges.len() <= n);
+            assert_eq!(ranges.first().map(|r| r.start), Some(0));
+            assert_eq!(ranges.last().map(|r| r.end), Some(50));
+            assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+        }
+        assert_eq!(chunk_ranges(&[], 4), vec![Range { start: 0, end: 0 }]);
+    }
+
+    #[test]
+    fn each_thread_gets_its_own_state() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let (states, seen) = pool.install(|| {
+            let workers: PerWorker<Vec<usize>> = PerWorker::new();
+            let seen: Vec<usize> = (0..200usize)
+                .into_par_iter()
+                .map(|i| {
+                    let w = workers.index();
+                    workers.get().push(i);
+                    w
+                })
+                .collect();
+            (workers.into_states(), seen)
+        });
+        assert_eq!(states.len(), 3);
+        for (i, w) in seen.iter().enumerate() {
+            assert!(
+                states[*w].contains(&i),
+                "item {i} in the state of thread {w}"
+            );
+        }
+        assert_eq!(states.iter().map(Vec::len).sum::<usize>(), 200);
+    }
+}
