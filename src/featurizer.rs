@@ -155,8 +155,7 @@ impl FeaturizerParams {
             .vocabulary
             .select(texts.len(), counts.candidates(), |&n| counts.term(n))?;
         // The node-to-feature maps (random writes over tables of every n-gram) and the term
-        // list are built side by side, then the counts and the kept strings are freed side by
-        // side: each takes tens of milliseconds, after the parallel count.
+        // list are built side by side.
         let rows = counts.take_rows();
         let (node_feature, (df, terms)) = rayon::join(
             || {
@@ -178,11 +177,17 @@ impl FeaturizerParams {
                 (df, terms)
             },
         );
-        rayon::join(move || drop(kept), move || drop(counts));
         let tfidf = self.tfidf.fit(&df, texts.len());
-        // The rows need only the node-to-feature maps, so the term index is built beside them.
+        // The rows need only the node-to-feature maps, so the term index is built beside them,
+        // and the counts and the kept strings are freed there (tens of milliseconds of `free`;
+        // on one thread, before the rows are built, so peak memory does not grow).
         let (vocabulary, matrix) = rayon::join(
-            || Vocabulary::from_sorted_terms(terms),
+            move || {
+                let vocabulary = Vocabulary::from_sorted_terms(terms);
+                drop(kept);
+                drop(counts);
+                vocabulary
+            },
             || keep_rows.then(|| training_rows(texts, &rows, &node_feature, &tfidf)),
         );
         Ok((

@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::{Arc, Weak};
 
+use rayon::prelude::*;
 use regex_automata::util::iter::Searcher;
 use regex_automata::{meta, Anchored, Input};
 use serde::{Deserialize, Serialize};
@@ -245,46 +246,51 @@ impl MaskRules {
             });
         }
         let size_limit = RULE_SIZE_LIMIT.min(TOTAL_SIZE_LIMIT / self.rules.len().max(1));
-        let mut compiled = Vec::with_capacity(self.rules.len());
-        for rule in &self.rules {
-            let error = |e: &dyn std::fmt::Display| ParamError::MaskPattern {
-                name: rule.name.clone(),
-                reason: e.to_string(),
-            };
-            // The `regex` crate's own configuration (`Regex::new` with this size limit), built
-            // as the `meta::Regex` underneath it so that searches can take a cache of ours.
-            // The pattern is parsed once, which also gives the `regex` crate's message for a
-            // bad one.
-            let build = |pattern: &str| {
-                let hir = regex_syntax::parse(pattern).map_err(|e| error(&e))?;
-                let regex = meta::Regex::builder()
-                    .configure(
-                        meta::Config::new()
-                            .nfa_size_limit(Some(size_limit))
-                            .hybrid_cache_capacity(2 << 20),
-                    )
-                    .build_from_hir(&hir)
-                    .map_err(|e| error(&e))?;
-                Ok((hir, regex))
-            };
-            let gate = match rule.requires.as_deref() {
-                Some(pattern) => Some(build(pattern)?.1),
-                None => None,
-            };
-            let (hir, regex) = build(&rule.pattern)?;
-            let line_start = hir
-                .properties()
-                .look_set_prefix()
-                .contains(regex_syntax::hir::Look::StartLF);
-            compiled.push(CompiledRule {
-                gate,
-                regex,
-                line_start,
-            });
-        }
+        // Rules compile on all threads (a model load waits for them); the first failing rule
+        // in order is the one reported.
+        let results: Vec<Result<CompiledRule, ParamError>> = self
+            .rules
+            .par_iter()
+            .map(|rule| {
+                let error = |e: &dyn std::fmt::Display| ParamError::MaskPattern {
+                    name: rule.name.clone(),
+                    reason: e.to_string(),
+                };
+                // The `regex` crate's own configuration (`Regex::new` with this size limit), built
+                // as the `meta::Regex` underneath it so that searches can take a cache of ours.
+                // The pattern is parsed once, which also gives the `regex` crate's message for a
+                // bad one.
+                let build = |pattern: &str| {
+                    let hir = regex_syntax::parse(pattern).map_err(|e| error(&e))?;
+                    let regex = meta::Regex::builder()
+                        .configure(
+                            meta::Config::new()
+                                .nfa_size_limit(Some(size_limit))
+                                .hybrid_cache_capacity(2 << 20),
+                        )
+                        .build_from_hir(&hir)
+                        .map_err(|e| error(&e))?;
+                    Ok((hir, regex))
+                };
+                let gate = match rule.requires.as_deref() {
+                    Some(pattern) => Some(build(pattern)?.1),
+                    None => None,
+                };
+                let (hir, regex) = build(&rule.pattern)?;
+                let line_start = hir
+                    .properties()
+                    .look_set_prefix()
+                    .contains(regex_syntax::hir::Look::StartLF);
+                Ok(CompiledRule {
+                    gate,
+                    regex,
+                    line_start,
+                })
+            })
+            .collect();
         Ok(Masker {
             identity: Arc::new(()),
-            compiled,
+            compiled: results.into_iter().collect::<Result<_, _>>()?,
         })
     }
 }

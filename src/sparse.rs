@@ -1,6 +1,7 @@
 //! Sparse feature rows and the compressed-sparse-row matrix the trainer reads, and its
 //! svmlight/libsvm text form for handing exactly the same matrix to other tools.
 
+use rayon::prelude::*;
 use std::io::Write;
 
 /// One document's features: strictly increasing column indices and their values.
@@ -55,9 +56,9 @@ impl CsrMatrix {
         m
     }
 
-    /// Stacks matrices with `n_cols` columns, their rows in order: the per-thread parts of a
-    /// parallel build, copied once into arrays of the final size (appending rows one by one to a
-    /// growing matrix copies them again at every doubling, on one thread).
+    /// Stacks matrices with `n_cols` columns, their rows in order: the parts of a parallel
+    /// build, copied once, on all threads, into arrays of the final size (appending rows one by
+    /// one to a growing matrix copies them again at every doubling, on one thread).
     pub fn vstack(mut parts: Vec<CsrMatrix>, n_cols: usize) -> Self {
         debug_assert!(parts.iter().all(|p| p.n_cols == n_cols));
         if parts.len() == 1 {
@@ -67,21 +68,34 @@ impl CsrMatrix {
         }
         let nnz = parts.iter().map(|p| p.nnz()).sum();
         let rows: usize = parts.iter().map(|p| p.n_rows()).sum();
-        let mut m = CsrMatrix {
-            indptr: Vec::with_capacity(rows + 1),
-            indices: Vec::with_capacity(nnz),
-            values: Vec::with_capacity(nnz),
-            n_cols,
-        };
-        m.indptr.push(0);
-        for part in parts {
-            let base = m.indices.len();
-            m.indptr
-                .extend(part.indptr[1..].iter().map(|&end| base + end));
-            m.indices.extend_from_slice(&part.indices);
-            m.values.extend_from_slice(&part.values);
+        let mut indptr = Vec::with_capacity(rows + 1);
+        indptr.push(0);
+        for part in &parts {
+            let base = indptr[indptr.len() - 1];
+            indptr.extend(part.indptr[1..].iter().map(|&end| base + end));
         }
-        m
+        // The entries are copied on all threads, each part into its own slice. Zeroed arrays
+        // of this size are fresh pages from the system, touched first by those copies.
+        let mut indices = vec![0u32; nnz];
+        let mut values = vec![0f64; nnz];
+        let mut slices = Vec::with_capacity(parts.len());
+        let (mut index_rest, mut value_rest) = (&mut indices[..], &mut values[..]);
+        for part in &parts {
+            let (i, ir) = index_rest.split_at_mut(part.nnz());
+            let (v, vr) = value_rest.split_at_mut(part.nnz());
+            (index_rest, value_rest) = (ir, vr);
+            slices.push((part, i, v));
+        }
+        slices.into_par_iter().for_each(|(part, i, v)| {
+            i.copy_from_slice(&part.indices);
+            v.copy_from_slice(&part.values);
+        });
+        CsrMatrix {
+            indptr,
+            indices,
+            values,
+            n_cols,
+        }
     }
 
     /// Appends a row.
