@@ -153,6 +153,11 @@ impl CorpusCounts {
         self.parts[part as usize].term(node, self.stems.names())
     }
 
+    /// Appends an n-gram, as [`CorpusCounts::term`] gives it, to `out`.
+    pub fn write_term(&self, (part, node): NodeRef, out: &mut String) {
+        self.parts[part as usize].write_term(node, self.stems.names(), out)
+    }
+
     /// Each partition's rows, if rows were kept.
     pub fn take_rows(&mut self) -> Vec<Rows> {
         self.parts.iter_mut().map(NgramCounts::take_rows).collect()

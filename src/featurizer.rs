@@ -153,38 +153,24 @@ impl FeaturizerParams {
         );
         let kept = self
             .vocabulary
-            .select(texts.len(), counts.candidates(), |&n| counts.term(n))?;
-        // The node-to-feature maps (random writes over tables of every n-gram) and the term
-        // list are built side by side.
+            .select(texts.len(), counts.candidates(), |&n, out| {
+                counts.write_term(n, out)
+            })?;
         let rows = counts.take_rows();
-        let (node_feature, (df, terms)) = rayon::join(
-            || {
-                let mut node_feature: Vec<Vec<u32>> = (0..counts.n_parts())
-                    .map(|p| vec![u32::MAX; counts.n_nodes(p)])
-                    .collect();
-                for (feature, (_, _, (part, node))) in kept.iter().enumerate() {
-                    node_feature[*part as usize][*node as usize] = feature as u32;
-                }
-                node_feature
-            },
-            || {
-                let mut terms = Terms::with_capacity(kept.len());
-                let mut df = Vec::with_capacity(kept.len());
-                for (term, d, _) in &kept {
-                    terms.push(term);
-                    df.push(*d);
-                }
-                (df, terms)
-            },
-        );
+        let mut node_feature: Vec<Vec<u32>> = (0..counts.n_parts())
+            .map(|p| vec![u32::MAX; counts.n_nodes(p)])
+            .collect();
+        for (feature, &(part, node)) in kept.tags.iter().enumerate() {
+            node_feature[part as usize][node as usize] = feature as u32;
+        }
+        let (terms, df) = (kept.terms, kept.df);
         let tfidf = self.tfidf.fit(&df, texts.len());
         // The rows need only the node-to-feature maps, so the term index is built beside them,
-        // and the counts and the kept strings are freed there (tens of milliseconds of `free`;
-        // on one thread, before the rows are built, so peak memory does not grow).
+        // and the counts are freed there (on one thread, before the rows are built, so peak
+        // memory does not grow).
         let (vocabulary, matrix) = rayon::join(
             move || {
                 let vocabulary = Vocabulary::from_sorted_terms(terms);
-                drop(kept);
                 drop(counts);
                 vocabulary
             },

@@ -269,15 +269,30 @@ impl NgramCounts {
 
     /// A node's n-gram as its stems (named by `names`) joined by single spaces.
     pub fn term(&self, node: u32, names: &[Box<str>]) -> String {
-        let mut stems = Vec::new();
+        let mut term = String::new();
+        self.write_term(node, names, &mut term);
+        term
+    }
+
+    /// Appends a node's n-gram to `out`, without allocating: the stems are found from the
+    /// last up, so the walk is repeated once per stem (n-grams are a few stems long).
+    pub fn write_term(&self, node: u32, names: &[Box<str>], out: &mut String) {
+        let mut depth = 0;
         let mut n = node;
         while n != ROOT {
-            let (parent, stem) = self.nodes[n as usize];
-            stems.push(&*names[stem as usize]);
-            n = parent;
+            depth += 1;
+            n = self.nodes[n as usize].0;
         }
-        stems.reverse();
-        stems.join(" ")
+        for up in (0..depth).rev() {
+            let mut n = node;
+            for _ in 0..up {
+                n = self.nodes[n as usize].0;
+            }
+            if up + 1 < depth {
+                out.push(' ');
+            }
+            out.push_str(&names[self.nodes[n as usize].1 as usize]);
+        }
     }
 
     /// Each document's `(node, count)` pairs, if rows were kept.

@@ -115,40 +115,79 @@ impl VocabularyParams {
 
     /// Chooses the vocabulary among `candidates`, each a tag with the document frequency of its
     /// term and the number of distinct sources that use it (counted up to `min_sources`), in a
-    /// corpus of `n_docs` documents. `term` gives a candidate's string; it is called only for
-    /// candidates that pass the frequency filters. Returns the kept terms in feature order
-    /// (sorted by term), each with its document frequency and tag.
+    /// corpus of `n_docs` documents. `term` appends a candidate's string to a buffer; it is
+    /// called only for candidates that pass the frequency filters. Returns the kept terms in
+    /// feature order (sorted by term), with their document frequencies and tags.
     ///
     /// Building the strings and sorting them run on all threads: this comes after counting,
-    /// while every other thread would wait. Terms are distinct, so the order does not depend
-    /// on the number of threads.
-    pub fn select<T: Send>(
+    /// while every other thread would wait. The strings go into a few large buffers, not one
+    /// allocation each: freeing the default model's 214k strings one by one took 18-32 ms.
+    /// Terms are distinct, so the order does not depend on the number of threads.
+    pub fn select<T: Send + Sync + Copy>(
         &self,
         n_docs: usize,
         candidates: impl ParallelIterator<Item = (T, u64, usize)>,
-        term: impl Fn(&T) -> String + Sync,
-    ) -> Result<Vec<(String, u64, T)>, StanceError> {
+        term: impl Fn(&T, &mut String) + Sync,
+    ) -> Result<Selection<T>, StanceError> {
         self.check()?;
         let min_df = self.min_df.resolve(n_docs, true);
         let max_df = self.max_df.resolve(n_docs, false);
-        let mut kept: Vec<(String, u64, T)> = candidates
+        // Each rayon task appends its candidates' strings to a buffer of its own and notes
+        // where each one lies: (start, end, df, tag).
+        type Noted<T> = Vec<(usize, usize, u64, T)>;
+        let parts: Vec<(String, Noted<T>)> = candidates
             .filter(|&(_, df, sources)| {
                 df >= min_df && df <= max_df && df > 0 && sources >= self.min_sources
             })
-            .map(|(tag, df, _)| (term(&tag), df, tag))
+            .fold(
+                || (String::new(), Vec::new()),
+                |(mut text, mut noted), (tag, df, _)| {
+                    let start = text.len();
+                    term(&tag, &mut text);
+                    noted.push((start, text.len(), df, tag));
+                    (text, noted)
+                },
+            )
+            .collect();
+        let mut kept: Vec<(&str, u64, T)> = parts
+            .iter()
+            .flat_map(|(text, noted)| {
+                noted
+                    .iter()
+                    .map(move |&(start, end, df, tag)| (&text[start..end], df, tag))
+            })
             .collect();
         if let Some(limit) = self.max_features {
             if kept.len() > limit {
-                kept.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                kept.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
                 kept.truncate(limit);
             }
         }
         if kept.is_empty() {
             return Err(StanceError::EmptyVocabulary);
         }
-        kept.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Ok(kept)
+        kept.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut selection = Selection {
+            terms: Terms::with_capacity(kept.len()),
+            df: Vec::with_capacity(kept.len()),
+            tags: Vec::with_capacity(kept.len()),
+        };
+        for (term, df, tag) in kept {
+            selection.terms.push(term);
+            selection.df.push(df);
+            selection.tags.push(tag);
+        }
+        Ok(selection)
     }
+}
+
+/// The terms [`VocabularyParams::select`] keeps, in feature order, with their document
+/// frequencies and the caller's tags.
+#[derive(Debug)]
+pub struct Selection<T> {
+    pub terms: Terms,
+    pub df: Vec<u64>,
+    pub tags: Vec<T>,
 }
 
 /// The fitted vocabulary: terms in feature-index order, with their [`TermIndex`].
@@ -250,11 +289,9 @@ mod tests {
                 .map(|(t, (df, s))| (t, df, s.len()))
                 .collect::<Vec<_>>()
                 .into_par_iter(),
-            |t| t.to_string(),
+            |t, text| text.push_str(t),
         )?;
-        let df = kept.iter().map(|k| k.1).collect();
-        let terms = kept.into_iter().map(|k| k.0).collect();
-        Ok((Vocabulary::from_sorted_terms(terms), df))
+        Ok((Vocabulary::from_sorted_terms(kept.terms), kept.df))
     }
 
     #[test]
