@@ -26,6 +26,10 @@ use crate::workers::{pieces, PerWorker};
 /// that each document is visited by few of them.
 const PARTITIONS_PER_THREAD: usize = 4;
 
+/// The most partitions. Each reads every token and keeps a row end per document and a root
+/// slot per stem, so on many cores their number is capped rather than grown with the threads.
+const MAX_PARTITIONS: usize = 32;
+
 /// A node of one partition's trie: `(partition, node)`.
 pub type NodeRef = (u32, u32);
 
@@ -47,9 +51,10 @@ pub struct CorpusCounts {
 
 impl CorpusCounts {
     /// Counts the n-grams in `range` of every text. `tokenize(text, cache, stems, out)` appends
-    /// the stem ids of a text's tokens to `out`, numbering stems in `stems`. `sources[i]` is
-    /// the source of `texts[i]` (0 where missing), for `min_sources`; `keep_rows` keeps each
-    /// document's counts.
+    /// the stem ids of a text's tokens to `out`, numbering stems in `stems`; it runs with this
+    /// thread's state locked, so it must not run rayon work itself. `sources[i]` is the source
+    /// of `texts[i]` (0 where missing), for `min_sources`; `keep_rows` keeps each document's
+    /// counts.
     pub fn count<F>(
         texts: &[&str],
         sources: &[u32],
@@ -97,7 +102,7 @@ impl CorpusCounts {
         });
 
         let n_parts = if threads > 1 {
-            threads * PARTITIONS_PER_THREAD
+            (threads * PARTITIONS_PER_THREAD).min(MAX_PARTITIONS)
         } else {
             1
         };
@@ -165,28 +170,34 @@ impl CorpusCounts {
 }
 
 /// The partition of each stem id: stems in order of falling frequency, each to the partition
-/// with the fewest tokens so far (ties to the lower partition and the lower stem id, so the
-/// deal is the same on every run).
+/// with the fewest tokens so far (ties to the lower partition and the lower stem id). Stem ids
+/// depend on which thread tokenized which piece, so the deal can differ between runs; the
+/// counts cannot.
 fn owners(chunks: &[Tokenized], n_stems: usize, n_parts: usize) -> Vec<u32> {
     if n_parts == 1 {
         return vec![0; n_stems];
     }
-    let per_chunk: Vec<Vec<u64>> = chunks
+    // One frequency table per rayon task, not per piece: a few per thread.
+    let frequency = chunks
         .par_iter()
-        .map(|chunk| {
-            let mut f = vec![0u64; n_stems];
-            for &t in &chunk.tokens {
-                f[t as usize] += 1;
-            }
-            f
-        })
-        .collect();
-    let mut frequency = vec![0u64; n_stems];
-    for f in &per_chunk {
-        for (total, n) in frequency.iter_mut().zip(f) {
-            *total += n;
-        }
-    }
+        .fold(
+            || vec![0u64; n_stems],
+            |mut f, chunk| {
+                for &t in &chunk.tokens {
+                    f[t as usize] += 1;
+                }
+                f
+            },
+        )
+        .reduce(
+            || vec![0u64; n_stems],
+            |mut a, b| {
+                for (total, n) in a.iter_mut().zip(b) {
+                    *total += n;
+                }
+                a
+            },
+        );
     let mut order: Vec<u32> = (0..n_stems as u32).collect();
     order.sort_unstable_by_key(|&s| (Reverse(frequency[s as usize]), s));
     let mut load: BinaryHeap<Reverse<(u64, u32)>> =

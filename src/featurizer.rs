@@ -166,8 +166,9 @@ impl FeaturizerParams {
         let (terms, df) = (kept.terms, kept.df);
         let tfidf = self.tfidf.fit(&df, texts.len());
         // The rows need only the node-to-feature maps, so the term index is built beside them,
-        // and the counts are freed there (on one thread, before the rows are built, so peak
-        // memory does not grow).
+        // and the counts are freed there. On one thread, `join` runs this side first, so the
+        // counts are gone before the rows are built; on more, the two overlap (peak memory of
+        // fit+transform measured 145-155 MB on two threads, 116-117 on one).
         let (vocabulary, matrix) = rayon::join(
             move || {
                 let vocabulary = Vocabulary::from_sorted_terms(terms);

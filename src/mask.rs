@@ -256,10 +256,10 @@ impl MaskRules {
                     name: rule.name.clone(),
                     reason: e.to_string(),
                 };
-                // The `regex` crate's own configuration (`Regex::new` with this size limit), built
-                // as the `meta::Regex` underneath it so that searches can take a cache of ours.
-                // The pattern is parsed once, which also gives the `regex` crate's message for a
-                // bad one.
+                // The `regex` crate's own configuration (`Regex::new` with this size limit),
+                // built as the `meta::Regex` underneath it so that searches can take a cache of
+                // ours. The pattern is parsed once, which also gives the `regex` crate's message
+                // for a bad one; a rule too large gets its message for that too.
                 let build = |pattern: &str| {
                     let hir = regex_syntax::parse(pattern).map_err(|e| error(&e))?;
                     let regex = meta::Regex::builder()
@@ -269,7 +269,12 @@ impl MaskRules {
                                 .hybrid_cache_capacity(2 << 20),
                         )
                         .build_from_hir(&hir)
-                        .map_err(|e| error(&e))?;
+                        .map_err(|e| match e.size_limit() {
+                            Some(limit) => error(&format_args!(
+                                "Compiled regex exceeds size limit of {limit} bytes."
+                            )),
+                            None => error(&e),
+                        })?;
                     Ok((hir, regex))
                 };
                 let gate = match rule.requires.as_deref() {
@@ -300,7 +305,9 @@ const CACHED_MASKERS: usize = 4;
 
 thread_local! {
     /// This thread's search caches, most recently used masker first, each with a weak handle
-    /// on its masker's identity: the caches of a masker that is gone are dropped.
+    /// on its masker's identity: the caches of a masker that is gone are dropped the next
+    /// time this thread masks (a thread that never masks again keeps at most four maskers'
+    /// caches).
     ///
     /// A regex searched without a cache of its caller's takes one from a pool: a thread other
     /// than the pool's first user locks the pool twice per search, and masking runs a search
@@ -394,13 +401,18 @@ impl Masker {
                 return false;
             };
             list.retain(|(identity, _)| identity.strong_count() > 0);
-            let mine = Arc::downgrade(&self.identity);
-            let at = match list.iter().position(|(identity, _)| identity.ptr_eq(&mine)) {
+            // Compared by address: a downgrade per call would write to a counter that every
+            // thread masking with this masker shares.
+            let mine = Arc::as_ptr(&self.identity);
+            let at = match list
+                .iter()
+                .position(|(identity, _)| identity.as_ptr() == mine)
+            {
                 Some(at) => at,
                 None => {
                     list.truncate(CACHED_MASKERS - 1);
                     list.push((
-                        mine,
+                        Arc::downgrade(&self.identity),
                         self.compiled.iter().map(CompiledRule::caches).collect(),
                     ));
                     list.len() - 1
@@ -566,6 +578,7 @@ mod tests {
             .compile()
             .unwrap_err();
         assert!(matches!(err, ParamError::MaskPattern { ref name, .. } if name == "huge"));
+        assert!(err.to_string().contains("exceeds size limit of"), "{err}");
         let mut many = MaskRules::none();
         for i in 0..=MAX_RULES {
             many = many.with_rule(&format!("r{i}"), "x");

@@ -44,10 +44,16 @@ impl<S> PerWorker<S> {
         rayon::current_thread_index().unwrap_or(0) % self.states.len().max(1)
     }
 
-    /// The calling thread's state. No other thread uses it, so the lock is never waited on;
-    /// the caller must not run rayon work while holding it (a stolen piece on this thread
-    /// would wait on it).
+    /// The calling thread's state. Used from the pool it was made in, no other thread uses
+    /// it, so the lock is never waited on (from another pool, threads may share a state and
+    /// wait, but never see another's half-done work). The caller must not run rayon work
+    /// while holding it: a piece stolen onto this thread would wait on it forever.
     pub fn get(&self) -> MutexGuard<'_, S> {
+        debug_assert_eq!(
+            self.states.len(),
+            rayon::current_num_threads(),
+            "used from a pool other than the one it was made for"
+        );
         self.states[self.index()]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
