@@ -26,8 +26,9 @@ use crate::workers::{pieces, PerWorker};
 /// that each document is visited by few of them.
 const PARTITIONS_PER_THREAD: usize = 4;
 
-/// The most partitions. Each reads every token and keeps a row end per document and a root
-/// slot per stem, so on many cores their number is capped rather than grown with the threads.
+/// The most partitions (at most 256: a token's partition is kept as a byte). Each reads every
+/// token and keeps a row end per document and a root slot per stem, so on many cores their
+/// number is capped rather than grown with the threads.
 const MAX_PARTITIONS: usize = 32;
 
 /// A node of one partition's trie: `(partition, node)`.
@@ -106,22 +107,38 @@ impl CorpusCounts {
         } else {
             1
         };
+        // Each token's partition, as a byte: every partition reads all of them, and a byte
+        // read in order costs less than a look-up by stem id.
         let owner = owners(&chunks, stems.names().len(), n_parts);
-        let parts: Vec<NgramCounts> = (0..n_parts as u32)
+        let owned_by: Vec<Vec<u8>> = chunks
+            .par_iter()
+            .map(|chunk| {
+                if n_parts == 1 {
+                    return Vec::new();
+                }
+                chunk
+                    .tokens
+                    .iter()
+                    .map(|&t| owner[t as usize] as u8)
+                    .collect()
+            })
+            .collect();
+        let parts: Vec<NgramCounts> = (0..n_parts as u8)
             .into_par_iter()
             .map(|p| {
                 let mut counts = NgramCounts::new(min_sources, keep_rows);
                 let mut d = 0;
-                for chunk in &chunks {
+                for (chunk, owned_by) in chunks.iter().zip(&owned_by) {
                     let mut start = 0;
                     for &end in &chunk.ends {
                         let source = sources.get(d).copied().unwrap_or(0);
-                        counts.add_document(
-                            &chunk.tokens[start..end],
-                            |stem| owner[stem as usize] == p,
-                            source,
-                            range,
-                        );
+                        let tokens = &chunk.tokens[start..end];
+                        if n_parts == 1 {
+                            counts.add_document(tokens, |_| true, source, range);
+                        } else {
+                            let owned_by = &owned_by[start..end];
+                            counts.add_document(tokens, |i| owned_by[i] == p, source, range);
+                        }
                         start = end;
                         d += 1;
                     }

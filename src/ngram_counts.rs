@@ -179,8 +179,8 @@ impl NgramCounts {
         child
     }
 
-    /// Counts one document given as the stem ids of its tokens: the n-grams whose first stem
-    /// `owns` accepts (all of them, for counts of the whole corpus).
+    /// Counts one document given as the stem ids of its tokens: the n-grams that start at the
+    /// token positions `owns` accepts (all of them, for counts of the whole corpus).
     ///
     /// The n-grams are found a length at a time: all unigrams, then all bigrams, and so on.
     /// Before each length's lookups, a pass reads the index slot and the node each lookup will
@@ -189,7 +189,7 @@ impl NgramCounts {
     pub fn add_document(
         &mut self,
         stems: &[u32],
-        owns: impl Fn(u32) -> bool,
+        owns: impl Fn(usize) -> bool,
         source: u32,
         range: NgramRange,
     ) {
@@ -200,7 +200,7 @@ impl NgramCounts {
         // `level` holds, for each owned start `i`, the node of the n-gram of the current
         // length starting at token `i`.
         for (i, &stem) in stems.iter().enumerate() {
-            if owns(stem) {
+            if owns(i) {
                 level.push((self.child(ROOT, stem), i as u32));
             }
         }
@@ -366,8 +366,8 @@ mod tests {
         let (mut c, mut stems) = (NgramCounts::new(1, true), StemTable::default());
         let ids: Vec<u32> = ["a", "b", "a", "c"].iter().map(|s| stems.id(s)).collect();
         let a = ids[0];
-        c.add_document(&ids, |s| s == a, 0, NgramRange::default());
-        c.add_document(&[], |s| s == a, 0, NgramRange::default());
+        c.add_document(&ids, |i| ids[i] == a, 0, NgramRange::default());
+        c.add_document(&[], |_| true, 0, NgramRange::default());
         assert_eq!(
             df_table(&(c, stems))
                 .into_iter()
@@ -421,7 +421,7 @@ mod tests {
             for p in 0..n_parts {
                 let mut c = NgramCounts::new(1, true);
                 for doc in &ids {
-                    c.add_document(doc, |s| s % n_parts == p, 0, range);
+                    c.add_document(doc, |i| doc[i] % n_parts == p, 0, range);
                 }
                 for n in (1..c.n_nodes() as u32).filter(|&n| c.df(n) > 0) {
                     let fresh = counted.insert(c.term(n, stems.names()), c.df(n)).is_none();
