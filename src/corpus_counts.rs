@@ -108,21 +108,16 @@ impl CorpusCounts {
             1
         };
         // Each token's partition, as a byte: every partition reads all of them, and a byte
-        // read in order costs less than a look-up by stem id.
-        let owner = owners(&chunks, stems.names().len(), n_parts);
-        let owned_by: Vec<Vec<u8>> = chunks
-            .par_iter()
-            .map(|chunk| {
-                if n_parts == 1 {
-                    return Vec::new();
-                }
-                chunk
-                    .tokens
-                    .iter()
-                    .map(|&t| owner[t as usize] as u8)
-                    .collect()
-            })
-            .collect();
+        // read in order costs less than a look-up by stem id. One partition reads none.
+        let owned_by: Vec<Vec<u8>> = if n_parts == 1 {
+            vec![Vec::new(); chunks.len()]
+        } else {
+            let owner = owners(&chunks, stems.names().len(), n_parts);
+            chunks
+                .par_iter()
+                .map(|chunk| chunk.tokens.iter().map(|&t| owner[t as usize]).collect())
+                .collect()
+        };
         let parts: Vec<NgramCounts> = (0..n_parts as u8)
             .into_par_iter()
             .map(|p| {
@@ -186,14 +181,12 @@ impl CorpusCounts {
     }
 }
 
-/// The partition of each stem id: stems in order of falling frequency, each to the partition
-/// with the fewest tokens so far (ties to the lower partition and the lower stem id). Stem ids
-/// depend on which thread tokenized which piece, so the deal can differ between runs; the
-/// counts cannot.
-fn owners(chunks: &[Tokenized], n_stems: usize, n_parts: usize) -> Vec<u32> {
-    if n_parts == 1 {
-        return vec![0; n_stems];
-    }
+/// The partition of each stem id (`n_parts` at most [`MAX_PARTITIONS`]): stems in order of
+/// falling frequency, each to the partition with the fewest tokens so far (ties to the lower
+/// partition and the lower stem id). Stem ids depend on which thread tokenized which piece, so
+/// the deal can differ between runs; the counts cannot.
+fn owners(chunks: &[Tokenized], n_stems: usize, n_parts: usize) -> Vec<u8> {
+    debug_assert!(n_parts <= MAX_PARTITIONS);
     // One frequency table per rayon task, not per piece: a few per thread.
     let frequency = chunks
         .par_iter()
@@ -217,9 +210,9 @@ fn owners(chunks: &[Tokenized], n_stems: usize, n_parts: usize) -> Vec<u32> {
         );
     let mut order: Vec<u32> = (0..n_stems as u32).collect();
     order.sort_unstable_by_key(|&s| (Reverse(frequency[s as usize]), s));
-    let mut load: BinaryHeap<Reverse<(u64, u32)>> =
-        (0..n_parts as u32).map(|p| Reverse((0, p))).collect();
-    let mut owner = vec![0u32; n_stems];
+    let mut load: BinaryHeap<Reverse<(u64, u8)>> =
+        (0..n_parts as u8).map(|p| Reverse((0, p))).collect();
+    let mut owner = vec![0u8; n_stems];
     for s in order {
         if let Some(Reverse((tokens, p))) = load.pop() {
             owner[s as usize] = p;
@@ -302,12 +295,10 @@ mod tests {
             let mut df: BTreeMap<String, (u64, BTreeSet<u32>)> = Default::default();
             let mut expected_rows: DocRows = Vec::new();
             for (text, &source) in texts.iter().zip(&sources) {
-                let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+                let words: Vec<String> = text.split(' ').filter(|w| !w.is_empty()).map(String::from).collect();
                 let mut row: BTreeMap<String, u32> = Default::default();
-                for n in range.min()..=range.max() {
-                    for w in words.windows(n) {
-                        *row.entry(w.join(" ")).or_default() += 1;
-                    }
+                for term in range.terms(&words) {
+                    *row.entry(term).or_default() += 1;
                 }
                 for term in row.keys() {
                     let e = df.entry(term.clone()).or_default();

@@ -406,10 +406,8 @@ mod tests {
             let mut expected_rows = Vec::new();
             for doc in &words {
                 let mut row: BTreeMap<String, u32> = Default::default();
-                for n in range.min()..=range.max() {
-                    for w in doc.windows(n) {
-                        *row.entry(w.join(" ")).or_default() += 1;
-                    }
+                for term in range.terms(doc) {
+                    *row.entry(term).or_default() += 1;
                 }
                 for term in row.keys() {
                     *expected.entry(term.clone()).or_default() += 1;
