@@ -18,8 +18,8 @@ use crate::error::StanceError;
 use crate::mask::{MaskRules, Masker};
 use crate::ngram_counts::{Rows, WordCache, STOP_WORD};
 use crate::ngrams::NgramRange;
+use crate::packed_terms::SavedTerms;
 use crate::sparse::{CsrMatrix, SparseRow};
-use crate::terms::Terms;
 use crate::tfidf::{Tfidf, TfidfParams};
 use crate::tokenize::{Tokenizer, TokenizerConfig};
 use crate::vocabulary::{Vocabulary, VocabularyParams};
@@ -270,13 +270,11 @@ impl Featurizer {
     /// masking rules and indexing the terms at the same time (the two costs of loading a model).
     pub fn from_saved_terms(
         params: FeaturizerParams,
-        terms: Terms,
+        terms: SavedTerms,
         tfidf: Tfidf,
     ) -> Result<Self, StanceError> {
-        let (vocabulary, analyzer) = rayon::join(
-            || Vocabulary::from_sorted_terms(terms),
-            || Analyzer::new(&params),
-        );
+        let (vocabulary, analyzer) =
+            rayon::join(|| Vocabulary::from_saved(terms), || Analyzer::new(&params));
         Ok(Featurizer {
             id: next_featurizer_id(),
             analyzer: analyzer?,

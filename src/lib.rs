@@ -53,6 +53,7 @@ pub mod ngram_counts;
 pub mod ngrams;
 pub mod objective;
 pub mod packed_floats;
+pub mod packed_terms;
 pub mod paragraphs;
 pub mod record;
 pub mod score;

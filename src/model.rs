@@ -21,7 +21,7 @@ use crate::error::StanceError;
 use crate::evidence::UncertaintyPolicy;
 use crate::featurizer::{Featurizer, FeaturizerParams};
 use crate::logistic::{LinearModel, LogisticParams};
-use crate::terms::Terms;
+use crate::packed_terms::SavedTerms;
 use crate::tfidf::Tfidf;
 
 /// The format name at the top of every model file.
@@ -37,7 +37,7 @@ pub const MAX_WEIGHT: f64 = 1e6;
 ///
 /// Version 2 packs IDF and weights as base64 of their bits ([`crate::packed_floats`]); version 1
 /// wrote them as JSON numbers and is still read.
-pub const FORMAT_VERSION: u64 = 2;
+pub const FORMAT_VERSION: u64 = 3;
 
 /// The oldest model-file version this build reads.
 pub const OLDEST_FORMAT_VERSION: u64 = 1;
@@ -79,7 +79,7 @@ pub struct ModelFile {
     pub crate_version: String,
     pub labels: Vec<String>,
     pub featurizer: FeaturizerParams,
-    pub vocabulary: Terms,
+    pub vocabulary: SavedTerms,
     #[serde(with = "crate::packed_floats")]
     pub idf: Vec<f64>,
     /// One weight vector per output: one for two labels, one per label otherwise.
@@ -221,7 +221,7 @@ impl Model {
             crate_version: env!("CARGO_PKG_VERSION").to_string(),
             labels: self.classifier.labels.clone(),
             featurizer: self.featurizer.params().clone(),
-            vocabulary: self.featurizer.vocabulary().terms().clone(),
+            vocabulary: SavedTerms::packed(self.featurizer.vocabulary()),
             idf: self.featurizer.tfidf().idf().to_vec(),
             weights: self.classifier.weights.clone(),
             intercepts: self.classifier.intercepts.clone(),

@@ -130,16 +130,7 @@ impl Visitor<'_> for Unpacked {
 
 /// The values packed in `text`.
 fn unpack(text: &str) -> Result<Vec<f64>, String> {
-    let bytes = STANDARD
-        .decode(text)
-        .map_err(|e| format!("{KEY} is not valid base64 ({e})"))?;
-    if bytes.len() % WIDTH != 0 {
-        return Err(format!(
-            "{KEY} holds {} bytes, not a whole number of {WIDTH}-byte floats",
-            bytes.len()
-        ));
-    }
-    Ok(bytes
+    Ok(decode(KEY, text, WIDTH, "floats")?
         .chunks_exact(WIDTH)
         .map(|b| {
             let mut le = [0u8; WIDTH];
@@ -147,6 +138,21 @@ fn unpack(text: &str) -> Result<Vec<f64>, String> {
             f64::from_le_bytes(le)
         })
         .collect())
+}
+
+/// The bytes of the base64 string `text` held under `key`, checked to be whole values of
+/// `width` bytes (`what`, for the message); shared with the packed vocabulary.
+pub(crate) fn decode(key: &str, text: &str, width: usize, what: &str) -> Result<Vec<u8>, String> {
+    let bytes = STANDARD
+        .decode(text)
+        .map_err(|e| format!("{key} is not valid base64 ({e})"))?;
+    if bytes.len() % width != 0 {
+        return Err(format!(
+            "{key} holds {} bytes, not a whole number of {width}-byte {what}",
+            bytes.len()
+        ));
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -9,6 +9,9 @@
 //! range of the first stem, and each further word is a binary search on the next stem inside
 //! the range. A text whose stems are unknown stops at the first word.
 //!
+//! Model files (format version 3) store the vocabulary in this form, stems and stem ids, so
+//! loading builds the index with [`TermIndex::from_stem_ids`] and looks no stem up.
+//!
 //! This needs no hash table over the terms. Building one at load took most of loading the
 //! default model (80 ms of 95): 200,000 random inserts into a 4 MB table, each a cache miss on
 //! a machine whose second-level cache holds 1 MB. Building these arrays is sequential and takes
@@ -30,6 +33,8 @@ const NONE: u32 = u32::MAX;
 /// Stem ids and the sorted stem-id sequences of a vocabulary.
 #[derive(Debug, Clone, Default)]
 pub struct TermIndex {
+    /// The stems in id order, which is byte order.
+    names: Terms,
     stems: StrMap,
     /// For each stem id, the range of features whose first stem it is (empty for a stem that
     /// only occurs later in terms).
@@ -64,11 +69,9 @@ impl TermIndex {
         let mut flat: Vec<u32> = Vec::with_capacity(terms.len() * 2);
         let mut starts: Vec<u32> = Vec::with_capacity(terms.len() + 1);
         let mut previous_first: Option<(&str, u32)> = None;
-        let mut empty_stem = false;
         for term in terms.iter() {
             starts.push(flat.len() as u32);
             for (k, stem) in term.split(' ').enumerate() {
-                empty_stem |= stem.is_empty();
                 let id = match previous_first {
                     Some((p, id)) if k == 0 && p == stem => id,
                     _ => {
@@ -91,25 +94,40 @@ impl TermIndex {
         let mut by_name: Vec<u32> = (0..names.len() as u32).collect();
         by_name.sort_unstable_by_key(|&i| names[i as usize]);
         let mut rank = vec![0u32; names.len()];
-        let mut ranked = StrMap::with_capacity(names.len());
         for (r, &i) in by_name.iter().enumerate() {
             rank[i as usize] = r as u32;
-            ranked.get_or_insert_with(names[i as usize], || r as u32);
         }
         for id in &mut flat {
             *id = rank[*id as usize];
         }
+        let sorted: Terms = by_name.iter().map(|&i| names[i as usize]).collect();
+        TermIndex::from_stem_ids(sorted, &flat, &starts)
+    }
 
-        let n = terms.len();
+    /// Indexes terms given as stem ids: `stems` sorted by byte order and without repeats (a
+    /// stem's id is its position), and term `i` the ids `flat[starts[i]..starts[i + 1]]`,
+    /// every one below `stems.len()`. Terms that are not strictly increasing are flagged, as
+    /// in [`TermIndex::new`]. The index is the one [`TermIndex::new`] builds from the terms'
+    /// strings, without looking up a stem: what loading a packed vocabulary needs.
+    pub fn from_stem_ids(names: Terms, flat: &[u32], starts: &[u32]) -> Self {
+        debug_assert!(names.iter().zip(names.iter().skip(1)).all(|(a, b)| a < b));
+        debug_assert!(flat.iter().all(|&id| (id as usize) < names.len()));
+        let mut stems = StrMap::with_capacity(names.len());
+        for (r, name) in names.iter().enumerate() {
+            stems.get_or_insert_with(name, || r as u32);
+        }
+        let n = starts.len().saturating_sub(1);
         let lengths = starts.windows(2).map(|w| (w[1] - w[0]) as usize);
         let shortest = lengths.clone().min().unwrap_or(0);
         let longest = lengths.max().unwrap_or(0);
+        let empty_stem = names.iter().any(str::is_empty);
         let mut index = TermIndex {
             shortest,
             longest,
             empty_stem,
-            stems: ranked,
             first: vec![(0, 0); names.len()],
+            names,
+            stems,
             second: vec![NONE; n],
             rest: Vec::new(),
             rest_start: Vec::new(),
@@ -149,6 +167,45 @@ impl TermIndex {
             index.rest_start.push(index.rest.len() as u32);
         }
         index
+    }
+
+    /// The number of terms.
+    pub fn len(&self) -> usize {
+        self.second.len()
+    }
+
+    /// Whether there are no terms.
+    pub fn is_empty(&self) -> bool {
+        self.second.is_empty()
+    }
+
+    /// The stems, in id order, which is byte order.
+    pub fn stems(&self) -> &Terms {
+        &self.names
+    }
+
+    /// Calls `f` with the stem ids of each term, in feature order: the inverse of
+    /// [`TermIndex::from_stem_ids`] for an index of strictly increasing terms.
+    pub fn for_each_term_ids(&self, mut f: impl FnMut(&[u32])) {
+        let n = self.second.len();
+        let mut head = vec![0u32; n];
+        for (stem, &(lo, hi)) in self.first.iter().enumerate() {
+            if let Some(features) = head.get_mut(lo as usize..hi as usize) {
+                features.fill(stem as u32);
+            }
+        }
+        let mut ids = Vec::with_capacity(self.longest);
+        for (i, &head) in head.iter().enumerate() {
+            ids.clear();
+            ids.push(head);
+            if self.second[i] != NONE {
+                ids.push(self.second[i]);
+                if let Some(rest) = self.rest_start.get(i..i + 2) {
+                    ids.extend_from_slice(&self.rest[rest[0] as usize..rest[1] as usize]);
+                }
+            }
+            f(&ids);
+        }
     }
 
     /// Whether the terms were not strictly increasing: a repeated term or an unsorted file.

@@ -8,11 +8,13 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ParamError, StanceError};
+use crate::packed_terms::SavedTerms;
 use crate::term_index::TermIndex;
 use crate::terms::Terms;
 
@@ -193,14 +195,17 @@ pub struct Selection<T> {
 /// The fitted vocabulary: terms in feature-index order, with their [`TermIndex`].
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
-    terms: Terms,
+    /// The term strings: given when fitted or read as strings, joined from the index's stems on
+    /// first use when read as stem ids. Scoring never needs them, and joining 221,330 terms
+    /// took 3-4 ms of loading the default model.
+    terms: OnceLock<Terms>,
     index: TermIndex,
 }
 
 impl PartialEq for Vocabulary {
     fn eq(&self, other: &Self) -> bool {
         // The index is a function of the terms.
-        self.terms == other.terms
+        self.terms() == other.terms()
     }
 }
 
@@ -210,7 +215,26 @@ impl Vocabulary {
     /// that order).
     pub fn from_sorted_terms(terms: Terms) -> Self {
         let index = TermIndex::new(&terms);
-        Vocabulary { terms, index }
+        Vocabulary {
+            terms: OnceLock::from(terms),
+            index,
+        }
+    }
+
+    /// The vocabulary a model file holds, in either of its forms (see `packed_terms.rs`). From
+    /// stem ids, the index is built without a look-up and the term strings are joined from
+    /// the stems.
+    pub fn from_saved(saved: SavedTerms) -> Self {
+        match saved {
+            SavedTerms::Strings(terms) => Vocabulary::from_sorted_terms(terms),
+            SavedTerms::Stems(packed) => {
+                let (flat, starts) = packed.flat();
+                Vocabulary {
+                    index: TermIndex::from_stem_ids(packed.into_stems(), &flat, &starts),
+                    terms: OnceLock::new(),
+                }
+            }
+        }
     }
 
     /// Whether the terms are not strictly increasing: a term appears twice or out of order (a
@@ -237,22 +261,37 @@ impl Vocabulary {
 
     /// The term of a feature index.
     pub fn term(&self, index: usize) -> &str {
-        self.terms.get(index)
+        self.terms().get(index)
     }
 
     /// All terms, in feature order.
     pub fn terms(&self) -> &Terms {
-        &self.terms
+        self.terms.get_or_init(|| {
+            let stems = self.index.stems();
+            let mut terms = Terms::with_capacity(self.index.len());
+            let mut term = String::new();
+            self.index.for_each_term_ids(|ids| {
+                term.clear();
+                for (k, &id) in ids.iter().enumerate() {
+                    if k > 0 {
+                        term.push(' ');
+                    }
+                    term.push_str(stems.get(id as usize));
+                }
+                terms.push(&term);
+            });
+            terms
+        })
     }
 
     /// The number of terms.
     pub fn len(&self) -> usize {
-        self.terms.len()
+        self.index.len()
     }
 
     /// Whether there are no terms.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.index.len() == 0
     }
 }
 

@@ -5,7 +5,10 @@ mod common;
 
 use std::path::Path;
 
-use common::{as_version_1, fails_with, stance, train_examples, write_file};
+use common::{
+    as_string_vocabulary, as_version_1, as_version_2, fails_with, pack_ids, packed_ids, stance,
+    train_examples, write_file,
+};
 use serde_json::Value;
 
 /// Runs every model-loading command with `--model model`, each expected to fail with `message`.
@@ -62,12 +65,12 @@ fn truncated() {
 fn a_wrong_version() {
     let dir = tempfile::tempdir().unwrap();
     let (_, mut v) = good_model(dir.path());
-    v["version"] = 3.into();
-    let path = write_file(dir.path(), "v3.json", v.to_string().as_bytes());
-    model_commands_fail(&path, "model format version 3 is not supported");
+    v["version"] = 4.into();
+    let path = write_file(dir.path(), "v4.json", v.to_string().as_bytes());
+    model_commands_fail(&path, "model format version 4 is not supported");
     v["version"] = 0.into();
     let path = write_file(dir.path(), "v0.json", v.to_string().as_bytes());
-    model_commands_fail(&path, "(this build reads versions 1 to 2)");
+    model_commands_fail(&path, "(this build reads versions 1 to 3)");
     v["version"] = "one".into();
     let path = write_file(dir.path(), "vstr.json", v.to_string().as_bytes());
     model_commands_fail(&path, "not a stance model file");
@@ -147,11 +150,13 @@ fn duplicate_fields_and_empty_labels() {
 fn a_vocabulary_with_duplicate_or_unsorted_terms() {
     let dir = tempfile::tempdir().unwrap();
     let (_, mut v) = good_model(dir.path());
+    as_string_vocabulary(&mut v);
     v["vocabulary"][1] = v["vocabulary"][0].clone();
     let path = write_file(dir.path(), "dup-terms.json", v.to_string().as_bytes());
     model_commands_fail(&path, "the vocabulary repeats a term");
     // Lookups search the terms in file order, so an unsorted vocabulary is refused as well.
     let (_, mut v) = good_model(dir.path());
+    as_string_vocabulary(&mut v);
     let first = v["vocabulary"][0].clone();
     v["vocabulary"][0] = v["vocabulary"][1].clone();
     v["vocabulary"][1] = first;
@@ -263,23 +268,132 @@ fn packed_floats_that_do_not_decode() {
 }
 
 #[test]
-fn a_version_1_file_scores_as_its_version_2_rewrite() {
+fn version_1_and_2_files_score_as_their_version_3_rewrite() {
     let dir = tempfile::tempdir().unwrap();
-    let (text, _) = good_model(dir.path());
-    let (v1_text, _) = good_model_v1(dir.path());
-    let v2 = write_file(dir.path(), "v2.json", text.as_bytes());
-    let v1 = write_file(dir.path(), "v1.json", v1_text.as_bytes());
-    let loaded = stance::Model::load(&v1).unwrap();
-    assert_eq!(loaded.format_version(), 1);
-    // Saving writes the current version, with every float's bits unchanged.
-    assert_eq!(loaded.to_json().unwrap(), text.as_bytes());
+    let (text, value) = good_model(dir.path());
+    let current = write_file(dir.path(), "v3.json", text.as_bytes());
     let score = |model: &Path| {
         common::stdout_of(
             stance()
-                .args(["score", "--format", "jsonl", "--model"])
+                .args(["score", "--format", "jsonl", "--paragraphs", "--model"])
                 .arg(model)
                 .arg("data/articles/western-kyiv-briefing.txt"),
         )
     };
-    assert_eq!(score(&v1), score(&v2));
+    let mut v2 = value.clone();
+    as_version_2(&mut v2);
+    for (version, old) in [(1, good_model_v1(dir.path()).0), (2, v2.to_string())] {
+        let path = write_file(dir.path(), &format!("v{version}.json"), old.as_bytes());
+        let loaded = stance::Model::load(&path).unwrap();
+        assert_eq!(loaded.format_version(), version);
+        // Saving writes the current version: the same terms, every float's bits unchanged.
+        assert_eq!(loaded.to_json().unwrap(), text.as_bytes(), "v{version}");
+        assert_eq!(score(&path), score(&current), "v{version}");
+    }
+    // Term strings joined from the stems are the ones the explanation shows.
+    let explain = |model: &Path| {
+        common::stdout_of(
+            stance()
+                .args(["explain", "--format", "json", "--model"])
+                .arg(model)
+                .arg("data/articles/western-kyiv-briefing.txt"),
+        )
+    };
+    let v1 = write_file(
+        dir.path(),
+        "v1.json",
+        good_model_v1(dir.path()).0.as_bytes(),
+    );
+    assert_eq!(explain(&v1), explain(&current));
+}
+
+#[test]
+fn corrupt_packed_vocabularies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, base) = good_model(dir.path());
+    let ids = packed_ids(&base["vocabulary"]);
+    let n_stems = base["vocabulary"]["stems"].as_array().unwrap().len() as u32;
+    let end = 1u32 << 31;
+    type Change = Box<dyn Fn(&mut Value)>;
+    let with_ids = |ids: Vec<u32>| -> Change {
+        Box::new(move |v: &mut Value| v["vocabulary"]["stem_ids"] = pack_ids(&ids))
+    };
+    // The first two terms' ids, and the rest.
+    let first_end = ids.iter().position(|&i| i & end != 0).unwrap() + 1;
+    let second_end = first_end + ids[first_end..].iter().position(|&i| i & end != 0).unwrap() + 1;
+    let cases: Vec<(&str, Change, String)> = vec![
+        (
+            "out-of-range.json",
+            with_ids([&[n_stems | end][..], &ids[1..]].concat()),
+            format!("stem id {n_stems} is out of range for {n_stems} stems"),
+        ),
+        (
+            "unended.json",
+            with_ids([&ids[..], &[0]].concat()),
+            "the last term's stem ids are not ended".into(),
+        ),
+        (
+            "repeated-term.json",
+            with_ids([&ids[..first_end], &ids[..first_end], &ids[second_end..]].concat()),
+            "the vocabulary repeats a term or is not in sorted order".into(),
+        ),
+        (
+            "swapped-terms.json",
+            with_ids(
+                [
+                    &ids[first_end..second_end],
+                    &ids[..first_end],
+                    &ids[second_end..],
+                ]
+                .concat(),
+            ),
+            "the vocabulary repeats a term or is not in sorted order".into(),
+        ),
+        (
+            "trigram.json",
+            with_ids([&[0, 0, end][..], &ids[first_end..]].concat()),
+            "is not a 1..2-gram".into(),
+        ),
+        (
+            "odd-bytes.json",
+            Box::new(|v| v["vocabulary"]["stem_ids"]["u32le_base64"] = "AAAAAAA=".into()),
+            "not a whole number of 4-byte ids".into(),
+        ),
+        (
+            "bad-base64.json",
+            Box::new(|v| v["vocabulary"]["stem_ids"]["u32le_base64"] = "@@".into()),
+            "is not valid base64".into(),
+        ),
+        (
+            "unsorted-stems.json",
+            Box::new(|v| {
+                let stems = v["vocabulary"]["stems"].as_array_mut().unwrap();
+                stems.swap(0, 1);
+            }),
+            "the stems are not sorted and distinct".into(),
+        ),
+        (
+            "spaced-stem.json",
+            Box::new(|v| v["vocabulary"]["stems"][0] = "a b".into()),
+            "is empty or holds a space".into(),
+        ),
+        (
+            "no-ids.json",
+            Box::new(|v| {
+                v["vocabulary"].as_object_mut().unwrap().remove("stem_ids");
+            }),
+            "missing field `stem_ids`".into(),
+        ),
+        (
+            "extra-key.json",
+            Box::new(|v| v["vocabulary"]["terms"] = 1.into()),
+            "unknown field `terms`".into(),
+        ),
+    ];
+    for (name, change, message) in cases {
+        let mut v = base.clone();
+        change(&mut v);
+        let path = write_file(dir.path(), name, v.to_string().as_bytes());
+        model_commands_fail(&path, &message);
+    }
 }

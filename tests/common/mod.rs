@@ -154,9 +154,65 @@ pub fn unpacked(packed: &serde_json::Value) -> Vec<f64> {
         .collect()
 }
 
-/// Rewrites a model file's JSON in the form of format version 1: IDF and weights as arrays of
-/// numbers, which tests can edit one value at a time.
+/// The stem ids a packed vocabulary holds, bit 31 marking each term's last.
+pub fn packed_ids(vocabulary: &serde_json::Value) -> Vec<u32> {
+    use base64::Engine;
+    let text = vocabulary["stem_ids"]["u32le_base64"]
+        .as_str()
+        .expect("packed stem ids");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap();
+    bytes
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+        .collect()
+}
+
+/// Packs stem ids as a model file holds them.
+pub fn pack_ids(ids: &[u32]) -> serde_json::Value {
+    use base64::Engine;
+    let bytes: Vec<u8> = ids.iter().flat_map(|i| i.to_le_bytes()).collect();
+    serde_json::json!({ "u32le_base64": base64::engine::general_purpose::STANDARD.encode(bytes) })
+}
+
+/// The terms of a packed vocabulary (format version 3) as strings, decoded independently of
+/// the library.
+pub fn unpacked_terms(vocabulary: &serde_json::Value) -> Vec<String> {
+    let stems: Vec<&str> = vocabulary["stems"]
+        .as_array()
+        .expect("stems")
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let mut terms = Vec::new();
+    let mut term: Vec<&str> = Vec::new();
+    for id in packed_ids(vocabulary) {
+        term.push(stems[(id & 0x7fff_ffff) as usize]);
+        if id >> 31 == 1 {
+            terms.push(term.join(" "));
+            term.clear();
+        }
+    }
+    terms
+}
+
+/// Rewrites a model file's vocabulary as an array of term strings, the form of format versions 1
+/// and 2 (still read), which tests can edit one term at a time.
+pub fn as_string_vocabulary(model: &mut serde_json::Value) {
+    model["vocabulary"] = unpacked_terms(&model["vocabulary"]).into();
+}
+
+/// Rewrites a model file's JSON in the form of format version 2: the vocabulary as strings.
+pub fn as_version_2(model: &mut serde_json::Value) {
+    model["version"] = 2.into();
+    as_string_vocabulary(model);
+}
+
+/// Rewrites a model file's JSON in the form of format version 1: the vocabulary as strings, IDF
+/// and weights as arrays of numbers, which tests can edit one value at a time.
 pub fn as_version_1(model: &mut serde_json::Value) {
+    as_version_2(model);
     model["version"] = 1.into();
     model["idf"] = unpacked(&model["idf"]).into();
     let weights: Vec<serde_json::Value> = model["weights"]
