@@ -52,6 +52,7 @@ pub mod model;
 pub mod ngram_counts;
 pub mod ngrams;
 pub mod objective;
+pub(crate) mod packed;
 pub mod packed_floats;
 pub mod packed_terms;
 pub mod paragraphs;

@@ -35,9 +35,14 @@ pub const MAX_WEIGHT: f64 = 1e6;
 
 /// The model-file version this build writes.
 ///
-/// Version 2 packs IDF and weights as base64 of their bits ([`crate::packed_floats`]); version 1
-/// wrote them as JSON numbers and is still read.
+/// Version 3 writes the vocabulary as its stems and each term's stem ids
+/// ([`crate::packed_terms`]); version 2 packed IDF and weights as base64 of their bits
+/// ([`crate::packed_floats`]); version 1 wrote terms as strings and floats as JSON numbers. All
+/// three are read.
 pub const FORMAT_VERSION: u64 = 3;
+
+/// The first version whose vocabulary is stems and stem ids.
+const PACKED_TERMS_VERSION: u64 = 3;
 
 /// The oldest model-file version this build reads.
 pub const OLDEST_FORMAT_VERSION: u64 = 1;
@@ -321,6 +326,14 @@ impl Model {
             || file.labels.iter().any(|l| l.is_empty())
         {
             return Err(bad("labels are empty or repeated".into()));
+        }
+        // Older builds cannot read a packed vocabulary, so a file that has one and claims an
+        // older version is not what it says (and `format_version` would report that version).
+        if matches!(file.vocabulary, SavedTerms::Stems(_)) && file.version < PACKED_TERMS_VERSION {
+            return Err(bad(format!(
+                "the vocabulary is stems and stem ids, which needs format version {PACKED_TERMS_VERSION} or later; the file says version {}",
+                file.version
+            )));
         }
         let d = file.vocabulary.len();
         if d == 0 {

@@ -10,8 +10,6 @@
 //! To read the values elsewhere, e.g. in Python:
 //! `numpy.frombuffer(base64.b64decode(s), "<f8")`.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use std::borrow::Cow;
@@ -30,7 +28,7 @@ pub fn serialize<S: Serializer>(values: &[f64], serializer: S) -> Result<S::Ok, 
         bytes.extend_from_slice(&v.to_le_bytes());
     }
     let mut map = serializer.serialize_map(Some(1))?;
-    map.serialize_entry(KEY, &STANDARD.encode(bytes))?;
+    map.serialize_entry(KEY, &crate::packed::encode(&bytes))?;
     map.end()
 }
 
@@ -130,7 +128,7 @@ impl Visitor<'_> for Unpacked {
 
 /// The values packed in `text`.
 fn unpack(text: &str) -> Result<Vec<f64>, String> {
-    Ok(decode(KEY, text, WIDTH, "floats")?
+    Ok(crate::packed::decode(KEY, text, WIDTH, "floats")?
         .chunks_exact(WIDTH)
         .map(|b| {
             let mut le = [0u8; WIDTH];
@@ -138,21 +136,6 @@ fn unpack(text: &str) -> Result<Vec<f64>, String> {
             f64::from_le_bytes(le)
         })
         .collect())
-}
-
-/// The bytes of the base64 string `text` held under `key`, checked to be whole values of
-/// `width` bytes (`what`, for the message); shared with the packed vocabulary.
-pub(crate) fn decode(key: &str, text: &str, width: usize, what: &str) -> Result<Vec<u8>, String> {
-    let bytes = STANDARD
-        .decode(text)
-        .map_err(|e| format!("{key} is not valid base64 ({e})"))?;
-    if bytes.len() % width != 0 {
-        return Err(format!(
-            "{key} holds {} bytes, not a whole number of {width}-byte {what}",
-            bytes.len()
-        ));
-    }
-    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 //!   `u32`s in base64. The last id of each term has bit 31 set.
 //!
 //! Versions 1 and 2 wrote the terms as an array of strings (`"kiev regim"`), and loading had to
-//! read 221,330 strings and look up each of their 400,000 stems to index them: about 25 ms of
-//! the 33 ms it took to load the default model. Read this way, the term index is built from the
-//! ids without a look-up, and only the 30,000 stems are strings. Reading accepts both forms.
+//! read 221,330 strings and look up each of their 423,600 stems to index them. Read this way,
+//! the term index is built from the ids without a look-up, and only the 19,060 stems are
+//! strings: loading the default model went from about 31 to 21 ms (README, "The model file").
+//! Reading accepts both forms; the packed one only in files of version 3 or later.
 //!
 //! To read the terms elsewhere, e.g. in Python:
 //! `ids = numpy.frombuffer(base64.b64decode(s), "<u4")`; a term ends at each id with
@@ -18,8 +19,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use serde::de::value::SeqAccessDeserializer;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
@@ -43,8 +42,9 @@ pub enum SavedTerms {
     Stems(StemIds),
 }
 
-/// Sorted distinct stems and the terms as ids into them, checked when read: every id is in
-/// range, the last term is ended, and no stem is empty or holds a space.
+/// Stems, sorted and distinct, and the terms as ids into them, checked when read: every id is
+/// in range, every stem is used, the last term is ended, and no stem is empty or holds a space.
+/// (So one vocabulary has one packed form.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct StemIds {
     stems: Terms,
@@ -124,7 +124,7 @@ impl Serialize for SavedTerms {
                         let bytes: Vec<u8> =
                             self.0.iter().flat_map(|id| id.to_le_bytes()).collect();
                         let mut map = serializer.serialize_map(Some(1))?;
-                        map.serialize_entry(KEY, &STANDARD.encode(bytes))?;
+                        map.serialize_entry(KEY, &crate::packed::encode(&bytes))?;
                         map.end()
                     }
                 }
@@ -191,15 +191,19 @@ fn check(stems: &Terms, ids: &[u32]) -> Result<(), String> {
             stems.get(i)
         ));
     }
-    if let Some(&id) = ids
-        .iter()
-        .find(|&&id| (id & !TERM_END) as usize >= stems.len())
-    {
-        return Err(format!(
-            "stem id {} is out of range for {} stems",
-            id & !TERM_END,
-            stems.len()
-        ));
+    let mut used = vec![false; stems.len()];
+    for &id in ids {
+        let Some(u) = used.get_mut((id & !TERM_END) as usize) else {
+            return Err(format!(
+                "stem id {} is out of range for {} stems",
+                id & !TERM_END,
+                stems.len()
+            ));
+        };
+        *u = true;
+    }
+    if let Some(i) = used.iter().position(|&u| !u) {
+        return Err(format!("stem {i} ({:?}) is used by no term", stems.get(i)));
     }
     if ids.last().is_some_and(|&id| id & TERM_END == 0) {
         return Err("the last term's stem ids are not ended (bit 31 of its last id)".into());
@@ -244,7 +248,7 @@ impl<'de> Visitor<'de> for PackedIdsVisitor {
 
 /// The ids packed in `text`.
 fn unpack(text: &str) -> Result<Vec<u32>, String> {
-    Ok(crate::packed_floats::decode(KEY, text, 4, "ids")?
+    Ok(crate::packed::decode(KEY, text, 4, "ids")?
         .chunks_exact(4)
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect())
@@ -283,7 +287,7 @@ mod tests {
             json,
             format!(
                 r#"{{"stems":["kiev","regim","west"],"stem_ids":{{"u32le_base64":"{}"}}}}"#,
-                STANDARD.encode(bytes)
+                crate::packed::encode(&bytes)
             )
         );
         assert_eq!(back, v);
@@ -305,7 +309,7 @@ mod tests {
     fn malformed_packed_vocabularies_are_refused_with_the_reason() {
         let ids = |ids: &[u32]| {
             let bytes: Vec<u8> = ids.iter().flat_map(|i| i.to_le_bytes()).collect();
-            STANDARD.encode(bytes)
+            crate::packed::encode(&bytes)
         };
         let end = 1u32 << 31;
         for (json, reason) in [
@@ -360,6 +364,18 @@ mod tests {
             (
                 r#"{"stems":[],"stem_ids":{"u32le_base64":"AAA="}}"#.to_string(),
                 "not a whole number of 4-byte ids",
+            ),
+            (
+                format!(
+                    r#"{{"stems":["a","b"],"stem_ids":{{"u32le_base64":"{}"}}}}"#,
+                    ids(&[end])
+                ),
+                "stem 1 (\"b\") is used by no term",
+            ),
+            (
+                r#"{"stems":[],"stem_ids":{"u32le_base64":""},"stem_ids":{"u32le_base64":""}}"#
+                    .to_string(),
+                "duplicate field `stem_ids`",
             ),
             (r#"7"#.to_string(), "or an array of strings"),
         ] {

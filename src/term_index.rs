@@ -106,10 +106,11 @@ impl TermIndex {
 
     /// Indexes terms given as stem ids: `stems` sorted by byte order and without repeats (a
     /// stem's id is its position), and term `i` the ids `flat[starts[i]..starts[i + 1]]`,
-    /// every one below `stems.len()`. Terms that are not strictly increasing are flagged, as
+    /// every one below `stems.len()`, `starts` increasing (callers check: the model file's
+    /// reader, `packed_terms.rs`). Terms that are not strictly increasing are flagged, as
     /// in [`TermIndex::new`]. The index is the one [`TermIndex::new`] builds from the terms'
     /// strings, without looking up a stem: what loading a packed vocabulary needs.
-    pub fn from_stem_ids(names: Terms, flat: &[u32], starts: &[u32]) -> Self {
+    pub(crate) fn from_stem_ids(names: Terms, flat: &[u32], starts: &[u32]) -> Self {
         debug_assert!(names.iter().zip(names.iter().skip(1)).all(|(a, b)| a < b));
         debug_assert!(flat.iter().all(|&id| (id as usize) < names.len()));
         let mut stems = StrMap::with_capacity(names.len());

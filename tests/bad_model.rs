@@ -385,6 +385,19 @@ fn corrupt_packed_vocabularies() {
             "missing field `stem_ids`".into(),
         ),
         (
+            "unused-stem.json",
+            Box::new(|v| {
+                let stems = v["vocabulary"]["stems"].as_array_mut().unwrap();
+                stems.push("zzzz".into());
+            }),
+            "(\"zzzz\") is used by no term".into(),
+        ),
+        (
+            "packed-v2.json",
+            Box::new(|v| v["version"] = 2.into()),
+            "needs format version 3 or later; the file says version 2".into(),
+        ),
+        (
             "extra-key.json",
             Box::new(|v| v["vocabulary"]["terms"] = 1.into()),
             "unknown field `terms`".into(),
