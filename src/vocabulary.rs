@@ -168,7 +168,12 @@ impl VocabularyParams {
         if kept.is_empty() {
             return Err(StanceError::EmptyVocabulary);
         }
-        kept.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut keyed: Vec<(u128, &str, u64, T)> = kept
+            .into_par_iter()
+            .map(|(term, df, tag)| (prefix_key(term), term, df, tag))
+            .collect();
+        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        let kept = keyed.into_iter().map(|(_, term, df, tag)| (term, df, tag));
         let mut selection = Selection {
             terms: Terms::with_capacity(kept.len()),
             df: Vec::with_capacity(kept.len()),
@@ -181,6 +186,17 @@ impl VocabularyParams {
         }
         Ok(selection)
     }
+}
+
+/// The first 16 bytes of `term`, big-endian and zero-padded. Keys in order are strings in
+/// order, up to equal keys, which the whole strings then tell apart: sorting by key first
+/// compares integers held in the array instead of following two pointers to call `memcmp`
+/// (sorting the default model's 214,611 terms by string took 19-54 ms on one thread).
+fn prefix_key(term: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = term.len().min(16);
+    bytes[..n].copy_from_slice(&term.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }
 
 /// The terms [`VocabularyParams::select`] keeps, in feature order, with their document
@@ -298,6 +314,22 @@ impl Vocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Ordering by prefix key, then by string, is ordering by string: for strings shorter
+        /// and longer than the key, sharing long prefixes, holding NUL bytes and multi-byte
+        /// characters.
+        #[test]
+        fn prefix_keys_order_as_the_strings_do(
+            terms in proptest::collection::vec("(russian |a|\\x00|é|z){0,8}", 0..80),
+        ) {
+            let mut by_key: Vec<&str> = terms.iter().map(String::as_str).collect();
+            by_key.sort_by(|a, b| prefix_key(a).cmp(&prefix_key(b)).then_with(|| a.cmp(b)));
+            let mut by_string: Vec<&str> = terms.iter().map(String::as_str).collect();
+            by_string.sort();
+            proptest::prop_assert_eq!(by_key, by_string);
+        }
+    }
 
     fn docs(d: &[&[&str]]) -> Vec<Vec<String>> {
         d.iter()
