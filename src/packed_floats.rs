@@ -10,9 +10,8 @@
 //! To read the values elsewhere, e.g. in Python:
 //! `numpy.frombuffer(base64.b64decode(s), "<f8")`.
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
-use std::borrow::Cow;
 use std::fmt;
 
 /// The one key of a packed array.
@@ -88,41 +87,8 @@ impl<'de> Visitor<'de> for FloatsVisitor {
         Ok(values)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<f64>, A::Error> {
-        let mut values = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key != KEY {
-                return Err(de::Error::unknown_field(&key, &[KEY]));
-            }
-            if values.is_some() {
-                return Err(de::Error::duplicate_field(KEY));
-            }
-            values = Some(map.next_value_seed(Unpacked)?);
-        }
-        values.ok_or_else(|| de::Error::missing_field(KEY))
-    }
-}
-
-/// Decodes the packed string where the parser holds it, without copying it first.
-struct Unpacked;
-
-impl<'de> DeserializeSeed<'de> for Unpacked {
-    type Value = Vec<f64>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<f64>, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for Unpacked {
-    type Value = Vec<f64>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "a base64 string")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Vec<f64>, E> {
-        unpack(text).map_err(E::custom)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<f64>, A::Error> {
+        crate::packed::read_map(map, &[KEY], unpack)
     }
 }
 

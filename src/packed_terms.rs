@@ -162,9 +162,8 @@ impl<'de> Visitor<'de> for SavedTermsVisitor {
             match key.as_ref() {
                 "stems" if stems.is_none() => stems = Some(map.next_value()?),
                 "stem_ids" if ids.is_none() => ids = Some(map.next_value::<PackedIds>()?.0),
-                "stems" | "stem_ids" => {
-                    return Err(de::Error::custom(format!("duplicate field `{key}`")))
-                }
+                "stems" => return Err(de::Error::duplicate_field("stems")),
+                "stem_ids" => return Err(de::Error::duplicate_field("stem_ids")),
                 _ => return Err(de::Error::unknown_field(&key, &["stems", "stem_ids"])),
             }
         }
@@ -229,20 +228,8 @@ impl<'de> Visitor<'de> for PackedIdsVisitor {
         write!(f, "{{\"{KEY}\": \"...\"}}")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PackedIds, A::Error> {
-        let mut ids = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key != KEY {
-                return Err(de::Error::unknown_field(&key, &[KEY]));
-            }
-            if ids.is_some() {
-                return Err(de::Error::duplicate_field(KEY));
-            }
-            let text: Cow<'de, str> = map.next_value()?;
-            ids = Some(unpack(&text).map_err(de::Error::custom)?);
-        }
-        ids.map(PackedIds)
-            .ok_or_else(|| de::Error::missing_field(KEY))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PackedIds, A::Error> {
+        crate::packed::read_map(map, &[KEY], unpack).map(PackedIds)
     }
 }
 
