@@ -5,14 +5,14 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use stance::corpus::{FieldNames, JsonLines};
-use stance::featurizer::FeaturizerParams;
+use stance::features::featurizer::FeaturizerParams;
+use stance::features::vocabulary::DocFreq;
+use stance::io::corpus::{FieldNames, JsonLines};
 use stance::train::{train, TrainParams};
-use stance::vocabulary::DocFreq;
 
 const CORPUS: &str = include_str!("../data/examples.jsonl");
 
-fn docs() -> Vec<stance::corpus::Document> {
+fn docs() -> Vec<stance::io::corpus::Document> {
     JsonLines::new(
         std::path::Path::new("data/examples.jsonl"),
         CORPUS.as_bytes(),

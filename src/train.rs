@@ -8,13 +8,13 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::chunks::chunk_spans;
-use crate::corpus::Document;
 use crate::error::StanceError;
-use crate::evidence::UncertaintyPolicy;
-use crate::featurizer::FeaturizerParams;
-use crate::logistic::{FitReport, LogisticParams};
-use crate::model::{Model, TrainingSummary};
+use crate::features::featurizer::FeaturizerParams;
+use crate::io::corpus::Document;
+use crate::model::evidence::UncertaintyPolicy;
+use crate::model::fitted::{Model, TrainingSummary};
+use crate::model::logistic::{FitReport, LogisticParams};
+use crate::text::passages::chunk_spans;
 
 /// Everything training needs besides the data. Each part documents its own defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -24,7 +24,7 @@ pub struct TrainParams {
     /// Recorded in the model; seeds any random choice (the trainer itself makes none).
     pub seed: u64,
     /// Train on passages of at least this many words instead of whole documents (see
-    /// [`crate::chunks`]); `0` (the default) trains on whole documents.
+    /// [`crate::text::passages`]); `0` (the default) trains on whole documents.
     #[serde(default)]
     pub chunk_words: usize,
 }

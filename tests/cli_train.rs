@@ -98,7 +98,7 @@ fn the_file_starts_with_format_and_version_and_holds_the_featurizer() {
     assert!(
         text.starts_with(&format!(
             r#"{{"format":"stance-model","version":{},"#,
-            stance::model::FORMAT_VERSION
+            stance::model::fitted::FORMAT_VERSION
         )),
         "{}",
         &text[..80]
@@ -164,8 +164,8 @@ fn options_shape_the_model() {
         .terms()
         .iter()
         .any(|t| t.split(' ').count() == 3));
-    let tokenizer = stance::tokenize::Tokenizer::new(&p.tokenizer);
-    let kept = stance::stopwords::ENGLISH
+    let tokenizer = stance::text::tokenize::Tokenizer::new(&p.tokenizer);
+    let kept = stance::text::stopwords::ENGLISH
         .iter()
         .filter(|w| {
             model
@@ -219,7 +219,7 @@ fn russian_language_setting_is_saved() {
     let out = dir.path().join("m.json");
     common::train_model(&data, &out, &["--language", "russian", "--no-stop-words"]);
     let model = Model::load(&out).unwrap();
-    let stemmer = stance::language::Language::Russian.stemmer();
+    let stemmer = stance::text::language::Language::Russian.stemmer();
     let vocabulary = model.featurizer().vocabulary();
     for word in ["режим", "вторжение", "киевский"] {
         let stem = stemmer.stem(word);
@@ -275,7 +275,7 @@ fn files_without_calibration_or_uncertainty_still_load() {
     assert!(model.calibration().is_none());
     assert_eq!(
         *model.uncertainty(),
-        stance::evidence::UncertaintyPolicy::default()
+        stance::model::evidence::UncertaintyPolicy::default()
     );
 }
 

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{repo, shared, stance, stdout_of, train_examples};
-use stance::default_model::default_model;
+use stance::model::default_model::default_model;
 
 fn texts() -> Vec<String> {
     let mut paths: Vec<_> = std::fs::read_dir(repo("data/articles"))

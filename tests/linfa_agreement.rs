@@ -6,8 +6,8 @@ use linfa::prelude::*;
 use linfa_logistic::{LogisticRegression, MultiLogisticRegression};
 use ndarray::{Array1, Array2};
 
-use stance::logistic::{ClassWeight, LinearModel, LogisticParams};
-use stance::sparse::{CsrMatrix, SparseRow};
+use stance::features::sparse::{CsrMatrix, SparseRow};
+use stance::model::logistic::{ClassWeight, LinearModel, LogisticParams};
 
 /// A deterministic dense problem: `n` rows of `d` features, labels from a noisy linear rule.
 fn problem(n: usize, d: usize, n_labels: usize) -> (Array2<f64>, Vec<usize>) {

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{repo, shared};
-use stance::default_model::default_model;
+use stance::model::default_model::default_model;
 
 const MAX_SHIFT: f64 = 0.02;
 

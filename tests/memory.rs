@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use stance::corpus::{FieldNames, JsonLines, MAX_RECORD_BYTES};
-use stance::stream::{map_ordered, BatchLimits};
+use stance::io::corpus::{FieldNames, JsonLines, MAX_RECORD_BYTES};
+use stance::io::stream::{map_ordered, BatchLimits};
 use stance::StanceError;
 
 struct Counting;

@@ -16,17 +16,17 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use stance::calibration::Calibration;
-use stance::chunks::chunk_spans;
-use stance::corpus::{Document, FieldNames, JsonLines};
-use stance::evidence::UncertaintyPolicy;
-use stance::mask::{MaskRules, Masker};
-use stance::model::CalibrationInfo;
-use stance::ngrams::NgramRange;
-use stance::paragraphs::{split_paragraphs, split_sentences};
-use stance::tokenize::{NumberPolicy, Tokenizer, TokenizerConfig};
+use stance::features::ngrams::NgramRange;
+use stance::features::vocabulary::DocFreq;
+use stance::io::corpus::{Document, FieldNames, JsonLines};
+use stance::model::calibration::Calibration;
+use stance::model::evidence::UncertaintyPolicy;
+use stance::model::fitted::CalibrationInfo;
+use stance::text::mask::{MaskRules, Masker};
+use stance::text::paragraphs::{split_paragraphs, split_sentences};
+use stance::text::passages::chunk_spans;
+use stance::text::tokenize::{NumberPolicy, Tokenizer, TokenizerConfig};
 use stance::train::{train, TrainParams};
-use stance::vocabulary::DocFreq;
 use stance::Model;
 
 fn examples() -> Vec<Document> {

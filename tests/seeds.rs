@@ -5,7 +5,7 @@
 mod common;
 
 use common::{repo, shared};
-use stance::default_model::default_model;
+use stance::model::default_model::default_model;
 
 #[test]
 fn default_model_scores_every_seed_right_with_margin() {

@@ -15,10 +15,10 @@ use rayon::prelude::*;
 use rayon::ThreadPool;
 use serde::Serialize;
 
-use stance::atomic::AtomicFile;
-use stance::corpus::label_indices;
-use stance::ngrams::NgramRange;
-use stance::tokenize::Tokenizer;
+use stance::features::ngrams::NgramRange;
+use stance::io::atomic::AtomicFile;
+use stance::io::corpus::label_indices;
+use stance::text::tokenize::Tokenizer;
 use stance::train::{train, TrainParams};
 use stance::Model;
 
@@ -216,7 +216,7 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
 
 /// Times every figure in both pools; returns the one-thread and the N-thread figures.
 fn run_both(
-    docs: &[stance::corpus::Document],
+    docs: &[stance::io::corpus::Document],
     params: &TrainParams,
     pools: &Pools,
     repeats: usize,
@@ -334,8 +334,8 @@ fn run_both(
     // single disturbance on a shared machine to double it.
     let (loaded, load_s) = pools.timed(LOAD_REPEATS, || {
         Model::from_json(
-            stance::default_model::DEFAULT_MODEL_JSON,
-            std::path::Path::new(stance::default_model::DEFAULT_MODEL_NAME),
+            stance::model::default_model::DEFAULT_MODEL_JSON,
+            std::path::Path::new(stance::model::default_model::DEFAULT_MODEL_NAME),
         )
     });
     std::hint::black_box(loaded?);
@@ -345,7 +345,7 @@ fn run_both(
     });
     std::hint::black_box(loaded?);
 
-    let mask_s = match stance::mask::MaskRules::compile(&params.featurizer.mask) {
+    let mask_s = match stance::text::mask::MaskRules::compile(&params.featurizer.mask) {
         Ok(mask) if extended => {
             pools
                 .timed(repeats, || {

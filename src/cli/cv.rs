@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 
-use stance::corpus::label_indices;
-use stance::cv::{cross_validate, CvResult};
-use stance::folds::{FoldPlan, GroupBy};
-use stance::metrics::Metrics;
+use stance::eval::cv::{cross_validate, CvResult};
+use stance::eval::folds::{FoldPlan, GroupBy};
+use stance::eval::metrics::Metrics;
+use stance::io::corpus::label_indices;
 
 use super::options::{DataArgs, TrainOptions};
 

@@ -6,7 +6,7 @@ use anyhow::bail;
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
-use stance::metrics::{ece, Metrics};
+use stance::eval::metrics::{ece, Metrics};
 
 use super::options::DataArgs;
 

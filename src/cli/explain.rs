@@ -9,9 +9,9 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use stance::atomic::AtomicFile;
-use stance::corpus::{read_text, read_text_file};
-use stance::explain::Explanation;
+use stance::io::atomic::AtomicFile;
+use stance::io::corpus::{read_text, read_text_file};
+use stance::predict::explain::Explanation;
 use stance::Model;
 
 use super::html;

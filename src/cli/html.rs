@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use stance::explain::{Explanation, SwapEffect};
+use stance::predict::explain::{Explanation, SwapEffect};
 use stance::Model;
 
 /// Escapes text for HTML element content and attribute values.

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use stance::default_model::DEFAULT_MODEL_NAME;
+use stance::model::default_model::DEFAULT_MODEL_NAME;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
@@ -91,7 +91,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                 "  language {}  stop words {:?}  numbers {:?}  stem {}  sublinear tf {}",
                 f.tokenizer.language,
                 match &f.tokenizer.stop_words {
-                    stance::stopwords::StopWords::Custom(w) =>
+                    stance::text::stopwords::StopWords::Custom(w) =>
                         format!("custom ({} words)", w.len()),
                     other => format!("{other:?}").to_lowercase(),
                 },

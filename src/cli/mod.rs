@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use stance::default_model::{default_model, DEFAULT_MODEL_NAME};
+use stance::model::default_model::{default_model, DEFAULT_MODEL_NAME};
 use stance::Model;
 
 /// Source-stance classifier for news articles.

@@ -6,15 +6,15 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::Args;
 
-use stance::corpus::{read_labelled, Document, FieldNames};
-use stance::language::Language;
-use stance::logistic::{ClassWeight, LogisticParams};
-use stance::mask::MaskRules;
-use stance::ngrams::NgramRange;
-use stance::stopwords::StopWords;
-use stance::tokenize::NumberPolicy;
+use stance::features::ngrams::NgramRange;
+use stance::features::vocabulary::DocFreq;
+use stance::io::corpus::{read_labelled, Document, FieldNames};
+use stance::model::logistic::{ClassWeight, LogisticParams};
+use stance::text::language::Language;
+use stance::text::mask::MaskRules;
+use stance::text::stopwords::StopWords;
+use stance::text::tokenize::NumberPolicy;
 use stance::train::TrainParams;
-use stance::vocabulary::DocFreq;
 use stance::ParamError;
 
 /// Where the labelled data is and how to read it.

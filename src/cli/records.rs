@@ -1,5 +1,5 @@
 //! The articles `stance score` reads, in input order: one item per article, per bad record and
-//! per input that fails as a whole. This runs on the reader thread of [`stance::stream`], one
+//! per input that fails as a whole. This runs on the reader thread of [`stance::io::stream`], one
 //! record at a time.
 //!
 //! A bad record (malformed JSON, a missing field, an over-long line, a text file that is not
@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use stance::corpus::{read_text, read_text_file, FieldNames, Format, JsonLines};
+use stance::io::corpus::{read_text, read_text_file, FieldNames, Format, JsonLines};
 use stance::StanceError;
 
 /// What the reader found next.

@@ -3,7 +3,7 @@
 //!
 //! `.jsonl` files hold one article per line; any other file, and stdin, is one article. Articles
 //! are read on one thread ([`super::records`]) and scored in bounded batches on all cores
-//! ([`stance::stream`]), so memory stays flat however long the input, and the output is the
+//! ([`stance::io::stream`]), so memory stays flat however long the input, and the output is the
 //! same with any number of threads. A bad record ends its file (or, with `--skip-bad`, is
 //! reported and skipped); a file that fails is reported and the others are still scored; the
 //! run then exits non-zero.
@@ -17,9 +17,9 @@ use clap::{Args, ValueEnum};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use stance::evidence::Evidence;
-use stance::score::{ArticleScore, Prediction};
-use stance::stream::{map_ordered, BatchLimits};
+use stance::io::stream::{map_ordered, BatchLimits};
+use stance::model::evidence::Evidence;
+use stance::predict::score::{ArticleScore, Prediction};
 use stance::{Model, StanceError};
 
 use super::records::{Item, Records};

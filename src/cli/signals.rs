@@ -1,12 +1,12 @@
 //! SIGINT and SIGTERM: remove the temporary files of outputs not yet written (see
-//! [`stance::atomic`]), then die by the signal as if it had not been caught. An interrupted
+//! [`stance::io::atomic`]), then die by the signal as if it had not been caught. An interrupted
 //! `train` thus leaves the previous model file untouched and no temporary file behind.
 
 use anyhow::Context;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use stance::atomic::{abandon_pending, interrupt_flag};
+use stance::io::atomic::{abandon_pending, interrupt_flag};
 
 /// Installs the handlers; call first thing, before any output file is opened.
 pub fn install() -> anyhow::Result<()> {

@@ -8,10 +8,10 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use stance::atomic::AtomicFile;
-use stance::corpus::label_indices;
-use stance::cv::fit_calibration;
-use stance::folds::{FoldPlan, GroupBy};
+use stance::eval::cv::fit_calibration;
+use stance::eval::folds::{FoldPlan, GroupBy};
+use stance::io::atomic::AtomicFile;
+use stance::io::corpus::label_indices;
 use stance::train::{train, Stage};
 
 use super::options::{DataArgs, TrainOptions};

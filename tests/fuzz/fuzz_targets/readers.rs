@@ -1,4 +1,4 @@
-//! Fuzz target: the input readers of `stance::corpus` on arbitrary bytes.
+//! Fuzz target: the input readers of `stance::io::corpus` on arbitrary bytes.
 //!
 //! The same bytes go to the streaming JSON Lines reader (from memory, with and without required
 //! labels), to the whole-text decoder, and, through a file because the delimited readers take a
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use stance::corpus::{read_labelled, text_from_bytes, Document, FieldNames, JsonLines};
+use stance::io::corpus::{read_labelled, text_from_bytes, Document, FieldNames, JsonLines};
 use stance::StanceError;
 
 /// Where the path-based readers get their input: a RAM-backed directory when there is one,

@@ -18,17 +18,17 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use stance::chunks::chunk_spans;
-use stance::corpus::{FieldNames, JsonLines};
-use stance::default_model::default_model;
-use stance::explain::swap_words;
-use stance::mask::{MaskRules, Masker};
-use stance::ngrams::NgramRange;
-use stance::paragraphs::{split_paragraphs, split_sentences};
-use stance::stopwords::StopWords;
-use stance::tokenize::{NumberPolicy, Tokenizer, TokenizerConfig};
+use stance::text::passages::chunk_spans;
+use stance::io::corpus::{FieldNames, JsonLines};
+use stance::model::default_model::default_model;
+use stance::predict::explain::swap_words;
+use stance::text::mask::{MaskRules, Masker};
+use stance::features::ngrams::NgramRange;
+use stance::text::paragraphs::{split_paragraphs, split_sentences};
+use stance::text::stopwords::StopWords;
+use stance::text::tokenize::{NumberPolicy, Tokenizer, TokenizerConfig};
 use stance::train::{train, TrainParams};
-use stance::vocabulary::DocFreq;
+use stance::features::vocabulary::DocFreq;
 use stance::Model;
 
 struct Fixture {
@@ -53,7 +53,7 @@ fn fixture() -> &'static Fixture {
                 ..TokenizerConfig::default()
             }),
             Tokenizer::new(&TokenizerConfig {
-                language: stance::language::Language::Russian,
+                language: stance::text::language::Language::Russian,
                 numbers: NumberPolicy::Keep,
                 stop_words: StopWords::Custom(vec!["и".into(), "The".into()]),
                 min_chars: 3,

@@ -1,0 +1,281 @@
+//! Cross-validation folds, at random or grouped by outlet or by month.
+//!
+//! Grouping keeps every document of a group (an outlet, a calendar month) inside one fold, so a
+//! test fold holds only outlets (or months) that training never saw. Outlet and label are the
+//! same thing in distantly supervised corpora, and a label with a single outlet (RT is the only
+//! `russian` outlet of the bundled corpus) cannot be held out by outlet without leaving training
+//! with no example of it. Such a label's documents are grouped by month instead, so its test
+//! documents always come from months unseen in training; [`FoldPlan::notes`] says so.
+//!
+//! Groups are dealt out per label, largest first, each to the fold holding the fewest documents
+//! of that label so far (ties broken by the seeded shuffle), which keeps both labels in every
+//! fold where the number of groups allows.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::io::corpus::Document;
+
+/// How documents are grouped into folds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupBy {
+    /// Stratified random folds.
+    None,
+    /// Each outlet wholly inside one fold.
+    Source,
+    /// Each calendar month wholly inside one fold.
+    Month,
+}
+
+impl FromStr for GroupBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "none" | "random" => Ok(GroupBy::None),
+            "source" | "outlet" => Ok(GroupBy::Source),
+            "month" => Ok(GroupBy::Month),
+            _ => Err(format!(
+                "unknown grouping {s:?}; expected none, source or month"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GroupBy::None => "none",
+            GroupBy::Source => "source",
+            GroupBy::Month => "month",
+        })
+    }
+}
+
+/// Which fold each document is tested in, and what was done to get there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoldPlan {
+    pub k: usize,
+    pub group_by: GroupBy,
+    /// `fold[i]` is the fold in which document `i` is a test document.
+    pub fold: Vec<usize>,
+    /// Human-readable notes on deliberate choices (fallback groupings, empty folds).
+    pub notes: Vec<String>,
+}
+
+fn month(doc: &Document) -> String {
+    // Only a `YYYY-MM` prefix is a month; anything else is one shared unknown group.
+    match doc.date.as_deref().and_then(|d| d.get(..7)) {
+        Some(m)
+            if m.as_bytes()[4] == b'-'
+                && m.bytes()
+                    .enumerate()
+                    .all(|(i, b)| i == 4 || b.is_ascii_digit()) =>
+        {
+            m.to_string()
+        }
+        _ => "unknown-date".to_string(),
+    }
+}
+
+impl FoldPlan {
+    /// Assigns `docs` (with label indices `y` into `labels`) to `k` folds.
+    pub fn new(
+        docs: &[Document],
+        labels: &[String],
+        y: &[usize],
+        k: usize,
+        group_by: GroupBy,
+        seed: u64,
+    ) -> FoldPlan {
+        // More folds than documents would only add empty folds.
+        let k = k.clamp(1, docs.len().max(1));
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut notes = Vec::new();
+        let n_labels = labels.len();
+        let name = |l: usize| labels.get(l).map_or("?", |s| s.as_str());
+        // Each document's group key, chosen per label.
+        let keys: Vec<String> = match group_by {
+            GroupBy::None => (0..docs.len()).map(|i| format!("doc-{i}")).collect(),
+            GroupBy::Month => docs.iter().map(month).collect(),
+            GroupBy::Source => {
+                let mut sources_of: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); n_labels];
+                for (d, &l) in docs.iter().zip(y) {
+                    sources_of[l].insert(d.source.as_deref().unwrap_or(""));
+                }
+                let by_month: Vec<bool> = sources_of.iter().map(|s| s.len() < 2).collect();
+                for (l, s) in sources_of.iter().enumerate() {
+                    if by_month[l] {
+                        notes.push(format!(
+                            "label {:?} has a single source ({}), which cannot be held out by source; its documents are grouped by month instead, so its test documents come from months unseen in training",
+                            name(l),
+                            s.iter().next().copied().unwrap_or("none")
+                        ));
+                    }
+                }
+                docs.iter()
+                    .zip(y)
+                    .map(|(d, &l)| {
+                        if by_month[l] {
+                            format!("month:{}", month(d))
+                        } else {
+                            format!("source:{}", d.source.as_deref().unwrap_or(""))
+                        }
+                    })
+                    .collect()
+            }
+        };
+        // Groups, with their majority label and size.
+        let mut groups: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+        for (i, key) in keys.iter().enumerate() {
+            let g = groups
+                .entry(key)
+                .or_insert_with(|| (Vec::new(), vec![0; n_labels]));
+            g.0.push(i);
+            g.1[y[i]] += 1;
+        }
+        let mut groups: Vec<(Vec<usize>, usize)> = groups
+            .into_values()
+            .map(|(members, counts)| {
+                let majority = (0..n_labels)
+                    .max_by_key(|&l| (counts[l], std::cmp::Reverse(l)))
+                    .unwrap_or(0);
+                (members, majority)
+            })
+            .collect();
+        groups.shuffle(&mut rng);
+        groups.sort_by_key(|g| std::cmp::Reverse(g.0.len()));
+        let mut fold = vec![0; docs.len()];
+        let mut load = vec![vec![0usize; k]; n_labels];
+        let mut groups_per_label = vec![0usize; n_labels];
+        for (members, label) in &groups {
+            let target = (0..k).min_by_key(|&f| load[*label][f]).unwrap_or(0);
+            load[*label][target] += members.len();
+            groups_per_label[*label] += 1;
+            for &i in members {
+                fold[i] = target;
+            }
+        }
+        for (l, &g) in groups_per_label.iter().enumerate() {
+            if g > 0 && g < k {
+                notes.push(format!(
+                    "label {:?} is the majority in {g} group(s) for {k} folds; {} fold(s) test few or none of its documents",
+                    name(l),
+                    k - g
+                ));
+            }
+        }
+        FoldPlan {
+            k,
+            group_by,
+            fold,
+            notes,
+        }
+    }
+
+    /// The train and test document indices of fold `f`.
+    pub fn split(&self, f: usize) -> (Vec<usize>, Vec<usize>) {
+        (0..self.fold.len()).partition(|&i| self.fold[i] != f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(source: &str, date: &str) -> Document {
+        Document {
+            source: Some(source.into()),
+            date: Some(date.into()),
+            ..Document::default()
+        }
+    }
+
+    #[test]
+    fn source_groups_never_straddle_folds_and_single_source_label_uses_months() {
+        let mut docs = Vec::new();
+        let mut y = Vec::new();
+        for (i, s) in ["A", "B", "C", "D", "E", "F"].iter().enumerate() {
+            for m in 1..=4 {
+                docs.push(doc(s, &format!("2022-0{m}-01")));
+                y.push(0);
+                docs.push(doc("RT", &format!("2022-0{}-1{i}", m + 4)));
+                y.push(1);
+            }
+        }
+        let labels = vec!["western".to_string(), "russian".to_string()];
+        let plan = FoldPlan::new(&docs, &labels, &y, 3, GroupBy::Source, 7);
+        for f in 0..3 {
+            let (train, test) = plan.split(f);
+            let train_sources: BTreeSet<_> = train
+                .iter()
+                .filter(|&&i| y[i] == 0)
+                .map(|&i| docs[i].source.clone())
+                .collect();
+            let train_months: BTreeSet<_> = train
+                .iter()
+                .filter(|&&i| y[i] == 1)
+                .map(|&i| month(&docs[i]))
+                .collect();
+            for &i in &test {
+                if y[i] == 0 {
+                    assert!(!train_sources.contains(&docs[i].source));
+                } else {
+                    assert!(!train_months.contains(&month(&docs[i])));
+                }
+            }
+            assert!(test.iter().any(|&i| y[i] == 0) && test.iter().any(|&i| y[i] == 1));
+        }
+        assert!(plan.notes.iter().any(|n| n.contains("single source (RT)")));
+    }
+
+    #[test]
+    fn same_seed_same_plan() {
+        let docs: Vec<_> = (0..20)
+            .map(|i| doc(&format!("s{}", i % 7), "2022-01-01"))
+            .collect();
+        let y: Vec<_> = (0..20).map(|i| i % 2).collect();
+        let labels = vec!["a".to_string(), "b".to_string()];
+        let plan = |seed| FoldPlan::new(&docs, &labels, &y, 4, GroupBy::None, seed);
+        assert_eq!(plan(1), plan(1));
+        assert_ne!(plan(1).fold, plan(2).fold);
+    }
+
+    #[test]
+    fn month_groups_never_straddle_folds() {
+        let docs: Vec<_> = (0..60)
+            .map(|i| doc(&format!("s{}", i % 5), &format!("2022-{:02}-03", 1 + i % 9)))
+            .collect();
+        let y: Vec<_> = (0..60).map(|i| (i / 3) % 2).collect();
+        let labels = vec!["a".to_string(), "b".to_string()];
+        let plan = FoldPlan::new(&docs, &labels, &y, 4, GroupBy::Month, 3);
+        for f in 0..4 {
+            let (train, test) = plan.split(f);
+            let train_months: BTreeSet<_> = train.iter().map(|&i| month(&docs[i])).collect();
+            assert!(test
+                .iter()
+                .all(|&i| !train_months.contains(&month(&docs[i]))));
+        }
+    }
+
+    #[test]
+    fn odd_dates_and_too_many_folds_are_handled() {
+        let docs = vec![
+            doc("a", "2022-0é-01"),
+            doc("b", "２０２２-01"),
+            doc("c", "2022-03-01"),
+        ];
+        assert_eq!(month(&docs[0]), "unknown-date");
+        assert_eq!(month(&docs[1]), "unknown-date");
+        assert_eq!(month(&docs[2]), "2022-03");
+        let labels = vec!["a".to_string(), "b".to_string()];
+        let plan = FoldPlan::new(&docs, &labels, &[0, 1, 0], 1000, GroupBy::Month, 0);
+        assert_eq!(plan.k, 3);
+    }
+}

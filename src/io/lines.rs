@@ -1,0 +1,229 @@
+//! Raw lines, checked before anything parses them: the limit on one record's length, NUL bytes
+//! and UTF-16 byte-order marks.
+//!
+//! Every line format (JSON Lines, CSV/TSV) and every whole-file text is read through here, so a
+//! 100 MB line or a binary file is refused, with its line named, after reading at most the
+//! limit, instead of being buffered whole. What the bytes of a line mean (JSON, CSV fields,
+//! UTF-8) is [`crate::io::corpus`]'s business, not this module's.
+
+use std::io::{self, BufRead, Read};
+
+/// The longest record read, in bytes: one line of JSON Lines or CSV/TSV, or one whole text file
+/// or stdin. News articles are tens of kilobytes (the longest in the bundled corpus is 126 KB);
+/// 16 MiB leaves room for books while keeping what one record can make the featurizer allocate
+/// within a few hundred megabytes.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// Whether `bytes` start with a UTF-16 byte-order mark (either byte order).
+pub fn starts_with_utf16_bom(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
+}
+
+/// What [`BoundedLines::read_line`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineRead {
+    /// The end of the input; nothing was read.
+    Eof,
+    /// A line, in the buffer with its newline (the last line may lack one).
+    Line,
+    /// A line longer than the limit. The buffer is left empty and the rest of the line is
+    /// skipped by the next read, so a caller that stops here never reads the rest at all.
+    TooLong,
+}
+
+/// Lines of at most `limit` bytes (not counting the newline) from a buffered reader.
+#[derive(Debug)]
+pub struct BoundedLines<R> {
+    reader: R,
+    limit: usize,
+    /// The previous line was too long and its remainder is still unread.
+    skipping: bool,
+}
+
+impl<R: BufRead> BoundedLines<R> {
+    /// Reads lines of at most `limit` bytes from `reader`.
+    pub fn new(reader: R, limit: usize) -> Self {
+        BoundedLines {
+            reader,
+            limit,
+            skipping: false,
+        }
+    }
+
+    /// The reader, for reuse; a refused line's unread rest stays in it.
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
+    /// The longest line accepted, in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Reads the next line into `buf` (cleared first), never holding more than `limit + 1`
+    /// bytes of it.
+    pub fn read_line(&mut self, buf: &mut Vec<u8>) -> io::Result<LineRead> {
+        buf.clear();
+        if self.skipping {
+            self.reader.skip_until(b'\n')?;
+            self.skipping = false;
+        }
+        let max = self.limit.saturating_add(1) as u64;
+        if (&mut self.reader).take(max).read_until(b'\n', buf)? == 0 {
+            return Ok(LineRead::Eof);
+        }
+        if buf.last() == Some(&b'\n') || buf.len() <= self.limit {
+            return Ok(LineRead::Line);
+        }
+        buf.clear();
+        self.skipping = true;
+        Ok(LineRead::TooLong)
+    }
+}
+
+/// Why [`CheckedReader`] refused its input; carried inside the [`io::Error`] it returns, so
+/// that a parser reading through it (the CSV reader) hands it back intact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LineFault {
+    #[error("line {line} is longer than {limit} bytes")]
+    TooLong { line: usize, limit: usize },
+    #[error("line {line} contains a NUL byte")]
+    Nul { line: usize },
+}
+
+impl LineFault {
+    /// The fault inside an I/O error returned by a [`CheckedReader`], if that is what it is.
+    pub fn from_io(error: &io::Error) -> Option<LineFault> {
+        error.get_ref()?.downcast_ref::<LineFault>().copied()
+    }
+}
+
+/// Passes bytes through unchanged, but fails on the first line longer than `limit` or holding
+/// a NUL byte, for parsers (CSV) whose records may span lines and so cannot be read with
+/// [`BoundedLines`].
+#[derive(Debug)]
+pub struct CheckedReader<R> {
+    inner: R,
+    limit: usize,
+    /// The 1-based line the next byte belongs to, and how long that line is so far.
+    line: usize,
+    line_len: usize,
+}
+
+impl<R: Read> CheckedReader<R> {
+    /// Checks the bytes read from `inner`.
+    pub fn new(inner: R, limit: usize) -> Self {
+        CheckedReader {
+            inner,
+            limit,
+            line: 1,
+            line_len: 0,
+        }
+    }
+
+    fn check(&mut self, bytes: &[u8]) -> Result<(), LineFault> {
+        for &b in bytes {
+            match b {
+                b'\n' => {
+                    self.line += 1;
+                    self.line_len = 0;
+                }
+                0 => return Err(LineFault::Nul { line: self.line }),
+                _ => {
+                    self.line_len += 1;
+                    if self.line_len > self.limit {
+                        return Err(LineFault::TooLong {
+                            line: self.line,
+                            limit: self.limit,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for CheckedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.check(&buf[..n])
+            .map_err(|fault| io::Error::new(io::ErrorKind::InvalidData, fault))?;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn lines(input: &[u8], limit: usize) -> Vec<(LineRead, Vec<u8>)> {
+        let mut reader = BoundedLines::new(Cursor::new(input.to_vec()), limit);
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        loop {
+            let r = reader.read_line(&mut buf).unwrap();
+            if r == LineRead::Eof {
+                return out;
+            }
+            out.push((r, buf.clone()));
+        }
+    }
+
+    #[test]
+    fn long_lines_are_refused_and_skipped() {
+        let r = lines(b"abc\nabcdef\nxy\nabcdefgh", 4);
+        assert_eq!(
+            r,
+            vec![
+                (LineRead::Line, b"abc\n".to_vec()),
+                (LineRead::TooLong, vec![]),
+                (LineRead::Line, b"xy\n".to_vec()),
+                (LineRead::TooLong, vec![]),
+            ]
+        );
+        // Exactly the limit, with or without a newline, is fine.
+        assert_eq!(
+            lines(b"abcd\nabcd", 4),
+            vec![
+                (LineRead::Line, b"abcd\n".to_vec()),
+                (LineRead::Line, b"abcd".to_vec())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_refused_line_is_not_read_further_until_asked() {
+        let mut reader = BoundedLines::new(Cursor::new(vec![b'x'; 1000]), 10);
+        let mut buf = Vec::new();
+        assert_eq!(reader.read_line(&mut buf).unwrap(), LineRead::TooLong);
+        assert_eq!(reader.into_inner().position(), 11);
+    }
+
+    #[test]
+    fn checked_reader_names_the_line_of_a_fault() {
+        let read = |input: &[u8], limit: usize| {
+            let mut out = Vec::new();
+            CheckedReader::new(Cursor::new(input.to_vec()), limit)
+                .read_to_end(&mut out)
+                .map_err(|e| LineFault::from_io(&e))
+        };
+        assert!(read(b"a,b\nc,d\n", 3).is_ok());
+        assert_eq!(
+            read(b"a,b\nc,d,e\n", 3),
+            Err(Some(LineFault::TooLong { line: 2, limit: 3 }))
+        );
+        assert_eq!(
+            read(b"a\n\nb\0\n", 3),
+            Err(Some(LineFault::Nul { line: 3 }))
+        );
+    }
+
+    #[test]
+    fn utf16_byte_order_marks() {
+        assert!(starts_with_utf16_bom(b"\xFF\xFEa\0"));
+        assert!(starts_with_utf16_bom(b"\xFE\xFF\0a"));
+        assert!(!starts_with_utf16_bom(b"\xEF\xBB\xBFa"));
+    }
+}

@@ -1,0 +1,430 @@
+//! One JSON Lines record, read into a [`Document`].
+//!
+//! Only the fields a document needs are kept; the JSON is read straight into them without
+//! building a tree, so a record's other fields cost no memory however large they are, and
+//! serde_json's depth limit (128) applies to them as to the rest. A field that a document needs
+//! and that appears twice is refused instead of one copy silently winning. Reading lines and their limits
+//! is [`crate::io::lines`]'s job; this module sees one line at a time.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::error::StanceError;
+use crate::io::corpus::{Document, FieldNames};
+
+/// The fields read, in this order: text, label, id, title, source, date.
+const SLOTS: usize = 6;
+
+/// A field's value as found in the record.
+#[derive(Debug, Clone, PartialEq)]
+enum FieldValue {
+    Text(String),
+    Number(String),
+    Null,
+    /// Anything else, by what it is ("an array"); its contents were skipped, not kept.
+    Other(&'static str),
+}
+
+impl FieldValue {
+    fn kind(&self) -> &'static str {
+        match self {
+            FieldValue::Text(_) => "a string",
+            FieldValue::Number(_) => "a number",
+            FieldValue::Null => "null",
+            FieldValue::Other(kind) => kind,
+        }
+    }
+}
+
+/// The wanted fields of one record, and the first of them that appeared twice.
+#[derive(Debug, Default)]
+struct RawRecord {
+    values: [Option<FieldValue>; SLOTS],
+    duplicate: Option<usize>,
+}
+
+/// Parses one line (without its newline handling: trailing whitespace is fine) into a document.
+/// `path` and `line` name it in errors. With `need_label`, the label must be a non-empty string.
+pub fn parse_document(
+    bytes: &[u8],
+    fields: &FieldNames,
+    need_label: bool,
+    path: &Path,
+    line: usize,
+) -> Result<Document, StanceError> {
+    let path = || path.to_path_buf();
+    if bytes.contains(&0) {
+        return Err(StanceError::NulByte { path: path(), line });
+    }
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| StanceError::NotUtf8 { path: path(), line })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let names = [
+        fields.text.as_str(),
+        &fields.label,
+        &fields.id,
+        &fields.title,
+        &fields.source,
+        &fields.date,
+    ];
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw = Wanted(&names)
+        .deserialize(&mut de)
+        .and_then(|raw| de.end().map(|()| raw))
+        .map_err(|e| StanceError::Json {
+            path: path(),
+            line,
+            message: json_message(&e),
+        })?;
+    if let Some(slot) = raw.duplicate {
+        return Err(StanceError::DuplicateField {
+            path: path(),
+            line,
+            field: names[slot].to_string(),
+        });
+    }
+    let [text, label, id, title, source, date] = raw.values;
+    let wrong_type = |field: &str, value: &FieldValue| StanceError::FieldType {
+        path: path(),
+        line,
+        field: field.to_string(),
+        found: value.kind(),
+    };
+    let missing = |field: &str| StanceError::MissingField {
+        path: path(),
+        line,
+        field: field.to_string(),
+    };
+    let string = |field: &str, value: Option<FieldValue>| match value {
+        None | Some(FieldValue::Null) => Ok(None),
+        Some(FieldValue::Text(s)) => Ok(Some(s)),
+        Some(other) => Err(wrong_type(field, &other)),
+    };
+    let text = match text {
+        Some(FieldValue::Text(s)) => s,
+        None | Some(FieldValue::Null) => return Err(missing(&fields.text)),
+        Some(other) => return Err(wrong_type(&fields.text, &other)),
+    };
+    if text.trim().is_empty() {
+        return Err(StanceError::EmptyText {
+            path: path(),
+            line: Some(line),
+        });
+    }
+    // Labels are compared trimmed, so "a " and "a" are one label.
+    let label = string(&fields.label, label)?.map(|l| l.trim().to_string());
+    if need_label {
+        match &label {
+            None => return Err(missing(&fields.label)),
+            Some(l) if l.is_empty() => {
+                return Err(StanceError::EmptyField {
+                    path: path(),
+                    line,
+                    field: fields.label.clone(),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    let id = match id {
+        Some(FieldValue::Number(n)) => Some(n),
+        other => string(&fields.id, other)?,
+    };
+    Ok(Document {
+        id,
+        title: string(&fields.title, title)?,
+        source: string(&fields.source, source)?,
+        date: string(&fields.date, date)?,
+        label: label.filter(|l| !l.is_empty()),
+        text,
+    })
+}
+
+/// serde_json's message with its position given as a column only: the line is always 1 here,
+/// and the caller names the file's line.
+fn json_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match full.strip_suffix(&suffix) {
+        Some(message) if e.line() == 1 => format!("{message} (column {})", e.column()),
+        _ => full,
+    }
+}
+
+/// Reads a record's object, keeping the wanted fields and skipping everything else.
+struct Wanted<'a>(&'a [&'a str; SLOTS]);
+
+impl<'de> DeserializeSeed<'de> for Wanted<'_> {
+    type Value = RawRecord;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawRecord, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Wanted<'_> {
+    type Value = RawRecord;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRecord, A::Error> {
+        let mut raw = RawRecord::default();
+        while let Some(slots) = map.next_key_seed(Key(self.0))? {
+            if slots == 0 {
+                map.next_value::<Skip>()?;
+                continue;
+            }
+            let value: FieldValue = map.next_value()?;
+            // Two options may name the same field (--id-field text): each gets the value.
+            for (i, slot) in raw.values.iter_mut().enumerate() {
+                if slots & (1 << i) != 0 {
+                    if slot.is_some() {
+                        raw.duplicate.get_or_insert(i);
+                    }
+                    *slot = Some(value.clone());
+                }
+            }
+        }
+        Ok(raw)
+    }
+}
+
+/// A key, as the set of wanted fields it names (a bit per slot; 0 when unwanted).
+struct Key<'a>(&'a [&'a str; SLOTS]);
+
+impl<'de> DeserializeSeed<'de> for Key<'_> {
+    type Value = u8;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u8, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_> {
+    type Value = u8;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<u8, E> {
+        Ok(self
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| **name == key)
+            .fold(0, |mask, (i, _)| mask | 1 << i))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FieldValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueKind)
+    }
+}
+
+/// Keeps strings and numbers; skips the contents of anything else.
+struct ValueKind;
+
+impl<'de> Visitor<'de> for ValueKind {
+    type Value = FieldValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldValue, E> {
+        Ok(FieldValue::Text(v.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<FieldValue, E> {
+        Ok(FieldValue::Text(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Number(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Number(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<FieldValue, E> {
+        // Written as serde_json writes it (7.0 stays "7.0"), as ids were before.
+        Ok(FieldValue::Number(
+            serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()),
+        ))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<FieldValue, E> {
+        Ok(FieldValue::Other("a boolean"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<FieldValue, E> {
+        Ok(FieldValue::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValue, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(FieldValue::Other("an array"))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldValue, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(FieldValue::Other("an object"))
+    }
+}
+
+/// A value read and dropped as it is read. Unlike serde's `IgnoredAny`, which serde_json skips
+/// without a depth limit, it goes through `deserialize_any`, so nesting deeper than
+/// serde_json's limit is refused as it would be in any other field.
+struct Skip;
+
+impl<'de> serde::Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str, need_label: bool) -> Result<Document, StanceError> {
+        parse_document(
+            line.as_bytes(),
+            &FieldNames::default(),
+            need_label,
+            Path::new("x.jsonl"),
+            3,
+        )
+    }
+
+    #[test]
+    fn keeps_the_wanted_fields_and_skips_the_rest() {
+        let d = parse(
+            r#"{"id":7.0,"meta":{"a":[1,[2,{"b":null}]]},"text":"hi","label":" a ","source":null}"#,
+            true,
+        )
+        .unwrap();
+        assert_eq!(d.id.as_deref(), Some("7.0"));
+        assert_eq!(d.label.as_deref(), Some("a"));
+        assert_eq!((d.text.as_str(), d.source), ("hi", None));
+        assert_eq!(
+            parse(r#"{"id":7,"text":"hi"}"#, false)
+                .unwrap()
+                .id
+                .as_deref(),
+            Some("7")
+        );
+    }
+
+    #[test]
+    fn every_problem_names_the_line_and_field() {
+        let cases: [(&str, &str); 9] = [
+            (
+                r#"{"text":"a","text":"b"}"#,
+                r#"x.jsonl:3: field "text" appears more than once"#,
+            ),
+            (
+                r#"{"text":5}"#,
+                r#"x.jsonl:3: field "text" must be a string, not a number"#,
+            ),
+            (
+                r#"{"text":"a","label":"x","title":[1]}"#,
+                r#"field "title" must be a string, not an array"#,
+            ),
+            (
+                r#"{"text":" \n "}"#,
+                "x.jsonl:3: the text is empty or only whitespace",
+            ),
+            (
+                r#"{"text":"a","label":"  "}"#,
+                r#"x.jsonl:3: field "label" is empty"#,
+            ),
+            (
+                r#"{"text":"a"}"#,
+                r#"x.jsonl:3: missing or non-string field "label""#,
+            ),
+            (
+                r#"[1,2]"#,
+                "x.jsonl:3: malformed JSON: invalid type: sequence, expected a JSON object (column",
+            ),
+            (r#"{"text":"a"} x"#, "trailing characters (column 14)"),
+            ("{\"text\":\"a\0\"}", "x.jsonl:3: contains a NUL byte"),
+        ];
+        for (line, message) in cases {
+            let e = parse(line, true).unwrap_err().to_string();
+            assert!(e.contains(message), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let nest = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        for field in ["x", "text"] {
+            let deep = format!(r#"{{"text":"a","{field}":{}}}"#, nest(100_000));
+            let e = parse(&deep, false).unwrap_err().to_string();
+            assert!(e.contains("recursion limit exceeded"), "{e}");
+        }
+        let e = parse(&nest(100_000), false).unwrap_err().to_string();
+        assert!(e.contains("x.jsonl:3: malformed JSON"), "{e}");
+        // Within the limit, unused fields are skipped.
+        let fine = format!(r#"{{"text":"a","x":{}}}"#, nest(100));
+        assert_eq!(parse(&fine, false).unwrap().text, "a");
+    }
+
+    #[test]
+    fn a_label_is_optional_when_not_needed() {
+        let d = parse(r#"{"text":"a","label":""}"#, false).unwrap();
+        assert_eq!(d.label, None);
+    }
+}

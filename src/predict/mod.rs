@@ -1,0 +1,9 @@
+//! Stage 9: a fitted model applied to text.
+//!
+//! [`score`] gives an article's label probabilities and, on request, each paragraph's;
+//! [`explain`] breaks a score into exact per-term contributions; [`inspect`] makes the model
+//! card.
+
+pub mod explain;
+pub mod inspect;
+pub mod score;

@@ -1,0 +1,16 @@
+//! Stage 1-2: text in, stemmed tokens out.
+//!
+//! Takes raw article text. [`mask`] finds outlet markers (datelines, agency tags, outlet names,
+//! links, promo lines) so that they are skipped; [`tokenize`] splits the rest into lower-cased,
+//! folded words with byte spans, drops [`stopwords`] and numbers by policy and stems with the
+//! Snowball stemmer of a [`language`]. Gives tokens to the feature stage.
+//!
+//! [`paragraphs`] splits a text for per-paragraph scores, and [`passages`] cuts long training
+//! documents into passages of about the same length.
+
+pub mod language;
+pub mod mask;
+pub mod paragraphs;
+pub mod passages;
+pub mod stopwords;
+pub mod tokenize;
