@@ -18,17 +18,17 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use stance::text::passages::chunk_spans;
+use stance::features::ngrams::NgramRange;
+use stance::features::vocabulary::DocFreq;
 use stance::io::corpus::{FieldNames, JsonLines};
 use stance::model::default_model::default_model;
 use stance::predict::explain::swap_words;
 use stance::text::mask::{MaskRules, Masker};
-use stance::features::ngrams::NgramRange;
 use stance::text::paragraphs::{split_paragraphs, split_sentences};
+use stance::text::passages::chunk_spans;
 use stance::text::stopwords::StopWords;
 use stance::text::tokenize::{NumberPolicy, Tokenizer, TokenizerConfig};
 use stance::train::{train, TrainParams};
-use stance::features::vocabulary::DocFreq;
 use stance::Model;
 
 struct Fixture {
