@@ -23,6 +23,12 @@ pub enum ParamError {
     MaxDf(String),
     #[error("max_features must be >= 1, got {0}")]
     MaxFeatures(usize),
+    #[error("unknown penalty {0:?}; known: l2, l1, elasticnet")]
+    Penalty(String),
+    #[error("l1_ratio must be in [0, 1], got {0}")]
+    L1Ratio(f64),
+    #[error("l1_ratio applies to the elasticnet penalty only")]
+    L1RatioWithout,
     #[error("max_iter must be >= 1, got {0}")]
     MaxIter(u64),
     #[error("tolerance must be finite and > 0, got {0}")]

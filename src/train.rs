@@ -160,6 +160,7 @@ pub fn train(
         iterations: report.iterations,
         final_loss: report.final_loss,
         converged: report.converged,
+        gradient_norm: Some(report.gradient_norm),
     };
     // The uncertainty threshold is set on whole training documents, the scale articles are
     // scored on, even when the classifier was trained on passages.

@@ -44,6 +44,7 @@ fn ours(x: &Array2<f64>, y: &[usize], n_labels: usize, alpha: f64) -> LinearMode
         max_iter: 1000,
         tolerance: 1e-9,
         class_weight: ClassWeight::None,
+        ..LogisticParams::default()
     };
     let labels: Vec<String> = (0..n_labels).map(|c| format!("l{c}")).collect();
     params

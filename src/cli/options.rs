@@ -9,7 +9,7 @@ use clap::Args;
 use stance::features::ngrams::NgramRange;
 use stance::features::vocabulary::DocFreq;
 use stance::io::corpus::{read_labelled, Document, FieldNames};
-use stance::model::logistic::{ClassWeight, LogisticParams};
+use stance::model::logistic::{ClassWeight, LogisticParams, Penalty};
 use stance::text::language::Language;
 use stance::text::mask::MaskRules;
 use stance::text::stopwords::StopWords;
@@ -78,9 +78,16 @@ pub struct TrainOptions {
     /// Word n-gram range, MIN..MAX.
     #[arg(long, default_value = "1..2")]
     pub ngram_range: String,
-    /// L2 penalty (alpha = 1/C).
+    /// Penalty strength (alpha = 1/C).
     #[arg(long, conflicts_with = "c", allow_negative_numbers = true)]
     pub alpha: Option<f64>,
+    /// Penalty on the weights (never the intercept): l2, l1 (sparse: most weights exactly
+    /// zero) or elasticnet (l1_ratio * L1 + (1 - l1_ratio) * L2).
+    #[arg(long, default_value = "l2")]
+    pub penalty: Penalty,
+    /// The L1 share of the elastic-net penalty, in [0, 1] (default 0.5).
+    #[arg(long, allow_negative_numbers = true)]
+    pub l1_ratio: Option<f64>,
     /// Inverse regularisation strength, as scikit-learn's C (C = 1/alpha).
     #[arg(long, allow_negative_numbers = true)]
     pub c: Option<f64>,
@@ -105,10 +112,11 @@ pub struct TrainOptions {
     /// Weight every document equally instead of balancing the labels.
     #[arg(long)]
     pub no_balanced: bool,
-    /// L-BFGS iteration limit.
+    /// Optimiser iteration limit (L-BFGS, or OWL-QN for l1 and elasticnet).
     #[arg(long, default_value_t = 500)]
     pub max_iter: u64,
-    /// L-BFGS gradient-norm tolerance.
+    /// Stop when the L2 norm of the objective's gradient (pseudo-gradient under L1) is below
+    /// this; the model records the norm reached and whether it got there.
     #[arg(long, default_value_t = 1e-4)]
     pub tol: f64,
     /// Turn off every masking rule.
@@ -207,6 +215,8 @@ impl TrainOptions {
         };
         p.logistic = LogisticParams {
             alpha,
+            penalty: self.penalty,
+            l1_ratio: self.l1_ratio,
             max_iter: self.max_iter,
             tolerance: self.tol,
             class_weight: if self.no_balanced {

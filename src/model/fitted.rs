@@ -72,8 +72,12 @@ pub struct TrainingSummary {
     pub iterations: u64,
     /// The objective's value at the end.
     pub final_loss: f64,
-    /// Whether the optimiser stopped on its tolerance rather than its iteration limit.
+    /// Whether the objective's gradient norm (pseudo-gradient under L1) reached the
+    /// tolerance.
     pub converged: bool,
+    /// The gradient norm reached; absent in files from before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gradient_norm: Option<f64>,
 }
 
 /// The serialized form of a model, field order as written.

@@ -13,5 +13,6 @@ pub mod fitted;
 pub mod format;
 pub mod logistic;
 pub mod objective;
+pub(crate) mod owlqn;
 
 pub use fitted::Model;

@@ -191,6 +191,13 @@ impl<'a> Objective<'a> {
         loss
     }
 
+    /// The loss and gradient at `w`, reported to the progress callback like argmin's calls.
+    pub(crate) fn loss_and_grad_reported(&self, w: &[f64], grad: &mut [f64]) -> f64 {
+        let loss = self.loss_and_grad(w, Some(grad));
+        self.report(loss);
+        loss
+    }
+
     /// The loss and gradient at `w`, computed together once: L-BFGS's line search asks for the
     /// cost and then the gradient at the same point, and both come from the same pass.
     fn evaluate(&self, w: &[f64]) -> (f64, Vec<f64>) {
