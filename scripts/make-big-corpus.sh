@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes a JSON Lines file of at least SIZE_MB megabytes (default 1024) by repeating the corpus in
-# ../shared, to measure `stance score` at scale (README, "Scale"). The file holds publishers'
-# text: write it outside the repository (e.g. /tmp) and never commit it.
+# ../shared, to measure `stance score` at scale (benches/README.md, "Scoring a 1 GB file").
+# The file holds publishers' text: write it outside the repository (e.g. /tmp) and never
+# commit it.
 #
 #   scripts/make-big-corpus.sh /tmp/big.jsonl [SIZE_MB]
 set -euo pipefail

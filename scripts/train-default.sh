@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains the default model, models/default.json, from the bundled corpus with the settings
-# chosen by grouped cross-validation (see README, "How the default model was chosen").
+# chosen by grouped cross-validation (see models/model-card.md).
 #
 #   scripts/train-default.sh           retrain and replace models/default.json
 #   scripts/train-default.sh --check   retrain into a temporary file and check that it is
@@ -13,7 +13,7 @@ corpus=${CORPUS:-../shared/corpus/ukraine-media.jsonl}
 bin=${STANCE_BIN:-target/release/stance}
 [ -x "$bin" ] || cargo build --release -q
 
-# The chosen settings. Keep in sync with the README table.
+# The chosen settings. Keep in sync with models/model-card.md.
 FLAGS=(--alpha 0.01 --chunk-words 60 --calibrate)
 
 if [ "${1:-}" = "--check" ]; then

@@ -3,7 +3,7 @@
 //!
 //! One piece per thread would let each thread keep its state in a local, but then the slowest
 //! thread sets the pace: on a machine shared with other virtual machines, one core often runs
-//! a third slower than the other while both are busy. With several pieces per thread, rayon
+//! markedly slower than the other while both are busy. With several pieces per thread, rayon
 //! hands a free thread the next piece. A thread's state is looked up by its index in the pool,
 //! so a word is still stemmed about once per thread, not once per piece.
 

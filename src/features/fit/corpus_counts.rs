@@ -3,8 +3,9 @@
 //! 1. Threads tokenize contiguous pieces of the corpus ([`crate::features::workers`]) into stem ids of
 //!    their own (a word cache and a [`StemTable`] per thread), so no lock is taken per word.
 //! 2. The threads' stem tables are merged into one numbering, and every token is renumbered.
-//!    This merge is of tens of thousands of stems; merging per-thread n-gram tables, which
-//!    this design replaces, was of a million n-grams and took a tenth of a two-thread fit.
+//!    This merge is of the distinct stems; merging per-thread n-gram tables, which this
+//!    design replaces, was of every distinct n-gram, far more, on one thread while the others
+//!    waited.
 //! 3. Each n-gram is counted by the partition that owns its first stem. Stems are dealt out to
 //!    partitions by frequency, so that partitions hold similar work, and there are several
 //!    partitions per thread, so a thread that finishes early takes the next one. Partitions

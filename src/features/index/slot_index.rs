@@ -4,10 +4,11 @@
 //! The featurizer's hot tables (the word cache; the n-gram trie of fitting) map keys that their
 //! owner already stores in a dense array (the words in order of first sight; the trie's
 //! `(parent, stem)` per node). A general hash map would keep a second copy of every key in a
-//! slot of 16 or 32 bytes, so the word cache of the corpus spanned 4 MB, and `perf` put two
-//! thirds of a lookup's time on loading that slot. Here a slot is 4 bytes, and the hash bits in
-//! it reject nearly every wrong entry without reading it, so a lookup reads one slot and then
-//! the owner's entry, and frequent keys (seen first, so stored first) share cache lines.
+//! slot of 16 or 32 bytes, so a corpus's word cache outgrows the processor's caches, and
+//! `perf` put most of a lookup's time on loading that slot (`benches/README.md`). Here a slot
+//! is 4 bytes, and the hash bits in it reject nearly every wrong entry without reading it, so a
+//! lookup reads one slot and then the owner's entry, and frequent keys (seen first, so stored
+//! first) share cache lines.
 
 /// The slots, `2^bits` of them: 0 when empty, else `tag << bits | entry`, where `entry` is
 /// non-zero and `tag` holds the `32 - bits` hash bits below the ones that chose the slot. The

@@ -13,10 +13,10 @@
 //! loading builds the index with [`TermIndex::from_stem_ids`] and looks no stem up.
 //!
 //! This needs no hash table over the terms. Building one at load took most of loading the
-//! default model (80 ms of 95): 200,000 random inserts into a 4 MB table, each a cache miss on
-//! a machine whose second-level cache holds 1 MB. Building these arrays is sequential and takes
-//! a few milliseconds, and a lookup costs about the same, because a word's range is small and
-//! its bigram neighbours share cache lines.
+//! default model: one random insert per term into a table larger than the second-level cache,
+//! each a cache miss. Building these arrays is sequential and far quicker, and a lookup costs
+//! about the same, because a word's range is small and its bigram neighbours share cache lines
+//! (figures in `benches/README.md`).
 
 use std::ops::Range;
 

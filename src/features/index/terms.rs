@@ -1,9 +1,9 @@
 //! The vocabulary's term strings, kept in one buffer.
 //!
 //! A model's vocabulary is hundreds of thousands of short strings. As a `Vec<String>` each is its
-//! own allocation: reading the default model's 221,330 terms that way took about 9 ms and
-//! freeing them 3 ms more, against under 5 ms for appending them to one buffer, and the
-//! buffer is a third of the memory. It is written as a JSON array of strings: the stems of a
+//! own allocation, and allocating and freeing them is a visible part of loading a model;
+//! appending them to one buffer is quicker and takes less memory (figures in
+//! `benches/README.md`). It is written as a JSON array of strings: the stems of a
 //! model file's vocabulary, and the terms themselves in format versions 1 and 2.
 
 use std::fmt;

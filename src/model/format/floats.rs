@@ -1,11 +1,11 @@
 //! Float arrays in model files, packed: `{"f64le_base64": "..."}`, the IEEE 754 bits of each
 //! value as little-endian bytes, in base64.
 //!
-//! A model's IDF and weights are hundreds of thousands of floats. As JSON numbers of 17
-//! significant digits each takes about 50 ns to parse (correctly rounded), which was a third
-//! of loading the default model; decoding base64 takes a few nanoseconds per value, and the
-//! bits come back exactly as written. Reading also accepts a plain array of numbers, the form
-//! of format version 1, so older model files still load.
+//! A model's IDF and weights are hundreds of thousands of floats. Parsing a JSON number of 17
+//! significant digits correctly rounded is slow, and as numbers these floats were a large part
+//! of loading the default model (figures in `benches/README.md`); decoding base64 is little
+//! more than a copy, and the bits come back exactly as written. Reading also accepts a plain
+//! array of numbers, the form of format version 1, so older model files still load.
 //!
 //! To read the values elsewhere, e.g. in Python:
 //! `numpy.frombuffer(base64.b64decode(s), "<f8")`.

@@ -7,9 +7,9 @@
 //!   `u32`s in base64. The last id of each term has bit 31 set.
 //!
 //! Versions 1 and 2 wrote the terms as an array of strings (`"kiev regim"`), and loading had to
-//! read 221,330 strings and look up each of their 423,600 stems to index them. Read this way,
-//! the term index is built from the ids without a look-up, and only the 19,060 stems are
-//! strings: loading the default model went from about 31 to 21 ms (README, "The model file").
+//! read every term as a string and look up each of its stems to index it. Read this way, the
+//! term index is built from the ids without a look-up, and only the distinct stems, far fewer
+//! than the terms, are strings (`models/FORMAT.md`; load times in `benches/README.md`).
 //! Reading accepts both forms; the packed one only in files of version 3 or later.
 //!
 //! To read the terms elsewhere, e.g. in Python:
