@@ -13,7 +13,7 @@ use crate::features::featurizer::FeaturizerParams;
 use crate::io::corpus::Document;
 use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::{Model, TrainingSummary};
-use crate::model::logistic::{FitReport, LogisticParams};
+use crate::model::logistic::{FitReport, LogisticParams, Penalty};
 use crate::text::passages::chunk_spans;
 
 /// Everything training needs besides the data. Each part documents its own defaults.
@@ -27,6 +27,10 @@ pub struct TrainParams {
     /// [`crate::text::passages`]); `0` (the default) trains on whole documents.
     #[serde(default)]
     pub chunk_words: usize,
+    /// Keep a sparse (L1, elastic-net) model's whole vocabulary instead of only the terms it
+    /// weighs, and skip the second fit that dropping them needs. Defaults to `false`.
+    #[serde(default)]
+    pub keep_unweighted_terms: bool,
 }
 
 /// The most labels a model may have.
@@ -134,9 +138,28 @@ pub fn train(
     let (featurizer, x) = params.featurizer.fit(&texts, &row_sources)?;
     progress(Stage::Featurized(featurizer.n_features()));
 
-    let (classifier, report) = params.logistic.fit(&x, &row_y, &labels, &mut |i, loss| {
-        progress(Stage::Evaluation(i, loss))
-    })?;
+    let (mut classifier, mut report) =
+        params.logistic.fit(&x, &row_y, &labels, &mut |i, loss| {
+            progress(Stage::Evaluation(i, loss))
+        })?;
+    let mut featurizer = featurizer;
+    if params.logistic.penalty != Penalty::L2 && !params.keep_unweighted_terms {
+        // A sparse model keeps only the terms it weighs. Rows are L2-normalised over the
+        // vocabulary, so dropping terms changes every row's norm: the classifier is fitted
+        // again on rows over the kept terms, and that fit is the one saved, so scoring
+        // reproduces training exactly. Terms the second fit zeroes stay, as they shape norms.
+        let keep: Vec<usize> = (0..featurizer.n_features())
+            .filter(|&f| classifier.weights.iter().any(|w| w[f] != 0.0))
+            .collect();
+        if keep.len() < featurizer.n_features() {
+            featurizer = featurizer.restricted(&keep)?;
+            progress(Stage::Featurized(featurizer.n_features()));
+            let x = featurizer.transform_many(&texts);
+            (classifier, report) = params.logistic.fit(&x, &row_y, &labels, &mut |i, loss| {
+                progress(Stage::Evaluation(i, loss))
+            })?;
+        }
+    }
 
     let mut per_label = BTreeMap::new();
     for &l in &y {

@@ -135,6 +135,11 @@ pub struct TrainOptions {
     /// that document length cannot stand in for the label; 0 trains on whole documents.
     #[arg(long, default_value_t = 0)]
     pub chunk_words: usize,
+    /// With --penalty l1 or elasticnet, keep the whole vocabulary instead of only the weighted
+    /// terms (by default the model is fitted again on the weighted terms alone, which makes
+    /// the file kilobytes instead of megabytes).
+    #[arg(long)]
+    pub keep_unweighted_terms: bool,
     /// Seed, recorded in the model (the trainer is deterministic).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -228,6 +233,7 @@ impl TrainOptions {
         p.logistic.check()?;
         p.seed = self.seed;
         p.chunk_words = self.chunk_words;
+        p.keep_unweighted_terms = self.keep_unweighted_terms;
         Ok(p)
     }
 }

@@ -284,6 +284,24 @@ impl Featurizer {
         })
     }
 
+    /// The same featurizer over only the features in `keep` (ascending feature numbers), each
+    /// with its fitted IDF. Rows are then normalised over the kept terms only, so a model must
+    /// be trained on the restricted featurizer's rows to score with it (see [`crate::train`]).
+    pub fn restricted(&self, keep: &[usize]) -> Result<Featurizer, StanceError> {
+        let mut terms = crate::features::index::terms::Terms::with_capacity(keep.len());
+        for &f in keep {
+            terms.push(self.vocabulary.term(f));
+        }
+        let idf = keep.iter().map(|&f| self.tfidf.idf()[f]).collect();
+        Ok(Featurizer {
+            id: next_featurizer_id(),
+            analyzer: Analyzer::new(&self.params)?,
+            params: self.params.clone(),
+            vocabulary: Vocabulary::from_sorted_terms(terms),
+            tfidf: Tfidf::from_idf(self.tfidf.params(), idf),
+        })
+    }
+
     /// The parameters it was fitted with.
     pub fn params(&self) -> &FeaturizerParams {
         &self.params

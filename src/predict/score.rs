@@ -51,19 +51,20 @@ impl Model {
     fn predict_row(&self, tokens: usize, coverage: TermCoverage, row: &SparseRow) -> Prediction {
         let (terms, known) = (coverage.terms, coverage.known);
         let classifier = self.classifier();
-        let signal = classifier
-            .weights
-            .iter()
-            .map(|w| {
-                row.indices
-                    .iter()
-                    .zip(&row.values)
-                    .map(|(&j, &v)| (v * w[j as usize]).abs())
-                    .sum::<f64>()
-            })
-            .sum::<f64>()
-            / classifier.weights.len() as f64
-            + 0.0; // an empty sum is -0.0, which would print as a negative signal
+        // One pass over the row: each term's absolute contribution, and whether it has any.
+        let mut signal = 0.0;
+        let mut weighted = 0;
+        for (&j, &v) in row.indices.iter().zip(&row.values) {
+            let mut any = false;
+            for w in &classifier.weights {
+                let wj = w[j as usize];
+                signal += (v * wj).abs();
+                any |= wj != 0.0;
+            }
+            weighted += usize::from(any);
+        }
+        // An empty sum is -0.0, which would print as a negative signal.
+        signal = signal / classifier.weights.len() as f64 + 0.0;
         let evidence = Evidence {
             tokens,
             known: if terms == 0 {
@@ -72,9 +73,11 @@ impl Model {
                 known as f64 / terms as f64
             },
             signal,
+            terms: weighted,
         };
         let logits = classifier.logits(row);
-        let probabilities = self.probabilities_from_logits(&logits);
+        let mut probabilities = self.probabilities_from_logits(&logits);
+        self.uncertainty().cool(&mut probabilities, &evidence);
         let label = crate::eval::metrics::argmax(&probabilities);
         Prediction {
             label,
