@@ -95,8 +95,14 @@ impl LogisticParams {
             [only] => return Err(StanceError::SingleLabel(only.clone())),
             _ => {}
         }
-        if x.n_rows() == 0 || x.n_rows() != y.len() {
+        if x.n_rows() == 0 {
             return Err(StanceError::EmptyCorpus);
+        }
+        if x.n_rows() != y.len() {
+            return Err(StanceError::RowCountMismatch {
+                rows: x.n_rows(),
+                labels: y.len(),
+            });
         }
         let weights = self.row_weights(y, labels.len());
         let objective =
@@ -105,7 +111,7 @@ impl LogisticParams {
         let n_params = objective.n_params();
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
             .with_tolerance_grad(self.tolerance)
-            .map_err(|e| StanceError::Training(e.to_string()))?;
+            .map_err(|e| StanceError::Optimizer(e.to_string()))?;
         let result = Executor::new(objective, solver)
             .configure(|state| {
                 state
@@ -113,12 +119,12 @@ impl LogisticParams {
                     .max_iters(self.max_iter)
             })
             .run()
-            .map_err(|e| StanceError::Training(e.to_string()))?;
+            .map_err(|e| StanceError::Optimizer(e.to_string()))?;
         let state = result.state();
         let w = state
             .best_param
             .as_ref()
-            .ok_or_else(|| StanceError::Training("the optimiser returned no parameters".into()))?;
+            .ok_or_else(|| StanceError::Optimizer("it returned no parameters".into()))?;
         let report = FitReport {
             iterations: state.get_iter(),
             final_loss: state.get_best_cost(),
@@ -127,7 +133,7 @@ impl LogisticParams {
         let d = x.n_cols();
         let flat = w
             .as_slice()
-            .ok_or_else(|| StanceError::Training("parameters are not contiguous".into()))?;
+            .ok_or_else(|| StanceError::Optimizer("its parameters are not contiguous".into()))?;
         let model = LinearModel {
             labels: labels.to_vec(),
             weights: (0..outputs)
