@@ -65,7 +65,20 @@ fn explain_exits_0_when_its_output_is_closed() {
     let article = long_article(dir.path());
     let article = article.to_str().unwrap();
     exits_0_under_head(&["explain", "--top", "1000", article]);
-    exits_0_under_head(&["explain", "--format", "json", article]);
+    let html = dir.path().join("view.html");
+    exits_0_under_head(&[
+        "explain",
+        "--format",
+        "json",
+        "--html",
+        html.to_str().unwrap(),
+        article,
+    ]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("<html"),
+        "the HTML view is written all the same"
+    );
 }
 
 #[test]

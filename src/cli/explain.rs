@@ -202,6 +202,106 @@ fn report<'a>(
     }
 }
 
+/// The explanation as a readable report.
+fn write_text(
+    out: &mut dyn Write,
+    model: &Model,
+    text: &str,
+    e: &Explanation,
+    effects: &[SwapEffect],
+    top: usize,
+) -> std::io::Result<()> {
+    let labels = model.labels();
+    let p = &e.score.prediction;
+    writeln!(
+        out,
+        "label: {}{}",
+        labels[p.label],
+        if p.uncertain { "  (uncertain)" } else { "" }
+    )?;
+    for (l, prob) in labels.iter().zip(&p.probabilities) {
+        writeln!(out, "  p({l}) = {prob:.4}")?;
+    }
+    writeln!(
+        out,
+        "evidence: {} tokens, {:.0}% of terms known, signal {:.3}",
+        p.evidence.tokens,
+        100.0 * p.evidence.known,
+        p.evidence.signal
+    )?;
+    let last = labels.len() - 1;
+    writeln!(
+        out,
+        "logit({}) = {:.4} = intercept {:.4} + {} term contributions{}",
+        labels[last],
+        e.logits[last],
+        e.intercepts[last],
+        e.terms.len(),
+        if model.calibration().is_some() {
+            "; probabilities are calibrated from the logit"
+        } else {
+            ""
+        }
+    )?;
+    for (l, name) in labels.iter().enumerate() {
+        writeln!(out, "\ntop terms toward {name}:")?;
+        for t in e.top_terms(l, top) {
+            writeln!(
+                out,
+                "  {:+.4}  {:<32} ({} in the text)",
+                t.contributions[l],
+                t.surface.join(" / "),
+                t.spans.len()
+            )?;
+        }
+    }
+    if !e.score.paragraphs.is_empty() {
+        writeln!(out, "\nparagraphs:")?;
+        for q in &e.score.paragraphs {
+            let snippet: String = text[q.span.clone()]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(60)
+                .collect();
+            writeln!(
+                out,
+                "  ¶{:<3} {:<8} {:.3}  {snippet}…{}",
+                q.index,
+                labels[q.prediction.label],
+                q.prediction.probabilities[q.prediction.label],
+                if q.prediction.uncertain {
+                    "  (uncertain)"
+                } else {
+                    ""
+                }
+            )?;
+        }
+    }
+    if !effects.is_empty() {
+        writeln!(out, "\nwhat if:")?;
+        for s in effects {
+            let names: Vec<String> = s.swaps.iter().map(|(a, b)| format!("{a}={b}")).collect();
+            let deltas: BTreeMap<&str, f64> = labels
+                .iter()
+                .map(String::as_str)
+                .zip(s.delta.iter().copied())
+                .collect();
+            writeln!(
+                out,
+                "  {:<30} {} word(s) replaced; p({}) moves {:+.4}",
+                names.join(","),
+                s.replaced,
+                labels[last],
+                deltas[labels[last].as_str()]
+            )?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let html_out = match &args.html {
         Some(p) => Some(
@@ -214,101 +314,15 @@ pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let text = read_input(&args.input)?;
     let e = model.explain(&text);
     let effects = model.swap_effects(&text, &args.swap);
-    let labels = model.labels();
-    match args.format {
-        OutputFormat::Json => write_json(out, &report(&model, &e, &effects, args.top))?,
+    let printed = match args.format {
+        OutputFormat::Json => write_json(out, &report(&model, &e, &effects, args.top)),
         // Jsonl is refused by the --format parser.
         OutputFormat::Text | OutputFormat::Jsonl => {
-            let p = &e.score.prediction;
-            writeln!(
-                out,
-                "label: {}{}",
-                labels[p.label],
-                if p.uncertain { "  (uncertain)" } else { "" }
-            )?;
-            for (l, prob) in labels.iter().zip(&p.probabilities) {
-                writeln!(out, "  p({l}) = {prob:.4}")?;
-            }
-            writeln!(
-                out,
-                "evidence: {} tokens, {:.0}% of terms known, signal {:.3}",
-                p.evidence.tokens,
-                100.0 * p.evidence.known,
-                p.evidence.signal
-            )?;
-            let last = labels.len() - 1;
-            writeln!(
-                out,
-                "logit({}) = {:.4} = intercept {:.4} + {} term contributions{}",
-                labels[last],
-                e.logits[last],
-                e.intercepts[last],
-                e.terms.len(),
-                if model.calibration().is_some() {
-                    "; probabilities are calibrated from the logit"
-                } else {
-                    ""
-                }
-            )?;
-            for (l, name) in labels.iter().enumerate() {
-                writeln!(out, "\ntop terms toward {name}:")?;
-                for t in e.top_terms(l, args.top) {
-                    writeln!(
-                        out,
-                        "  {:+.4}  {:<32} ({} in the text)",
-                        t.contributions[l],
-                        t.surface.join(" / "),
-                        t.spans.len()
-                    )?;
-                }
-            }
-            if !e.score.paragraphs.is_empty() {
-                writeln!(out, "\nparagraphs:")?;
-                for q in &e.score.paragraphs {
-                    let snippet: String = text[q.span.clone()]
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(60)
-                        .collect();
-                    writeln!(
-                        out,
-                        "  ¶{:<3} {:<8} {:.3}  {snippet}…{}",
-                        q.index,
-                        labels[q.prediction.label],
-                        q.prediction.probabilities[q.prediction.label],
-                        if q.prediction.uncertain {
-                            "  (uncertain)"
-                        } else {
-                            ""
-                        }
-                    )?;
-                }
-            }
-            if !effects.is_empty() {
-                writeln!(out, "\nwhat if:")?;
-                for s in &effects {
-                    let names: Vec<String> =
-                        s.swaps.iter().map(|(a, b)| format!("{a}={b}")).collect();
-                    let deltas: BTreeMap<&str, f64> = labels
-                        .iter()
-                        .map(String::as_str)
-                        .zip(s.delta.iter().copied())
-                        .collect();
-                    writeln!(
-                        out,
-                        "  {:<30} {} word(s) replaced; p({}) moves {:+.4}",
-                        names.join(","),
-                        s.replaced,
-                        labels[last],
-                        deltas[labels[last].as_str()]
-                    )?;
-                }
-            }
+            write_text(out, &model, &text, &e, &effects, args.top).map_err(Into::into)
         }
-    }
+    };
+    // The HTML view is written even when stdout has been closed (`| head`): that is not a
+    // failure, and the page is what was asked for.
     if let Some(out) = html_out {
         let page = html::render(
             &model,
@@ -321,5 +335,6 @@ pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         out.commit(page.as_bytes())
             .context("writing the HTML view")?;
     }
+    printed?;
     Ok(ExitCode::SUCCESS)
 }
