@@ -116,6 +116,10 @@ pub enum StanceError {
     DuplicateColumn { path: PathBuf, column: String },
     #[error("the training data holds no documents")]
     EmptyCorpus,
+    #[error("training document {} has no label", document_name(*document, id.as_deref()))]
+    MissingLabel { document: usize, id: Option<String> },
+    #[error("the training matrix has {rows} rows but {labels} labels were given; there must be one label per row")]
+    RowCountMismatch { rows: usize, labels: usize },
     #[error("the training data has a single label ({0:?}); at least two are needed")]
     SingleLabel(String),
     #[error("the training data has {found} distinct labels; at most {max} are supported (is the label field really a label, not an id?)")]
@@ -135,8 +139,12 @@ pub enum StanceError {
     },
     #[error("{path}: inconsistent model file: {message}")]
     ModelInconsistent { path: PathBuf, message: String },
-    #[error("training failed: {0}")]
-    Training(String),
+    #[error("the L-BFGS optimiser failed: {0}")]
+    Optimizer(String),
+    #[error("calibration: no cross-validation fold produced predictions to fit it on")]
+    NoOutOfFoldPredictions,
+    #[error("cannot encode the model as JSON: {0}")]
+    ModelEncoding(String),
     #[error("{path}: not written: the run was interrupted")]
     Interrupted { path: PathBuf },
 }
@@ -146,6 +154,14 @@ fn at(path: &std::path::Path, line: Option<usize>) -> String {
     match line {
         Some(line) => format!("{}:{line}", path.display()),
         None => path.display().to_string(),
+    }
+}
+
+/// `3 ("ex-w-04")`, or `3` when the document has no id; documents count from 1.
+fn document_name(index: usize, id: Option<&str>) -> String {
+    match id {
+        Some(id) => format!("{} ({id:?})", index + 1),
+        None => (index + 1).to_string(),
     }
 }
 
@@ -178,5 +194,64 @@ impl StanceError {
                 | StanceError::FieldType { .. }
                 | StanceError::DuplicateField { .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::sparse::{CsrMatrix, SparseRow};
+    use crate::io::corpus::Document;
+    use crate::model::logistic::LogisticParams;
+    use crate::train::{train, TrainParams};
+
+    fn doc(id: Option<&str>, label: Option<&str>, text: &str) -> Document {
+        Document {
+            id: id.map(String::from),
+            label: label.map(String::from),
+            text: text.to_string(),
+            ..Document::default()
+        }
+    }
+
+    #[test]
+    fn a_document_without_a_label_is_named_not_called_an_empty_corpus() {
+        let docs = [
+            doc(Some("a1"), Some("a"), "kyiv said the shelling stopped"),
+            doc(Some("b1"), Some("b"), "the kiev regime shelled donbass"),
+            doc(Some("odd"), None, "no label here"),
+        ];
+        let err = train(&docs, &TrainParams::default(), &mut |_| {})
+            .expect_err("an unlabelled document is refused");
+        assert!(
+            matches!(&err, StanceError::MissingLabel { document: 2, id: Some(id) } if id == "odd"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "training document 3 (\"odd\") has no label"
+        );
+    }
+
+    #[test]
+    fn a_row_count_mismatch_says_so() {
+        let rows = (0..3).map(|i| SparseRow {
+            indices: vec![i],
+            values: vec![1.0],
+        });
+        let x = CsrMatrix::from_rows(rows, 3);
+        let labels = ["a".to_string(), "b".to_string()];
+        let err = LogisticParams::default()
+            .fit(&x, &[0, 1], &labels, &mut |_, _| {})
+            .expect_err("two labels for three rows are refused");
+        assert!(
+            matches!(err, StanceError::RowCountMismatch { rows: 3, labels: 2 }),
+            "{err:?}"
+        );
+        let empty = CsrMatrix::from_rows(Vec::new(), 3);
+        let err = LogisticParams::default()
+            .fit(&empty, &[], &labels, &mut |_, _| {})
+            .expect_err("no rows are refused");
+        assert!(matches!(err, StanceError::EmptyCorpus), "{err:?}");
     }
 }

@@ -106,9 +106,17 @@ pub fn train(
         .collect();
     let y: Vec<usize> = docs
         .iter()
-        .map(|d| label_index.get(d.label.as_deref().unwrap_or("")).copied())
-        .collect::<Option<_>>()
-        .ok_or(StanceError::EmptyCorpus)?;
+        .enumerate()
+        .map(|(i, d)| {
+            label_index
+                .get(d.label.as_deref().unwrap_or(""))
+                .copied()
+                .ok_or_else(|| StanceError::MissingLabel {
+                    document: i,
+                    id: d.id.clone(),
+                })
+        })
+        .collect::<Result<_, _>>()?;
     let source_names: BTreeSet<&str> = docs
         .iter()
         .map(|d| d.source.as_deref().unwrap_or(""))

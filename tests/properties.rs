@@ -353,7 +353,7 @@ proptest! {
                 ece_before: platt.0.abs(),
                 ece_after: min_known,
             })
-            .with_uncertainty(UncertaintyPolicy { min_signal, band, min_known });
+            .with_uncertainty(UncertaintyPolicy { min_signal, band, min_known, prior_tokens: band * 100.0 });
         round_trip(&model)?;
     }
 }

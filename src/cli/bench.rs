@@ -5,12 +5,13 @@
 //! `--export-matrix` writes the training matrix in svmlight format, so that another trainer
 //! (scikit-learn, in `scripts/compare-sklearn.sh`) can be timed on exactly the same features.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use rayon::prelude::*;
 use rayon::ThreadPool;
 use serde::Serialize;
@@ -22,13 +23,8 @@ use stance::text::tokenize::Tokenizer;
 use stance::train::{train, TrainParams};
 use stance::Model;
 
-use super::options::DataArgs;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum OutputFormat {
-    Text,
-    Json,
-}
+use super::options::{ngram_range, DataArgs};
+use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -37,9 +33,9 @@ pub struct BenchArgs {
     /// Threads for the parallel column (the other always uses one).
     #[arg(long, default_value_t = 2)]
     threads: usize,
-    /// Word n-gram range, MIN..MAX.
-    #[arg(long, default_value = "1..2")]
-    ngram_range: String,
+    /// Word n-gram range, MIN..MAX or MIN,MAX: 1..2 and 1,2 both mean unigrams and bigrams.
+    #[arg(long, default_value = "1..2", value_parser = ngram_range)]
+    ngram_range: NgramRange,
     /// Articles timed one by one for the scoring percentiles.
     #[arg(long, default_value_t = 1000)]
     score_sample: usize,
@@ -49,7 +45,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3)]
     repeat: usize,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    #[arg(long, default_value = "text", value_parser = formats(TEXT_OR_JSON))]
     format: OutputFormat,
     /// Also report masking alone, fit+transform in one pass with its peak memory, the matrix's
     /// size, L-BFGS iterations and final loss, the training settings, the whole `train`, and
@@ -82,6 +78,24 @@ struct Figures {
     /// stable key set.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     extended: Option<Extended>,
+}
+
+/// Both runs, as `--format json` prints them: the one-thread figures at the top level, the
+/// N-thread ones under `parallel`.
+#[derive(Serialize)]
+struct Report<'a> {
+    #[serde(flatten)]
+    single: &'a Figures,
+    parallel: &'a Figures,
+}
+
+/// One row of the text table: a figure with one thread and with N, and their ratio.
+fn row(out: &mut dyn Write, name: &str, a: f64, b: f64) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{name:<22} {a:>12.2} {b:>12.2} {:>8.2}",
+        b / a.max(1e-12)
+    )
 }
 
 /// The figures `--extended` adds.
@@ -392,7 +406,7 @@ fn run_both(
     Ok([figures(0), figures(1)])
 }
 
-pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: BenchArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if args.threads == 0 {
         bail!("--threads must be at least 1");
     }
@@ -400,7 +414,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         bail!("--repeat must be at least 1");
     }
     let mut params = TrainParams::default();
-    params.featurizer.ngram_range = args.ngram_range.parse::<NgramRange>()?;
+    params.featurizer.ngram_range = args.ngram_range;
     // Created before the data is read, so that an unwritable path fails before any work.
     let export = args
         .export_matrix
@@ -433,68 +447,90 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let peak = peak_memory_mb();
     match args.format {
         OutputFormat::Json => {
-            let mut v = serde_json::to_value(&single)?;
-            v["parallel"] = serde_json::to_value(&parallel)?;
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            let report = Report {
+                single: &single,
+                parallel: &parallel,
+            };
+            write_json(out, &report)?;
         }
-        OutputFormat::Text => {
-            println!(
+        // Jsonl is refused by the --format parser.
+        OutputFormat::Text | OutputFormat::Jsonl => {
+            writeln!(
+                out,
                 "{} documents, {:.1} MB, {} tokens; n-grams {}",
                 single.docs,
                 single.bytes as f64 / 1e6,
                 single.tokens,
                 params.featurizer.ngram_range
-            );
-            println!(
+            )?;
+            writeln!(
+                out,
                 "{:<22} {:>12} {:>12} {:>8}",
                 "",
                 "1 thread",
                 format!("{} threads", parallel.threads),
                 "ratio"
-            );
-            let row = |name: &str, a: f64, b: f64| {
-                println!("{name:<22} {a:>12.2} {b:>12.2} {:>8.2}", b / a.max(1e-12))
-            };
+            )?;
             row(
+                out,
                 "tokenize MB/s",
                 single.tokenize_mb_s,
                 parallel.tokenize_mb_s,
-            );
-            row("vocabulary fit MB/s", single.fit_mb_s, parallel.fit_mb_s);
+            )?;
             row(
+                out,
+                "vocabulary fit MB/s",
+                single.fit_mb_s,
+                parallel.fit_mb_s,
+            )?;
+            row(
+                out,
                 "transform MB/s",
                 single.transform_mb_s,
                 parallel.transform_mb_s,
-            );
-            row("train s", single.train_s, parallel.train_s);
-            row("score p50 us", single.score_p50_us, parallel.score_p50_us);
-            row("score p99 us", single.score_p99_us, parallel.score_p99_us);
+            )?;
+            row(out, "train s", single.train_s, parallel.train_s)?;
             row(
+                out,
+                "score p50 us",
+                single.score_p50_us,
+                parallel.score_p50_us,
+            )?;
+            row(
+                out,
+                "score p99 us",
+                single.score_p99_us,
+                parallel.score_p99_us,
+            )?;
+            row(
+                out,
                 "model load ms",
                 single.model_load_ms,
                 parallel.model_load_ms,
-            );
+            )?;
             if let (Some(a), Some(b)) = (&single.extended, &parallel.extended) {
-                row("mask MB/s", a.mask_mb_s, b.mask_mb_s);
+                row(out, "mask MB/s", a.mask_mb_s, b.mask_mb_s)?;
                 row(
+                    out,
                     "fit+transform MB/s",
                     a.fit_transform_mb_s,
                     b.fit_transform_mb_s,
-                );
+                )?;
                 row(
+                    out,
                     "featurize peak MB",
                     a.featurize_peak_mb,
                     b.featurize_peak_mb,
-                );
-                row("whole train s", a.train_all_s, b.train_all_s);
-                println!(
+                )?;
+                row(out, "whole train s", a.train_all_s, b.train_all_s)?;
+                writeln!(out,
                     "{} features, {} non-zeros; L-BFGS {} iterations (converged: {}), final loss {:.6}; scored {} articles of {:.0} bytes on average",
                     a.features, a.nnz, a.lbfgs_iterations, a.lbfgs_converged, a.final_loss, a.score_articles, a.score_article_mean_bytes
-                );
+                )?;
             }
-            println!("tokenize is the bare tokenizer pass (no masking, no stemming); train is L-BFGS on the featurized corpus; model load is the median of five loads of the built-in default model");
+            writeln!(out, "tokenize is the bare tokenizer pass (no masking, no stemming); train is L-BFGS on the featurized corpus; model load is the median of five loads of the built-in default model")?;
             if let Some(mb) = peak {
-                println!("peak memory: {mb:.0} MB");
+                writeln!(out, "peak memory: {mb:.0} MB")?;
             }
         }
     }

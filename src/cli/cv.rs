@@ -1,23 +1,21 @@
 //! `stance cv`: k-fold cross-validation, at random or grouped by outlet or month, with the gap
 //! between random and grouped splits reported as the leakage estimate.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use clap::{Args, ValueEnum};
+use clap::Args;
+use serde::Serialize;
 
-use stance::eval::cv::{cross_validate, CvResult};
+use stance::eval::cv::{cross_validate, CvResult, FoldResult, UncertaintySplit};
 use stance::eval::folds::{FoldPlan, GroupBy};
 use stance::eval::metrics::Metrics;
 use stance::io::corpus::label_indices;
+use stance::model::calibration::Calibration;
 
-use super::options::{DataArgs, TrainOptions};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum OutputFormat {
-    Text,
-    Json,
-}
+use super::options::{DataArgs, Grouping, TrainOptions};
+use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
 
 #[derive(Debug, Args)]
 pub struct CvArgs {
@@ -28,16 +26,50 @@ pub struct CvArgs {
     folds: usize,
     /// Grouping: none (stratified random), source (outlet) or month; comma-separate several to
     /// compare them side by side.
-    #[arg(long, default_value = "none,source,month", value_delimiter = ',')]
-    group_by: Vec<String>,
+    #[arg(
+        long,
+        value_enum,
+        default_value = "none,source,month",
+        value_delimiter = ','
+    )]
+    group_by: Vec<Grouping>,
     /// Seed for the fold assignment.
     #[arg(long = "cv-seed", default_value_t = 0)]
     cv_seed: u64,
     #[command(flatten)]
     options: TrainOptions,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    #[arg(long, default_value = "text", value_parser = formats(TEXT_OR_JSON))]
     format: OutputFormat,
+}
+
+/// Every run, as `--format json` prints it.
+#[derive(Serialize)]
+struct Report<'a> {
+    labels: &'a [String],
+    runs: Vec<RunReport<'a>>,
+}
+
+/// One grouping's cross-validation.
+#[derive(Serialize)]
+struct RunReport<'a> {
+    group_by: GroupBy,
+    pooled: &'a Metrics,
+    folds: &'a [FoldResult],
+    macro_f1_mean: f64,
+    macro_f1_sd: f64,
+    /// Random-split macro-F1 minus this run's, when a random split was run.
+    leakage_estimate: Option<f64>,
+    uncertainty: &'a UncertaintySplit,
+    calibrated: Option<CalibratedReport>,
+    notes: &'a [String],
+}
+
+/// The pooled figures after a calibration fitted on the same out-of-fold predictions.
+#[derive(Serialize)]
+struct CalibratedReport {
+    map: Calibration,
+    pooled: Metrics,
 }
 
 fn mean_sd(v: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -61,16 +93,11 @@ fn line(name: &str, m: &Metrics) -> String {
     )
 }
 
-pub fn run(args: CvArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if args.folds < 2 {
         bail!("--folds must be at least 2, got {}", args.folds);
     }
-    let groupings: Vec<GroupBy> = args
-        .group_by
-        .iter()
-        .map(|g| g.parse())
-        .collect::<Result<_, String>>()
-        .map_err(anyhow::Error::msg)?;
+    let groupings: Vec<GroupBy> = args.group_by.iter().map(|&g| g.into()).collect();
     let params = args.options.params()?;
     let docs = args.data.read()?;
     let (labels, y) = label_indices(&docs);
@@ -93,59 +120,77 @@ pub fn run(args: CvArgs) -> anyhow::Result<ExitCode> {
         .map(|(_, r)| r.pooled.macro_f1);
     match args.format {
         OutputFormat::Json => {
-            let value = serde_json::json!({
-                "labels": labels,
-                "runs": runs.iter().map(|(g, r)| serde_json::json!({
-                    "group_by": g,
-                    "pooled": r.pooled,
-                    "folds": r.folds,
-                    "macro_f1_mean": mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1)).0,
-                    "macro_f1_sd": mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1)).1,
-                    "leakage_estimate": random.map(|rf| rf - r.pooled.macro_f1),
-                    "uncertainty": r.uncertainty,
-                    "calibrated": r.calibrate(labels.len(), &y).ok().map(|c| serde_json::json!({
-                        "map": c.map,
-                        "pooled": Metrics::compute(&labels, &c.y, &c.calibrated),
-                    })),
-                    "notes": r.notes,
-                })).collect::<Vec<_>>(),
-            });
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            let report = Report {
+                labels: &labels,
+                runs: runs
+                    .iter()
+                    .map(|(g, r)| {
+                        let (macro_f1_mean, macro_f1_sd) =
+                            mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1));
+                        RunReport {
+                            group_by: *g,
+                            pooled: &r.pooled,
+                            folds: &r.folds,
+                            macro_f1_mean,
+                            macro_f1_sd,
+                            leakage_estimate: random.map(|rf| rf - r.pooled.macro_f1),
+                            uncertainty: &r.uncertainty,
+                            calibrated: r.calibrate(labels.len(), &y).ok().map(|c| {
+                                CalibratedReport {
+                                    pooled: Metrics::compute(&labels, &c.y, &c.calibrated),
+                                    map: c.map,
+                                }
+                            }),
+                            notes: &r.notes,
+                        }
+                    })
+                    .collect(),
+            };
+            write_json(out, &report)?;
         }
-        OutputFormat::Text => {
-            println!("{} documents, labels: {}", docs.len(), labels.join(", "));
+        // Jsonl is refused by the --format parser.
+        OutputFormat::Text | OutputFormat::Jsonl => {
+            writeln!(
+                out,
+                "{} documents, labels: {}",
+                docs.len(),
+                labels.join(", ")
+            )?;
             for (g, r) in &runs {
-                println!("\n== grouped by {g} ({} folds)", args.folds);
+                writeln!(out, "\n== grouped by {g} ({} folds)", args.folds)?;
                 for note in &r.notes {
-                    println!("note: {note}");
+                    writeln!(out, "note: {note}")?;
                 }
                 for f in &r.folds {
-                    println!("{}", line(&format!("fold {}", f.fold), &f.metrics));
+                    writeln!(out, "{}", line(&format!("fold {}", f.fold), &f.metrics))?;
                 }
-                println!("{}", line("pooled", &r.pooled));
+                writeln!(out, "{}", line("pooled", &r.pooled))?;
                 let u = &r.uncertainty;
                 let pct =
                     |a: Option<f64>| a.map_or("n/a".to_string(), |a| format!("{:.1}%", 100.0 * a));
-                println!(
+                writeln!(
+                    out,
                     "uncertain: {:.1}% of predictions; accuracy {} when certain, {} when uncertain",
                     100.0 * u.share,
                     pct(u.accuracy_certain),
                     pct(u.accuracy_uncertain)
-                );
+                )?;
                 if let Ok(cal) = r.calibrate(labels.len(), &y) {
                     let m = Metrics::compute(&labels, &cal.y, &cal.calibrated);
-                    println!("{}", line("calibrated", &m));
-                    println!("(calibrated: {:?} fitted on these same out-of-fold predictions, so optimistic by what its parameters can fit)", cal.map);
+                    writeln!(out, "{}", line("calibrated", &m))?;
+                    writeln!(out, "(calibrated: {:?} fitted on these same out-of-fold predictions, so optimistic by what its parameters can fit)", cal.map)?;
                 }
                 let (m, s) = mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1));
-                println!("macro_f1 over folds: {m:.4} ± {s:.4}");
+                writeln!(out, "macro_f1 over folds: {m:.4} ± {s:.4}")?;
             }
-            println!(
+            writeln!(
+                out,
                 "\n{:<10} {:>10} {:>10} {:>8} {:>8} {:>10}",
                 "group_by", "macro_f1", "accuracy", "auc", "ece", "leakage"
-            );
+            )?;
             for (g, r) in &runs {
-                println!(
+                writeln!(
+                    out,
                     "{:<10} {:>10.4} {:>10.4} {:>8} {:>8.4} {:>10}",
                     g.to_string(),
                     r.pooled.macro_f1,
@@ -153,10 +198,10 @@ pub fn run(args: CvArgs) -> anyhow::Result<ExitCode> {
                     r.pooled.roc_auc.map_or("n/a".into(), |a| format!("{a:.4}")),
                     r.pooled.ece,
                     random.map_or("n/a".into(), |rf| format!("{:+.4}", rf - r.pooled.macro_f1))
-                );
+                )?;
             }
             if random.is_some() {
-                println!("leakage = random-split macro-F1 minus this split's: how much a random split overstates performance on unseen outlets/months");
+                writeln!(out, "leakage = random-split macro-F1 minus this split's: how much a random split overstates performance on unseen outlets/months")?;
             }
         }
     }

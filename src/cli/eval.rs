@@ -1,20 +1,17 @@
 //! `stance eval`: a model's figures on labelled data (any training format).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use rayon::prelude::*;
+use serde::Serialize;
 
 use stance::eval::metrics::{ece, Metrics};
 
 use super::options::DataArgs;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum OutputFormat {
-    Text,
-    Json,
-}
+use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -24,52 +21,66 @@ pub struct EvalArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    #[arg(long, default_value = "text", value_parser = formats(TEXT_OR_JSON))]
     format: OutputFormat,
 }
 
-/// Prints metrics as a readable report.
-pub fn print_metrics(m: &Metrics, labels: &[String]) {
-    println!("documents: {}", m.n);
+/// The figures as `--format json` prints them: the metrics' keys and two more.
+#[derive(Serialize)]
+struct Report<'a> {
+    #[serde(flatten)]
+    metrics: &'a Metrics,
+    calibrated: bool,
+    /// ECE of the raw model's probabilities, when the model is calibrated.
+    ece_uncalibrated: Option<f64>,
+}
+
+/// Writes metrics as a readable report.
+fn write_metrics(out: &mut dyn Write, m: &Metrics, labels: &[String]) -> std::io::Result<()> {
+    writeln!(out, "documents: {}", m.n)?;
     for l in &m.per_label {
-        println!("  {:<16} {:>7}", l.label, l.support);
+        writeln!(out, "  {:<16} {:>7}", l.label, l.support)?;
     }
-    println!("accuracy:  {:.4}", m.accuracy);
-    println!("macro-F1:  {:.4}", m.macro_f1);
-    println!(
+    writeln!(out, "accuracy:  {:.4}", m.accuracy)?;
+    writeln!(out, "macro-F1:  {:.4}", m.macro_f1)?;
+    writeln!(
+        out,
         "ROC AUC:   {}",
         m.roc_auc
             .map_or("n/a (a label is missing)".into(), |a| format!("{a:.4}"))
-    );
-    println!("log loss:  {:.4}", m.log_loss);
-    println!("Brier:     {:.4}", m.brier);
-    println!("ECE (10 bins): {:.4}", m.ece);
-    println!(
+    )?;
+    writeln!(out, "log loss:  {:.4}", m.log_loss)?;
+    writeln!(out, "Brier:     {:.4}", m.brier)?;
+    writeln!(out, "ECE (10 bins): {:.4}", m.ece)?;
+    writeln!(
+        out,
         "\n{:<16} {:>9} {:>9} {:>9} {:>9}",
         "label", "precision", "recall", "F1", "support"
-    );
+    )?;
     for l in &m.per_label {
-        println!(
+        writeln!(
+            out,
             "{:<16} {:>9.4} {:>9.4} {:>9.4} {:>9}",
             l.label, l.precision, l.recall, l.f1, l.support
-        );
+        )?;
     }
-    println!("\nconfusion (rows: true, columns: predicted)");
-    print!("{:<16}", "");
+    writeln!(out, "\nconfusion (rows: true, columns: predicted)")?;
+    write!(out, "{:<16}", "")?;
     for l in labels {
-        print!(" {l:>12}");
+        write!(out, " {l:>12}")?;
     }
-    println!();
+    writeln!(out)?;
     for (l, row) in labels.iter().zip(&m.confusion) {
-        print!("{l:<16}");
+        write!(out, "{l:<16}")?;
         for c in row {
-            print!(" {c:>12}");
+            write!(out, " {c:>12}")?;
         }
-        println!();
+        writeln!(out)?;
     }
+    Ok(())
 }
 
-pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let model = super::load_model(args.model.as_ref())?;
     let docs = args.data.read()?;
     let labels = model.labels().to_vec();
@@ -100,21 +111,26 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let ece_uncalibrated = model.calibration().map(|_| ece(&y, &raw));
     match args.format {
         OutputFormat::Json => {
-            let mut v = serde_json::to_value(&metrics)?;
-            if let serde_json::Value::Object(map) = &mut v {
-                map.insert("calibrated".into(), model.calibration().is_some().into());
-                map.insert("ece_uncalibrated".into(), ece_uncalibrated.into());
-            }
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            let report = Report {
+                metrics: &metrics,
+                calibrated: model.calibration().is_some(),
+                ece_uncalibrated,
+            };
+            write_json(out, &report)?;
         }
-        OutputFormat::Text => {
-            print_metrics(&metrics, &labels);
+        // Jsonl is refused by the --format parser.
+        OutputFormat::Text | OutputFormat::Jsonl => {
+            write_metrics(out, &metrics, &labels)?;
             match ece_uncalibrated {
-                Some(before) => println!(
+                Some(before) => writeln!(
+                    out,
                     "\nECE before calibration: {before:.4}, after: {:.4}",
                     metrics.ece
-                ),
-                None => println!("\nthe model has no calibration (train with --calibrate)"),
+                )?,
+                None => writeln!(
+                    out,
+                    "\nthe model has no calibration (train with --calibrate)"
+                )?,
             }
         }
     }

@@ -2,25 +2,22 @@
 //! JSON or a self-contained HTML page, with what-if word swaps.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
-use clap::{Args, ValueEnum};
-use serde_json::json;
+use anyhow::Context;
+use clap::Args;
+use serde::Serialize;
 
 use stance::io::atomic::AtomicFile;
 use stance::io::corpus::{read_text, read_text_file};
-use stance::predict::explain::Explanation;
+use stance::model::evidence::Evidence;
+use stance::predict::explain::{Explanation, SwapEffect};
 use stance::Model;
 
 use super::html;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum OutputFormat {
-    Text,
-    Json,
-}
+use super::output::{formats, write_json, ByLabel, OutputFormat, TEXT_OR_JSON};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -34,14 +31,22 @@ pub struct ExplainArgs {
     #[arg(long, default_value_t = 10)]
     top: usize,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    #[arg(long, default_value = "text", value_parser = formats(TEXT_OR_JSON))]
     format: OutputFormat,
     /// Also write a self-contained HTML view of the explanation here.
     #[arg(long, value_name = "OUT.html")]
     html: Option<PathBuf>,
     /// What-if word swaps, as FROM=TO pairs separated by commas (kiev=kyiv,donbass=donbas).
-    #[arg(long, value_delimiter = ',', value_name = "FROM=TO")]
-    swap: Vec<String>,
+    #[arg(long, value_delimiter = ',', value_name = "FROM=TO", value_parser = swap)]
+    swap: Vec<(String, String)>,
+}
+
+/// One `--swap FROM=TO` pair, trimmed; TO may be empty (the word is dropped), FROM may not.
+fn swap(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((a, b)) if !a.trim().is_empty() => Ok((a.trim().to_string(), b.trim().to_string())),
+        _ => Err(format!("expected FROM=TO, got {s:?}")),
+    }
 }
 
 fn read_input(path: &Path) -> anyhow::Result<String> {
@@ -52,59 +57,252 @@ fn read_input(path: &Path) -> anyhow::Result<String> {
     }
 }
 
-/// The explanation as one JSON object with stable keys.
-pub fn to_json(model: &Model, e: &Explanation, top: usize) -> serde_json::Value {
-    let labels = model.labels();
-    let by_label = |values: &[f64]| -> serde_json::Map<String, serde_json::Value> {
-        labels
-            .iter()
-            .zip(values)
-            .map(|(l, v)| (l.clone(), json!(v)))
-            .collect()
-    };
-    let p = &e.score.prediction;
-    json!({
-        "label": labels[p.label],
-        "probabilities": by_label(&p.probabilities),
-        "logits": by_label(&e.logits),
-        "intercept": by_label(&e.intercepts),
-        "evidence": p.evidence,
-        "uncertain": p.uncertain,
-        "calibrated": model.calibration().is_some(),
-        "top_terms": labels.iter().enumerate().map(|(l, name)| (name.clone(), json!(e.top_terms(l, top).iter().map(|t| json!({
-            "feature": t.term, "surface": t.surface, "contribution": t.contributions[l]
-        })).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
-        "terms": e.terms.iter().map(|t| json!({
-            "feature": t.term,
-            "index": t.feature,
-            "surface": t.surface,
-            "spans": t.spans.iter().map(|s| [s.start, s.end]).collect::<Vec<_>>(),
-            "value": t.value,
-            "contributions": by_label(&t.contributions),
-        })).collect::<Vec<_>>(),
-        "paragraphs": e.score.paragraphs.iter().map(|q| json!({
-            "index": q.index, "start": q.span.start, "end": q.span.end,
-            "label": labels[q.prediction.label],
-            "probabilities": by_label(&q.prediction.probabilities),
-            "evidence": q.prediction.evidence,
-            "uncertain": q.prediction.uncertain,
-        })).collect::<Vec<_>>(),
-        "tokens": e.tokens.iter().map(|(s, stem)| json!({"start": s.start, "end": s.end, "stem": stem})).collect::<Vec<_>>(),
-        "masked": e.masked.iter().map(|s| [s.start, s.end]).collect::<Vec<_>>(),
-    })
+/// The explanation as `--format json` prints it.
+#[derive(Serialize)]
+struct Report<'a> {
+    label: &'a str,
+    probabilities: ByLabel<'a>,
+    logits: ByLabel<'a>,
+    intercept: ByLabel<'a>,
+    evidence: &'a Evidence,
+    uncertain: bool,
+    calibrated: bool,
+    top_terms: BTreeMap<&'a str, Vec<TopTerm<'a>>>,
+    terms: Vec<Term<'a>>,
+    paragraphs: Vec<Paragraph<'a>>,
+    tokens: Vec<Token<'a>>,
+    masked: Vec<[usize; 2]>,
+    swaps: Vec<Swap<'a>>,
 }
 
-pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
-    let swaps: Vec<(String, String)> = args
-        .swap
-        .iter()
-        .map(|s| match s.split_once('=') {
-            Some((a, b)) if !a.trim().is_empty() => {
-                Ok((a.trim().to_string(), b.trim().to_string()))
-            }
-            _ => bail!("--swap takes FROM=TO pairs, got {s:?}"),
-        })
-        .collect::<anyhow::Result<_>>()?;
+/// One of a label's strongest terms.
+#[derive(Serialize)]
+struct TopTerm<'a> {
+    feature: &'a str,
+    surface: &'a [String],
+    contribution: f64,
+}
+
+/// A feature present in the text and what it adds to each label's logit.
+#[derive(Serialize)]
+struct Term<'a> {
+    feature: &'a str,
+    index: u32,
+    surface: &'a [String],
+    spans: Vec<[usize; 2]>,
+    value: f64,
+    contributions: ByLabel<'a>,
+}
+
+#[derive(Serialize)]
+struct Paragraph<'a> {
+    index: usize,
+    start: usize,
+    end: usize,
+    label: &'a str,
+    probabilities: ByLabel<'a>,
+    evidence: &'a Evidence,
+    uncertain: bool,
+}
+
+#[derive(Serialize)]
+struct Token<'a> {
+    start: usize,
+    end: usize,
+    stem: &'a str,
+}
+
+/// A what-if swap and how it moves each label's probability.
+#[derive(Serialize)]
+struct Swap<'a> {
+    swaps: Vec<String>,
+    replaced: usize,
+    probabilities: ByLabel<'a>,
+    delta: ByLabel<'a>,
+}
+
+fn report<'a>(
+    model: &'a Model,
+    e: &'a Explanation,
+    effects: &'a [SwapEffect],
+    top: usize,
+) -> Report<'a> {
+    let labels = model.labels();
+    let p = &e.score.prediction;
+    let span = |s: &std::ops::Range<usize>| [s.start, s.end];
+    Report {
+        label: &labels[p.label],
+        probabilities: ByLabel(labels, &p.probabilities),
+        logits: ByLabel(labels, &e.logits),
+        intercept: ByLabel(labels, &e.intercepts),
+        evidence: &p.evidence,
+        uncertain: p.uncertain,
+        calibrated: model.calibration().is_some(),
+        top_terms: labels
+            .iter()
+            .enumerate()
+            .map(|(l, name)| {
+                let terms = e
+                    .top_terms(l, top)
+                    .into_iter()
+                    .map(|t| TopTerm {
+                        feature: &t.term,
+                        surface: &t.surface,
+                        contribution: t.contributions[l],
+                    })
+                    .collect();
+                (name.as_str(), terms)
+            })
+            .collect(),
+        terms: e
+            .terms
+            .iter()
+            .map(|t| Term {
+                feature: &t.term,
+                index: t.feature,
+                surface: &t.surface,
+                spans: t.spans.iter().map(span).collect(),
+                value: t.value,
+                contributions: ByLabel(labels, &t.contributions),
+            })
+            .collect(),
+        paragraphs: e
+            .score
+            .paragraphs
+            .iter()
+            .map(|q| Paragraph {
+                index: q.index,
+                start: q.span.start,
+                end: q.span.end,
+                label: &labels[q.prediction.label],
+                probabilities: ByLabel(labels, &q.prediction.probabilities),
+                evidence: &q.prediction.evidence,
+                uncertain: q.prediction.uncertain,
+            })
+            .collect(),
+        tokens: e
+            .tokens
+            .iter()
+            .map(|(s, stem)| Token {
+                start: s.start,
+                end: s.end,
+                stem,
+            })
+            .collect(),
+        masked: e.masked.iter().map(span).collect(),
+        swaps: effects
+            .iter()
+            .map(|s| Swap {
+                swaps: s.swaps.iter().map(|(a, b)| format!("{a}={b}")).collect(),
+                replaced: s.replaced,
+                probabilities: ByLabel(labels, &s.prediction.probabilities),
+                delta: ByLabel(labels, &s.delta),
+            })
+            .collect(),
+    }
+}
+
+/// The explanation as a readable report.
+fn write_text(
+    out: &mut dyn Write,
+    model: &Model,
+    text: &str,
+    e: &Explanation,
+    effects: &[SwapEffect],
+    top: usize,
+) -> std::io::Result<()> {
+    let labels = model.labels();
+    let p = &e.score.prediction;
+    writeln!(
+        out,
+        "label: {}{}",
+        labels[p.label],
+        if p.uncertain { "  (uncertain)" } else { "" }
+    )?;
+    for (l, prob) in labels.iter().zip(&p.probabilities) {
+        writeln!(out, "  p({l}) = {prob:.4}")?;
+    }
+    writeln!(
+        out,
+        "evidence: {} tokens, {:.0}% of terms known, signal {:.3}",
+        p.evidence.tokens,
+        100.0 * p.evidence.known,
+        p.evidence.signal
+    )?;
+    let last = labels.len() - 1;
+    writeln!(
+        out,
+        "logit({}) = {:.4} = intercept {:.4} + {} term contributions{}",
+        labels[last],
+        e.logits[last],
+        e.intercepts[last],
+        e.terms.len(),
+        if model.calibration().is_some() {
+            "; probabilities are calibrated from the logit"
+        } else {
+            ""
+        }
+    )?;
+    for (l, name) in labels.iter().enumerate() {
+        writeln!(out, "\ntop terms toward {name}:")?;
+        for t in e.top_terms(l, top) {
+            writeln!(
+                out,
+                "  {:+.4}  {:<32} ({} in the text)",
+                t.contributions[l],
+                t.surface.join(" / "),
+                t.spans.len()
+            )?;
+        }
+    }
+    if !e.score.paragraphs.is_empty() {
+        writeln!(out, "\nparagraphs:")?;
+        for q in &e.score.paragraphs {
+            let snippet: String = text[q.span.clone()]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(60)
+                .collect();
+            writeln!(
+                out,
+                "  ¶{:<3} {:<8} {:.3}  {snippet}…{}",
+                q.index,
+                labels[q.prediction.label],
+                q.prediction.probabilities[q.prediction.label],
+                if q.prediction.uncertain {
+                    "  (uncertain)"
+                } else {
+                    ""
+                }
+            )?;
+        }
+    }
+    if !effects.is_empty() {
+        writeln!(out, "\nwhat if:")?;
+        for s in effects {
+            let names: Vec<String> = s.swaps.iter().map(|(a, b)| format!("{a}={b}")).collect();
+            let deltas: BTreeMap<&str, f64> = labels
+                .iter()
+                .map(String::as_str)
+                .zip(s.delta.iter().copied())
+                .collect();
+            writeln!(
+                out,
+                "  {:<30} {} word(s) replaced; p({}) moves {:+.4}",
+                names.join(","),
+                s.replaced,
+                labels[last],
+                deltas[labels[last].as_str()]
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let html_out = match &args.html {
         Some(p) => Some(
             AtomicFile::create(p)
@@ -115,104 +313,16 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let model = super::load_model(args.model.as_ref())?;
     let text = read_input(&args.input)?;
     let e = model.explain(&text);
-    let effects = model.swap_effects(&text, &swaps);
-    let labels = model.labels();
-    match args.format {
-        OutputFormat::Json => {
-            let mut v = to_json(&model, &e, args.top);
-            v["swaps"] = json!(effects.iter().map(|s| json!({
-                "swaps": s.swaps.iter().map(|(a, b)| format!("{a}={b}")).collect::<Vec<_>>(),
-                "replaced": s.replaced,
-                "probabilities": labels.iter().zip(&s.prediction.probabilities).map(|(l, p)| (l.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
-                "delta": labels.iter().zip(&s.delta).map(|(l, p)| (l.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
-            })).collect::<Vec<_>>());
-            println!("{}", serde_json::to_string_pretty(&v)?);
+    let effects = model.swap_effects(&text, &args.swap);
+    let printed = match args.format {
+        OutputFormat::Json => write_json(out, &report(&model, &e, &effects, args.top)),
+        // Jsonl is refused by the --format parser.
+        OutputFormat::Text | OutputFormat::Jsonl => {
+            write_text(out, &model, &text, &e, &effects, args.top).map_err(Into::into)
         }
-        OutputFormat::Text => {
-            let p = &e.score.prediction;
-            println!(
-                "label: {}{}",
-                labels[p.label],
-                if p.uncertain { "  (uncertain)" } else { "" }
-            );
-            for (l, prob) in labels.iter().zip(&p.probabilities) {
-                println!("  p({l}) = {prob:.4}");
-            }
-            println!(
-                "evidence: {} tokens, {:.0}% of terms known, signal {:.3}",
-                p.evidence.tokens,
-                100.0 * p.evidence.known,
-                p.evidence.signal
-            );
-            let last = labels.len() - 1;
-            println!(
-                "logit({}) = {:.4} = intercept {:.4} + {} term contributions{}",
-                labels[last],
-                e.logits[last],
-                e.intercepts[last],
-                e.terms.len(),
-                if model.calibration().is_some() {
-                    "; probabilities are calibrated from the logit"
-                } else {
-                    ""
-                }
-            );
-            for (l, name) in labels.iter().enumerate() {
-                println!("\ntop terms toward {name}:");
-                for t in e.top_terms(l, args.top) {
-                    println!(
-                        "  {:+.4}  {:<32} ({} in the text)",
-                        t.contributions[l],
-                        t.surface.join(" / "),
-                        t.spans.len()
-                    );
-                }
-            }
-            if !e.score.paragraphs.is_empty() {
-                println!("\nparagraphs:");
-                for q in &e.score.paragraphs {
-                    let snippet: String = text[q.span.clone()]
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(60)
-                        .collect();
-                    println!(
-                        "  ¶{:<3} {:<8} {:.3}  {snippet}…{}",
-                        q.index,
-                        labels[q.prediction.label],
-                        q.prediction.probabilities[q.prediction.label],
-                        if q.prediction.uncertain {
-                            "  (uncertain)"
-                        } else {
-                            ""
-                        }
-                    );
-                }
-            }
-            if !effects.is_empty() {
-                println!("\nwhat if:");
-                for s in &effects {
-                    let names: Vec<String> =
-                        s.swaps.iter().map(|(a, b)| format!("{a}={b}")).collect();
-                    let deltas: BTreeMap<&str, f64> = labels
-                        .iter()
-                        .map(String::as_str)
-                        .zip(s.delta.iter().copied())
-                        .collect();
-                    println!(
-                        "  {:<30} {} word(s) replaced; p({}) moves {:+.4}",
-                        names.join(","),
-                        s.replaced,
-                        labels[last],
-                        deltas[labels[last].as_str()]
-                    );
-                }
-            }
-        }
-    }
+    };
+    // The HTML view is written even when stdout has been closed (`| head`): that is not a
+    // failure, and the page is what was asked for.
     if let Some(out) = html_out {
         let page = html::render(
             &model,
@@ -225,5 +335,6 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         out.commit(page.as_bytes())
             .context("writing the HTML view")?;
     }
+    printed?;
     Ok(ExitCode::SUCCESS)
 }

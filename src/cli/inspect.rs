@@ -1,16 +1,17 @@
 //! `stance inspect`: the model card, with the leakage check on the top terms.
 
+use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
+use serde::Serialize;
 
+use stance::features::featurizer::FeaturizerParams;
 use stance::model::default_model::DEFAULT_MODEL_NAME;
+use stance::model::fitted::{CalibrationInfo, TrainingSummary};
+use stance::predict::inspect::LabelTerms;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum OutputFormat {
-    Text,
-    Json,
-}
+use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -21,11 +22,33 @@ pub struct InspectArgs {
     #[arg(long, default_value_t = 20)]
     top: usize,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    #[arg(long, default_value = "text", value_parser = formats(TEXT_OR_JSON))]
     format: OutputFormat,
 }
 
-pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
+/// The model card, as `--format json` prints it.
+#[derive(Serialize)]
+struct Card<'a> {
+    model: &'a str,
+    format_version: u64,
+    labels: &'a [String],
+    training: &'a TrainingSummary,
+    featurizer: &'a FeaturizerParams,
+    vocabulary_size: usize,
+    calibration: Option<&'a CalibrationInfo>,
+    top_terms: &'a [LabelTerms],
+    suspect_terms: Vec<Suspect<'a>>,
+}
+
+/// A top term that looks like an outlet marker.
+#[derive(Serialize)]
+struct Suspect<'a> {
+    label: &'a str,
+    term: &'a str,
+    reason: &'a str,
+}
+
+pub fn run(args: InspectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let model = super::load_model(args.model.as_ref())?;
     let name = args
         .model
@@ -46,38 +69,49 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
         .collect();
     match args.format {
         OutputFormat::Json => {
-            let card = serde_json::json!({
-                "model": name,
-                "format_version": model.format_version(),
-                "labels": model.labels(),
-                "training": t,
-                "featurizer": f,
-                "vocabulary_size": model.featurizer().n_features(),
-                "calibration": model.calibration(),
-                "top_terms": top,
-                "suspect_terms": suspects.iter().map(|(l, term, why)| serde_json::json!({"label": l, "term": term, "reason": why})).collect::<Vec<_>>(),
-            });
-            println!("{}", serde_json::to_string_pretty(&card)?);
+            let card = Card {
+                model: &name,
+                format_version: model.format_version(),
+                labels: model.labels(),
+                training: t,
+                featurizer: f,
+                vocabulary_size: model.featurizer().n_features(),
+                calibration: model.calibration(),
+                top_terms: &top,
+                suspect_terms: suspects
+                    .iter()
+                    .map(|&(label, term, reason)| Suspect {
+                        label,
+                        term,
+                        reason,
+                    })
+                    .collect(),
+            };
+            write_json(out, &card)?;
         }
-        OutputFormat::Text => {
-            println!("model card: {name}");
-            println!("format version: {}", model.format_version());
-            println!("labels: {}", model.labels().join(", "));
-            println!(
+        // Jsonl is refused by the --format parser.
+        OutputFormat::Text | OutputFormat::Jsonl => {
+            writeln!(out, "model card: {name}")?;
+            writeln!(out, "format version: {}", model.format_version())?;
+            writeln!(out, "labels: {}", model.labels().join(", "))?;
+            writeln!(
+                out,
                 "\ntraining data: {} documents, sha256 {}",
                 t.documents, t.data_sha256
-            );
+            )?;
             for (l, n) in &t.per_label {
-                println!("  label  {l:<24} {n:>7}");
+                writeln!(out, "  label  {l:<24} {n:>7}")?;
             }
             for (s, n) in &t.sources {
-                println!(
+                writeln!(
+                    out,
                     "  source {:<24} {n:>7}",
                     if s.is_empty() { "(none)" } else { s }
-                );
+                )?;
             }
-            println!("\nparameters:");
-            println!(
+            writeln!(out, "\nparameters:")?;
+            writeln!(
+                out,
                 "  ngram_range {}  min_df {}  max_df {}  max_features {}  min_sources {}",
                 f.ngram_range,
                 f.vocabulary.min_df,
@@ -86,8 +120,9 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                     .max_features
                     .map_or("all".into(), |m| m.to_string()),
                 f.vocabulary.min_sources
-            );
-            println!(
+            )?;
+            writeln!(
+                out,
                 "  language {}  stop words {:?}  numbers {:?}  stem {}  sublinear tf {}",
                 f.tokenizer.language,
                 match &f.tokenizer.stop_words {
@@ -98,16 +133,18 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                 f.tokenizer.numbers,
                 f.tokenizer.stem,
                 f.tfidf.sublinear_tf
-            );
-            println!(
+            )?;
+            writeln!(
+                out,
                 "  alpha {}  class weight {:?}  max_iter {}  tol {}  seed {}",
                 t.logistic.alpha,
                 t.logistic.class_weight,
                 t.logistic.max_iter,
                 t.logistic.tolerance,
                 t.seed
-            );
-            println!(
+            )?;
+            writeln!(
+                out,
                 "  masking rules: {}",
                 f.mask
                     .rules
@@ -115,42 +152,51 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                     .map(|r| r.name.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            );
-            println!(
+            )?;
+            writeln!(
+                out,
                 "  L-BFGS: {} iterations, final loss {:.6}, converged {}",
                 t.iterations, t.final_loss, t.converged
-            );
+            )?;
             match model.calibration() {
-                Some(c) => println!(
+                Some(c) => writeln!(out,
                     "\ncalibration: {:?}, fitted on {}-fold CV grouped by {}; out-of-fold ECE {:.4} -> {:.4}",
                     c.map, c.folds, c.group_by, c.ece_before, c.ece_after
-                ),
-                None => println!("\ncalibration: none (probabilities are the raw model's)"),
+                )?,
+                None => writeln!(out, "\ncalibration: none (probabilities are the raw model's)")?,
             }
-            println!("\nvocabulary size: {}", model.featurizer().n_features());
+            writeln!(
+                out,
+                "\nvocabulary size: {}",
+                model.featurizer().n_features()
+            )?;
             for l in &top {
-                println!("\ntop {} terms toward {}:", args.top, l.label);
+                writeln!(out, "\ntop {} terms toward {}:", args.top, l.label)?;
                 for term in &l.terms {
                     let shown = match model.surface_form(&term.term) {
                         Some(s) => format!("{s}  [{}]", term.term),
                         None => term.term.clone(),
                     };
-                    println!(
+                    writeln!(
+                        out,
                         "  {:>9.4}  {}{}",
                         term.weight,
                         shown,
                         term.suspect.as_ref().map_or(String::new(), |s| format!(
                             "   <- looks like an outlet marker: {s}"
                         ))
-                    );
+                    )?;
                 }
             }
             if suspects.is_empty() {
-                println!("\nleakage check: no top term looks like an outlet marker");
+                writeln!(
+                    out,
+                    "\nleakage check: no top term looks like an outlet marker"
+                )?;
             } else {
-                println!("\nleakage check: {} top term(s) look like outlet markers that masking should have caught:", suspects.len());
+                writeln!(out, "\nleakage check: {} top term(s) look like outlet markers that masking should have caught:", suspects.len())?;
                 for (l, term, why) in &suspects {
-                    println!("  {term:?} toward {l}: {why}");
+                    writeln!(out, "  {term:?} toward {l}: {why}")?;
                 }
             }
         }

@@ -7,11 +7,13 @@ mod explain;
 mod html;
 mod inspect;
 mod options;
+mod output;
 mod records;
 mod score;
 mod signals;
 mod train;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,18 +50,25 @@ enum Command {
     Cv(cv::CvArgs),
 }
 
-/// Runs a parsed command line.
+/// Runs a parsed command line. Every command writes its output through the one buffered
+/// writer handed to it here, never to stdout directly (see [`output`]).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     signals::install()?;
-    match cli.command {
-        Command::Train(args) => train::run(args),
-        Command::Score(args) => score::run(args),
-        Command::Cv(args) => cv::run(args),
-        Command::Bench(args) => bench::run(args),
-        Command::Eval(args) => eval::run(args),
-        Command::Inspect(args) => inspect::run(args),
-        Command::Explain(args) => explain::run(args),
-    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let result = match cli.command {
+        Command::Train(args) => train::run(args, &mut out),
+        Command::Score(args) => score::run(args, &mut out),
+        Command::Cv(args) => cv::run(args, &mut out),
+        Command::Bench(args) => bench::run(args, &mut out),
+        Command::Eval(args) => eval::run(args, &mut out),
+        Command::Inspect(args) => inspect::run(args, &mut out),
+        Command::Explain(args) => explain::run(args, &mut out),
+    };
+    // Flushed before an error is printed, so that the output a failure follows comes first.
+    let flushed = out.flush();
+    let code = result?;
+    flushed?;
+    Ok(code)
 }
 
 /// Loads `--model PATH`, or the embedded default model.

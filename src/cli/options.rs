@@ -1,11 +1,14 @@
-//! Training options shared by every command that trains (`train` now, `cv` later), named as a
-//! scikit-learn user would expect.
+//! Training options shared by every command that trains (`train`, `cv`), named as a
+//! scikit-learn user would expect, and the parsers of option values that more than one command
+//! takes. Every value is parsed by clap (a `ValueEnum` or a `value_parser`), so a bad one is a
+//! usage error (exit code 2) that names the option, the value and what was expected.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use clap::Args;
+use clap::{Args, ValueEnum};
 
+use stance::eval::folds::GroupBy;
 use stance::features::ngrams::NgramRange;
 use stance::features::vocabulary::DocFreq;
 use stance::io::corpus::{read_labelled, Document, FieldNames};
@@ -16,6 +19,91 @@ use stance::text::stopwords::StopWords;
 use stance::text::tokenize::NumberPolicy;
 use stance::train::TrainParams;
 use stance::ParamError;
+
+/// How cross-validation folds are grouped (`--group-by`, `--calibration-group-by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Grouping {
+    /// Stratified random folds.
+    #[value(alias = "random")]
+    None,
+    /// Each outlet wholly inside one fold.
+    #[value(alias = "outlet")]
+    Source,
+    /// Each calendar month wholly inside one fold.
+    Month,
+}
+
+impl From<Grouping> for GroupBy {
+    fn from(g: Grouping) -> GroupBy {
+        match g {
+            Grouping::None => GroupBy::None,
+            Grouping::Source => GroupBy::Source,
+            Grouping::Month => GroupBy::Month,
+        }
+    }
+}
+
+/// What happens to tokens without a letter (`--numbers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Numbers {
+    /// Remove them.
+    Drop,
+    /// Keep them as they are.
+    Keep,
+    /// Replace each by the single term `0`.
+    Placeholder,
+}
+
+impl From<Numbers> for NumberPolicy {
+    fn from(n: Numbers) -> NumberPolicy {
+        match n {
+            Numbers::Drop => NumberPolicy::Drop,
+            Numbers::Keep => NumberPolicy::Keep,
+            Numbers::Placeholder => NumberPolicy::Placeholder,
+        }
+    }
+}
+
+/// The Snowball stemming language (`--language`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Stemmer {
+    #[value(alias = "en")]
+    English,
+    #[value(alias = "ru")]
+    Russian,
+}
+
+impl From<Stemmer> for Language {
+    fn from(s: Stemmer) -> Language {
+        match s {
+            Stemmer::English => Language::English,
+            Stemmer::Russian => Language::Russian,
+        }
+    }
+}
+
+/// `--ngram-range`: `MIN..MAX` or `MIN,MAX` (also `MIN..=MAX`, `MIN-MAX`, or one `N` for N..N).
+pub fn ngram_range(s: &str) -> Result<NgramRange, ParamError> {
+    s.parse()
+}
+
+/// `--min-df`: a document count (2) or a fraction of documents (0.001).
+fn min_df(s: &str) -> Result<DocFreq, ParamError> {
+    s.parse().map_err(|()| ParamError::MinDf(s.to_string()))
+}
+
+/// `--max-df`: a document count or a fraction of documents.
+fn max_df(s: &str) -> Result<DocFreq, ParamError> {
+    s.parse().map_err(|()| ParamError::MaxDf(s.to_string()))
+}
+
+/// `--mask-rule NAME=REGEX`; the pattern is compiled (and refused by name) later.
+fn mask_rule(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, pattern)) => Ok((name.to_string(), pattern.to_string())),
+        None => Err(format!("expected NAME=REGEX, got {s:?}")),
+    }
+}
 
 /// Where the labelled data is and how to read it.
 #[derive(Debug, Args)]
@@ -64,20 +152,20 @@ impl DataArgs {
 #[derive(Debug, Args)]
 pub struct TrainOptions {
     /// Ignore terms in fewer documents: a count (2) or a fraction of documents (0.001).
-    #[arg(long, default_value = "2")]
-    pub min_df: String,
+    #[arg(long, default_value = "2", value_parser = min_df)]
+    pub min_df: DocFreq,
     /// Ignore terms in more documents: a count or a fraction (1.0 keeps all).
-    #[arg(long, default_value = "1.0")]
-    pub max_df: String,
+    #[arg(long, default_value = "1.0", value_parser = max_df)]
+    pub max_df: DocFreq,
     /// Keep only the N terms with the highest document frequency.
     #[arg(long)]
     pub max_features: Option<usize>,
     /// Keep only terms used by at least N distinct sources (outlets).
     #[arg(long, default_value_t = 1)]
     pub min_sources: usize,
-    /// Word n-gram range, MIN..MAX.
-    #[arg(long, default_value = "1..2")]
-    pub ngram_range: String,
+    /// Word n-gram range, MIN..MAX or MIN,MAX: 1..2 and 1,2 both mean unigrams and bigrams.
+    #[arg(long, default_value = "1..2", value_parser = ngram_range)]
+    pub ngram_range: NgramRange,
     /// Penalty strength (alpha = 1/C).
     #[arg(long, conflicts_with = "c", allow_negative_numbers = true)]
     pub alpha: Option<f64>,
@@ -97,15 +185,15 @@ pub struct TrainOptions {
     /// A file of stop words, one per line, instead of the built-in list.
     #[arg(long, conflicts_with = "no_stop_words")]
     pub stop_words: Option<PathBuf>,
-    /// Snowball stemming language: english or russian.
-    #[arg(long, default_value = "english")]
-    pub language: String,
+    /// Snowball stemming language.
+    #[arg(long, value_enum, default_value = "english", ignore_case = true)]
+    language: Stemmer,
     /// Do not stem.
     #[arg(long)]
     pub no_stem: bool,
-    /// Numbers: drop, keep or placeholder.
-    #[arg(long, default_value = "drop")]
-    pub numbers: String,
+    /// Tokens without a letter (numbers).
+    #[arg(long, value_enum, default_value = "drop")]
+    numbers: Numbers,
     /// Use raw term counts instead of 1 + ln(tf).
     #[arg(long)]
     pub no_sublinear_tf: bool,
@@ -126,8 +214,8 @@ pub struct TrainOptions {
     #[arg(long, value_name = "NAME")]
     pub mask_outlet: Vec<String>,
     /// Also mask matches of a regular expression, given as NAME=REGEX (repeatable).
-    #[arg(long, value_name = "NAME=REGEX")]
-    pub mask_rule: Vec<String>,
+    #[arg(long, value_name = "NAME=REGEX", value_parser = mask_rule)]
+    pub mask_rule: Vec<(String, String)>,
     /// Drop the built-in masking rule with this name (repeatable).
     #[arg(long, value_name = "NAME")]
     pub unmask: Vec<String>,
@@ -150,14 +238,8 @@ impl TrainOptions {
     pub fn params(&self) -> anyhow::Result<TrainParams> {
         let mut p = TrainParams::default();
         let v = &mut p.featurizer.vocabulary;
-        v.min_df = self
-            .min_df
-            .parse()
-            .map_err(|_| ParamError::MinDf(self.min_df.clone()))?;
-        v.max_df = self
-            .max_df
-            .parse()
-            .map_err(|_| ParamError::MaxDf(self.max_df.clone()))?;
+        v.min_df = self.min_df;
+        v.max_df = self.max_df;
         v.max_features = self.max_features;
         v.min_sources = self.min_sources;
         v.check()?;
@@ -166,16 +248,11 @@ impl TrainOptions {
                 bail!("--min-df {min} is above --max-df {max}");
             }
         }
-        p.featurizer.ngram_range = self.ngram_range.parse::<NgramRange>()?;
+        p.featurizer.ngram_range = self.ngram_range;
         let t = &mut p.featurizer.tokenizer;
-        t.language = self.language.parse::<Language>()?;
+        t.language = self.language.into();
         t.stem = !self.no_stem;
-        t.numbers = match self.numbers.as_str() {
-            "drop" => NumberPolicy::Drop,
-            "keep" => NumberPolicy::Keep,
-            "placeholder" => NumberPolicy::Placeholder,
-            other => bail!("--numbers must be drop, keep or placeholder, got {other:?}"),
-        };
+        t.numbers = self.numbers.into();
         t.stop_words = if self.no_stop_words {
             StopWords::None
         } else if let Some(path) = &self.stop_words {
@@ -204,10 +281,7 @@ impl TrainOptions {
         for name in &self.mask_outlet {
             mask = mask.with_outlet(name);
         }
-        for rule in &self.mask_rule {
-            let Some((name, pattern)) = rule.split_once('=') else {
-                bail!("--mask-rule must be NAME=REGEX, got {rule:?}");
-            };
+        for (name, pattern) in &self.mask_rule {
             mask = mask.with_rule(name, pattern);
         }
         mask.compile()?;

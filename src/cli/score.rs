@@ -1,8 +1,9 @@
 //! `stance score`: score articles from files or stdin, in parallel, streaming results in input
 //! order.
 //!
-//! `.jsonl` files hold one article per line; any other file, and stdin, is one article. Articles
-//! are read on one thread ([`super::records`]) and scored in bounded batches on all cores
+//! `.jsonl` files hold one article per line and any other file is one article; stdin is JSON
+//! Lines when it starts with `{`, else one article (`--input` overrides both; see
+//! [`super::records`]). Articles are read on one thread and scored in bounded batches on all cores
 //! ([`stance::io::stream`]), so memory stays flat however long the input, and the output is the
 //! same with any number of threads. A bad record ends its file (or, with `--skip-bad`, is
 //! reported and skipped); a file that fails is reported and the others are still scored; the
@@ -13,8 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
-use serde::ser::{SerializeMap, Serializer};
+use clap::Args;
 use serde::Serialize;
 
 use stance::io::stream::{map_ordered, BatchLimits};
@@ -22,15 +22,8 @@ use stance::model::evidence::Evidence;
 use stance::predict::score::{ArticleScore, Prediction};
 use stance::{Model, StanceError};
 
-use super::records::{Item, Records};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum OutputFormat {
-    /// A readable table.
-    Text,
-    /// One JSON object per article.
-    Jsonl,
-}
+use super::output::{formats, ByLabel, OutputFormat, TEXT_OR_JSONL};
+use super::records::{InputFormat, Item, Records};
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
@@ -41,7 +34,7 @@ pub struct ScoreArgs {
     #[arg(long)]
     paragraphs: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    #[arg(long, default_value = "text", value_parser = formats(TEXT_OR_JSONL))]
     format: OutputFormat,
     /// Override the model's uncertainty band: a score whose top probability is within this of a
     /// coin toss is flagged uncertain.
@@ -58,23 +51,13 @@ pub struct ScoreArgs {
     /// Threads to score with; all cores by default.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// How to read the inputs, stdin included.
+    #[arg(long, value_enum, default_value = "auto", value_name = "FORMAT")]
+    input: InputFormat,
     /// Articles: .txt (one article), .jsonl (one per line, `text` and optional `id`/`title`),
-    /// or - for stdin. Stdin when none are given.
+    /// or - for stdin (JSON Lines or one article, see --input). Stdin when none are given.
     #[arg(value_name = "PATH")]
     inputs: Vec<PathBuf>,
-}
-
-/// Probabilities as a JSON object in the model's label order.
-struct Probabilities<'a>(&'a [String], &'a [f64]);
-
-impl Serialize for Probabilities<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (label, p) in self.0.iter().zip(self.1) {
-            map.serialize_entry(label, p)?;
-        }
-        map.end()
-    }
 }
 
 #[derive(Serialize)]
@@ -83,7 +66,7 @@ struct ParagraphLine<'a> {
     start: usize,
     end: usize,
     label: &'a str,
-    probabilities: Probabilities<'a>,
+    probabilities: ByLabel<'a>,
     evidence: &'a Evidence,
     uncertain: bool,
 }
@@ -92,7 +75,7 @@ struct ParagraphLine<'a> {
 struct ArticleLine<'a> {
     id: &'a str,
     label: &'a str,
-    probabilities: Probabilities<'a>,
+    probabilities: ByLabel<'a>,
     evidence: &'a Evidence,
     uncertain: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,7 +90,7 @@ struct Output<'m> {
 }
 
 impl Output<'_> {
-    fn header(&self, out: &mut impl Write) -> std::io::Result<()> {
+    fn header(&self, out: &mut dyn Write) -> std::io::Result<()> {
         if self.format == OutputFormat::Text {
             write!(out, "{:<40} {:<12}", "id", "label")?;
             for l in self.model.labels() {
@@ -139,7 +122,7 @@ impl Output<'_> {
                 let line = ArticleLine {
                     id,
                     label: &labels[score.prediction.label],
-                    probabilities: Probabilities(labels, &score.prediction.probabilities),
+                    probabilities: ByLabel(labels, &score.prediction.probabilities),
                     evidence: &score.prediction.evidence,
                     uncertain: score.prediction.uncertain,
                     paragraphs: self.paragraphs.then(|| {
@@ -151,7 +134,7 @@ impl Output<'_> {
                                 start: p.span.start,
                                 end: p.span.end,
                                 label: &labels[p.prediction.label],
-                                probabilities: Probabilities(labels, &p.prediction.probabilities),
+                                probabilities: ByLabel(labels, &p.prediction.probabilities),
                                 evidence: &p.prediction.evidence,
                                 uncertain: p.prediction.uncertain,
                             })
@@ -161,7 +144,8 @@ impl Output<'_> {
                 serde_json::to_writer(&mut *out, &line)?;
                 writeln!(out)?;
             }
-            OutputFormat::Text => {
+            // Json is refused by the --format parser.
+            OutputFormat::Text | OutputFormat::Json => {
                 self.row(out, &printable(id), &score.prediction)?;
                 for p in &score.paragraphs {
                     let snippet = text[p.span.clone()]
@@ -217,7 +201,7 @@ fn report(message: std::fmt::Arguments) {
     let _ = writeln!(std::io::stderr().lock(), "stance: {message}");
 }
 
-pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut model = super::load_model(args.model.as_ref())?;
     if args.uncertain_band.is_some() || args.min_signal.is_some() {
         let mut policy = *model.uncertainty();
@@ -240,8 +224,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         format: args.format,
         paragraphs: args.paragraphs,
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    output.header(&mut out)?;
+    output.header(out)?;
     let inputs = if args.inputs.is_empty() {
         vec![PathBuf::from("-")]
     } else {
@@ -249,7 +232,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     };
     let mut failed = vec![false; inputs.len()];
     let mut skipped = 0usize;
-    let records = Records::new(inputs.clone(), args.skip_bad);
+    let records = Records::new(inputs.clone(), args.input, args.skip_bad);
     let score = |item: Item| match item {
         Item::Article { id, text } => Scored::Article(output.article(&id, &text)),
         Item::Bad { input, error } => Scored::Bad { input, error },

@@ -1,5 +1,6 @@
 //! `stance train`: read labelled data, fit, write the model atomically, print a summary.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -14,7 +15,7 @@ use stance::io::atomic::AtomicFile;
 use stance::io::corpus::label_indices;
 use stance::train::{train, Stage};
 
-use super::options::{DataArgs, TrainOptions};
+use super::options::{DataArgs, Grouping, TrainOptions};
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
@@ -33,19 +34,16 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 5, requires = "calibrate")]
     calibration_folds: usize,
     /// Grouping of the calibration cross-validation: source, month or none.
-    #[arg(long, default_value = "source", requires = "calibrate")]
-    calibration_group_by: String,
+    #[arg(long, value_enum, default_value = "source", requires = "calibrate")]
+    calibration_group_by: Grouping,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
 }
 
-pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let params = args.options.params()?;
-    let calibration_group_by: GroupBy = args
-        .calibration_group_by
-        .parse()
-        .map_err(anyhow::Error::msg)?;
+    let calibration_group_by: GroupBy = args.calibration_group_by.into();
     if args.calibrate && args.calibration_folds < 2 {
         anyhow::bail!(
             "--calibration-folds must be at least 2, got {}",
@@ -100,16 +98,22 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing model {}", args.out.display()))?;
 
     let t = model.training();
-    println!(
+    writeln!(
+        stdout,
         "trained on {} documents in {:.2} s",
         t.documents,
         started.elapsed().as_secs_f64()
-    );
+    )?;
     for (label, n) in &t.per_label {
-        println!("  {label:<20} {n:>8}");
+        writeln!(stdout, "  {label:<20} {n:>8}")?;
     }
-    println!("vocabulary: {} terms", model.featurizer().n_features());
-    println!(
+    writeln!(
+        stdout,
+        "vocabulary: {} terms",
+        model.featurizer().n_features()
+    )?;
+    writeln!(
+        stdout,
         "L-BFGS: {} iterations, final loss {:.6}{}",
         report.iterations,
         report.final_loss,
@@ -118,13 +122,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         } else {
             " (iteration limit reached before convergence)"
         }
-    );
+    )?;
     if let Some(c) = model.calibration() {
-        println!(
+        writeln!(
+            stdout,
             "calibration: {:?} from {}-fold CV grouped by {}; out-of-fold ECE {:.4} -> {:.4}",
             c.map, c.folds, c.group_by, c.ece_before, c.ece_after
-        );
+        )?;
     }
-    println!("model written to {}", args.out.display());
+    writeln!(stdout, "model written to {}", args.out.display())?;
     Ok(ExitCode::SUCCESS)
 }

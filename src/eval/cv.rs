@@ -170,9 +170,7 @@ impl CvResult {
             .map(|(p, &t)| (t, p.clone()))
             .unzip();
         if ty.is_empty() {
-            return Err(StanceError::Training(
-                "calibration: no fold produced predictions".into(),
-            ));
+            return Err(StanceError::NoOutOfFoldPredictions);
         }
         // Logits recovered from probabilities: ln(p1 / p0) for two labels, ln p otherwise
         // (softmax ignores the shift).

@@ -179,6 +179,7 @@ mod tests {
             tokens: 10,
             known: 0.5,
             signal,
+            terms: 1,
         }
     }
 
@@ -188,6 +189,7 @@ mod tests {
             min_signal: 1.0,
             band: 0.1,
             min_known: 0.2,
+            prior_tokens: 0.0,
         };
         assert!(policy.is_uncertain(&[0.45, 0.55], &ev(5.0)));
         assert!(!policy.is_uncertain(&[0.2, 0.8], &ev(5.0)));
@@ -197,7 +199,8 @@ mod tests {
             &Evidence {
                 tokens: 10,
                 known: 0.1,
-                signal: 5.0
+                signal: 5.0,
+                terms: 1,
             }
         ));
         assert!(policy.is_uncertain(
@@ -205,10 +208,64 @@ mod tests {
             &Evidence {
                 tokens: 0,
                 known: 0.0,
-                signal: 0.0
+                signal: 0.0,
+                terms: 0,
             }
         ));
         assert!(policy.is_uncertain(&[0.4, 0.35, 0.25], &ev(5.0)));
+        // Too short, or no weighted term, whatever the probabilities.
+        let short = Evidence {
+            tokens: 3,
+            ..ev(5.0)
+        };
+        assert!(policy.is_uncertain(&[0.2, 0.8], &short));
+        let unweighted = Evidence {
+            terms: 0,
+            ..ev(5.0)
+        };
+        assert!(policy.is_uncertain(&[0.2, 0.8], &unweighted));
+    }
+
+    #[test]
+    fn cooling_is_uniform_without_terms_and_fades_with_length() {
+        let policy = UncertaintyPolicy {
+            prior_tokens: 10.0,
+            ..UncertaintyPolicy::default()
+        };
+        let mut p = [0.1, 0.9];
+        policy.cool(
+            &mut p,
+            &Evidence {
+                terms: 0,
+                ..ev(5.0)
+            },
+        );
+        assert_eq!(p, [0.5, 0.5]);
+        // Ten tokens under a prior of ten: half the logit.
+        let mut p = [0.1, 0.9];
+        policy.cool(
+            &mut p,
+            &Evidence {
+                tokens: 10,
+                ..ev(5.0)
+            },
+        );
+        let expect = 1.0 / (1.0 + (-0.5 * (0.9f64 / 0.1).ln()).exp());
+        assert!((p[1] - expect).abs() < 1e-12, "{p:?}");
+        assert!((p[0] + p[1] - 1.0).abs() < 1e-12);
+        // Long texts keep nearly all of it, and the order of two equally long texts stays.
+        let (mut a, mut b) = ([0.3, 0.7], [0.2, 0.8]);
+        let long = Evidence {
+            tokens: 1000,
+            ..ev(5.0)
+        };
+        policy.cool(&mut a, &long);
+        policy.cool(&mut b, &long);
+        assert!(b[1] > a[1] && (a[1] - 0.7).abs() < 0.01);
+        // A certain probability stays certain.
+        let mut p = [0.0, 1.0];
+        policy.cool(&mut p, &long);
+        assert_eq!(p, [0.0, 1.0]);
     }
 
     #[test]
@@ -218,6 +275,7 @@ mod tests {
                 tokens: 5,
                 known: f64::from(i) / 100.0,
                 signal: f64::from(i),
+                terms: 1,
             })
             .collect();
         let policy = UncertaintyPolicy::from_training_evidence(&evidence, 0.1);
@@ -231,6 +289,7 @@ mod tests {
             min_signal: 0.0,
             band: 0.1,
             min_known: 0.0,
+            prior_tokens: 0.0,
         };
         assert!(policy.is_uncertain(&[f64::NAN, f64::NAN], &ev(5.0)));
         assert!(policy.is_uncertain(&[0.0, 1.0], &ev(f64::NAN)));

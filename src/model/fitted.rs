@@ -240,7 +240,7 @@ impl Model {
             training: self.training.clone(),
         };
         let mut bytes =
-            serde_json::to_vec(&file).map_err(|e| StanceError::Training(e.to_string()))?;
+            serde_json::to_vec(&file).map_err(|e| StanceError::ModelEncoding(e.to_string()))?;
         bytes.push(b'\n');
         Ok(bytes)
     }

@@ -153,8 +153,14 @@ impl LogisticParams {
             [only] => return Err(StanceError::SingleLabel(only.clone())),
             _ => {}
         }
-        if x.n_rows() == 0 || x.n_rows() != y.len() {
+        if x.n_rows() == 0 {
             return Err(StanceError::EmptyCorpus);
+        }
+        if x.n_rows() != y.len() {
+            return Err(StanceError::RowCountMismatch {
+                rows: x.n_rows(),
+                labels: y.len(),
+            });
         }
         let weights = self.row_weights(y, labels.len());
         let l1_share = match self.penalty {
@@ -192,7 +198,7 @@ impl LogisticParams {
         // `converged` below is therefore read from the final gradient, not from why it stopped.
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
             .with_tolerance_grad(self.tolerance)
-            .map_err(|e| StanceError::Training(e.to_string()))?;
+            .map_err(|e| StanceError::Optimizer(e.to_string()))?;
         let result = Executor::new(objective, solver)
             .configure(|state| {
                 state
@@ -200,13 +206,13 @@ impl LogisticParams {
                     .max_iters(self.max_iter)
             })
             .run()
-            .map_err(|e| StanceError::Training(e.to_string()))?;
+            .map_err(|e| StanceError::Optimizer(e.to_string()))?;
         let objective = result.problem.problem.as_ref();
         let state = result.state();
         let w = state
             .best_param
             .as_ref()
-            .ok_or_else(|| StanceError::Training("the optimiser returned no parameters".into()))?
+            .ok_or_else(|| StanceError::Optimizer("it returned no parameters".into()))?
             .to_vec();
         let mut grad = vec![0.0; w.len()];
         let gradient_norm = match objective {
