@@ -14,7 +14,7 @@ use crate::io::corpus::Document;
 use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::{Model, TrainingSummary};
 use crate::model::logistic::{FitReport, LogisticParams};
-use crate::text::passages::chunk_spans;
+use crate::text::passages::passage_spans;
 
 /// Everything training needs besides the data. Each part documents its own defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -25,8 +25,9 @@ pub struct TrainParams {
     pub seed: u64,
     /// Train on passages of at least this many words instead of whole documents (see
     /// [`crate::text::passages`]); `0` (the default) trains on whole documents.
-    #[serde(default)]
-    pub chunk_words: usize,
+    /// (Saved under its old name, `chunk_words`.)
+    #[serde(default, rename = "chunk_words")]
+    pub passage_words: usize,
 }
 
 /// The most labels a model may have.
@@ -124,7 +125,7 @@ pub fn train(
     let mut row_y = Vec::with_capacity(docs.len());
     let mut row_sources = Vec::with_capacity(docs.len());
     for (d, (&label, &source)) in docs.iter().zip(y.iter().zip(&sources)) {
-        for span in chunk_spans(&d.text, params.chunk_words) {
+        for span in passage_spans(&d.text, params.passage_words) {
             texts.push(&d.text[span]);
             row_y.push(label);
             row_sources.push(source);
@@ -155,7 +156,7 @@ pub fn train(
         data_sha256: corpus_sha256(docs),
         logistic: params.logistic,
         seed: params.seed,
-        chunk_words: params.chunk_words,
+        passage_words: params.passage_words,
         rows: texts.len(),
         iterations: report.iterations,
         final_loss: report.final_loss,

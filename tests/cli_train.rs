@@ -334,7 +334,7 @@ fn chunked_training_records_its_rows() {
         .assert()
         .success();
     let t = Model::load(&out).unwrap().training().clone();
-    assert_eq!(t.chunk_words, 30);
+    assert_eq!(t.passage_words, 30);
     assert_eq!(t.documents, 48);
     assert!(t.rows > 48, "passages: {}", t.rows);
 }

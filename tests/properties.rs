@@ -24,7 +24,7 @@ use stance::model::evidence::UncertaintyPolicy;
 use stance::model::fitted::CalibrationInfo;
 use stance::text::mask::{MaskRules, Masker};
 use stance::text::paragraphs::{split_paragraphs, split_sentences};
-use stance::text::passages::chunk_spans;
+use stance::text::passages::passage_spans;
 use stance::text::tokenize::{NumberPolicy, Tokenizer, TokenizerConfig};
 use stance::train::{train, TrainParams};
 use stance::Model;
@@ -211,7 +211,7 @@ proptest! {
             prop_assert!(sentences.iter().all(|s| p.start <= s.start && s.end <= p.end));
         }
         for min_words in [0, 5, 60] {
-            assert_spans(&text, &chunk_spans(&text, min_words), "passage", true);
+            assert_spans(&text, &passage_spans(&text, min_words), "passage", true);
         }
         let stemmed: Vec<_> = binary_model()
             .featurizer()

@@ -125,7 +125,7 @@ pub struct TrainOptions {
     pub unmask: Vec<String>,
     /// Train on passages of at least N words (whole paragraphs) instead of whole documents, so
     /// that document length cannot stand in for the label; 0 trains on whole documents.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, visible_alias = "passage-words", default_value_t = 0)]
     pub chunk_words: usize,
     /// Seed, recorded in the model (the trainer is deterministic).
     #[arg(long, default_value_t = 0)]
@@ -217,7 +217,7 @@ impl TrainOptions {
         };
         p.logistic.check()?;
         p.seed = self.seed;
-        p.chunk_words = self.chunk_words;
+        p.passage_words = self.chunk_words;
         Ok(p)
     }
 }

@@ -62,10 +62,11 @@ pub struct TrainingSummary {
     pub logistic: LogisticParams,
     /// The seed given to training (recorded; the trainer itself is deterministic).
     pub seed: u64,
-    /// Passage length training cut documents into (0: whole documents).
-    #[serde(default)]
-    pub chunk_words: usize,
-    /// Training rows: documents, or passages when `chunk_words > 0`.
+    /// Passage length training cut documents into (0: whole documents). Saved under its old
+    /// name, `chunk_words`, so that files stay as they were.
+    #[serde(default, rename = "chunk_words")]
+    pub passage_words: usize,
+    /// Training rows: documents, or passages when `passage_words > 0`.
     #[serde(default)]
     pub rows: usize,
     /// L-BFGS iterations run.

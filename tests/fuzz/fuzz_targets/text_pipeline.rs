@@ -25,7 +25,7 @@ use stance::model::default_model::default_model;
 use stance::predict::explain::swap_words;
 use stance::text::mask::{MaskRules, Masker};
 use stance::text::paragraphs::{split_paragraphs, split_sentences};
-use stance::text::passages::chunk_spans;
+use stance::text::passages::passage_spans;
 use stance::text::stopwords::StopWords;
 use stance::text::tokenize::{NumberPolicy, Tokenizer, TokenizerConfig};
 use stance::train::{train, TrainParams};
@@ -203,7 +203,7 @@ fn check_paragraphs(text: &str) -> Vec<Range<usize>> {
         "paragraphs lose or repeat visible text"
     );
     for min_words in [0, 3, 60] {
-        let chunks = chunk_spans(text, min_words);
+        let chunks = passage_spans(text, min_words);
         for c in &chunks {
             check_span(text, c, "training passage");
         }
