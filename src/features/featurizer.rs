@@ -15,11 +15,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::StanceError;
 use crate::features::fit::corpus_counts::CorpusCounts;
-use crate::features::fit::ngram_counts::{Rows, WordCache, STOP_WORD};
+use crate::features::fit::ngram_counts::Rows;
 use crate::features::ngrams::NgramRange;
 use crate::features::sparse::{CsrMatrix, SparseRow};
 use crate::features::tfidf::{Tfidf, TfidfParams};
 use crate::features::vocabulary::{Vocabulary, VocabularyParams};
+use crate::features::word_cache::{WordCache, STOP_WORD};
 use crate::features::workers::{pieces, PerWorker};
 use crate::model::format::terms::SavedTerms;
 use crate::text::mask::{MaskRules, Masker};

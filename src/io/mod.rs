@@ -7,6 +7,6 @@
 
 pub mod atomic;
 pub mod corpus;
-pub mod lines;
-pub mod record;
+pub(crate) mod lines;
+pub(crate) mod record;
 pub mod stream;

@@ -12,6 +12,6 @@ pub mod evidence;
 pub mod fitted;
 pub mod format;
 pub mod logistic;
-pub mod objective;
+pub(crate) mod objective;
 
 pub use fitted::Model;

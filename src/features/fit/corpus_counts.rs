@@ -18,8 +18,9 @@ use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
-use crate::features::fit::ngram_counts::{NgramCounts, Rows, StemTable, WordCache};
+use crate::features::fit::ngram_counts::{NgramCounts, Rows, StemTable};
 use crate::features::ngrams::NgramRange;
+use crate::features::word_cache::WordCache;
 use crate::features::workers::{pieces, PerWorker};
 
 /// Partitions per thread: enough that uneven partitions even out across threads, few enough
@@ -166,6 +167,7 @@ impl CorpusCounts {
     }
 
     /// An n-gram as its stems joined by single spaces.
+    #[cfg(test)]
     pub fn term(&self, (part, node): NodeRef) -> String {
         self.parts[part as usize].term(node, self.stems.names())
     }

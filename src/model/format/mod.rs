@@ -2,6 +2,6 @@
 //! ([`floats`]) and the vocabulary as stems and packed stem ids ([`terms`]), over one base64
 //! reader and writer ([`packed`]).
 
-pub mod floats;
+pub(crate) mod floats;
 pub(crate) mod packed;
-pub mod terms;
+pub(crate) mod terms;
