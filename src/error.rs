@@ -129,6 +129,8 @@ pub enum StanceError {
     },
     #[error("{path}: inconsistent model file: {message}")]
     ModelInconsistent { path: PathBuf, message: String },
+    #[error("not a valid model: {0}")]
+    InvalidModel(String),
     #[error("training failed: {0}")]
     Training(String),
     #[error("{path}: not written: the run was interrupted")]

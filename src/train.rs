@@ -164,14 +164,14 @@ pub fn train(
     };
     // The uncertainty threshold is set on whole training documents, the scale articles are
     // scored on, even when the classifier was trained on passages.
-    let mut model = Model::new(featurizer, classifier, summary);
+    let mut model = Model::new(featurizer, classifier, summary)?;
     let evidence: Vec<_> = docs
         .par_iter()
         .map(|d| model.predict(&d.text).evidence)
         .collect();
     let uncertainty =
         UncertaintyPolicy::from_training_evidence(&evidence, UncertaintyPolicy::default().band);
-    model = model.with_uncertainty(uncertainty);
+    model = model.with_uncertainty(uncertainty)?;
     let surfaces = surface_forms(&model, &texts, SURFACE_TERMS_PER_LABEL);
     Ok((model.with_surface_forms(surfaces), report))
 }
@@ -194,8 +194,9 @@ pub fn surface_forms(model: &Model, texts: &[&str], per_label: usize) -> BTreeMa
         .fold(
             HashMap::new,
             |mut counts: HashMap<(u32, String), usize>, text| {
-                let tokens = featurizer.stemmed_tokens(text);
-                featurizer.for_each_feature(&tokens, |feature, window| {
+                let tokens = featurizer.id_tokens(text);
+                let stems: Vec<u32> = tokens.iter().map(|t| t.stem).collect();
+                featurizer.for_each_feature(&stems, |feature, window| {
                     if wanted.contains(&feature) {
                         let span = tokens[window.start].span.start..tokens[window.end - 1].span.end;
                         let surface = text[span].split_whitespace().collect::<Vec<_>>().join(" ");

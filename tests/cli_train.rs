@@ -98,7 +98,7 @@ fn the_file_starts_with_format_and_version_and_holds_the_featurizer() {
     assert!(
         text.starts_with(&format!(
             r#"{{"format":"stance-model","version":{},"#,
-            stance::model::fitted::FORMAT_VERSION
+            stance::model::format::FORMAT_VERSION
         )),
         "{}",
         &text[..80]
@@ -187,7 +187,7 @@ fn three_labels_train_a_multinomial_model() {
     common::train_model(&data, &out, &[]);
     let model = Model::load(&out).unwrap();
     assert_eq!(model.labels(), ["neutral", "russian", "western"]);
-    assert_eq!(model.classifier().weights.len(), 3);
+    assert_eq!(model.classifier().weights().len(), 3);
     let scored = stdout_of(
         stance()
             .args(["score", "--format", "jsonl", "--model"])

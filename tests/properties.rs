@@ -215,7 +215,7 @@ proptest! {
         }
         let stemmed: Vec<_> = binary_model()
             .featurizer()
-            .stemmed_tokens(&text)
+            .id_tokens(&text)
             .into_iter()
             .map(|t| t.span)
             .collect();
@@ -353,7 +353,9 @@ proptest! {
                 ece_before: platt.0.abs(),
                 ece_after: min_known,
             })
-            .with_uncertainty(UncertaintyPolicy { min_signal, band, min_known });
+            .unwrap()
+            .with_uncertainty(UncertaintyPolicy { min_signal, band, min_known })
+            .unwrap();
         round_trip(&model)?;
     }
 }

@@ -92,11 +92,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             params.seed,
         );
         let info = fit_calibration(&docs, &labels, &y, &params, &plan).context("calibrating")?;
-        model = model.with_calibration(info);
+        model = model.with_calibration(info)?;
     }
     bar.finish_and_clear();
     model
-        .save(out)
+        .save_to(out)
         .with_context(|| format!("writing model {}", args.out.display()))?;
 
     let t = model.training();

@@ -43,13 +43,6 @@ pub struct TermCoverage {
     pub known: usize,
 }
 
-/// One stemmed token of a text, with its byte span in that text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StemmedToken {
-    pub span: Range<usize>,
-    pub stem: String,
-}
-
 /// The compiled, unfitted front half of the pipeline (mask, tokenize, stem, n-grams), shared by
 /// fitting and transforming.
 #[derive(Debug)]
@@ -69,27 +62,16 @@ impl Analyzer {
         })
     }
 
-    fn stemmed_tokens(&self, text: &str) -> Vec<StemmedToken> {
-        let masked = self.masker.mask(text);
-        let mut out = Vec::new();
-        self.tokenizer.for_each_token(text, &masked, |span, word| {
-            out.push(StemmedToken {
-                span,
-                stem: self.tokenizer.stem(word).into_owned(),
-            })
-        });
-        out
-    }
-
-    /// Calls `f` with the span and id of every token of `text` that is not a stop word.
-    /// `cache` keeps each distinct word's id, which `id_of` makes from its stem on the word's
-    /// first occurrence, so Snowball and the stop-word lookup run once per distinct word.
+    /// Calls `f` with the span, id and folded word of every token of `text` that is not a
+    /// stop word. `cache` keeps each distinct word's id, which `id_of` makes from its stem on
+    /// the word's first occurrence, so Snowball and the stop-word lookup run once per distinct
+    /// word. Fitting, scoring and explaining all read text through here.
     fn for_each_word_id(
         &self,
         text: &str,
         cache: &mut WordCache,
         mut id_of: impl FnMut(&str) -> u32,
-        mut f: impl FnMut(Range<usize>, u32),
+        mut f: impl FnMut(Range<usize>, u32, &str),
     ) {
         let masked = self.masker.mask(text);
         let tokenizer = &self.tokenizer;
@@ -102,7 +84,7 @@ impl Analyzer {
                 }
             });
             if id != STOP_WORD {
-                f(span, id);
+                f(span, id, word);
             }
         });
     }
@@ -149,7 +131,12 @@ impl FeaturizerParams {
             self.vocabulary.min_sources,
             keep_rows,
             |text, cache, stems, out| {
-                analyzer.for_each_word_id(text, cache, |stem| stems.id(stem), |_, id| out.push(id))
+                analyzer.for_each_word_id(
+                    text,
+                    cache,
+                    |stem| stems.id(stem),
+                    |_, id, _| out.push(id),
+                )
             },
         );
         let kept = self
@@ -237,8 +224,8 @@ thread_local! {
     static WORDS: RefCell<(u64, WordCache)> = RefCell::new((0, WordCache::default()));
 }
 
-/// A token of a text: its byte span and its stem id in the featurizer's index
-/// ([`crate::features::index::term_index::UNKNOWN_STEM`] for a stem no vocabulary term uses).
+/// A token of a text: its byte span and its stem id in the featurizer's index (one id for
+/// every stem that no vocabulary term uses).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdToken {
     pub span: Range<usize>,
@@ -248,7 +235,7 @@ pub struct IdToken {
 /// Reusable buffers for featurizing many texts on one thread: the word-to-stem-id cache (valid
 /// for one featurizer only) and the per-text vectors.
 #[derive(Debug, Default)]
-pub struct Scratch {
+pub(crate) struct Scratch {
     cache: WordCache,
     stems: Vec<u32>,
     features: Vec<u32>,
@@ -269,7 +256,7 @@ pub struct Featurizer {
 impl Featurizer {
     /// Rebuilds a fitted featurizer from saved terms (in feature order) and IDF, compiling the
     /// masking rules and indexing the terms at the same time (the two costs of loading a model).
-    pub fn from_saved_terms(
+    pub(crate) fn from_saved_terms(
         params: FeaturizerParams,
         terms: SavedTerms,
         tfidf: Tfidf,
@@ -305,11 +292,6 @@ impl Featurizer {
         self.vocabulary.len()
     }
 
-    /// The stemmed tokens of `text` that survive masking and the tokenizer policies.
-    pub fn stemmed_tokens(&self, text: &str) -> Vec<StemmedToken> {
-        self.analyzer.stemmed_tokens(text)
-    }
-
     /// Calls `f` for every token of `text` that masking and the tokenizer keep, without
     /// stemming; the tokenize-only pass of `stance bench`.
     pub fn for_each_raw_token(&self, text: &str, f: impl FnMut(Range<usize>, &str)) {
@@ -337,9 +319,9 @@ impl Featurizer {
         })
     }
 
-    /// Calls `f` with the span and stem id of every token of `text`, stemming each distinct
-    /// word once per thread.
-    fn for_each_id_token(&self, text: &str, mut f: impl FnMut(Range<usize>, u32)) {
+    /// Calls `f` with the span, stem id and folded word of every token of `text`, stemming
+    /// each distinct word once per thread.
+    fn for_each_id_token(&self, text: &str, mut f: impl FnMut(Range<usize>, u32, &str)) {
         let index = self.vocabulary.index();
         self.with_word_cache(|cache| {
             self.analyzer
@@ -347,23 +329,34 @@ impl Featurizer {
         });
     }
 
-    /// The tokens of `text` with their spans and stem ids.
+    /// The tokens of `text` that masking and the tokenizer keep, with their spans and stem ids.
     pub fn id_tokens(&self, text: &str) -> Vec<IdToken> {
         let mut out = Vec::new();
-        self.for_each_id_token(text, |span, stem| out.push(IdToken { span, stem }));
+        self.for_each_id_token(text, |span, stem, _| out.push(IdToken { span, stem }));
+        out
+    }
+
+    /// [`Featurizer::id_tokens`], each with its stem as a string, for showing: the ids come from
+    /// the same walk as scoring's, and only the strings are made again.
+    pub(crate) fn id_tokens_with_stems(&self, text: &str) -> Vec<(IdToken, String)> {
+        let mut out = Vec::new();
+        self.for_each_id_token(text, |span, stem, word| {
+            let shown = self.analyzer.tokenizer.stem(word).into_owned();
+            out.push((IdToken { span, stem }, shown))
+        });
         out
     }
 
     /// The stem ids of the tokens of `text`.
-    pub fn stem_ids(&self, text: &str) -> Vec<u32> {
+    pub(crate) fn stem_ids(&self, text: &str) -> Vec<u32> {
         let mut out = Vec::new();
-        self.for_each_id_token(text, |_, stem| out.push(stem));
+        self.for_each_id_token(text, |_, stem, _| out.push(stem));
         out
     }
 
     /// The TF-IDF row of a sequence of stem ids, with how many n-gram terms there were and how
     /// many of those are in the vocabulary.
-    pub fn transform_stem_ids(&self, stems: &[u32]) -> (SparseRow, TermCoverage) {
+    pub(crate) fn transform_stem_ids(&self, stems: &[u32]) -> (SparseRow, TermCoverage) {
         let mut features = Vec::new();
         self.vocabulary
             .index()
@@ -376,18 +369,12 @@ impl Featurizer {
         (row, coverage)
     }
 
-    /// The stem ids of stemmed tokens in this featurizer's index.
-    fn token_stem_ids(&self, tokens: &[StemmedToken]) -> Vec<u32> {
-        let index = self.vocabulary.index();
-        tokens.iter().map(|t| index.stem_id(&t.stem)).collect()
-    }
-
-    /// Calls `f(feature, token_range)` for every n-gram of `tokens` that is in the vocabulary.
-    pub fn for_each_feature(&self, tokens: &[StemmedToken], f: impl FnMut(u32, Range<usize>)) {
-        let stems = self.token_stem_ids(tokens);
+    /// Calls `f(feature, token_range)` for every n-gram of `stems` (a text's stem ids) that is
+    /// in the vocabulary.
+    pub(crate) fn for_each_feature(&self, stems: &[u32], f: impl FnMut(u32, Range<usize>)) {
         self.vocabulary
             .index()
-            .for_each_feature(&stems, self.analyzer.ngram_range, f);
+            .for_each_feature(stems, self.analyzer.ngram_range, f);
     }
 
     /// The TF-IDF row of one text.
@@ -397,7 +384,7 @@ impl Featurizer {
 
     /// The TF-IDF row of one text, reusing `scratch` (which must only ever be used with this
     /// featurizer): each distinct word is stemmed once per scratch, not once per occurrence.
-    pub fn transform_with(&self, text: &str, scratch: &mut Scratch) -> SparseRow {
+    pub(crate) fn transform_with(&self, text: &str, scratch: &mut Scratch) -> SparseRow {
         let index = self.vocabulary.index();
         let Scratch {
             cache,
@@ -410,7 +397,7 @@ impl Featurizer {
             text,
             cache,
             |stem| index.stem_id(stem),
-            |_, id| stems.push(id),
+            |_, id, _| stems.push(id),
         );
         features.clear();
         index.for_each_feature(stems, self.analyzer.ngram_range, |f, _| features.push(f));
@@ -430,11 +417,6 @@ impl Featurizer {
             }
         }
         self.tfidf.weigh(counts)
-    }
-
-    /// The TF-IDF row of already-stemmed tokens.
-    pub fn transform_tokens(&self, tokens: &[StemmedToken]) -> SparseRow {
-        self.transform_stem_ids(&self.token_stem_ids(tokens)).0
     }
 
     /// The TF-IDF rows of many texts, in parallel, in input order.
