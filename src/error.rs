@@ -21,6 +21,10 @@ pub enum ParamError {
     MinDf(String),
     #[error("max_df {0} is not a document count (>= 1) or a fraction in (0, 1]")]
     MaxDf(String),
+    #[error("min_df {min} is above max_df {max}: no term can be kept")]
+    DfRange { min: u64, max: u64 },
+    #[error("calibration folds must be at least 2, got {0}")]
+    CalibrationFolds(usize),
     #[error("max_features must be >= 1, got {0}")]
     MaxFeatures(usize),
     #[error("max_iter must be >= 1, got {0}")]

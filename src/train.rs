@@ -1,16 +1,27 @@
 //! Training: labelled documents in, a [`Model`] out. Fits the featurizer, then the classifier,
-//! and records the training summary that goes into the model file.
+//! records the training summary that goes into the model file, and, when asked, fits a
+//! calibration on a cross-validation's out-of-fold predictions ([`calibrate`]).
+//!
+//! Parameters are checked once, as linfa's `ParamGuard` does: [`TrainParams::check`] turns them
+//! into [`CheckedTrainParams`], the only parameters [`train`] takes, and nothing under it checks
+//! them again.
+
+mod calibrate;
+
+pub use calibrate::{fit_oof_calibration, OofCalibration};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Deref;
 
 use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::StanceError;
+use crate::error::{ParamError, StanceError};
+use crate::eval::folds::{FoldPlan, GroupBy};
 use crate::features::featurizer::FeaturizerParams;
-use crate::io::corpus::Document;
+use crate::io::corpus::{label_indices, Document};
 use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::{Model, TrainingSummary};
 use crate::model::logistic::{FitReport, LogisticParams};
@@ -28,6 +39,71 @@ pub struct TrainParams {
     /// (Saved under its old name, `chunk_words`.)
     #[serde(default, rename = "chunk_words")]
     pub passage_words: usize,
+    /// Fit a calibration on out-of-fold predictions and store it in the model, so that scores
+    /// are calibrated probabilities; `None` (the default) stores none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationParams>,
+}
+
+/// How the calibration is fitted: Platt scaling (two labels) or temperature scaling (more) on
+/// the out-of-fold predictions of a cross-validation of the same parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalibrationParams {
+    /// Folds of the cross-validation; at least 2. Defaults to `5`.
+    pub folds: usize,
+    /// How documents are grouped into folds. Defaults to [`GroupBy::Source`].
+    pub group_by: GroupBy,
+}
+
+impl Default for CalibrationParams {
+    fn default() -> Self {
+        CalibrationParams {
+            folds: 5,
+            group_by: GroupBy::Source,
+        }
+    }
+}
+
+impl TrainParams {
+    /// Checks every parameter (compiling the masking rules to check them), so that a bad value
+    /// is refused before any data is read or any work done.
+    pub fn check(self) -> Result<CheckedTrainParams, ParamError> {
+        self.featurizer.check()?;
+        self.featurizer.mask.compile()?;
+        self.logistic.check()?;
+        if let Some(c) = &self.calibration {
+            if c.folds < 2 {
+                return Err(ParamError::CalibrationFolds(c.folds));
+            }
+        }
+        Ok(CheckedTrainParams(self))
+    }
+}
+
+/// Training parameters that passed [`TrainParams::check`]; read them through `Deref`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedTrainParams(TrainParams);
+
+impl Deref for CheckedTrainParams {
+    type Target = TrainParams;
+    fn deref(&self) -> &TrainParams {
+        &self.0
+    }
+}
+
+impl CheckedTrainParams {
+    /// The parameters, unchecked again.
+    pub fn into_inner(self) -> TrainParams {
+        self.0
+    }
+
+    /// The same parameters without calibration (checked parameters stay checked without it).
+    fn without_calibration(&self) -> CheckedTrainParams {
+        CheckedTrainParams(TrainParams {
+            calibration: None,
+            ..self.0.clone()
+        })
+    }
 }
 
 /// The most labels a model may have.
@@ -56,6 +132,8 @@ pub enum Stage {
     /// The loss was evaluated (count so far, loss); L-BFGS evaluates it once or more per
     /// iteration.
     Evaluation(u64, f64),
+    /// The model is trained; the calibration's cross-validation has started.
+    Calibrating(CalibrationParams),
 }
 
 /// The SHA-256 of a corpus as training sees it: each document's source, label and text.
@@ -74,16 +152,33 @@ pub fn corpus_sha256(docs: &[Document]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Trains a model on labelled documents.
+/// Trains a model on labelled documents, calibrated when the parameters ask for it.
 pub fn train(
     docs: &[Document],
-    params: &TrainParams,
+    params: &CheckedTrainParams,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<(Model, FitReport), StanceError> {
+    let (model, report) = train_uncalibrated(docs, params, progress)?;
+    let Some(c) = params.calibration else {
+        return Ok((model, report));
+    };
+    progress(Stage::Calibrating(c));
+    // The model's labels are the data's labels, sorted: the same indices.
+    let (labels, y) = label_indices(docs);
+    let plan = FoldPlan::new(docs, &labels, &y, c.folds, c.group_by, params.seed);
+    let info = calibrate::fit_calibration(docs, &labels, &y, &params.without_calibration(), &plan)?;
+    Ok((model.with_calibration(info)?, report))
+}
+
+/// Trains the model proper: featurizer, classifier, uncertainty policy and surface forms.
+fn train_uncalibrated(
+    docs: &[Document],
+    params: &CheckedTrainParams,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<(Model, FitReport), StanceError> {
     if docs.is_empty() {
         return Err(StanceError::EmptyCorpus);
     }
-    params.logistic.check()?;
     let labels: Vec<String> = docs
         .iter()
         .filter_map(|d| d.label.clone())
@@ -132,12 +227,15 @@ pub fn train(
         }
     }
     progress(Stage::Featurizing(texts.len()));
-    let (featurizer, x) = params.featurizer.fit(&texts, &row_sources)?;
+    let (featurizer, x) = params.featurizer.fit_checked(&texts, &row_sources)?;
     progress(Stage::Featurized(featurizer.n_features()));
 
-    let (classifier, report) = params.logistic.fit(&x, &row_y, &labels, &mut |i, loss| {
-        progress(Stage::Evaluation(i, loss))
-    })?;
+    let (classifier, report) =
+        params
+            .logistic
+            .fit_checked(&x, &row_y, &labels, &mut |i, loss| {
+                progress(Stage::Evaluation(i, loss))
+            })?;
 
     let mut per_label = BTreeMap::new();
     for &l in &y {

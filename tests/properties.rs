@@ -42,7 +42,9 @@ fn examples() -> Vec<Document> {
 }
 
 fn fit(docs: &[Document], params: &TrainParams) -> Model {
-    train(docs, params, &mut |_| {}).unwrap().0
+    train(docs, &params.clone().check().unwrap(), &mut |_| {})
+        .unwrap()
+        .0
 }
 
 fn small_params() -> TrainParams {

@@ -19,7 +19,7 @@ use stance::features::ngrams::NgramRange;
 use stance::io::atomic::AtomicFile;
 use stance::io::corpus::label_indices;
 use stance::text::tokenize::Tokenizer;
-use stance::train::{train, TrainParams};
+use stance::train::{train, CheckedTrainParams, TrainParams};
 use stance::Model;
 
 use super::options::DataArgs;
@@ -217,7 +217,7 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
 /// Times every figure in both pools; returns the one-thread and the N-thread figures.
 fn run_both(
     docs: &[stance::io::corpus::Document],
-    params: &TrainParams,
+    params: &CheckedTrainParams,
     pools: &Pools,
     repeats: usize,
     score_sample: usize,
@@ -401,6 +401,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     let mut params = TrainParams::default();
     params.featurizer.ngram_range = args.ngram_range.parse::<NgramRange>()?;
+    let params = params.check()?;
     // Created before the data is read, so that an unwritable path fails before any work.
     let export = args
         .export_matrix

@@ -7,14 +7,13 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use stance::features::ngrams::NgramRange;
-use stance::features::vocabulary::DocFreq;
 use stance::io::corpus::{read_labelled, Document, FieldNames};
 use stance::model::logistic::{ClassWeight, LogisticParams};
 use stance::text::language::Language;
 use stance::text::mask::MaskRules;
 use stance::text::stopwords::StopWords;
 use stance::text::tokenize::NumberPolicy;
-use stance::train::TrainParams;
+use stance::train::{CalibrationParams, CheckedTrainParams, TrainParams};
 use stance::ParamError;
 
 /// Where the labelled data is and how to read it.
@@ -133,8 +132,16 @@ pub struct TrainOptions {
 }
 
 impl TrainOptions {
-    /// Turns the options into checked training parameters.
-    pub fn params(&self) -> anyhow::Result<TrainParams> {
+    /// Turns the options into checked training parameters, without calibration.
+    pub fn params(&self) -> anyhow::Result<CheckedTrainParams> {
+        self.params_with(None)
+    }
+
+    /// Turns the options and a calibration into checked training parameters.
+    pub fn params_with(
+        &self,
+        calibration: Option<CalibrationParams>,
+    ) -> anyhow::Result<CheckedTrainParams> {
         let mut p = TrainParams::default();
         let v = &mut p.featurizer.vocabulary;
         v.min_df = self
@@ -147,12 +154,6 @@ impl TrainOptions {
             .map_err(|_| ParamError::MaxDf(self.max_df.clone()))?;
         v.max_features = self.max_features;
         v.min_sources = self.min_sources;
-        v.check()?;
-        if let (DocFreq::Count(min), DocFreq::Count(max)) = (v.min_df, v.max_df) {
-            if min > max {
-                bail!("--min-df {min} is above --max-df {max}");
-            }
-        }
         p.featurizer.ngram_range = self.ngram_range.parse::<NgramRange>()?;
         let t = &mut p.featurizer.tokenizer;
         t.language = self.language.parse::<Language>()?;
@@ -197,7 +198,6 @@ impl TrainOptions {
             };
             mask = mask.with_rule(name, pattern);
         }
-        mask.compile()?;
         p.featurizer.mask = mask;
         let alpha = match (self.alpha, self.c) {
             (Some(a), _) => a,
@@ -215,9 +215,9 @@ impl TrainOptions {
                 ClassWeight::Balanced
             },
         };
-        p.logistic.check()?;
         p.seed = self.seed;
         p.passage_words = self.chunk_words;
-        Ok(p)
+        p.calibration = calibration;
+        Ok(p.check()?)
     }
 }

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::StanceError;
+use crate::error::{ParamError, StanceError};
 use crate::features::fit::corpus_counts::CorpusCounts;
 use crate::features::fit::ngram_counts::Rows;
 use crate::features::ngrams::NgramRange;
@@ -53,8 +53,8 @@ struct Analyzer {
 }
 
 impl Analyzer {
+    /// Compiles the masking rules; the other parameters are checked by the caller.
     fn new(params: &FeaturizerParams) -> Result<Self, StanceError> {
-        params.vocabulary.check()?;
         Ok(Analyzer {
             masker: params.mask.compile()?,
             tokenizer: Tokenizer::new(&params.tokenizer),
@@ -91,11 +91,28 @@ impl Analyzer {
 }
 
 impl FeaturizerParams {
-    /// Fits the vocabulary and IDF on `texts`, where `sources[i]` identifies the outlet of
+    /// Refuses vocabulary filters no corpus could satisfy. (The masking rules are checked
+    /// where they are compiled: fitting, loading, and [`crate::train::TrainParams::check`].)
+    pub fn check(&self) -> Result<(), ParamError> {
+        self.vocabulary.check()
+    }
+
+    /// Checks the parameters, then fits the vocabulary and IDF on `texts`, where `sources[i]` identifies the outlet of
     /// `texts[i]` (used only by `min_sources`), and returns the fitted featurizer together with
     /// the training matrix. The text is read once: the rows are built from the same counts the
     /// vocabulary is chosen from.
     pub fn fit(
+        &self,
+        texts: &[&str],
+        sources: &[u32],
+    ) -> Result<(Featurizer, CsrMatrix), StanceError> {
+        self.check()?;
+        self.fit_checked(texts, sources)
+    }
+
+    /// [`FeaturizerParams::fit`] with parameters checked already (by
+    /// [`crate::train::TrainParams::check`]).
+    pub(crate) fn fit_checked(
         &self,
         texts: &[&str],
         sources: &[u32],
@@ -108,12 +125,14 @@ impl FeaturizerParams {
         ))
     }
 
-    /// Fits the vocabulary and IDF on `texts` without transforming them.
+    /// Checks the parameters, then fits the vocabulary and IDF on `texts` without transforming
+    /// them.
     pub fn fit_vocabulary(
         &self,
         texts: &[&str],
         sources: &[u32],
     ) -> Result<Featurizer, StanceError> {
+        self.check()?;
         Ok(self.fit_counts(texts, sources, false)?.0)
     }
 
@@ -261,6 +280,7 @@ impl Featurizer {
         terms: SavedTerms,
         tfidf: Tfidf,
     ) -> Result<Self, StanceError> {
+        params.check()?;
         let (vocabulary, analyzer) =
             rayon::join(|| Vocabulary::from_saved(terms), || Analyzer::new(&params));
         Ok(Featurizer {

@@ -106,6 +106,11 @@ impl VocabularyParams {
         if !self.max_df.is_valid() {
             return Err(ParamError::MaxDf(self.max_df.to_string()));
         }
+        if let (DocFreq::Count(min), DocFreq::Count(max)) = (self.min_df, self.max_df) {
+            if min > max {
+                return Err(ParamError::DfRange { min, max });
+            }
+        }
         if self.max_features == Some(0) {
             return Err(ParamError::MaxFeatures(0));
         }

@@ -83,8 +83,9 @@ impl LogisticParams {
         Ok(())
     }
 
-    /// Fits on rows `x` with label indices `y` into `labels` (at least two, sorted).
-    /// `on_eval` is called after every loss evaluation with the count so far and the loss.
+    /// Checks the parameters, then fits on rows `x` with label indices `y` into `labels` (at
+    /// least two, sorted). `on_eval` is called after every loss evaluation with the count so
+    /// far and the loss.
     pub fn fit(
         &self,
         x: &CsrMatrix,
@@ -93,6 +94,17 @@ impl LogisticParams {
         on_eval: &mut dyn FnMut(u64, f64),
     ) -> Result<(LinearModel, FitReport), StanceError> {
         self.check()?;
+        self.fit_checked(x, y, labels, on_eval)
+    }
+
+    /// [`LogisticParams::fit`] with parameters checked already (by [`crate::train::TrainParams::check`]).
+    pub(crate) fn fit_checked(
+        &self,
+        x: &CsrMatrix,
+        y: &[usize],
+        labels: &[String],
+        on_eval: &mut dyn FnMut(u64, f64),
+    ) -> Result<(LinearModel, FitReport), StanceError> {
         match labels {
             [] => return Err(StanceError::EmptyCorpus),
             [only] => return Err(StanceError::SingleLabel(only.clone())),

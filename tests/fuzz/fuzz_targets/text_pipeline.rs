@@ -91,6 +91,7 @@ fn three_label_model() -> Model {
     params.featurizer.ngram_range = NgramRange::new(1, 3).expect("1..3 is a valid range");
     params.featurizer.tokenizer.numbers = NumberPolicy::Placeholder;
     params.logistic.max_iter = 50;
+    let params = params.check().expect("valid parameters");
     train(&docs, &params, &mut |_| {})
         .expect("the example corpus trains")
         .0
