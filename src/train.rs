@@ -1,6 +1,6 @@
 //! Training: labelled documents in, a [`Model`] out. Fits the featurizer, then the classifier,
 //! records the training summary that goes into the model file, and, when asked, fits a
-//! calibration on a cross-validation's out-of-fold predictions ([`calibrate`]).
+//! calibration on a cross-validation's out-of-fold predictions (`calibrate`).
 //!
 //! Parameters are checked once, as linfa's `ParamGuard` does: [`TrainParams::check`] turns them
 //! into [`CheckedTrainParams`], the only parameters [`train`] takes, and nothing under it checks
@@ -107,12 +107,12 @@ impl CheckedTrainParams {
 }
 
 /// The most labels a model may have.
-pub const MAX_LABELS: usize = 100;
+pub(crate) const MAX_LABELS: usize = 100;
 
 /// Refuses more than [`MAX_LABELS`] labels. A model holds one weight vector per label over the
 /// whole vocabulary, and L-BFGS several copies of them: thousands of labels (an id column taken
 /// for the label) would need memory out of all proportion to the data.
-pub fn check_label_count(labels: usize) -> Result<(), StanceError> {
+pub(crate) fn check_label_count(labels: usize) -> Result<(), StanceError> {
     if labels > MAX_LABELS {
         return Err(StanceError::TooManyLabels {
             found: labels,
@@ -275,11 +275,15 @@ fn train_uncalibrated(
 }
 
 /// How many of each label's strongest terms get a recorded surface form.
-pub const SURFACE_TERMS_PER_LABEL: usize = 200;
+pub(crate) const SURFACE_TERMS_PER_LABEL: usize = 200;
 
 /// The most frequent surface form (the words as written, whitespace collapsed) of each of the
 /// `per_label` strongest terms per label, over `texts`; ties go to the smaller string.
-pub fn surface_forms(model: &Model, texts: &[&str], per_label: usize) -> BTreeMap<String, String> {
+pub(crate) fn surface_forms(
+    model: &Model,
+    texts: &[&str],
+    per_label: usize,
+) -> BTreeMap<String, String> {
     let featurizer = model.featurizer();
     let wanted: HashSet<u32> = model
         .top_terms(per_label)
@@ -320,4 +324,109 @@ pub fn surface_forms(model: &Model, texts: &[&str], per_label: usize) -> BTreeMa
     best.into_iter()
         .map(|(f, (_, s))| (featurizer.vocabulary().term(f as usize).to_string(), s))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::vocabulary::DocFreq;
+    use crate::io::corpus::{read_labelled, FieldNames};
+    use crate::model::logistic::LinearModel;
+
+    fn examples() -> Vec<Document> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/examples.jsonl");
+        read_labelled(path.as_ref(), &FieldNames::default()).unwrap()
+    }
+
+    fn small() -> TrainParams {
+        let mut p = TrainParams::default();
+        p.featurizer.vocabulary.min_df = DocFreq::Count(1);
+        p
+    }
+
+    #[test]
+    fn check_refuses_min_df_above_max_df_and_too_few_calibration_folds() {
+        let mut p = small();
+        p.featurizer.vocabulary.min_df = DocFreq::Count(5);
+        p.featurizer.vocabulary.max_df = DocFreq::Count(3);
+        assert_eq!(p.check(), Err(ParamError::DfRange { min: 5, max: 3 }));
+        let mut p = small();
+        p.calibration = Some(CalibrationParams {
+            folds: 1,
+            group_by: GroupBy::None,
+        });
+        assert_eq!(p.check(), Err(ParamError::CalibrationFolds(1)));
+        assert!(small().check().is_ok());
+    }
+
+    #[test]
+    fn calibration_is_part_of_training_and_the_model_saves_atomically() {
+        let docs = examples();
+        let mut p = small();
+        p.calibration = Some(CalibrationParams {
+            folds: 2,
+            group_by: GroupBy::Source,
+        });
+        let (model, _) = train(&docs, &p.check().unwrap(), &mut |_| {}).unwrap();
+        let c = model.calibration().expect("a calibration was asked for");
+        assert_eq!((c.folds, c.group_by.as_str()), (2, "source"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.json");
+        model.save(&path).unwrap();
+        let loaded = Model::load(&path).unwrap();
+        assert_eq!(loaded.to_json().unwrap(), model.to_json().unwrap());
+        let p = loaded.predict(&docs[0].text);
+        assert_eq!(p.label_name(), loaded.labels()[p.label]);
+        assert_eq!(p.labels(), loaded.labels());
+    }
+
+    #[test]
+    fn constructors_refuse_what_loading_refuses() {
+        let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(LinearModel::new(labels(&["a", "b"]), vec![vec![0.5, -0.5]], vec![0.0]).is_ok());
+        for (l, w, b) in [
+            (labels(&["a"]), vec![vec![1.0]], vec![0.0]),
+            (labels(&["a", "a"]), vec![vec![1.0]], vec![0.0]),
+            (
+                labels(&["a", "b"]),
+                vec![vec![1.0], vec![1.0]],
+                vec![0.0, 0.0],
+            ),
+            (labels(&["a", "b"]), vec![vec![f64::NAN]], vec![0.0]),
+            (labels(&["a", "b"]), vec![vec![]], vec![0.0]),
+            (
+                labels(&["a", "b", "c"]),
+                vec![vec![1.0], vec![1.0, 2.0], vec![1.0]],
+                vec![0.0; 3],
+            ),
+        ] {
+            assert!(
+                matches!(
+                    LinearModel::new(l.clone(), w.clone(), b),
+                    Err(StanceError::InvalidModel(_))
+                ),
+                "{l:?} {w:?}"
+            );
+        }
+        // A classifier over another vocabulary than the featurizer's.
+        let (model, _) = train(&examples(), &small().check().unwrap(), &mut |_| {}).unwrap();
+        let d = model.featurizer().n_features();
+        let docs = examples();
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        let featurizer = small()
+            .featurizer
+            .fit_vocabulary(&texts, &vec![0; texts.len()])
+            .unwrap();
+        assert_eq!(featurizer.n_features(), d);
+        let wrong =
+            LinearModel::new(model.labels().to_vec(), vec![vec![0.1; d + 1]], vec![0.0]).unwrap();
+        let err = Model::new(featurizer, wrong, model.training().clone()).unwrap_err();
+        assert!(err.to_string().contains("weight vector has"), "{err}");
+        let bad_uncertainty = UncertaintyPolicy {
+            band: f64::NAN,
+            ..UncertaintyPolicy::default()
+        };
+        assert!(model.with_uncertainty(bad_uncertainty).is_err());
+    }
 }

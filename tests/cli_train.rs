@@ -161,7 +161,6 @@ fn options_shape_the_model() {
     assert!(model
         .featurizer()
         .vocabulary()
-        .terms()
         .iter()
         .any(|t| t.split(' ').count() == 3));
     let tokenizer = stance::text::tokenize::Tokenizer::new(&p.tokenizer);
@@ -226,7 +225,7 @@ fn russian_language_setting_is_saved() {
         assert!(
             vocabulary.get(&stem).is_some(),
             "{stem} not in {:?}",
-            vocabulary.terms()
+            vocabulary.iter().collect::<Vec<_>>()
         );
     }
     assert!(vocabulary.get("вторжение").is_none(), "words are stemmed");

@@ -38,7 +38,7 @@ pub struct FeaturizerParams {
 
 /// How many n-gram terms a text had, and how many of them are in the vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TermCoverage {
+pub(crate) struct TermCoverage {
     pub terms: usize,
     pub known: usize,
 }

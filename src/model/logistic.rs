@@ -1,7 +1,7 @@
 //! Logistic regression on sparse TF-IDF rows: checked parameters ([`LogisticParams`]), a sparse
 //! L-BFGS trainer, and the fitted [`LinearModel`].
 //!
-//! The objective is linfa-logistic's (see [`crate::model::objective`]) and the optimiser is the same
+//! The objective is linfa-logistic's (see `model::objective`) and the optimiser is the same
 //! argmin L-BFGS with a More-Thuente line search that linfa-logistic uses; only the loss and
 //! gradient are ours, because linfa-logistic accepts dense arrays only and is orders of magnitude
 //! slower on a corpus-sized vocabulary. A test trains linfa-logistic on a small dense problem

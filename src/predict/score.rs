@@ -134,7 +134,7 @@ pub(crate) fn score(model: &Model, text: &str, paragraphs: bool) -> ArticleScore
 }
 
 /// The token index range inside each of `spans` (sorted, non-overlapping byte ranges).
-pub fn token_ranges(tokens: &[IdToken], spans: &[Range<usize>]) -> Vec<Range<usize>> {
+pub(crate) fn token_ranges(tokens: &[IdToken], spans: &[Range<usize>]) -> Vec<Range<usize>> {
     let mut out = Vec::with_capacity(spans.len());
     let mut at = 0;
     for span in spans {

@@ -40,8 +40,8 @@ pub const MAX_WEIGHT: f64 = 1e6;
 /// The model-file version this build writes.
 ///
 /// Version 3 writes the vocabulary as its stems and each term's stem ids
-/// ([`crate::model::format::terms`]); version 2 packed IDF and weights as base64 of their bits
-/// ([`crate::model::format::floats`]); version 1 wrote terms as strings and floats as JSON numbers. All
+/// (`format::terms`); version 2 packed IDF and weights as base64 of their bits
+/// (`format::floats`); version 1 wrote terms as strings and floats as JSON numbers. All
 /// three are read.
 pub const FORMAT_VERSION: u64 = 3;
 
