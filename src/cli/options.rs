@@ -218,6 +218,15 @@ impl TrainOptions {
         p.seed = self.seed;
         p.passage_words = self.chunk_words;
         p.calibration = calibration;
-        Ok(p.check()?)
+        // The library checks; the messages for these two name the flags, as they always did.
+        p.check().map_err(|e| match e {
+            ParamError::DfRange { min, max } => {
+                anyhow::anyhow!("--min-df {min} is above --max-df {max}")
+            }
+            ParamError::CalibrationFolds(n) => {
+                anyhow::anyhow!("--calibration-folds must be at least 2, got {n}")
+            }
+            other => other.into(),
+        })
     }
 }
