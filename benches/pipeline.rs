@@ -75,13 +75,14 @@ fn pipeline(c: &mut Criterion) {
     });
     group.finish();
 
+    let checked = params.clone().check().expect("valid parameters");
     c.bench_function("train", |b| {
         b.iter(|| {
-            let (model, _) = train(&docs, &params, &mut |_| {}).expect("train");
+            let (model, _) = train(&docs, &checked, &mut |_| {}).expect("train");
             assert_eq!(model.labels().len(), 2);
         })
     });
-    let (model, _) = train(&docs, &params, &mut |_| {}).expect("train");
+    let (model, _) = train(&docs, &checked, &mut |_| {}).expect("train");
     let article = texts[0];
     c.bench_function("score one article", |b| {
         b.iter(|| {

@@ -21,12 +21,18 @@ pub enum ParamError {
     MinDf(String),
     #[error("max_df {0} is not a document count (>= 1) or a fraction in (0, 1]")]
     MaxDf(String),
+    #[error("min_df {min} is above max_df {max}: no term can be kept")]
+    DfRange { min: u64, max: u64 },
+    #[error("calibration folds must be at least 2, got {0}")]
+    CalibrationFolds(usize),
     #[error("max_features must be >= 1, got {0}")]
     MaxFeatures(usize),
     #[error("unknown penalty {0:?}; known: l2, l1, elasticnet")]
     Penalty(String),
     #[error("l1_ratio must be in [0, 1], got {0}")]
     L1Ratio(f64),
+    #[error("prior_tokens must be finite and >= 0, got {0}")]
+    PriorTokens(f64),
     #[error("l1_ratio applies to the elasticnet penalty only")]
     L1RatioWithout,
     #[error("max_iter must be >= 1, got {0}")]
@@ -145,6 +151,8 @@ pub enum StanceError {
     NoOutOfFoldPredictions,
     #[error("cannot encode the model as JSON: {0}")]
     ModelEncoding(String),
+    #[error("not a valid model: {0}")]
+    InvalidModel(String),
     #[error("{path}: not written: the run was interrupted")]
     Interrupted { path: PathBuf },
 }
@@ -221,7 +229,7 @@ mod tests {
             doc(Some("b1"), Some("b"), "the kiev regime shelled donbass"),
             doc(Some("odd"), None, "no label here"),
         ];
-        let err = train(&docs, &TrainParams::default(), &mut |_| {})
+        let err = train(&docs, &TrainParams::default().check().unwrap(), &mut |_| {})
             .expect_err("an unlabelled document is refused");
         assert!(
             matches!(&err, StanceError::MissingLabel { document: 2, id: Some(id) } if id == "odd"),

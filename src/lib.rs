@@ -1,5 +1,24 @@
 //! `stance`: a source-stance classifier for news articles.
 //!
+//! Train on labelled articles, save the model, load it and score new text:
+//!
+//! ```
+//! use stance::{read_labelled, train, FieldNames, Model, TrainParams};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let data = concat!(env!("CARGO_MANIFEST_DIR"), "/data/examples.jsonl");
+//! let docs = read_labelled(data.as_ref(), &FieldNames::default())?;
+//! let (model, _report) = train(&docs, &TrainParams::default().check()?, &mut |_| {})?;
+//! let dir = tempfile::tempdir()?;
+//! model.save(&dir.path().join("model.json"))?;
+//! let model = Model::load(&dir.path().join("model.json"))?;
+//! let score = model.score("The Kiev regime shelled Donetsk again, the ministry said.", true);
+//! println!("{} ({:?})", score.prediction.label_name(), score.prediction.probabilities);
+//! # assert_eq!(score.prediction.label_name(), "russian");
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Text flows through the pipeline in this order, one folder per stage:
 //!
 //! 1. [`text`]: outlet markers are masked, the rest is tokenized, folded and stemmed.
@@ -9,8 +28,16 @@
 //!    the versioned model file.
 //! 4. [`predict`]: article and paragraph scores, exact explanations, the model card.
 //!
-//! [`train`] runs stages 1-3 on labelled documents; [`eval`] measures how well a configuration
-//! generalises (grouped folds, cross-validation, metrics); [`io`] reads corpora and writes files.
+//! [`train()`] runs stages 1-3 on labelled documents, and calibrates when
+//! [`TrainParams::calibration`] asks; [`eval`] measures how well a configuration generalises
+//! (grouped folds, cross-validation, metrics); [`io`] reads corpora and writes files.
+//!
+//! The types a user names are re-exported here: the [`Model`], its parameters
+//! ([`TrainParams`], checked into [`CheckedTrainParams`]), the readers and [`Document`], the
+//! predictions ([`ArticleScore`], [`Prediction`], [`Explanation`]) and the errors
+//! ([`StanceError`], [`ParamError`]).
+
+#![forbid(unsafe_code)]
 
 pub mod error;
 pub mod eval;
@@ -22,4 +49,9 @@ pub mod text;
 pub mod train;
 
 pub use error::{ParamError, StanceError};
+pub use io::corpus::{read_labelled, read_text, read_text_file, Document, FieldNames};
+pub use model::default_model::default_model;
 pub use model::Model;
+pub use predict::explain::Explanation;
+pub use predict::score::{ArticleScore, ParagraphScore, Prediction};
+pub use train::{train, CalibrationParams, CheckedTrainParams, Stage, TrainParams};

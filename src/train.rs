@@ -1,20 +1,31 @@
 //! Training: labelled documents in, a [`Model`] out. Fits the featurizer, then the classifier,
-//! and records the training summary that goes into the model file.
+//! records the training summary that goes into the model file, and, when asked, fits a
+//! calibration on a cross-validation's out-of-fold predictions (`calibrate`).
+//!
+//! Parameters are checked once, as linfa's `ParamGuard` does: [`TrainParams::check`] turns them
+//! into [`CheckedTrainParams`], the only parameters [`train`] takes, and nothing under it checks
+//! them again.
+
+mod calibrate;
+
+pub use calibrate::{fit_oof_calibration, OofCalibration};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Deref;
 
 use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::StanceError;
+use crate::error::{ParamError, StanceError};
+use crate::eval::folds::{FoldPlan, GroupBy};
 use crate::features::featurizer::FeaturizerParams;
-use crate::io::corpus::Document;
-use crate::model::evidence::UncertaintyPolicy;
+use crate::io::corpus::{label_indices, Document};
+use crate::model::evidence::{UncertaintyPolicy, DEFAULT_PRIOR_TOKENS};
 use crate::model::fitted::{Model, TrainingSummary};
 use crate::model::logistic::{FitReport, LogisticParams, Penalty};
-use crate::text::passages::chunk_spans;
+use crate::text::passages::passage_spans;
 
 /// Everything training needs besides the data. Each part documents its own defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -25,21 +36,97 @@ pub struct TrainParams {
     pub seed: u64,
     /// Train on passages of at least this many words instead of whole documents (see
     /// [`crate::text::passages`]); `0` (the default) trains on whole documents.
-    #[serde(default)]
-    pub chunk_words: usize,
+    /// (Saved under its old name, `chunk_words`.)
+    #[serde(default, rename = "chunk_words")]
+    pub passage_words: usize,
+    /// Fit a calibration on out-of-fold predictions and store it in the model, so that scores
+    /// are calibrated probabilities; `None` (the default) stores none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationParams>,
     /// Keep a sparse (L1, elastic-net) model's whole vocabulary instead of only the terms it
     /// weighs, and skip the second fit that dropping them needs. Defaults to `false`.
     #[serde(default)]
     pub keep_unweighted_terms: bool,
+    /// How many tokens a text needs to keep half its logit when scored (see
+    /// [`crate::model::evidence`]); `0` turns cooling off. `None` (the default) means
+    /// [`DEFAULT_PRIOR_TOKENS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior_tokens: Option<f64>,
+}
+
+/// How the calibration is fitted: Platt scaling (two labels) or temperature scaling (more) on
+/// the out-of-fold predictions of a cross-validation of the same parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalibrationParams {
+    /// Folds of the cross-validation; at least 2. Defaults to `5`.
+    pub folds: usize,
+    /// How documents are grouped into folds. Defaults to [`GroupBy::Source`].
+    pub group_by: GroupBy,
+}
+
+impl Default for CalibrationParams {
+    fn default() -> Self {
+        CalibrationParams {
+            folds: 5,
+            group_by: GroupBy::Source,
+        }
+    }
+}
+
+impl TrainParams {
+    /// Checks every parameter (compiling the masking rules to check them), so that a bad value
+    /// is refused before any data is read or any work done.
+    pub fn check(self) -> Result<CheckedTrainParams, ParamError> {
+        self.featurizer.check()?;
+        self.featurizer.mask.compile()?;
+        self.logistic.check()?;
+        if let Some(p) = self.prior_tokens {
+            if !p.is_finite() || p < 0.0 {
+                return Err(ParamError::PriorTokens(p));
+            }
+        }
+        if let Some(c) = &self.calibration {
+            if c.folds < 2 {
+                return Err(ParamError::CalibrationFolds(c.folds));
+            }
+        }
+        Ok(CheckedTrainParams(self))
+    }
+}
+
+/// Training parameters that passed [`TrainParams::check`]; read them through `Deref`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedTrainParams(TrainParams);
+
+impl Deref for CheckedTrainParams {
+    type Target = TrainParams;
+    fn deref(&self) -> &TrainParams {
+        &self.0
+    }
+}
+
+impl CheckedTrainParams {
+    /// The parameters, unchecked again.
+    pub fn into_inner(self) -> TrainParams {
+        self.0
+    }
+
+    /// The same parameters without calibration (checked parameters stay checked without it).
+    fn without_calibration(&self) -> CheckedTrainParams {
+        CheckedTrainParams(TrainParams {
+            calibration: None,
+            ..self.0.clone()
+        })
+    }
 }
 
 /// The most labels a model may have.
-pub const MAX_LABELS: usize = 100;
+pub(crate) const MAX_LABELS: usize = 100;
 
 /// Refuses more than [`MAX_LABELS`] labels. A model holds one weight vector per label over the
 /// whole vocabulary, and L-BFGS several copies of them: thousands of labels (an id column taken
 /// for the label) would need memory out of all proportion to the data.
-pub fn check_label_count(labels: usize) -> Result<(), StanceError> {
+pub(crate) fn check_label_count(labels: usize) -> Result<(), StanceError> {
     if labels > MAX_LABELS {
         return Err(StanceError::TooManyLabels {
             found: labels,
@@ -59,6 +146,8 @@ pub enum Stage {
     /// The loss was evaluated (count so far, loss); L-BFGS evaluates it once or more per
     /// iteration.
     Evaluation(u64, f64),
+    /// The model is trained; the calibration's cross-validation has started.
+    Calibrating(CalibrationParams),
 }
 
 /// The SHA-256 of a corpus as training sees it: each document's source, label and text.
@@ -77,16 +166,33 @@ pub fn corpus_sha256(docs: &[Document]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Trains a model on labelled documents.
+/// Trains a model on labelled documents, calibrated when the parameters ask for it.
 pub fn train(
     docs: &[Document],
-    params: &TrainParams,
+    params: &CheckedTrainParams,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<(Model, FitReport), StanceError> {
+    let (model, report) = train_uncalibrated(docs, params, progress)?;
+    let Some(c) = params.calibration else {
+        return Ok((model, report));
+    };
+    progress(Stage::Calibrating(c));
+    // The model's labels are the data's labels, sorted: the same indices.
+    let (labels, y) = label_indices(docs);
+    let plan = FoldPlan::new(docs, &labels, &y, c.folds, c.group_by, params.seed);
+    let info = calibrate::fit_calibration(docs, &labels, &y, &params.without_calibration(), &plan)?;
+    Ok((model.with_calibration(info)?, report))
+}
+
+/// Trains the model proper: featurizer, classifier, uncertainty policy and surface forms.
+fn train_uncalibrated(
+    docs: &[Document],
+    params: &CheckedTrainParams,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<(Model, FitReport), StanceError> {
     if docs.is_empty() {
         return Err(StanceError::EmptyCorpus);
     }
-    params.logistic.check()?;
     let labels: Vec<String> = docs
         .iter()
         .filter_map(|d| d.label.clone())
@@ -136,20 +242,22 @@ pub fn train(
     let mut row_y = Vec::with_capacity(docs.len());
     let mut row_sources = Vec::with_capacity(docs.len());
     for (d, (&label, &source)) in docs.iter().zip(y.iter().zip(&sources)) {
-        for span in chunk_spans(&d.text, params.chunk_words) {
+        for span in passage_spans(&d.text, params.passage_words) {
             texts.push(&d.text[span]);
             row_y.push(label);
             row_sources.push(source);
         }
     }
     progress(Stage::Featurizing(texts.len()));
-    let (featurizer, x) = params.featurizer.fit(&texts, &row_sources)?;
+    let (featurizer, x) = params.featurizer.fit_checked(&texts, &row_sources)?;
     progress(Stage::Featurized(featurizer.n_features()));
 
     let (mut classifier, mut report) =
-        params.logistic.fit(&x, &row_y, &labels, &mut |i, loss| {
-            progress(Stage::Evaluation(i, loss))
-        })?;
+        params
+            .logistic
+            .fit_checked(&x, &row_y, &labels, &mut |i, loss| {
+                progress(Stage::Evaluation(i, loss))
+            })?;
     let mut featurizer = featurizer;
     if params.logistic.penalty != Penalty::L2 && !params.keep_unweighted_terms {
         // A sparse model keeps only the terms it weighs. Rows are L2-normalised over the
@@ -157,15 +265,18 @@ pub fn train(
         // again on rows over the kept terms, and that fit is the one saved, so scoring
         // reproduces training exactly. Terms the second fit zeroes stay, as they shape norms.
         let keep: Vec<usize> = (0..featurizer.n_features())
-            .filter(|&f| classifier.weights.iter().any(|w| w[f] != 0.0))
+            .filter(|&f| classifier.weights().iter().any(|w| w[f] != 0.0))
             .collect();
         if keep.len() < featurizer.n_features() {
             featurizer = featurizer.restricted(&keep)?;
             progress(Stage::Featurized(featurizer.n_features()));
             let x = featurizer.transform_many(&texts);
-            (classifier, report) = params.logistic.fit(&x, &row_y, &labels, &mut |i, loss| {
-                progress(Stage::Evaluation(i, loss))
-            })?;
+            (classifier, report) =
+                params
+                    .logistic
+                    .fit_checked(&x, &row_y, &labels, &mut |i, loss| {
+                        progress(Stage::Evaluation(i, loss))
+                    })?;
         }
     }
 
@@ -186,7 +297,7 @@ pub fn train(
         data_sha256: corpus_sha256(docs),
         logistic: params.logistic,
         seed: params.seed,
-        chunk_words: params.chunk_words,
+        passage_words: params.passage_words,
         rows: texts.len(),
         iterations: report.iterations,
         final_loss: report.final_loss,
@@ -195,24 +306,30 @@ pub fn train(
     };
     // The uncertainty threshold is set on whole training documents, the scale articles are
     // scored on, even when the classifier was trained on passages.
-    let mut model = Model::new(featurizer, classifier, summary);
+    let mut model = Model::new(featurizer, classifier, summary)?;
     let evidence: Vec<_> = docs
         .par_iter()
         .map(|d| model.predict(&d.text).evidence)
         .collect();
-    let uncertainty =
-        UncertaintyPolicy::from_training_evidence(&evidence, UncertaintyPolicy::default().band);
-    model = model.with_uncertainty(uncertainty);
+    let uncertainty = UncertaintyPolicy {
+        prior_tokens: params.prior_tokens.unwrap_or(DEFAULT_PRIOR_TOKENS),
+        ..UncertaintyPolicy::from_training_evidence(&evidence, UncertaintyPolicy::default().band)
+    };
+    model = model.with_uncertainty(uncertainty)?;
     let surfaces = surface_forms(&model, &texts, SURFACE_TERMS_PER_LABEL);
     Ok((model.with_surface_forms(surfaces), report))
 }
 
 /// How many of each label's strongest terms get a recorded surface form.
-pub const SURFACE_TERMS_PER_LABEL: usize = 200;
+pub(crate) const SURFACE_TERMS_PER_LABEL: usize = 200;
 
 /// The most frequent surface form (the words as written, whitespace collapsed) of each of the
 /// `per_label` strongest terms per label, over `texts`; ties go to the smaller string.
-pub fn surface_forms(model: &Model, texts: &[&str], per_label: usize) -> BTreeMap<String, String> {
+pub(crate) fn surface_forms(
+    model: &Model,
+    texts: &[&str],
+    per_label: usize,
+) -> BTreeMap<String, String> {
     let featurizer = model.featurizer();
     let wanted: HashSet<u32> = model
         .top_terms(per_label)
@@ -225,8 +342,9 @@ pub fn surface_forms(model: &Model, texts: &[&str], per_label: usize) -> BTreeMa
         .fold(
             HashMap::new,
             |mut counts: HashMap<(u32, String), usize>, text| {
-                let tokens = featurizer.stemmed_tokens(text);
-                featurizer.for_each_feature(&tokens, |feature, window| {
+                let tokens = featurizer.id_tokens(text);
+                let stems: Vec<u32> = tokens.iter().map(|t| t.stem).collect();
+                featurizer.for_each_feature(&stems, |feature, window| {
                     if wanted.contains(&feature) {
                         let span = tokens[window.start].span.start..tokens[window.end - 1].span.end;
                         let surface = text[span].split_whitespace().collect::<Vec<_>>().join(" ");
@@ -252,4 +370,109 @@ pub fn surface_forms(model: &Model, texts: &[&str], per_label: usize) -> BTreeMa
     best.into_iter()
         .map(|(f, (_, s))| (featurizer.vocabulary().term(f as usize).to_string(), s))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::vocabulary::DocFreq;
+    use crate::io::corpus::{read_labelled, FieldNames};
+    use crate::model::logistic::LinearModel;
+
+    fn examples() -> Vec<Document> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/examples.jsonl");
+        read_labelled(path.as_ref(), &FieldNames::default()).unwrap()
+    }
+
+    fn small() -> TrainParams {
+        let mut p = TrainParams::default();
+        p.featurizer.vocabulary.min_df = DocFreq::Count(1);
+        p
+    }
+
+    #[test]
+    fn check_refuses_min_df_above_max_df_and_too_few_calibration_folds() {
+        let mut p = small();
+        p.featurizer.vocabulary.min_df = DocFreq::Count(5);
+        p.featurizer.vocabulary.max_df = DocFreq::Count(3);
+        assert_eq!(p.check(), Err(ParamError::DfRange { min: 5, max: 3 }));
+        let mut p = small();
+        p.calibration = Some(CalibrationParams {
+            folds: 1,
+            group_by: GroupBy::None,
+        });
+        assert_eq!(p.check(), Err(ParamError::CalibrationFolds(1)));
+        assert!(small().check().is_ok());
+    }
+
+    #[test]
+    fn calibration_is_part_of_training_and_the_model_saves_atomically() {
+        let docs = examples();
+        let mut p = small();
+        p.calibration = Some(CalibrationParams {
+            folds: 2,
+            group_by: GroupBy::Source,
+        });
+        let (model, _) = train(&docs, &p.check().unwrap(), &mut |_| {}).unwrap();
+        let c = model.calibration().expect("a calibration was asked for");
+        assert_eq!((c.folds, c.group_by.as_str()), (2, "source"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.json");
+        model.save(&path).unwrap();
+        let loaded = Model::load(&path).unwrap();
+        assert_eq!(loaded.to_json().unwrap(), model.to_json().unwrap());
+        let p = loaded.predict(&docs[0].text);
+        assert_eq!(p.label_name(), loaded.labels()[p.label]);
+        assert_eq!(p.labels(), loaded.labels());
+    }
+
+    #[test]
+    fn constructors_refuse_what_loading_refuses() {
+        let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(LinearModel::new(labels(&["a", "b"]), vec![vec![0.5, -0.5]], vec![0.0]).is_ok());
+        for (l, w, b) in [
+            (labels(&["a"]), vec![vec![1.0]], vec![0.0]),
+            (labels(&["a", "a"]), vec![vec![1.0]], vec![0.0]),
+            (
+                labels(&["a", "b"]),
+                vec![vec![1.0], vec![1.0]],
+                vec![0.0, 0.0],
+            ),
+            (labels(&["a", "b"]), vec![vec![f64::NAN]], vec![0.0]),
+            (labels(&["a", "b"]), vec![vec![]], vec![0.0]),
+            (
+                labels(&["a", "b", "c"]),
+                vec![vec![1.0], vec![1.0, 2.0], vec![1.0]],
+                vec![0.0; 3],
+            ),
+        ] {
+            assert!(
+                matches!(
+                    LinearModel::new(l.clone(), w.clone(), b),
+                    Err(StanceError::InvalidModel(_))
+                ),
+                "{l:?} {w:?}"
+            );
+        }
+        // A classifier over another vocabulary than the featurizer's.
+        let (model, _) = train(&examples(), &small().check().unwrap(), &mut |_| {}).unwrap();
+        let d = model.featurizer().n_features();
+        let docs = examples();
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        let featurizer = small()
+            .featurizer
+            .fit_vocabulary(&texts, &vec![0; texts.len()])
+            .unwrap();
+        assert_eq!(featurizer.n_features(), d);
+        let wrong =
+            LinearModel::new(model.labels().to_vec(), vec![vec![0.1; d + 1]], vec![0.0]).unwrap();
+        let err = Model::new(featurizer, wrong, model.training().clone()).unwrap_err();
+        assert!(err.to_string().contains("weight vector has"), "{err}");
+        let bad_uncertainty = UncertaintyPolicy {
+            band: f64::NAN,
+            ..UncertaintyPolicy::default()
+        };
+        assert!(model.with_uncertainty(bad_uncertainty).is_err());
+    }
 }

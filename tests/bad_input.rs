@@ -171,7 +171,7 @@ fn missing_truncated_and_wrong_version_model_files() {
         "truncated",
     );
     let v2 = String::from_utf8(good.clone()).unwrap().replacen(
-        &format!("\"version\":{},", stance::model::fitted::FORMAT_VERSION),
+        &format!("\"version\":{},", stance::model::format::FORMAT_VERSION),
         "\"version\":99,",
         1,
     );

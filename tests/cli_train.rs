@@ -98,7 +98,7 @@ fn the_file_starts_with_format_and_version_and_holds_the_featurizer() {
     assert!(
         text.starts_with(&format!(
             r#"{{"format":"stance-model","version":{},"#,
-            stance::model::fitted::FORMAT_VERSION
+            stance::model::format::FORMAT_VERSION
         )),
         "{}",
         &text[..80]
@@ -161,7 +161,6 @@ fn options_shape_the_model() {
     assert!(model
         .featurizer()
         .vocabulary()
-        .terms()
         .iter()
         .any(|t| t.split(' ').count() == 3));
     let tokenizer = stance::text::tokenize::Tokenizer::new(&p.tokenizer);
@@ -187,7 +186,7 @@ fn three_labels_train_a_multinomial_model() {
     common::train_model(&data, &out, &[]);
     let model = Model::load(&out).unwrap();
     assert_eq!(model.labels(), ["neutral", "russian", "western"]);
-    assert_eq!(model.classifier().weights.len(), 3);
+    assert_eq!(model.classifier().weights().len(), 3);
     let scored = stdout_of(
         stance()
             .args(["score", "--format", "jsonl", "--model"])
@@ -226,7 +225,7 @@ fn russian_language_setting_is_saved() {
         assert!(
             vocabulary.get(&stem).is_some(),
             "{stem} not in {:?}",
-            vocabulary.terms()
+            vocabulary.iter().collect::<Vec<_>>()
         );
     }
     assert!(vocabulary.get("вторжение").is_none(), "words are stemmed");
@@ -310,7 +309,9 @@ fn calibrate_stores_a_calibration_that_score_uses() {
     // Scoring calibrates the logits, then cools them by the text's length (evidence.rs).
     let prediction = model.predict(&text);
     let mut expected = c.map.apply(&logits);
-    model.uncertainty().cool(&mut expected, &prediction.evidence);
+    model
+        .uncertainty()
+        .cool(&mut expected, &prediction.evidence);
     assert_eq!(prediction.probabilities, expected);
     assert_ne!(
         model.predict(&text).probabilities,
@@ -338,7 +339,7 @@ fn chunked_training_records_its_rows() {
         .assert()
         .success();
     let t = Model::load(&out).unwrap().training().clone();
-    assert_eq!(t.chunk_words, 30);
+    assert_eq!(t.passage_words, 30);
     assert_eq!(t.documents, 48);
     assert!(t.rows > 48, "passages: {}", t.rows);
 }

@@ -78,13 +78,13 @@ fn binary_trainer_agrees_with_linfa_logistic() {
             .fit(&Dataset::new(x.clone(), Array1::from(y.clone())))
             .unwrap();
         let model = ours(&x, &y, 2, alpha);
-        for (a, b) in model.weights[0].iter().zip(reference.params()) {
+        for (a, b) in model.weights()[0].iter().zip(reference.params()) {
             assert!(
                 (a - b).abs() < 1e-4,
                 "alpha {alpha}: weight {a} vs linfa {b}"
             );
         }
-        assert!((model.intercepts[0] - reference.intercept()).abs() < 1e-4);
+        assert!((model.intercepts()[0] - reference.intercept()).abs() < 1e-4);
         let theirs: Vec<usize> = reference.predict(&x).to_vec();
         assert_eq!(predictions(&model, &x), theirs);
     }
@@ -104,13 +104,13 @@ fn multinomial_trainer_agrees_with_linfa_logistic() {
     let params = reference.params(); // n_features x n_classes
     for c in 0..3 {
         for j in 0..x.ncols() {
-            let (a, b) = (model.weights[c][j], params[[j, c]]);
+            let (a, b) = (model.weights()[c][j], params[[j, c]]);
             assert!(
                 (a - b).abs() < 1e-4,
                 "class {c} feature {j}: {a} vs linfa {b}"
             );
         }
-        assert!((model.intercepts[c] - reference.intercept()[c]).abs() < 1e-4);
+        assert!((model.intercepts()[c] - reference.intercept()[c]).abs() < 1e-4);
     }
     let theirs: Vec<usize> = reference.predict(&x).to_vec();
     assert_eq!(predictions(&model, &x), theirs);

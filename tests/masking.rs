@@ -163,7 +163,11 @@ fn masking_is_what_keeps_outlet_names_from_moving_scores() {
     let data = leaky_corpus(dir.path());
     let shift = |mask_flag: Option<&str>| {
         let out = dir.path().join("m.json");
-        common::train_model(&data, &out, mask_flag.as_slice());
+        // Cooling by length (evidence.rs) would shrink this four-word text's scores and the
+        // shift with them: it is turned off to measure what masking alone does.
+        let mut flags = vec!["--prior-tokens", "0"];
+        flags.extend(mask_flag);
+        common::train_model(&data, &out, &flags);
         let model = stance::Model::load(&out).unwrap();
         let text = "officials commented on grain exports";
         p_max_shift(

@@ -58,20 +58,35 @@ fn text_without_a_known_term_is_uniform_and_uncertain() {
     }
 }
 
+fn logit(v: &serde_json::Value) -> f64 {
+    (p(v, "russian") / p(v, "western")).ln()
+}
+
 #[test]
-fn one_word_is_uncertain_and_near_neutral() {
-    let (_dir, models) = sparse_and_dense_models();
-    for model in &models {
+fn one_word_is_uncertain_and_keeps_a_fraction_of_its_logit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::repo("data/examples.jsonl");
+    for flags in [
+        &["--alpha", "0.1"][..],
+        &["--penalty", "l1", "--alpha", "0.05"],
+    ] {
+        let cooled = dir.path().join("cooled.json");
+        train_model(&data, &cooled, flags);
+        let raw = dir.path().join("raw.json");
+        train_model(&data, &raw, &[flags, &["--prior-tokens", "0"]].concat());
         for word in ["Kiev", "Kyiv"] {
-            let v = score_jsonl(model, word);
+            let v = score_jsonl(&cooled, word);
             assert_eq!(v["uncertain"], true, "{word}: {v}");
-            let terms = v["evidence"]["terms"].as_u64().unwrap();
-            assert!(terms <= 1, "{word}: {v}");
-            // One token under a prior of three: at most a quarter of the way from uniform to
-            // certainty.
-            for label in ["russian", "western"] {
-                assert!((p(&v, label) - 0.5).abs() <= 0.125 + 1e-12, "{word}: {v}");
+            if v["evidence"]["terms"] == 0 {
+                continue;
             }
+            // One token under the default prior of ten keeps 1/11 of its logit.
+            let w = score_jsonl(&raw, word);
+            assert!(
+                (logit(&v) * 11.0 - logit(&w)).abs() < 1e-9 * logit(&w).abs().max(1.0),
+                "{word}: cooled {v}, raw {w}"
+            );
+            assert!((p(&v, "russian") - 0.5).abs() < (p(&w, "russian") - 0.5).abs());
         }
     }
 }

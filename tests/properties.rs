@@ -24,7 +24,7 @@ use stance::model::evidence::UncertaintyPolicy;
 use stance::model::fitted::CalibrationInfo;
 use stance::text::mask::{MaskRules, Masker};
 use stance::text::paragraphs::{split_paragraphs, split_sentences};
-use stance::text::passages::chunk_spans;
+use stance::text::passages::passage_spans;
 use stance::text::tokenize::{NumberPolicy, Tokenizer, TokenizerConfig};
 use stance::train::{train, TrainParams};
 use stance::Model;
@@ -42,7 +42,9 @@ fn examples() -> Vec<Document> {
 }
 
 fn fit(docs: &[Document], params: &TrainParams) -> Model {
-    train(docs, params, &mut |_| {}).unwrap().0
+    train(docs, &params.clone().check().unwrap(), &mut |_| {})
+        .unwrap()
+        .0
 }
 
 fn small_params() -> TrainParams {
@@ -211,11 +213,11 @@ proptest! {
             prop_assert!(sentences.iter().all(|s| p.start <= s.start && s.end <= p.end));
         }
         for min_words in [0, 5, 60] {
-            assert_spans(&text, &chunk_spans(&text, min_words), "passage", true);
+            assert_spans(&text, &passage_spans(&text, min_words), "passage", true);
         }
         let stemmed: Vec<_> = binary_model()
             .featurizer()
-            .stemmed_tokens(&text)
+            .id_tokens(&text)
             .into_iter()
             .map(|t| t.span)
             .collect();
@@ -245,9 +247,11 @@ proptest! {
                     "label {}: {} vs logit {}", l, sum, e.logits[l]
                 );
             }
-            // The logits are the ones the score came from (these models are uncalibrated).
+            // The logits are the ones the score came from (these models are uncalibrated), then
+            // cooled by the text's length.
             let raw = if n_labels == 2 { vec![e.logits[1]] } else { e.logits.clone() };
-            let p = model.classifier().probabilities_from_logits(&raw);
+            let mut p = model.classifier().probabilities_from_logits(&raw);
+            model.uncertainty().cool(&mut p, &e.score.prediction.evidence);
             let scored = &e.score.prediction.probabilities;
             prop_assert!(
                 p.iter().zip(scored).all(|(a, b)| (a - b).abs() < 1e-12),
@@ -353,7 +357,9 @@ proptest! {
                 ece_before: platt.0.abs(),
                 ece_after: min_known,
             })
-            .with_uncertainty(UncertaintyPolicy { min_signal, band, min_known, prior_tokens: band * 100.0 });
+            .unwrap()
+            .with_uncertainty(UncertaintyPolicy { min_signal, band, min_known, prior_tokens: band * 100.0 })
+            .unwrap();
         round_trip(&model)?;
     }
 }

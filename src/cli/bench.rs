@@ -20,7 +20,7 @@ use stance::features::ngrams::NgramRange;
 use stance::io::atomic::AtomicFile;
 use stance::io::corpus::label_indices;
 use stance::text::tokenize::Tokenizer;
-use stance::train::{train, TrainParams};
+use stance::train::{train, CheckedTrainParams, TrainParams};
 use stance::Model;
 
 use super::options::{ngram_range, DataArgs};
@@ -231,7 +231,7 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
 /// Times every figure in both pools; returns the one-thread and the N-thread figures.
 fn run_both(
     docs: &[stance::io::corpus::Document],
-    params: &TrainParams,
+    params: &CheckedTrainParams,
     pools: &Pools,
     repeats: usize,
     score_sample: usize,
@@ -415,6 +415,7 @@ pub fn run(args: BenchArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     }
     let mut params = TrainParams::default();
     params.featurizer.ngram_range = args.ngram_range;
+    let params = params.check()?;
     // Created before the data is read, so that an unwritable path fails before any work.
     let export = args
         .export_matrix

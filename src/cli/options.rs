@@ -5,19 +5,19 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
+use stance::features::vocabulary::DocFreq;
 
 use stance::eval::folds::GroupBy;
 use stance::features::ngrams::NgramRange;
-use stance::features::vocabulary::DocFreq;
 use stance::io::corpus::{read_labelled, Document, FieldNames};
 use stance::model::logistic::{ClassWeight, LogisticParams, Penalty};
 use stance::text::language::Language;
 use stance::text::mask::MaskRules;
 use stance::text::stopwords::StopWords;
 use stance::text::tokenize::NumberPolicy;
-use stance::train::TrainParams;
+use stance::train::{CalibrationParams, CheckedTrainParams, TrainParams};
 use stance::ParamError;
 
 /// How cross-validation folds are grouped (`--group-by`, `--calibration-group-by`).
@@ -221,33 +221,40 @@ pub struct TrainOptions {
     pub unmask: Vec<String>,
     /// Train on passages of at least N words (whole paragraphs) instead of whole documents, so
     /// that document length cannot stand in for the label; 0 trains on whole documents.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, visible_alias = "passage-words", default_value_t = 0)]
     pub chunk_words: usize,
     /// With --penalty l1 or elasticnet, keep the whole vocabulary instead of only the weighted
     /// terms (by default the model is fitted again on the weighted terms alone, which makes
     /// the file kilobytes instead of megabytes).
     #[arg(long)]
     pub keep_unweighted_terms: bool,
+    /// Cool scores by length: a text of N tokens keeps N / (N + PRIOR) of its logit, so one
+    /// word cannot score like a whole article; 0 turns it off (a text with no weighted term
+    /// is neutral regardless).
+    #[arg(long, default_value_t = stance::model::evidence::DEFAULT_PRIOR_TOKENS)]
+    pub prior_tokens: f64,
     /// Seed, recorded in the model (the trainer is deterministic).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
 }
 
 impl TrainOptions {
-    /// Turns the options into checked training parameters.
-    pub fn params(&self) -> anyhow::Result<TrainParams> {
+    /// Turns the options into checked training parameters, without calibration.
+    pub fn params(&self) -> anyhow::Result<CheckedTrainParams> {
+        self.params_with(None)
+    }
+
+    /// Turns the options and a calibration into checked training parameters.
+    pub fn params_with(
+        &self,
+        calibration: Option<CalibrationParams>,
+    ) -> anyhow::Result<CheckedTrainParams> {
         let mut p = TrainParams::default();
         let v = &mut p.featurizer.vocabulary;
         v.min_df = self.min_df;
         v.max_df = self.max_df;
         v.max_features = self.max_features;
         v.min_sources = self.min_sources;
-        v.check()?;
-        if let (DocFreq::Count(min), DocFreq::Count(max)) = (v.min_df, v.max_df) {
-            if min > max {
-                bail!("--min-df {min} is above --max-df {max}");
-            }
-        }
         p.featurizer.ngram_range = self.ngram_range;
         let t = &mut p.featurizer.tokenizer;
         t.language = self.language.into();
@@ -284,7 +291,6 @@ impl TrainOptions {
         for (name, pattern) in &self.mask_rule {
             mask = mask.with_rule(name, pattern);
         }
-        mask.compile()?;
         p.featurizer.mask = mask;
         let alpha = match (self.alpha, self.c) {
             (Some(a), _) => a,
@@ -304,10 +310,20 @@ impl TrainOptions {
                 ClassWeight::Balanced
             },
         };
-        p.logistic.check()?;
         p.seed = self.seed;
-        p.chunk_words = self.chunk_words;
+        p.passage_words = self.chunk_words;
+        p.calibration = calibration;
         p.keep_unweighted_terms = self.keep_unweighted_terms;
-        Ok(p)
+        p.prior_tokens = Some(self.prior_tokens);
+        // The library checks; the messages for these two name the flags, as they always did.
+        p.check().map_err(|e| match e {
+            ParamError::DfRange { min, max } => {
+                anyhow::anyhow!("--min-df {min} is above --max-df {max}")
+            }
+            ParamError::CalibrationFolds(n) => {
+                anyhow::anyhow!("--calibration-folds must be at least 2, got {n}")
+            }
+            other => other.into(),
+        })
     }
 }

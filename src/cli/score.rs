@@ -210,7 +210,7 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         if !policy.is_valid() {
             anyhow::bail!("--uncertain-band must be in [0, 0.5) and --min-signal finite and >= 0, got {} and {}", policy.band, policy.min_signal);
         }
-        model = model.with_uncertainty(policy);
+        model = model.with_uncertainty(policy)?;
     }
     if args.threads == Some(0) {
         anyhow::bail!("--threads must be at least 1");

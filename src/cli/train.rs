@@ -1,4 +1,5 @@
-//! `stance train`: read labelled data, fit, write the model atomically, print a summary.
+//! `stance train`: read labelled data, train (and calibrate) with the library's `train`, write
+//! the model atomically, print a summary.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,11 +10,8 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use stance::eval::cv::fit_calibration;
-use stance::eval::folds::{FoldPlan, GroupBy};
 use stance::io::atomic::AtomicFile;
-use stance::io::corpus::label_indices;
-use stance::train::{train, Stage};
+use stance::train::{train, CalibrationParams, Stage};
 
 use super::options::{DataArgs, Grouping, TrainOptions};
 
@@ -42,14 +40,11 @@ pub struct TrainArgs {
 }
 
 pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let params = args.options.params()?;
-    let calibration_group_by: GroupBy = args.calibration_group_by.into();
-    if args.calibrate && args.calibration_folds < 2 {
-        anyhow::bail!(
-            "--calibration-folds must be at least 2, got {}",
-            args.calibration_folds
-        );
-    }
+    let calibration = args.calibrate.then_some(CalibrationParams {
+        folds: args.calibration_folds,
+        group_by: args.calibration_group_by.into(),
+    });
+    let params = args.options.params_with(calibration)?;
     // Open the output first, so an unwritable path fails now and not after training.
     let out = AtomicFile::create(&args.out)
         .with_context(|| format!("opening output {}", args.out.display()))?;
@@ -72,29 +67,15 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
         Stage::Evaluation(i, loss) => {
             bar.set_message(format!("training: evaluation {i}, loss {loss:.4}"))
         }
+        Stage::Calibrating(c) => bar.set_message(format!(
+            "calibrating: {}-fold cross-validation grouped by {}",
+            c.folds, c.group_by
+        )),
     };
-    let (mut model, report) = train(&docs, &params, &mut progress).context("training")?;
-    if args.calibrate {
-        bar.set_message(format!(
-            "calibrating: {}-fold cross-validation grouped by {calibration_group_by}",
-            args.calibration_folds
-        ));
-        // The model's labels are the data's labels, sorted: the same indices.
-        let (labels, y) = label_indices(&docs);
-        let plan = FoldPlan::new(
-            &docs,
-            &labels,
-            &y,
-            args.calibration_folds,
-            calibration_group_by,
-            params.seed,
-        );
-        let info = fit_calibration(&docs, &labels, &y, &params, &plan).context("calibrating")?;
-        model = model.with_calibration(info);
-    }
+    let (model, report) = train(&docs, &params, &mut progress).context("training")?;
     bar.finish_and_clear();
     model
-        .save(out)
+        .save_to(out)
         .with_context(|| format!("writing model {}", args.out.display()))?;
 
     let t = model.training();

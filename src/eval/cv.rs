@@ -7,11 +7,10 @@ use serde::Serialize;
 
 use crate::error::StanceError;
 use crate::eval::folds::FoldPlan;
-use crate::eval::metrics::{argmax, ece, Metrics};
+use crate::eval::metrics::{argmax, Metrics};
 use crate::io::corpus::Document;
-use crate::model::calibration::Calibration;
-use crate::model::fitted::CalibrationInfo;
-use crate::train::{check_label_count, train, TrainParams};
+use crate::train::{check_label_count, train, CheckedTrainParams};
+use crate::train::{fit_oof_calibration, OofCalibration};
 
 /// One fold's result.
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +54,7 @@ pub fn cross_validate(
     docs: &[Document],
     labels: &[String],
     y: &[usize],
-    params: &TrainParams,
+    params: &CheckedTrainParams,
     plan: &FoldPlan,
 ) -> Result<CvResult, StanceError> {
     check_label_count(labels.len())?;
@@ -148,73 +147,10 @@ pub fn cross_validate(
     })
 }
 
-/// A calibration fitted on out-of-fold predictions, with those predictions before and after.
-#[derive(Debug, Clone)]
-pub struct OofCalibration {
-    pub map: Calibration,
-    /// True label indices of the documents that have a prediction.
-    pub y: Vec<usize>,
-    pub raw: Vec<Vec<f64>>,
-    pub calibrated: Vec<Vec<f64>>,
-}
-
 impl CvResult {
     /// Fits Platt scaling (two labels) or temperature scaling (more) on this run's out-of-fold
-    /// predictions.
+    /// predictions ([`fit_oof_calibration`]).
     pub fn calibrate(&self, n_labels: usize, y: &[usize]) -> Result<OofCalibration, StanceError> {
-        let (ty, raw): (Vec<usize>, Vec<Vec<f64>>) = self
-            .oof
-            .iter()
-            .zip(y)
-            .filter(|(p, _)| !p.is_empty())
-            .map(|(p, &t)| (t, p.clone()))
-            .unzip();
-        if ty.is_empty() {
-            return Err(StanceError::NoOutOfFoldPredictions);
-        }
-        // Logits recovered from probabilities: ln(p1 / p0) for two labels, ln p otherwise
-        // (softmax ignores the shift).
-        let log = |p: f64| p.clamp(1e-15, 1.0).ln();
-        let logits = |p: &Vec<f64>| -> Vec<f64> {
-            if n_labels == 2 {
-                vec![log(p[1]) - log(p[0])]
-            } else {
-                p.iter().map(|&v| log(v)).collect()
-            }
-        };
-        let z: Vec<Vec<f64>> = raw.iter().map(logits).collect();
-        let map = if n_labels == 2 {
-            let z1: Vec<f64> = z.iter().map(|l| l[0]).collect();
-            let positive: Vec<bool> = ty.iter().map(|&t| t == 1).collect();
-            Calibration::fit_platt(&z1, &positive)
-        } else {
-            Calibration::fit_temperature(&z, &ty)
-        };
-        let calibrated = z.iter().map(|l| map.apply(l)).collect();
-        Ok(OofCalibration {
-            map,
-            y: ty,
-            raw,
-            calibrated,
-        })
+        fit_oof_calibration(&self.oof, n_labels, y)
     }
-}
-
-/// Fits a calibration on the out-of-fold predictions of a grouped cross-validation of `params`
-/// (Platt scaling for two labels, temperature scaling for more).
-pub fn fit_calibration(
-    docs: &[Document],
-    labels: &[String],
-    y: &[usize],
-    params: &TrainParams,
-    plan: &FoldPlan,
-) -> Result<CalibrationInfo, StanceError> {
-    let fit = cross_validate(docs, labels, y, params, plan)?.calibrate(labels.len(), y)?;
-    Ok(CalibrationInfo {
-        folds: plan.k,
-        group_by: plan.group_by.to_string(),
-        ece_before: ece(&fit.y, &fit.raw),
-        ece_after: ece(&fit.y, &fit.calibrated),
-        map: fit.map,
-    })
 }

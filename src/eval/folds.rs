@@ -18,17 +18,18 @@ use std::str::FromStr;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::io::corpus::Document;
 
 /// How documents are grouped into folds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GroupBy {
     /// Stratified random folds.
     None,
-    /// Each outlet wholly inside one fold.
+    /// Each outlet wholly inside one fold (the default).
+    #[default]
     Source,
     /// Each calendar month wholly inside one fold.
     Month,

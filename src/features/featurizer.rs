@@ -13,13 +13,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::StanceError;
+use crate::error::{ParamError, StanceError};
 use crate::features::fit::corpus_counts::CorpusCounts;
-use crate::features::fit::ngram_counts::{Rows, WordCache, STOP_WORD};
+use crate::features::fit::ngram_counts::Rows;
 use crate::features::ngrams::NgramRange;
 use crate::features::sparse::{CsrMatrix, SparseRow};
 use crate::features::tfidf::{Tfidf, TfidfParams};
 use crate::features::vocabulary::{Vocabulary, VocabularyParams};
+use crate::features::word_cache::{WordCache, STOP_WORD};
 use crate::features::workers::{pieces, PerWorker};
 use crate::model::format::terms::SavedTerms;
 use crate::text::mask::{MaskRules, Masker};
@@ -37,16 +38,9 @@ pub struct FeaturizerParams {
 
 /// How many n-gram terms a text had, and how many of them are in the vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TermCoverage {
+pub(crate) struct TermCoverage {
     pub terms: usize,
     pub known: usize,
-}
-
-/// One stemmed token of a text, with its byte span in that text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StemmedToken {
-    pub span: Range<usize>,
-    pub stem: String,
 }
 
 /// The compiled, unfitted front half of the pipeline (mask, tokenize, stem, n-grams), shared by
@@ -59,8 +53,8 @@ struct Analyzer {
 }
 
 impl Analyzer {
+    /// Compiles the masking rules; the other parameters are checked by the caller.
     fn new(params: &FeaturizerParams) -> Result<Self, StanceError> {
-        params.vocabulary.check()?;
         Ok(Analyzer {
             masker: params.mask.compile()?,
             tokenizer: Tokenizer::new(&params.tokenizer),
@@ -68,27 +62,16 @@ impl Analyzer {
         })
     }
 
-    fn stemmed_tokens(&self, text: &str) -> Vec<StemmedToken> {
-        let masked = self.masker.mask(text);
-        let mut out = Vec::new();
-        self.tokenizer.for_each_token(text, &masked, |span, word| {
-            out.push(StemmedToken {
-                span,
-                stem: self.tokenizer.stem(word).into_owned(),
-            })
-        });
-        out
-    }
-
-    /// Calls `f` with the span and id of every token of `text` that is not a stop word.
-    /// `cache` keeps each distinct word's id, which `id_of` makes from its stem on the word's
-    /// first occurrence, so Snowball and the stop-word lookup run once per distinct word.
+    /// Calls `f` with the span, id and folded word of every token of `text` that is not a
+    /// stop word. `cache` keeps each distinct word's id, which `id_of` makes from its stem on
+    /// the word's first occurrence, so Snowball and the stop-word lookup run once per distinct
+    /// word. Fitting, scoring and explaining all read text through here.
     fn for_each_word_id(
         &self,
         text: &str,
         cache: &mut WordCache,
         mut id_of: impl FnMut(&str) -> u32,
-        mut f: impl FnMut(Range<usize>, u32),
+        mut f: impl FnMut(Range<usize>, u32, &str),
     ) {
         let masked = self.masker.mask(text);
         let tokenizer = &self.tokenizer;
@@ -101,18 +84,35 @@ impl Analyzer {
                 }
             });
             if id != STOP_WORD {
-                f(span, id);
+                f(span, id, word);
             }
         });
     }
 }
 
 impl FeaturizerParams {
-    /// Fits the vocabulary and IDF on `texts`, where `sources[i]` identifies the outlet of
+    /// Refuses vocabulary filters no corpus could satisfy. (The masking rules are checked
+    /// where they are compiled: fitting, loading, and [`crate::train::TrainParams::check`].)
+    pub fn check(&self) -> Result<(), ParamError> {
+        self.vocabulary.check()
+    }
+
+    /// Checks the parameters, then fits the vocabulary and IDF on `texts`, where `sources[i]` identifies the outlet of
     /// `texts[i]` (used only by `min_sources`), and returns the fitted featurizer together with
     /// the training matrix. The text is read once: the rows are built from the same counts the
     /// vocabulary is chosen from.
     pub fn fit(
+        &self,
+        texts: &[&str],
+        sources: &[u32],
+    ) -> Result<(Featurizer, CsrMatrix), StanceError> {
+        self.check()?;
+        self.fit_checked(texts, sources)
+    }
+
+    /// [`FeaturizerParams::fit`] with parameters checked already (by
+    /// [`crate::train::TrainParams::check`]).
+    pub(crate) fn fit_checked(
         &self,
         texts: &[&str],
         sources: &[u32],
@@ -125,12 +125,14 @@ impl FeaturizerParams {
         ))
     }
 
-    /// Fits the vocabulary and IDF on `texts` without transforming them.
+    /// Checks the parameters, then fits the vocabulary and IDF on `texts` without transforming
+    /// them.
     pub fn fit_vocabulary(
         &self,
         texts: &[&str],
         sources: &[u32],
     ) -> Result<Featurizer, StanceError> {
+        self.check()?;
         Ok(self.fit_counts(texts, sources, false)?.0)
     }
 
@@ -148,7 +150,12 @@ impl FeaturizerParams {
             self.vocabulary.min_sources,
             keep_rows,
             |text, cache, stems, out| {
-                analyzer.for_each_word_id(text, cache, |stem| stems.id(stem), |_, id| out.push(id))
+                analyzer.for_each_word_id(
+                    text,
+                    cache,
+                    |stem| stems.id(stem),
+                    |_, id, _| out.push(id),
+                )
             },
         );
         let kept = self
@@ -236,8 +243,8 @@ thread_local! {
     static WORDS: RefCell<(u64, WordCache)> = RefCell::new((0, WordCache::default()));
 }
 
-/// A token of a text: its byte span and its stem id in the featurizer's index
-/// ([`crate::features::index::term_index::UNKNOWN_STEM`] for a stem no vocabulary term uses).
+/// A token of a text: its byte span and its stem id in the featurizer's index (one id for
+/// every stem that no vocabulary term uses).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdToken {
     pub span: Range<usize>,
@@ -247,7 +254,7 @@ pub struct IdToken {
 /// Reusable buffers for featurizing many texts on one thread: the word-to-stem-id cache (valid
 /// for one featurizer only) and the per-text vectors.
 #[derive(Debug, Default)]
-pub struct Scratch {
+pub(crate) struct Scratch {
     cache: WordCache,
     stems: Vec<u32>,
     features: Vec<u32>,
@@ -268,11 +275,12 @@ pub struct Featurizer {
 impl Featurizer {
     /// Rebuilds a fitted featurizer from saved terms (in feature order) and IDF, compiling the
     /// masking rules and indexing the terms at the same time (the two costs of loading a model).
-    pub fn from_saved_terms(
+    pub(crate) fn from_saved_terms(
         params: FeaturizerParams,
         terms: SavedTerms,
         tfidf: Tfidf,
     ) -> Result<Self, StanceError> {
+        params.check()?;
         let (vocabulary, analyzer) =
             rayon::join(|| Vocabulary::from_saved(terms), || Analyzer::new(&params));
         Ok(Featurizer {
@@ -322,11 +330,6 @@ impl Featurizer {
         self.vocabulary.len()
     }
 
-    /// The stemmed tokens of `text` that survive masking and the tokenizer policies.
-    pub fn stemmed_tokens(&self, text: &str) -> Vec<StemmedToken> {
-        self.analyzer.stemmed_tokens(text)
-    }
-
     /// Calls `f` for every token of `text` that masking and the tokenizer keep, without
     /// stemming; the tokenize-only pass of `stance bench`.
     pub fn for_each_raw_token(&self, text: &str, f: impl FnMut(Range<usize>, &str)) {
@@ -354,9 +357,9 @@ impl Featurizer {
         })
     }
 
-    /// Calls `f` with the span and stem id of every token of `text`, stemming each distinct
-    /// word once per thread.
-    fn for_each_id_token(&self, text: &str, mut f: impl FnMut(Range<usize>, u32)) {
+    /// Calls `f` with the span, stem id and folded word of every token of `text`, stemming
+    /// each distinct word once per thread.
+    fn for_each_id_token(&self, text: &str, mut f: impl FnMut(Range<usize>, u32, &str)) {
         let index = self.vocabulary.index();
         self.with_word_cache(|cache| {
             self.analyzer
@@ -364,23 +367,34 @@ impl Featurizer {
         });
     }
 
-    /// The tokens of `text` with their spans and stem ids.
+    /// The tokens of `text` that masking and the tokenizer keep, with their spans and stem ids.
     pub fn id_tokens(&self, text: &str) -> Vec<IdToken> {
         let mut out = Vec::new();
-        self.for_each_id_token(text, |span, stem| out.push(IdToken { span, stem }));
+        self.for_each_id_token(text, |span, stem, _| out.push(IdToken { span, stem }));
+        out
+    }
+
+    /// [`Featurizer::id_tokens`], each with its stem as a string, for showing: the ids come from
+    /// the same walk as scoring's, and only the strings are made again.
+    pub(crate) fn id_tokens_with_stems(&self, text: &str) -> Vec<(IdToken, String)> {
+        let mut out = Vec::new();
+        self.for_each_id_token(text, |span, stem, word| {
+            let shown = self.analyzer.tokenizer.stem(word).into_owned();
+            out.push((IdToken { span, stem }, shown))
+        });
         out
     }
 
     /// The stem ids of the tokens of `text`.
-    pub fn stem_ids(&self, text: &str) -> Vec<u32> {
+    pub(crate) fn stem_ids(&self, text: &str) -> Vec<u32> {
         let mut out = Vec::new();
-        self.for_each_id_token(text, |_, stem| out.push(stem));
+        self.for_each_id_token(text, |_, stem, _| out.push(stem));
         out
     }
 
     /// The TF-IDF row of a sequence of stem ids, with how many n-gram terms there were and how
     /// many of those are in the vocabulary.
-    pub fn transform_stem_ids(&self, stems: &[u32]) -> (SparseRow, TermCoverage) {
+    pub(crate) fn transform_stem_ids(&self, stems: &[u32]) -> (SparseRow, TermCoverage) {
         let mut features = Vec::new();
         self.vocabulary
             .index()
@@ -393,18 +407,12 @@ impl Featurizer {
         (row, coverage)
     }
 
-    /// The stem ids of stemmed tokens in this featurizer's index.
-    fn token_stem_ids(&self, tokens: &[StemmedToken]) -> Vec<u32> {
-        let index = self.vocabulary.index();
-        tokens.iter().map(|t| index.stem_id(&t.stem)).collect()
-    }
-
-    /// Calls `f(feature, token_range)` for every n-gram of `tokens` that is in the vocabulary.
-    pub fn for_each_feature(&self, tokens: &[StemmedToken], f: impl FnMut(u32, Range<usize>)) {
-        let stems = self.token_stem_ids(tokens);
+    /// Calls `f(feature, token_range)` for every n-gram of `stems` (a text's stem ids) that is
+    /// in the vocabulary.
+    pub(crate) fn for_each_feature(&self, stems: &[u32], f: impl FnMut(u32, Range<usize>)) {
         self.vocabulary
             .index()
-            .for_each_feature(&stems, self.analyzer.ngram_range, f);
+            .for_each_feature(stems, self.analyzer.ngram_range, f);
     }
 
     /// The TF-IDF row of one text.
@@ -414,7 +422,7 @@ impl Featurizer {
 
     /// The TF-IDF row of one text, reusing `scratch` (which must only ever be used with this
     /// featurizer): each distinct word is stemmed once per scratch, not once per occurrence.
-    pub fn transform_with(&self, text: &str, scratch: &mut Scratch) -> SparseRow {
+    pub(crate) fn transform_with(&self, text: &str, scratch: &mut Scratch) -> SparseRow {
         let index = self.vocabulary.index();
         let Scratch {
             cache,
@@ -427,7 +435,7 @@ impl Featurizer {
             text,
             cache,
             |stem| index.stem_id(stem),
-            |_, id| stems.push(id),
+            |_, id, _| stems.push(id),
         );
         features.clear();
         index.for_each_feature(stems, self.analyzer.ngram_range, |f, _| features.push(f));
@@ -447,11 +455,6 @@ impl Featurizer {
             }
         }
         self.tfidf.weigh(counts)
-    }
-
-    /// The TF-IDF row of already-stemmed tokens.
-    pub fn transform_tokens(&self, tokens: &[StemmedToken]) -> SparseRow {
-        self.transform_stem_ids(&self.token_stem_ids(tokens)).0
     }
 
     /// The TF-IDF rows of many texts, in parallel, in input order.

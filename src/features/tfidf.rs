@@ -24,7 +24,7 @@ impl Default for TfidfParams {
 
 impl TfidfParams {
     /// Fits the IDF vector from document frequencies over `n_docs` training documents.
-    pub fn fit(&self, df: &[u64], n_docs: usize) -> Tfidf {
+    pub(crate) fn fit(&self, df: &[u64], n_docs: usize) -> Tfidf {
         let n = n_docs as f64;
         let idf = df
             .iter()
@@ -43,7 +43,7 @@ pub struct Tfidf {
 
 impl Tfidf {
     /// Rebuilds fitted weights from a saved IDF vector.
-    pub fn from_idf(params: TfidfParams, idf: Vec<f64>) -> Self {
+    pub(crate) fn from_idf(params: TfidfParams, idf: Vec<f64>) -> Self {
         Tfidf { params, idf }
     }
 
@@ -59,7 +59,7 @@ impl Tfidf {
 
     /// Turns `(feature, count)` pairs, sorted by feature and without repeats, into a weighted,
     /// L2-normalised row.
-    pub fn weigh(&self, counts: &[(u32, u32)]) -> SparseRow {
+    pub(crate) fn weigh(&self, counts: &[(u32, u32)]) -> SparseRow {
         let mut row = SparseRow {
             indices: Vec::with_capacity(counts.len()),
             values: Vec::with_capacity(counts.len()),

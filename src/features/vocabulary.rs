@@ -106,6 +106,11 @@ impl VocabularyParams {
         if !self.max_df.is_valid() {
             return Err(ParamError::MaxDf(self.max_df.to_string()));
         }
+        if let (DocFreq::Count(min), DocFreq::Count(max)) = (self.min_df, self.max_df) {
+            if min > max {
+                return Err(ParamError::DfRange { min, max });
+            }
+        }
         if self.max_features == Some(0) {
             return Err(ParamError::MaxFeatures(0));
         }
@@ -125,7 +130,7 @@ impl VocabularyParams {
     /// while every other thread would wait. The strings go into a few large buffers, not one
     /// allocation each: freeing the default model's 214k strings one by one took 18-32 ms.
     /// Terms are distinct, so the order does not depend on the number of threads.
-    pub fn select<T: Send + Sync + Copy>(
+    pub(crate) fn select<T: Send + Sync + Copy>(
         &self,
         n_docs: usize,
         candidates: impl ParallelIterator<Item = (T, u64, usize)>,
@@ -202,13 +207,13 @@ fn prefix_key(term: &str) -> u128 {
 /// The terms [`VocabularyParams::select`] keeps, in feature order, with their document
 /// frequencies and the caller's tags.
 #[derive(Debug)]
-pub struct Selection<T> {
+pub(crate) struct Selection<T> {
     pub terms: Terms,
     pub df: Vec<u64>,
     pub tags: Vec<T>,
 }
 
-/// The fitted vocabulary: terms in feature-index order, with their [`TermIndex`].
+/// The fitted vocabulary: terms in feature-index order, with their term index.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
     /// The term strings: given when fitted or read as strings, joined from the index's stems on
@@ -229,7 +234,7 @@ impl Vocabulary {
     /// Builds the index for terms already in feature order, which is sorted by string; terms
     /// that are not are flagged by [`Vocabulary::is_unordered`] (the index searches them in
     /// that order).
-    pub fn from_sorted_terms(terms: Terms) -> Self {
+    pub(crate) fn from_sorted_terms(terms: Terms) -> Self {
         let index = TermIndex::new(&terms);
         Vocabulary {
             terms: OnceLock::from(terms),
@@ -240,7 +245,7 @@ impl Vocabulary {
     /// The vocabulary a model file holds, in either of its forms (see `packed_terms.rs`). From
     /// stem ids, the index is built without a look-up and the term strings are joined from
     /// the stems.
-    pub fn from_saved(saved: SavedTerms) -> Self {
+    pub(crate) fn from_saved(saved: SavedTerms) -> Self {
         match saved {
             SavedTerms::Strings(terms) => Vocabulary::from_sorted_terms(terms),
             SavedTerms::Stems(packed) => {
@@ -255,12 +260,12 @@ impl Vocabulary {
 
     /// Whether the terms are not strictly increasing: a term appears twice or out of order (a
     /// corrupt model file).
-    pub fn is_unordered(&self) -> bool {
+    pub(crate) fn is_unordered(&self) -> bool {
         self.index.is_unordered()
     }
 
     /// Whether every term is an n-gram in `range` of non-empty stems.
-    pub fn fits(&self, range: crate::features::ngrams::NgramRange) -> bool {
+    pub(crate) fn fits(&self, range: crate::features::ngrams::NgramRange) -> bool {
         let (shortest, longest) = self.index.term_lengths();
         !self.index.has_empty_stem() && shortest >= range.min() && longest <= range.max()
     }
@@ -271,7 +276,7 @@ impl Vocabulary {
     }
 
     /// The index that maps stem-id sequences to features.
-    pub fn index(&self) -> &TermIndex {
+    pub(crate) fn index(&self) -> &TermIndex {
         &self.index
     }
 
@@ -281,7 +286,12 @@ impl Vocabulary {
     }
 
     /// All terms, in feature order.
-    pub fn terms(&self) -> &Terms {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
+        self.terms().iter()
+    }
+
+    /// All terms, in feature order.
+    pub(crate) fn terms(&self) -> &Terms {
         self.terms.get_or_init(|| {
             let stems = self.index.stems();
             let mut terms = Terms::with_capacity(self.index.len());

@@ -69,14 +69,14 @@ impl<S> PerWorker<S> {
 }
 
 /// Splits `texts` into up to `n` contiguous ranges of about equal bytes.
-pub fn chunk_ranges(texts: &[&str], n: usize) -> Vec<Range<usize>> {
+pub fn piece_ranges(texts: &[&str], n: usize) -> Vec<Range<usize>> {
     let total: usize = texts.iter().map(|t| t.len()).sum();
-    let per_chunk = total / n.max(1) + 1;
+    let per_piece = total / n.max(1) + 1;
     let mut ranges = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (i, t) in texts.iter().enumerate() {
         bytes += t.len();
-        if bytes >= per_chunk {
+        if bytes >= per_piece {
             ranges.push(start..i + 1);
             start = i + 1;
             bytes = 0;
@@ -90,7 +90,7 @@ pub fn chunk_ranges(texts: &[&str], n: usize) -> Vec<Range<usize>> {
 
 /// The pieces to split `texts` into for the current pool.
 pub fn pieces(texts: &[&str]) -> Vec<Range<usize>> {
-    chunk_ranges(texts, rayon::current_num_threads() * PIECES_PER_THREAD)
+    piece_ranges(texts, rayon::current_num_threads() * PIECES_PER_THREAD)
 }
 
 #[cfg(test)]
@@ -103,13 +103,13 @@ mod tests {
         let texts: Vec<String> = (0..50).map(|i| "x".repeat(i % 7 + 1)).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         for n in [1, 2, 5, 64] {
-            let ranges = chunk_ranges(&refs, n);
+            let ranges = piece_ranges(&refs, n);
             assert!(ranges.len() <= n);
             assert_eq!(ranges.first().map(|r| r.start), Some(0));
             assert_eq!(ranges.last().map(|r| r.end), Some(50));
             assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
         }
-        assert_eq!(chunk_ranges(&[], 4), vec![Range { start: 0, end: 0 }]);
+        assert_eq!(piece_ranges(&[], 4), vec![Range { start: 0, end: 0 }]);
     }
 
     #[test]

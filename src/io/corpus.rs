@@ -3,7 +3,7 @@
 //!
 //! Every error names the file and, for line formats, the 1-based line. JSON Lines are streamed
 //! record by record, so scoring a large file holds one record at a time; no record (line or
-//! whole text) longer than [`MAX_RECORD_BYTES`] is read whole (see [`crate::io::lines`]).
+//! whole text) longer than [`MAX_RECORD_BYTES`] is read whole (see `io::lines`).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};

@@ -1,12 +1,12 @@
 //! Reading documents and writing files.
 //!
-//! [`corpus`] reads the input formats through [`lines`], which bounds and checks raw lines, and
-//! [`record`], which reads one JSON Lines record. [`stream`] processes a stream of records in
+//! [`corpus`] reads the input formats through `lines`, which bounds and checks raw lines, and
+//! `record`, which reads one JSON Lines record. [`stream`] processes a stream of records in
 //! parallel, in bounded batches, keeping input order. [`atomic`] writes a file whole or not at
 //! all.
 
 pub mod atomic;
 pub mod corpus;
-pub mod lines;
-pub mod record;
+pub(crate) mod lines;
+pub(crate) mod record;
 pub mod stream;

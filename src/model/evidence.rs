@@ -55,7 +55,7 @@ pub const DEFAULT_PRIOR_TOKENS: f64 = 10.0;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct UncertaintyPolicy {
     /// Scores with less signal than this are uncertain. Training sets it to the 10th percentile
-    /// of the training rows' signal (documents, or passages when training on chunks); defaults to `0.0` (off) in files without a policy.
+    /// of the training rows' signal (documents, or passages when training on passages); defaults to `0.0` (off) in files without a policy.
     pub min_signal: f64,
     /// Half-width of the probability band around a coin toss; defaults to `0.1`.
     pub band: f64,

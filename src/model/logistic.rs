@@ -1,7 +1,7 @@
 //! Logistic regression on sparse TF-IDF rows: checked parameters ([`LogisticParams`]), a sparse
 //! L-BFGS trainer, and the fitted [`LinearModel`].
 //!
-//! The objective is linfa-logistic's (see [`crate::model::objective`]) and the optimiser is the same
+//! The objective is linfa-logistic's (see `model::objective`) and the optimiser is the same
 //! argmin L-BFGS with a More-Thuente line search that linfa-logistic uses; only the loss and
 //! gradient are ours, because linfa-logistic accepts dense arrays only and is orders of magnitude
 //! slower on a corpus-sized vocabulary. A test trains linfa-logistic on a small dense problem
@@ -11,6 +11,8 @@
 //! the softmax. Labels are whatever the data says, sorted; in the binary case the second label
 //! in sorted order is the positive class, as in linfa-logistic.
 
+use std::sync::Arc;
+
 use argmin::core::{Executor, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
@@ -19,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ParamError, StanceError};
 use crate::features::sparse::{CsrMatrix, SparseRow};
+use crate::model::format::{labels_problem, weights_problem};
 use crate::model::objective::{sigmoid, softmax_in_place, Objective};
 use crate::model::owlqn;
 
@@ -138,8 +141,9 @@ impl LogisticParams {
         Ok(())
     }
 
-    /// Fits on rows `x` with label indices `y` into `labels` (at least two, sorted).
-    /// `on_eval` is called after every loss evaluation with the count so far and the loss.
+    /// Checks the parameters, then fits on rows `x` with label indices `y` into `labels` (at
+    /// least two, sorted). `on_eval` is called after every loss evaluation with the count so
+    /// far and the loss.
     pub fn fit(
         &self,
         x: &CsrMatrix,
@@ -148,6 +152,17 @@ impl LogisticParams {
         on_eval: &mut dyn FnMut(u64, f64),
     ) -> Result<(LinearModel, FitReport), StanceError> {
         self.check()?;
+        self.fit_checked(x, y, labels, on_eval)
+    }
+
+    /// [`LogisticParams::fit`] with parameters checked already (by [`crate::train::TrainParams::check`]).
+    pub(crate) fn fit_checked(
+        &self,
+        x: &CsrMatrix,
+        y: &[usize],
+        labels: &[String],
+        on_eval: &mut dyn FnMut(u64, f64),
+    ) -> Result<(LinearModel, FitReport), StanceError> {
         match labels {
             [] => return Err(StanceError::EmptyCorpus),
             [only] => return Err(StanceError::SingleLabel(only.clone())),
@@ -180,13 +195,13 @@ impl LogisticParams {
         let d = x.n_cols();
         debug_assert_eq!(w.len(), n_params);
         let flat = &w[..];
-        let model = LinearModel {
-            labels: labels.to_vec(),
-            weights: (0..outputs)
+        let model = LinearModel::from_checked(
+            labels.to_vec(),
+            (0..outputs)
                 .map(|c| (0..d).map(|j| flat[j * outputs + c]).collect())
                 .collect(),
-            intercepts: flat[d * outputs..].to_vec(),
-        };
+            flat[d * outputs..].to_vec(),
+        );
         Ok((model, report))
     }
 
@@ -277,14 +292,68 @@ impl LogisticParams {
 
 /// A fitted linear model: one weight vector per output (one in the binary case, one per label
 /// otherwise) over the featurizer's vocabulary, the intercepts, and the labels.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinearModel {
-    pub labels: Vec<String>,
-    pub weights: Vec<Vec<f64>>,
-    pub intercepts: Vec<f64>,
+    /// Shared with every [`crate::predict::score::Prediction`], which names its label from it.
+    labels: Arc<[String]>,
+    weights: Vec<Vec<f64>>,
+    intercepts: Vec<f64>,
 }
 
 impl LinearModel {
+    /// A linear model from its parts, checked as a model file's are: at least two distinct,
+    /// non-empty labels; one weight vector and intercept for two labels, one per label for more;
+    /// weight vectors of one non-zero length; every value finite and within
+    /// [`crate::model::format::MAX_WEIGHT`].
+    pub fn new(
+        labels: Vec<String>,
+        weights: Vec<Vec<f64>>,
+        intercepts: Vec<f64>,
+    ) -> Result<Self, StanceError> {
+        let d = weights.first().map_or(0, Vec::len);
+        if let Some(m) = labels_problem(&labels)
+            .or_else(|| weights_problem(labels.len(), &weights, &intercepts, d))
+            .or_else(|| (d == 0).then(|| "the weight vectors are empty".to_string()))
+        {
+            return Err(StanceError::InvalidModel(m));
+        }
+        Ok(Self::from_checked(labels, weights, intercepts))
+    }
+
+    /// A linear model from parts already checked (by the trainer, which makes them, or by the
+    /// model-file reader).
+    pub(crate) fn from_checked(
+        labels: Vec<String>,
+        weights: Vec<Vec<f64>>,
+        intercepts: Vec<f64>,
+    ) -> Self {
+        LinearModel {
+            labels: labels.into(),
+            weights,
+            intercepts,
+        }
+    }
+
+    /// The labels, in probability order.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The labels, shared.
+    pub(crate) fn shared_labels(&self) -> &Arc<[String]> {
+        &self.labels
+    }
+
+    /// One weight vector per output, each over the vocabulary.
+    pub fn weights(&self) -> &[Vec<f64>] {
+        &self.weights
+    }
+
+    /// One intercept per output.
+    pub fn intercepts(&self) -> &[f64] {
+        &self.intercepts
+    }
+
     /// Whether this is a two-label (sigmoid) model.
     pub fn is_binary(&self) -> bool {
         self.labels.len() == 2

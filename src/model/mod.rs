@@ -1,9 +1,9 @@
 //! Stages 6-8: TF-IDF rows in, label probabilities out, and the model file.
 //!
 //! [`logistic`] is logistic regression (binary or multinomial) trained by L-BFGS on the sparse
-//! [`objective`]; [`calibration`] maps its logits to calibrated probabilities; [`evidence`]
+//! `objective`; [`calibration`] maps its logits to calibrated probabilities; [`evidence`]
 //! says how much of a text the model used and when a score is uncertain. [`fitted`] holds the
-//! [`Model`]: the fitted featurizer plus the classifier, which [`format`] reads and writes as
+//! [`Model`]: the fitted featurizer plus the classifier, which [`format`](mod@format) reads and writes as
 //! a versioned JSON file. [`default_model`] is embedded in the binary.
 
 pub mod calibration;
@@ -12,7 +12,7 @@ pub mod evidence;
 pub mod fitted;
 pub mod format;
 pub mod logistic;
-pub mod objective;
+pub(crate) mod objective;
 pub(crate) mod owlqn;
 
 pub use fitted::Model;

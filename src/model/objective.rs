@@ -101,11 +101,6 @@ impl<'a> Objective<'a> {
         self
     }
 
-    /// How many times the loss was evaluated.
-    pub fn evaluations(&self) -> u64 {
-        self.evaluations.get()
-    }
-
     fn report(&self, loss: f64) {
         let n = self.evaluations.get() + 1;
         self.evaluations.set(n);

@@ -1,4 +1,4 @@
-//! Training chunks: long training documents cut into passages of about the same length.
+//! Training passages: long training documents cut into passages of about the same length.
 //!
 //! In a distantly supervised corpus length itself leaks the label (the New York Times rows are
 //! 365-character abstracts; RT's are full articles). With L2-normalised rows a long document's
@@ -14,12 +14,12 @@ use crate::text::paragraphs::split_paragraphs;
 /// Cuts `text` into consecutive passages of whole paragraphs with at least `min_words` words
 /// each; a short remainder joins the passage before it. A text shorter than `min_words` is one
 /// passage. `min_words == 0` keeps the text whole.
-pub fn chunk_spans(text: &str, min_words: usize) -> Vec<Range<usize>> {
+pub fn passage_spans(text: &str, min_words: usize) -> Vec<Range<usize>> {
     let paragraphs = split_paragraphs(text);
     if min_words == 0 || paragraphs.is_empty() {
         return std::iter::once(0..text.len()).collect();
     }
-    let mut chunks: Vec<(Range<usize>, usize)> = Vec::new();
+    let mut passages: Vec<(Range<usize>, usize)> = Vec::new();
     let mut current: Option<(Range<usize>, usize)> = None;
     for p in paragraphs {
         let words = text[p.clone()].split_whitespace().count();
@@ -28,18 +28,18 @@ pub fn chunk_spans(text: &str, min_words: usize) -> Vec<Range<usize>> {
             None => (p, words),
         };
         if n >= min_words {
-            chunks.push((span, n));
+            passages.push((span, n));
         } else {
             current = Some((span, n));
         }
     }
     if let Some((span, n)) = current {
-        match chunks.last_mut() {
+        match passages.last_mut() {
             Some(last) if n < min_words / 2 => last.0.end = span.end,
-            _ => chunks.push((span, n)),
+            _ => passages.push((span, n)),
         }
     }
-    chunks.into_iter().map(|(span, _)| span).collect()
+    passages.into_iter().map(|(span, _)| span).collect()
 }
 
 #[cfg(test)]
@@ -50,20 +50,20 @@ mod tests {
     fn passages_cover_whole_paragraphs_in_order() {
         let para = "one two three four five six seven eight nine ten.";
         let text = [para; 7].join("\n\n");
-        let chunks = chunk_spans(&text, 25);
-        assert_eq!(chunks.len(), 2, "{chunks:?}");
-        assert_eq!(chunks[0].start, 0);
-        assert_eq!(chunks[1].end, text.len());
-        assert!(chunks.windows(2).all(|w| w[0].end <= w[1].start));
+        let passages = passage_spans(&text, 25);
+        assert_eq!(passages.len(), 2, "{passages:?}");
+        assert_eq!(passages[0].start, 0);
+        assert_eq!(passages[1].end, text.len());
+        assert!(passages.windows(2).all(|w| w[0].end <= w[1].start));
     }
 
     #[test]
     fn short_texts_stay_whole() {
         assert_eq!(
-            chunk_spans("a b c", 100),
+            passage_spans("a b c", 100),
             std::iter::once(0..5).collect::<Vec<_>>()
         );
-        assert_eq!(chunk_spans("a b c", 0).len(), 1);
-        assert_eq!(chunk_spans("", 10).len(), 1);
+        assert_eq!(passage_spans("a b c", 0).len(), 1);
+        assert_eq!(passage_spans("", 10).len(), 1);
     }
 }

@@ -12,15 +12,16 @@
 //!    share no n-gram, so their counts are final.
 //!
 //! The vocabulary chosen from the counts is ordered by term string, so nothing depends on the
-//! number of threads, chunks or partitions.
+//! number of threads, pieces or partitions.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
-use crate::features::fit::ngram_counts::{NgramCounts, Rows, StemTable, WordCache};
+use crate::features::fit::ngram_counts::{NgramCounts, Rows, StemTable};
 use crate::features::ngrams::NgramRange;
+use crate::features::word_cache::WordCache;
 use crate::features::workers::{pieces, PerWorker};
 
 /// Partitions per thread: enough that uneven partitions even out across threads, few enough
@@ -70,21 +71,21 @@ impl CorpusCounts {
     {
         let threads = rayon::current_num_threads();
         let workers: PerWorker<(WordCache, StemTable)> = PerWorker::new();
-        let mut chunks: Vec<Tokenized> = pieces(texts)
+        let mut pieces: Vec<Tokenized> = pieces(texts)
             .into_par_iter()
             .map(|docs| {
                 let mut state = workers.get();
                 let (cache, stems) = &mut *state;
-                let mut chunk = Tokenized {
+                let mut piece = Tokenized {
                     worker: workers.index(),
                     tokens: Vec::new(),
                     ends: Vec::with_capacity(docs.len()),
                 };
                 for d in docs {
-                    tokenize(texts[d], cache, stems, &mut chunk.tokens);
-                    chunk.ends.push(chunk.tokens.len());
+                    tokenize(texts[d], cache, stems, &mut piece.tokens);
+                    piece.ends.push(piece.tokens.len());
                 }
-                chunk
+                piece
             })
             .collect();
 
@@ -96,9 +97,9 @@ impl CorpusCounts {
             .iter()
             .map(|(_, table)| table.names().iter().map(|s| stems.id(s)).collect())
             .collect();
-        chunks.par_iter_mut().for_each(|chunk| {
-            let map = &maps[chunk.worker];
-            for t in &mut chunk.tokens {
+        pieces.par_iter_mut().for_each(|piece| {
+            let map = &maps[piece.worker];
+            for t in &mut piece.tokens {
                 *t = map[*t as usize];
             }
         });
@@ -111,12 +112,12 @@ impl CorpusCounts {
         // Each token's partition, as a byte: every partition reads all of them, and a byte
         // read in order costs less than a look-up by stem id. One partition reads none.
         let owned_by: Vec<Vec<u8>> = if n_parts == 1 {
-            vec![Vec::new(); chunks.len()]
+            vec![Vec::new(); pieces.len()]
         } else {
-            let owner = owners(&chunks, stems.names().len(), n_parts);
-            chunks
+            let owner = owners(&pieces, stems.names().len(), n_parts);
+            pieces
                 .par_iter()
-                .map(|chunk| chunk.tokens.iter().map(|&t| owner[t as usize]).collect())
+                .map(|piece| piece.tokens.iter().map(|&t| owner[t as usize]).collect())
                 .collect()
         };
         let parts: Vec<NgramCounts> = (0..n_parts as u8)
@@ -124,11 +125,11 @@ impl CorpusCounts {
             .map(|p| {
                 let mut counts = NgramCounts::new(min_sources, keep_rows);
                 let mut d = 0;
-                for (chunk, owned_by) in chunks.iter().zip(&owned_by) {
+                for (piece, owned_by) in pieces.iter().zip(&owned_by) {
                     let mut start = 0;
-                    for &end in &chunk.ends {
+                    for &end in &piece.ends {
                         let source = sources.get(d).copied().unwrap_or(0);
-                        let tokens = &chunk.tokens[start..end];
+                        let tokens = &piece.tokens[start..end];
                         if n_parts == 1 {
                             counts.add_document(tokens, |_| true, source, range);
                         } else {
@@ -167,6 +168,7 @@ impl CorpusCounts {
     }
 
     /// An n-gram as its stems joined by single spaces.
+    #[cfg(test)]
     pub fn term(&self, (part, node): NodeRef) -> String {
         self.parts[part as usize].term(node, self.stems.names())
     }
@@ -186,15 +188,15 @@ impl CorpusCounts {
 /// falling frequency, each to the partition with the fewest tokens so far (ties to the lower
 /// partition and the lower stem id). Stem ids depend on which thread tokenized which piece, so
 /// the deal can differ between runs; the counts cannot.
-fn owners(chunks: &[Tokenized], n_stems: usize, n_parts: usize) -> Vec<u8> {
+fn owners(pieces: &[Tokenized], n_stems: usize, n_parts: usize) -> Vec<u8> {
     debug_assert!(n_parts <= MAX_PARTITIONS);
     // One frequency table per rayon task, not per piece: a few per thread.
-    let frequency = chunks
+    let frequency = pieces
         .par_iter()
         .fold(
             || vec![0u64; n_stems],
-            |mut f, chunk| {
-                for &t in &chunk.tokens {
+            |mut f, piece| {
+                for &t in &piece.tokens {
                     f[t as usize] += 1;
                 }
                 f
@@ -279,7 +281,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Any number of threads (so of chunks and partitions) gives the counts of brute-force
+        /// Any number of threads (so of pieces and partitions) gives the counts of brute-force
         /// window counting, distinct sources (up to `min_sources` = 2) included.
         #[test]
         fn every_thread_count_gives_the_brute_force_counts(
@@ -319,12 +321,12 @@ mod tests {
 
     #[test]
     fn frequent_stems_are_dealt_to_the_least_loaded_partition() {
-        let chunk = Tokenized {
+        let piece = Tokenized {
             worker: 0,
             // Stem 0: 5 tokens, stem 1: 3, stem 2: 2, stem 3: 1.
             tokens: vec![0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 3],
             ends: vec![11],
         };
-        assert_eq!(owners(&[chunk], 4, 2), [0, 1, 1, 0]);
+        assert_eq!(owners(&[piece], 4, 2), [0, 1, 1, 0]);
     }
 }

@@ -4,5 +4,5 @@
 //! [`ngram_counts`] counts one partition's n-grams in a trie over stem ids; [`corpus_counts`]
 //! tokenizes the corpus on all threads and runs one count per partition.
 
-pub mod corpus_counts;
-pub mod ngram_counts;
+pub(crate) mod corpus_counts;
+pub(crate) mod ngram_counts;

@@ -16,36 +16,6 @@ fn edge_hash(node: u32, stem: u32) -> u32 {
     hash(u64::from(node), u64::from(stem))
 }
 
-/// The most words a [`WordCache`] holds; one that fills up is cleared, which bounds its memory
-/// on endless input (a stream of scraped pages) at the cost of stemming some words again.
-pub const WORD_CACHE_LIMIT: usize = 1 << 18;
-
-/// The id a [`WordCache`] keeps for a stop word; no stem id reaches it.
-pub const STOP_WORD: u32 = u32::MAX - 1;
-
-/// A cache from each distinct folded word to its stem id (or [`STOP_WORD`]), so each word is
-/// stemmed once.
-#[derive(Debug, Default)]
-pub struct WordCache {
-    map: StrMap,
-}
-
-impl WordCache {
-    /// The cached id of `word`, or the id `compute` gives, which is then cached.
-    #[inline]
-    pub fn get_or_insert(&mut self, word: &str, compute: impl FnOnce(&str) -> u32) -> u32 {
-        if self.map.len() >= WORD_CACHE_LIMIT {
-            self.map.clear();
-        }
-        self.map.get_or_insert_with(word, || compute(word))
-    }
-
-    /// Forgets every word; for reuse after the ids it maps to have changed meaning.
-    pub fn clear(&mut self) {
-        self.map.clear();
-    }
-}
-
 /// Stems numbered in order of first appearance.
 #[derive(Debug, Default)]
 pub struct StemTable {
@@ -108,13 +78,9 @@ impl Rows {
     }
 
     /// The number of documents.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.ends.len()
-    }
-
-    /// Whether there are no documents.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
     }
 }
 
@@ -268,6 +234,7 @@ impl NgramCounts {
     }
 
     /// A node's n-gram as its stems (named by `names`) joined by single spaces.
+    #[cfg(test)]
     pub fn term(&self, node: u32, names: &[Box<str>]) -> String {
         let mut term = String::new();
         self.write_term(node, names, &mut term);
@@ -321,30 +288,6 @@ mod tests {
             .collect();
         t.sort();
         t
-    }
-
-    #[test]
-    fn word_cache_tells_words_apart_and_computes_each_once() {
-        let mut cache = WordCache::default();
-        let mut calls = 0;
-        let words = [
-            "a",
-            "ab",
-            "ab\0",
-            "fifteen-bytes-x",
-            "sixteen-bytes-xy",
-            "кремль",
-        ];
-        for round in 0..2 {
-            for (i, w) in words.iter().enumerate() {
-                let id = cache.get_or_insert(w, |_| {
-                    calls += 1;
-                    i as u32
-                });
-                assert_eq!(id, i as u32, "{w} in round {round}");
-            }
-        }
-        assert_eq!(calls, words.len());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! ids to features ([`term_index`]), and the hash tables under them ([`str_map`] for words and
 //! stems, [`slot_index`] for entries stored elsewhere).
 
-pub mod slot_index;
-pub mod str_map;
-pub mod term_index;
-pub mod terms;
+pub(crate) mod slot_index;
+pub(crate) mod str_map;
+pub(crate) mod term_index;
+pub(crate) mod terms;

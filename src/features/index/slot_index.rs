@@ -27,7 +27,7 @@ const MIN_BITS: u32 = 4;
 /// The most slots: one more bit would leave no room for a tag. Entry numbers must stay below
 /// this many slots (2^31), and at this size the three-quarters limit is dropped (probing still
 /// ends, as a slot stays empty). The featurizer's entries are words and n-gram trie nodes of
-/// one thread's chunk of the corpus: 2^31 of them would take tens of gigabytes before this.
+/// one thread's piece of the corpus: 2^31 of them would take tens of gigabytes before this.
 const MAX_BITS: u32 = 31;
 
 /// The top 32 bits of a 64-bit hash of `(a, b)` (a folded multiply, as in `foldhash`).

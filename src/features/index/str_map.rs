@@ -103,6 +103,7 @@ impl StrMap {
     }
 
     /// Whether there are no strings.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

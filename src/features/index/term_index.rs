@@ -175,11 +175,6 @@ impl TermIndex {
         self.second.len()
     }
 
-    /// Whether there are no terms.
-    pub fn is_empty(&self) -> bool {
-        self.second.is_empty()
-    }
-
     /// The stems, in id order, which is byte order.
     pub fn stems(&self) -> &Terms {
         &self.names

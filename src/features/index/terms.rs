@@ -39,11 +39,6 @@ impl Terms {
         self.ends.len()
     }
 
-    /// Whether there are no terms.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
     /// Term `i`; panics if `i` is out of range, as slice indexing does.
     pub fn get(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };

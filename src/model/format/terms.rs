@@ -53,11 +53,6 @@ pub struct StemIds {
 }
 
 impl StemIds {
-    /// The sorted stems.
-    pub fn stems(&self) -> &Terms {
-        &self.stems
-    }
-
     /// The ids of every term end to end, and where each term starts (with the end last).
     pub fn flat(&self) -> (Vec<u32>, Vec<u32>) {
         let mut starts = Vec::with_capacity(self.ids.len() / 2 + 2);
@@ -108,6 +103,7 @@ impl SavedTerms {
     }
 
     /// Whether there are no terms.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -92,7 +92,6 @@ fuzz_target!(|data: &[u8]| {
     let own_terms = model
         .featurizer()
         .vocabulary()
-        .terms()
         .iter()
         .take(64)
         .collect::<Vec<_>>()

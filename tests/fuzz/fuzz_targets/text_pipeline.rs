@@ -25,7 +25,7 @@ use stance::model::default_model::default_model;
 use stance::predict::explain::swap_words;
 use stance::text::mask::{MaskRules, Masker};
 use stance::text::paragraphs::{split_paragraphs, split_sentences};
-use stance::text::passages::chunk_spans;
+use stance::text::passages::passage_spans;
 use stance::text::stopwords::StopWords;
 use stance::text::tokenize::{NumberPolicy, Tokenizer, TokenizerConfig};
 use stance::train::{train, TrainParams};
@@ -91,6 +91,7 @@ fn three_label_model() -> Model {
     params.featurizer.ngram_range = NgramRange::new(1, 3).expect("1..3 is a valid range");
     params.featurizer.tokenizer.numbers = NumberPolicy::Placeholder;
     params.logistic.max_iter = 50;
+    let params = params.check().expect("valid parameters");
     train(&docs, &params, &mut |_| {})
         .expect("the example corpus trains")
         .0
@@ -203,7 +204,7 @@ fn check_paragraphs(text: &str) -> Vec<Range<usize>> {
         "paragraphs lose or repeat visible text"
     );
     for min_words in [0, 3, 60] {
-        let chunks = chunk_spans(text, min_words);
+        let chunks = passage_spans(text, min_words);
         for c in &chunks {
             check_span(text, c, "training passage");
         }
