@@ -12,6 +12,8 @@
 //! [`train`] runs stages 1-3 on labelled documents; [`eval`] measures how well a configuration
 //! generalises (grouped folds, cross-validation, metrics); [`io`] reads corpora and writes files.
 
+#![forbid(unsafe_code)]
+
 pub mod error;
 pub mod eval;
 pub mod features;
