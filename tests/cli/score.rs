@@ -1,6 +1,6 @@
 //! `stance score`: the default model, output formats, paragraphs, stdin and input order.
 
-mod common;
+use crate::common;
 
 use common::{repo, stance, stdout_of, train_examples};
 use predicates::str::contains;

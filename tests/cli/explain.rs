@@ -1,7 +1,7 @@
 //! `stance explain`: contributions sum to the logit, surface forms and spans point into the
 //! text, swaps, JSON keys, and HTML escaping.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

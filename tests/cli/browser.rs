@@ -4,7 +4,7 @@
 //! look at. Ignored by default, since it needs Chromium; CI installs Debian's `chromium` and
 //! runs it with `cargo test -- --include-ignored`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

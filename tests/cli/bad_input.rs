@@ -1,7 +1,7 @@
 //! Every bad input gets a clear message naming the file (and line), a non-zero exit code, and
 //! no panic.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Outlet markers must not move a score: adding or removing an outlet's name, a dateline or a
 //! site footer changes the default model's probability by less than 0.02.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

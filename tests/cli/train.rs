@@ -1,6 +1,6 @@
 //! `stance train` on every input format, its options, its summary, and byte-identical output.
 
-mod common;
+use crate::common;
 
 use common::{repo, stance, stdout_of, train_command, train_examples, train_model};
 use predicates::str::contains;

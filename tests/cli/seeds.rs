@@ -2,7 +2,7 @@
 //! model must score each right with a margin of at least 0.2. Ignored by default, since it needs
 //! `../shared`; CI, which always has it, runs it with `cargo test -- --include-ignored`.
 
-mod common;
+use crate::common;
 
 use common::{repo, shared};
 use stance::model::default_model::default_model;
