@@ -3,6 +3,8 @@
 //! Errors from the library are typed; here they get context, are printed once as a chain, and
 //! become exit codes in one place: 0 success (and a closed output pipe), 1 failure, 2 usage.
 
+#![forbid(unsafe_code)]
+
 mod cli;
 
 use std::io::Write;

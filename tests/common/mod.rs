@@ -19,23 +19,33 @@ pub fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-/// `../shared` beside the repository, when present (CI has it; a fresh clone may not).
-pub fn shared() -> Option<PathBuf> {
+/// `../shared` beside the repository (corpus, seeds, devsets). CI always has it; a fresh clone
+/// may not, so the tests that call this are `#[ignore = "needs ../shared"]` and run with
+/// `cargo test -- --include-ignored`. Panics, failing the test, when it is missing.
+pub fn shared() -> PathBuf {
     let p = repo("../shared");
-    p.join("seeds").is_dir().then_some(p)
+    assert!(
+        p.join("seeds").is_dir(),
+        "this test needs ../shared/seeds beside the repository ({})",
+        p.display()
+    );
+    p
+}
+
+/// `stance train -q --data DATA --out OUT`, for a test to add options to and run.
+pub fn train_command(data: &Path, out: &Path) -> Command {
+    let mut cmd = stance();
+    cmd.args(["train", "-q", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out);
+    cmd
 }
 
 /// Trains a model on `data` into `out` (`--min-df 1 -q` plus `extra` options), asserting
 /// success; returns the printed summary.
 pub fn train_model(data: &Path, out: &Path, extra: &[&str]) -> String {
-    stdout_of(
-        stance()
-            .args(["train", "-q", "--min-df", "1", "--data"])
-            .arg(data)
-            .arg("--out")
-            .arg(out)
-            .args(extra),
-    )
+    stdout_of(train_command(data, out).args(["--min-df", "1"]).args(extra))
 }
 
 /// Trains a model on `data/examples.jsonl` into `dir` and returns its path.

@@ -3,7 +3,7 @@
 //! Each must fail with a message naming the file (and the line, for line formats), a non-zero
 //! exit code and no panic.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -8,7 +8,7 @@
 //! punctuation, line breaks and outlet markers, and also include arbitrary Unicode. The models
 //! are trained once, in-process, on the invented examples in `data/examples.jsonl`.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 use std::ops::Range;

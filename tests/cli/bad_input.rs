@@ -1,11 +1,11 @@
 //! Every bad input gets a clear message naming the file (and line), a non-zero exit code, and
 //! no panic.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
-use common::{stance, train_examples};
+use common::{stance, train_command, train_examples};
 use predicates::prelude::*;
 
 fn no_panic() -> impl Predicate<str> {
@@ -14,11 +14,8 @@ fn no_panic() -> impl Predicate<str> {
 
 fn train_fails(data: &Path, message: &str) {
     let dir = tempfile::tempdir().unwrap();
-    stance()
-        .args(["train", "-q", "--min-df", "1", "--data"])
-        .arg(data)
-        .arg("--out")
-        .arg(dir.path().join("m.json"))
+    train_command(data, &dir.path().join("m.json"))
+        .args(["--min-df", "1"])
         .assert()
         .failure()
         .stderr(predicates::str::contains(message).and(no_panic()));
@@ -199,21 +196,13 @@ fn missing_truncated_and_wrong_version_model_files() {
 
 #[test]
 fn unwritable_out_fails_before_training() {
-    stance()
-        .args([
-            "train",
-            "--data",
-            "data/examples.jsonl",
-            "--out",
-            "/nonexistent-dir/m.json",
-        ])
+    let data = Path::new("data/examples.jsonl");
+    train_command(data, Path::new("/nonexistent-dir/m.json"))
         .assert()
         .failure()
         .stderr(predicates::str::contains("/nonexistent-dir/m.json").and(no_panic()));
     let dir = tempfile::tempdir().unwrap();
-    stance()
-        .args(["train", "--data", "data/examples.jsonl", "--out"])
-        .arg(dir.path())
+    train_command(data, dir.path())
         .assert()
         .failure()
         .stderr(predicates::str::contains("is a directory"));

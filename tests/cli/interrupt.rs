@@ -1,7 +1,7 @@
 //! A training run interrupted by SIGINT or SIGTERM at any point leaves the previous model file
 //! byte-identical and no temporary file behind, and ends by the signal (non-zero).
 
-mod common;
+use crate::common;
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;

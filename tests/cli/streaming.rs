@@ -2,7 +2,7 @@
 //! the policy for bad records (stop the file at the first, or `--skip-bad`), and nothing lost
 //! around a failure.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

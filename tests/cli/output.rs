@@ -1,7 +1,7 @@
 //! Every command's output path: a closed stdout ends the command quietly with exit code 0 (as
 //! `stance ... | head -c 1` does), and JSON Lines on stdin score as the same file does.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::Path;

@@ -1,24 +1,20 @@
 //! `stance explain`: contributions sum to the logit, surface forms and spans point into the
 //! text, swaps, JSON keys, and HTML escaping.
 
-mod common;
+use crate::common;
+
+use std::path::Path;
 
 use common::{repo, shared, stance, stdout_of, train_examples};
 use stance::model::default_model::default_model;
 
-fn texts() -> Vec<String> {
-    let mut paths: Vec<_> = std::fs::read_dir(repo("data/articles"))
+/// The texts of the files in `dir`, in name order.
+fn texts_in(dir: &Path) -> Vec<String> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
-    if let Some(s) = shared() {
-        paths.extend(
-            std::fs::read_dir(s.join("seeds"))
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|e| e == "txt")),
-        );
-    }
     paths.sort();
     paths
         .iter()
@@ -26,10 +22,32 @@ fn texts() -> Vec<String> {
         .collect()
 }
 
+/// The example articles in `data/articles`.
+fn articles() -> Vec<String> {
+    texts_in(&repo("data/articles"))
+}
+
+/// The seed documents in `../shared/seeds` (tests using them are ignored by default).
+fn seeds() -> Vec<String> {
+    let texts = texts_in(&shared().join("seeds"));
+    assert!(!texts.is_empty(), "no .txt files in ../shared/seeds");
+    texts
+}
+
 #[test]
 fn contributions_plus_intercept_sum_to_the_logit() {
+    contributions_sum_to_the_logit(articles());
+}
+
+#[test]
+#[ignore = "needs ../shared"]
+fn contributions_plus_intercept_sum_to_the_logit_on_the_seeds() {
+    contributions_sum_to_the_logit(seeds());
+}
+
+fn contributions_sum_to_the_logit(texts: Vec<String>) {
     let model = default_model().unwrap();
-    for text in texts() {
+    for text in texts {
         let e = model.explain(&text);
         for l in 0..model.labels().len() {
             let sum: f64 =
@@ -49,12 +67,22 @@ fn contributions_plus_intercept_sum_to_the_logit() {
 
 #[test]
 fn multinomial_contributions_sum_too() {
+    multinomial_contributions_sum(articles());
+}
+
+#[test]
+#[ignore = "needs ../shared"]
+fn multinomial_contributions_sum_too_on_the_seeds() {
+    multinomial_contributions_sum(seeds());
+}
+
+fn multinomial_contributions_sum(texts: Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let data = common::three_label_corpus(dir.path());
     let out = dir.path().join("m.json");
     common::train_model(&data, &out, &[]);
     let model = stance::Model::load(&out).unwrap();
-    for text in texts() {
+    for text in texts {
         let e = model.explain(&text);
         for l in 0..3 {
             let sum: f64 =
@@ -66,8 +94,18 @@ fn multinomial_contributions_sum_too() {
 
 #[test]
 fn surfaces_and_spans_are_the_words_in_the_text() {
+    surfaces_and_spans_are_words_of(articles());
+}
+
+#[test]
+#[ignore = "needs ../shared"]
+fn surfaces_and_spans_are_the_words_in_the_text_on_the_seeds() {
+    surfaces_and_spans_are_words_of(seeds());
+}
+
+fn surfaces_and_spans_are_words_of(texts: Vec<String>) {
     let model = default_model().unwrap();
-    for text in texts() {
+    for text in texts {
         let e = model.explain(&text);
         for t in &e.terms {
             assert!(!t.spans.is_empty(), "{} has no span", t.term);

@@ -1,7 +1,7 @@
 //! Every class of bad model file, for every command that loads one (`score`, `explain`, `eval`,
 //! `inspect`): a message naming the file and the problem, a non-zero exit code, no panic.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! uniform and uncertain, a very short text is uncertain, and a few terms end near neutral
 //! instead of at the model's full-document certainty.
 
-mod common;
+use crate::common;
 
 use common::{stance, stdout_of, train_model};
 

@@ -1,8 +1,8 @@
 //! `stance train` on every input format, its options, its summary, and byte-identical output.
 
-mod common;
+use crate::common;
 
-use common::{repo, stance, stdout_of, train_examples};
+use common::{repo, stance, stdout_of, train_command, train_examples, train_model};
 use predicates::str::contains;
 use stance::Model;
 
@@ -10,21 +10,15 @@ use stance::Model;
 fn trains_from_jsonl_and_prints_a_summary() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.json");
-    let summary = stdout_of(
-        stance()
-            .args([
-                "train",
-                "--data",
-                "data/examples.jsonl",
-                "--min-df",
-                "1",
-                "-q",
-                "--out",
-            ])
-            .arg(&out),
-    );
+    let summary = train_model(&repo("data/examples.jsonl"), &out, &[]);
     assert!(summary.contains("trained on 48 documents"), "{summary}");
-    assert!(summary.contains("russian") && summary.contains("western"));
+    // One line per label with its document count.
+    let counts: Vec<Vec<&str>> = summary
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .filter(|w: &Vec<&str>| w.len() == 2 && (w[0] == "russian" || w[0] == "western"))
+        .collect();
+    assert_eq!(counts, [["russian", "24"], ["western", "24"]], "{summary}");
     assert!(summary.contains("vocabulary:") && summary.contains("iterations, final loss"));
     let model = Model::load(&out).unwrap();
     assert_eq!(model.labels(), ["russian", "western"]);
@@ -44,12 +38,8 @@ fn trains_from_csv_tsv_and_folders() {
         "data/folder-corpus",
     ] {
         let out = dir.path().join("m.json");
-        stance()
-            .args(["train", "--data", data, "--min-df", "1", "-q", "--out"])
-            .arg(&out)
-            .assert()
-            .success()
-            .stdout(contains("trained on 8 documents"));
+        let summary = train_model(&repo(data), &out, &[]);
+        assert!(summary.contains("trained on 8 documents"), "{summary}");
         assert_eq!(Model::load(&out).unwrap().labels(), ["russian", "western"]);
     }
 }
@@ -57,22 +47,12 @@ fn trains_from_csv_tsv_and_folders() {
 #[test]
 fn several_data_files_are_combined() {
     let dir = tempfile::tempdir().unwrap();
-    stance()
-        .args([
-            "train",
-            "--data",
-            "data/examples.csv",
-            "--data",
-            "data/examples.jsonl",
-            "--min-df",
-            "1",
-            "-q",
-            "--out",
-        ])
-        .arg(dir.path().join("m.json"))
-        .assert()
-        .success()
-        .stdout(contains("trained on 56 documents"));
+    let summary = train_model(
+        &repo("data/examples.csv"),
+        &dir.path().join("m.json"),
+        &["--data", "data/examples.jsonl"],
+    );
+    assert!(summary.contains("trained on 56 documents"), "{summary}");
 }
 
 #[test]
@@ -125,16 +105,10 @@ fn the_file_starts_with_format_and_version_and_holds_the_featurizer() {
 fn options_shape_the_model() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.json");
-    stance()
-        .args([
-            "train",
-            "--data",
-            "data/examples.jsonl",
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-            "--min-df",
-            "1",
+    train_model(
+        &repo("data/examples.jsonl"),
+        &out,
+        &[
             "--max-df",
             "0.9",
             "--max-features",
@@ -149,9 +123,8 @@ fn options_shape_the_model() {
             "--no-sublinear-tf",
             "--mask-outlet",
             "Example Wire",
-        ])
-        .assert()
-        .success();
+        ],
+    );
     let model = Model::load(&out).unwrap();
     let p = model.featurizer().params();
     assert_eq!(model.featurizer().n_features(), 300);
@@ -243,16 +216,8 @@ fn invalid_options_are_refused_by_name() {
         ("--numbers", "sometimes", "sometimes"),
         ("--mask-rule", "bad=(", "bad"),
     ] {
-        stance()
-            .args([
-                "train",
-                "--data",
-                "data/examples.jsonl",
-                "--out",
-                out.to_str().unwrap(),
-                flag,
-                value,
-            ])
+        train_command(&repo("data/examples.jsonl"), &out)
+            .args([flag, value])
             .assert()
             .failure()
             .stderr(contains(message));
@@ -282,21 +247,10 @@ fn files_without_calibration_or_uncertainty_still_load() {
 fn calibrate_stores_a_calibration_that_score_uses() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cal.json");
-    let summary = stdout_of(
-        stance()
-            .args([
-                "train",
-                "--data",
-                "data/examples.jsonl",
-                "--min-df",
-                "1",
-                "-q",
-                "--calibrate",
-                "--calibration-folds",
-                "3",
-                "--out",
-            ])
-            .arg(&out),
+    let summary = train_model(
+        &repo("data/examples.jsonl"),
+        &out,
+        &["--calibrate", "--calibration-folds", "3"],
     );
     assert!(summary.contains("calibration: Platt"), "{summary}");
     let model = Model::load(&out).unwrap();
@@ -323,21 +277,7 @@ fn calibrate_stores_a_calibration_that_score_uses() {
 fn chunked_training_records_its_rows() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.json");
-    stance()
-        .args([
-            "train",
-            "--data",
-            "data/examples.jsonl",
-            "--min-df",
-            "1",
-            "-q",
-            "--chunk-words",
-            "30",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    train_model(&repo("data/examples.jsonl"), &out, &["--chunk-words", "30"]);
     let t = Model::load(&out).unwrap().training().clone();
     assert_eq!(t.passage_words, 30);
     assert_eq!(t.documents, 48);
@@ -349,12 +289,9 @@ fn the_model_file_does_not_depend_on_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let train_with = |threads: &str| {
         let out = dir.path().join(format!("m{threads}.json"));
-        stance()
+        train_command(&repo("data/examples.jsonl"), &out)
             .env("RAYON_NUM_THREADS", threads)
             .args([
-                "train",
-                "--data",
-                "data/examples.jsonl",
                 "--min-df",
                 "1",
                 "--chunk-words",
@@ -362,10 +299,7 @@ fn the_model_file_does_not_depend_on_the_thread_count() {
                 "--calibrate",
                 "--calibration-folds",
                 "3",
-                "-q",
-                "--out",
             ])
-            .arg(&out)
             .assert()
             .success();
         std::fs::read(out).unwrap()

@@ -1,6 +1,6 @@
 //! `stance eval`, `stance inspect` and `stance cv` on the project's example data.
 
-mod common;
+use crate::common;
 
 use common::{fails_with, stance, stdout_of, train_examples};
 use predicates::prelude::*;

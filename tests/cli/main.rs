@@ -1,0 +1,26 @@
+//! The integration tests, one test crate (linked once, not once per file), as ripgrep has: each
+//! module drives the `stance` binary or the public library API. `tests/memory.rs` stays a crate
+//! of its own, because its counting allocator must see only its own test's allocations.
+//!
+//! Tests needing `../shared` or Chromium are `#[ignore = "needs ..."]`; CI runs them with
+//! `cargo test -- --include-ignored`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod bad_data;
+mod bad_input;
+mod bad_model;
+mod browser;
+mod eval_inspect;
+mod explain;
+mod interrupt;
+mod linfa_agreement;
+mod masking;
+mod neutral;
+mod output;
+mod properties;
+mod score;
+mod seeds;
+mod streaming;
+mod train;
