@@ -50,6 +50,12 @@ pub enum ParamError {
 /// Everything the library can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum StanceError {
+    #[error("document {document}: label {label:?} is not one of the model's labels ({})", known.join(", "))]
+    UnknownLabel {
+        document: String,
+        label: String,
+        known: Vec<String>,
+    },
     // The I/O error is part of the message rather than a `source`, so that a printed error
     // chain does not repeat it.
     #[error("{path}: {error}")]

@@ -8,7 +8,10 @@ use anyhow::{bail, Context};
 use clap::Args;
 use serde::Serialize;
 
+use std::path::PathBuf;
+
 use stance::eval::cv::{cross_validate, CvResult, FoldResult, UncertaintySplit};
+use stance::eval::dev::{evaluate_dev, DevReport};
 use stance::eval::folds::{FoldPlan, GroupBy};
 use stance::eval::metrics::Metrics;
 use stance::io::corpus::label_indices;
@@ -38,6 +41,11 @@ pub struct CvArgs {
     cv_seed: u64,
     #[command(flatten)]
     options: TrainOptions,
+    /// An out-of-domain dev set (repeatable): a model trained on all of --data is scored on
+    /// it for macro-F1, AUC, length drift and paragraph agreement. Read with the same field
+    /// names as --data; never trained on.
+    #[arg(long, value_name = "PATH")]
+    dev: Vec<PathBuf>,
     /// Output format.
     #[arg(long, default_value = "text", value_parser = formats(TEXT_OR_JSON))]
     format: OutputFormat,
@@ -48,6 +56,17 @@ pub struct CvArgs {
 struct Report<'a> {
     labels: &'a [String],
     runs: Vec<RunReport<'a>>,
+    /// One entry per --dev file (absent without one).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    dev: &'a [DevRun],
+}
+
+/// A dev set's figures, with its path.
+#[derive(Serialize)]
+struct DevRun {
+    path: PathBuf,
+    #[serde(flatten)]
+    report: DevReport,
 }
 
 /// One grouping's cross-validation.
@@ -114,6 +133,21 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cross-validating grouped by {g}"))?;
         runs.push((g, result));
     }
+    let mut dev = Vec::new();
+    if !args.dev.is_empty() {
+        let (model, _) = stance::train(&docs, &params, &mut |_| {})
+            .context("training on all of --data for the dev sets")?;
+        for path in &args.dev {
+            let dev_docs = stance::read_labelled(path, &args.data.fields())
+                .with_context(|| format!("reading dev set {}", path.display()))?;
+            let report = evaluate_dev(&model, &dev_docs)
+                .with_context(|| format!("evaluating dev set {}", path.display()))?;
+            dev.push(DevRun {
+                path: path.clone(),
+                report,
+            });
+        }
+    }
     let random = runs
         .iter()
         .find(|(g, _)| *g == GroupBy::None)
@@ -145,6 +179,7 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                         }
                     })
                     .collect(),
+                dev: &dev,
             };
             write_json(out, &report)?;
         }
@@ -202,6 +237,36 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             }
             if random.is_some() {
                 writeln!(out, "leakage = random-split macro-F1 minus this split's: how much a random split overstates performance on unseen outlets/months")?;
+            }
+            for d in &dev {
+                let r = &d.report;
+                writeln!(
+                    out,
+                    "\n== dev set {} (model trained on all of --data)",
+                    d.path.display()
+                )?;
+                writeln!(out, "{}", line("dev", &r.metrics))?;
+                for l in &r.drift {
+                    let q: Vec<String> = l
+                        .mean_probability
+                        .iter()
+                        .map(|p| format!("{p:.3}"))
+                        .collect();
+                    writeln!(
+                        out,
+                        "length drift, true {} ({} documents): mean p({}) by length quarter {} (drift {:+.3})",
+                        l.label,
+                        l.documents,
+                        l.label,
+                        q.join(" "),
+                        l.drift
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "paragraph agreement: {:.1}% of documents have the label of their paragraphs' mean logit",
+                    100.0 * r.paragraph_agreement
+                )?;
             }
         }
     }

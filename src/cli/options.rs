@@ -130,16 +130,21 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// Reads every --data source, in order.
-    pub fn read(&self) -> anyhow::Result<Vec<Document>> {
-        let fields = FieldNames {
+    /// The field names given.
+    pub fn fields(&self) -> FieldNames {
+        FieldNames {
             text: self.text_field.clone(),
             label: self.label_field.clone(),
             id: self.id_field.clone(),
             source: self.source_field.clone(),
             date: self.date_field.clone(),
             ..FieldNames::default()
-        };
+        }
+    }
+
+    /// Reads every --data source, in order.
+    pub fn read(&self) -> anyhow::Result<Vec<Document>> {
+        let fields = self.fields();
         let mut docs = Vec::new();
         for path in &self.data {
             docs.extend(read_labelled(path, &fields).context("reading training data")?);
