@@ -136,7 +136,8 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )?;
             writeln!(
                 out,
-                "  alpha {}  class weight {:?}  max_iter {}  tol {}  seed {}",
+                "  penalty {:?}  alpha {}  class weight {:?}  max_iter {}  tol {}  seed {}",
+                t.logistic.penalty,
                 t.logistic.alpha,
                 t.logistic.class_weight,
                 t.logistic.max_iter,
@@ -155,8 +156,22 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )?;
             writeln!(
                 out,
-                "  L-BFGS: {} iterations, final loss {:.6}, converged {}",
-                t.iterations, t.final_loss, t.converged
+                "  optimiser: {} iterations, final loss {:.6}, gradient norm {}, converged {}",
+                t.iterations,
+                t.final_loss,
+                t.gradient_norm
+                    .map_or("not recorded".to_string(), |g| format!("{g:.3e}")),
+                t.converged
+            )?;
+            let u = model.uncertainty();
+            writeln!(
+                out,
+                "  uncertain below: signal {:.4}, known share {:.4}, {} tokens; within {} of a coin toss; cooling prior {} tokens",
+                u.min_signal,
+                u.min_known,
+                stance::model::evidence::MIN_TOKENS,
+                u.band,
+                u.prior_tokens
             )?;
             match model.calibration() {
                 Some(c) => writeln!(out,

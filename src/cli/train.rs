@@ -11,6 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use stance::io::atomic::AtomicFile;
+use stance::model::logistic::Penalty;
 use stance::train::{train, CalibrationParams, Stage};
 
 use super::options::{DataArgs, Grouping, TrainOptions};
@@ -93,17 +94,30 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
         "vocabulary: {} terms",
         model.featurizer().n_features()
     )?;
+    let penalty = model.training().logistic.penalty;
     writeln!(
         stdout,
-        "L-BFGS: {} iterations, final loss {:.6}{}",
+        "{}: {} iterations, final loss {:.6}, gradient norm {:.3e}{}",
+        match penalty {
+            Penalty::L2 => "L-BFGS",
+            Penalty::L1 | Penalty::ElasticNet => "OWL-QN",
+        },
         report.iterations,
         report.final_loss,
+        report.gradient_norm,
         if report.converged {
-            ""
+            String::new()
         } else {
-            " (iteration limit reached before convergence)"
+            format!(
+                " (stopped before the gradient norm reached --tol {})",
+                model.training().logistic.tolerance
+            )
         }
     )?;
+    if penalty != Penalty::L2 {
+        let weighted = model.featurizer().n_features();
+        writeln!(stdout, "{weighted} terms kept (those with a non-zero weight, refitted)")?;
+    }
     if let Some(c) = model.calibration() {
         writeln!(
             stdout,
