@@ -13,8 +13,11 @@ corpus=${CORPUS:-../shared/corpus/ukraine-media.jsonl}
 bin=${STANCE_BIN:-target/release/stance}
 [ -x "$bin" ] || cargo build --release -q
 
-# The chosen settings. Keep in sync with models/model-card.md.
-FLAGS=(--alpha 0.01 --chunk-words 60 --calibrate)
+# The chosen settings (models/model-card.md, "How the default model was chosen"): sparse (L1)
+# logistic regression at alpha 1/30 on whole documents, unstemmed unigrams and bigrams, the
+# English stop words plus reporting verbs, wire words and outlet names, no calibration.
+FLAGS=(--penalty l1 --alpha 0.033333 --max-iter 3000 --no-stem --ngram-range 1..2
+  --stop-words data/stopwords-newsroom.txt)
 
 if [ "${1:-}" = "--check" ]; then
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
