@@ -114,8 +114,10 @@ impl Calibration {
     pub fn apply(&self, logits: &[f64]) -> Vec<f64> {
         match *self {
             Calibration::Platt { a, b } => {
-                let p = sigmoid(a * logits[0] + b);
-                vec![1.0 - p, p]
+                // Each side from its own sigmoid: `1 - p` rounds to 0 for a logit past 37, and a
+                // probability of exactly 0 cannot be cooled by length (evidence.rs).
+                let z = a * logits[0] + b;
+                vec![sigmoid(-z), sigmoid(z)]
             }
             Calibration::Temperature { t } => {
                 let mut p: Vec<f64> = logits.iter().map(|v| v / t).collect();

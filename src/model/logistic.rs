@@ -376,8 +376,9 @@ impl LinearModel {
     /// Label probabilities from logits.
     pub fn probabilities_from_logits(&self, logits: &[f64]) -> Vec<f64> {
         if self.is_binary() {
-            let p = sigmoid(logits[0]);
-            vec![1.0 - p, p]
+            // Each side from its own sigmoid: `1 - p` rounds to 0 for a logit past 37, and a
+            // probability of exactly 0 cannot be cooled by length (evidence.rs).
+            vec![sigmoid(-logits[0]), sigmoid(logits[0])]
         } else {
             let mut p = logits.to_vec();
             softmax_in_place(&mut p);
