@@ -116,7 +116,10 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
     )?;
     if penalty != Penalty::L2 {
         let weighted = model.featurizer().n_features();
-        writeln!(stdout, "{weighted} terms kept (those with a non-zero weight, refitted)")?;
+        writeln!(
+            stdout,
+            "{weighted} terms kept (those with a non-zero weight, refitted)"
+        )?;
     }
     if let Some(c) = model.calibration() {
         writeln!(
