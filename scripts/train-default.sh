@@ -17,7 +17,7 @@ bin=${STANCE_BIN:-target/release/stance}
 # logistic regression at alpha 1/30 on whole documents, unstemmed unigrams and bigrams, the
 # English stop words plus reporting verbs, wire words and outlet names, no calibration.
 FLAGS=(--penalty l1 --alpha 0.033333 --max-iter 3000 --no-stem --ngram-range 1..2
-  --stop-words data/stopwords-newsroom.txt)
+  --stop-words data/stopwords-newsroom.txt --keep-unweighted-terms)
 
 if [ "${1:-}" = "--check" ]; then
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

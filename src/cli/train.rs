@@ -115,11 +115,10 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
         }
     )?;
     if penalty != Penalty::L2 {
-        let weighted = model.featurizer().n_features();
-        writeln!(
-            stdout,
-            "{weighted} terms kept (those with a non-zero weight, refitted)"
-        )?;
+        let weighted = (0..model.featurizer().n_features())
+            .filter(|&f| model.classifier().weights().iter().any(|w| w[f] != 0.0))
+            .count();
+        writeln!(stdout, "{weighted} terms with a non-zero weight")?;
     }
     if let Some(c) = model.calibration() {
         writeln!(
