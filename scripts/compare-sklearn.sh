@@ -9,7 +9,7 @@
 #
 # --l1 ALPHA runs, instead of the speed comparison, the L1 objective check (issue 15): one
 #   `stance bench --penalty l1 --alpha ALPHA --tol TOL --max-iter N --repeat 1` (OWL-QN; defaults
-#   --l1-tol 1e-8, --l1-max-iter 3000) exports its training matrix, scikit-learn's
+#   --l1-tol 1e-8, --l1-max-iter 300) exports its training matrix, scikit-learn's
 #   LogisticRegression(L1, solver="saga", C = 1/ALPHA, class_weight="balanced") is fitted on it
 #   (defaults --saga-tol 1e-8, --saga-max-iter 100000 epochs), and both solutions' objectives
 #   F = sum s_i*logloss_i + alpha*|w|_1 (scikit-learn's ||w||_1 + C*sum s_i*logloss_i, times
@@ -60,7 +60,7 @@ stem_cache=()
 keep_matrix=0
 l1_alpha=
 l1_tol=1e-8
-l1_max_iter=3000
+l1_max_iter=300
 saga_tol=1e-8
 saga_max_iter=100000
 l1_docs=
