@@ -4,6 +4,18 @@
 #   scripts/compare-sklearn.sh [--corpus PATH] [--threads N] [--out DIR] [--ngram-range 1..2]
 #                              [--repeat K] [--venv DIR] [--python PYTHON] [--no-stem-cache]
 #                              [--keep-matrix]
+#   scripts/compare-sklearn.sh --l1 ALPHA [--l1-tol TOL] [--l1-max-iter N] [--saga-tol TOL]
+#                              [--saga-max-iter N] [--l1-docs N] [--corpus PATH] [--out DIR] ...
+#
+# --l1 ALPHA runs, instead of the speed comparison, the L1 objective check (issue 15): one
+#   `stance bench --penalty l1 --alpha ALPHA --tol TOL --max-iter N --repeat 1` (OWL-QN; defaults
+#   --l1-tol 1e-8, --l1-max-iter 300) exports its training matrix, scikit-learn's
+#   LogisticRegression(L1, solver="saga", C = 1/ALPHA, class_weight="balanced") is fitted on it
+#   (defaults --saga-tol 1e-8, --saga-max-iter 100000 epochs), and both solutions' objectives
+#   F = sum s_i*logloss_i + alpha*|w|_1 (scikit-learn's ||w||_1 + C*sum s_i*logloss_i, times
+#   alpha) are printed with the non-zero counts; pass when (F_ours - F_saga)/|F_saga| <= 1e-6.
+#   --l1-docs N trains both on N evenly spaced documents of the corpus instead (saga needs
+#   thousands of epochs at a tight tol: tens of minutes on the whole shared corpus).
 #
 # 1. builds the release binary (cargo is a no-op when it is up to date; STANCE_BIN skips it),
 # 2. makes (or reuses) a Python virtual environment with scikit-learn and snowballstemmer,
@@ -46,8 +58,14 @@ venv=$repo/target/sklearn-venv
 python=python3
 stem_cache=()
 keep_matrix=0
+l1_alpha=
+l1_tol=1e-8
+l1_max_iter=300
+saga_tol=1e-8
+saga_max_iter=100000
+l1_docs=
 
-usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "compare-sklearn: $*" >&2; exit 1; }
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value"; }
 
@@ -63,6 +81,12 @@ while [ $# -gt 0 ]; do
     --python) need_value "$@"; python=$2; shift 2 ;;
     --no-stem-cache) stem_cache=(--no-stem-cache); shift ;;
     --keep-matrix) keep_matrix=1; shift ;;
+    --l1) need_value "$@"; l1_alpha=$2; shift 2 ;;
+    --l1-tol) need_value "$@"; l1_tol=$2; shift 2 ;;
+    --l1-max-iter) need_value "$@"; l1_max_iter=$2; shift 2 ;;
+    --saga-tol) need_value "$@"; saga_tol=$2; shift 2 ;;
+    --saga-max-iter) need_value "$@"; saga_max_iter=$2; shift 2 ;;
+    --l1-docs) need_value "$@"; l1_docs=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
   esac
@@ -111,6 +135,47 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -v '^??' | head -1 || true)
 [ -n "$dirty" ] && commit="$commit (uncommitted changes)"
+
+# The L1 objective check (--l1), instead of the speed comparison.
+if [ -n "$l1_alpha" ]; then
+  [ -z "$l1_docs" ] || [[ "$l1_docs" =~ ^[1-9][0-9]*$ ]] \
+    || die "--l1-docs must be a positive integer, got '$l1_docs'"
+  l1_corpus=$corpus
+  if [ -n "$l1_docs" ]; then
+    # Evenly spaced documents, so that both labels and every outlet stay in; kept in $out and
+    # deleted after the run.
+    l1_corpus=$out/l1-corpus.jsonl
+    "$py" - "$corpus" "$l1_docs" "$l1_corpus" <<'EOF' || die "could not subsample $corpus"
+import sys
+lines = [l for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+n = min(int(sys.argv[2]), len(lines))
+with open(sys.argv[3], "w", encoding="utf-8") as f:
+    f.writelines(lines[i * len(lines) // n] for i in range(n))
+EOF
+  fi
+  echo "== stance bench --penalty l1 --alpha $l1_alpha --tol $l1_tol --max-iter $l1_max_iter" >&2
+  matrix=$out/stance-l1-matrix.svm
+  "$bin" bench --data "$l1_corpus" --threads 1 --ngram-range "$ngram" --repeat 1 \
+    --score-sample 20 --extended --format json --export-matrix "$matrix" \
+    --penalty l1 --alpha "$l1_alpha" --tol "$l1_tol" --max-iter "$l1_max_iter" \
+    > "$out/stance-l1-bench.json" || die "stance bench --penalty l1 failed"
+  [ -z "$l1_docs" ] || rm -f "$l1_corpus"
+  echo "== scikit-learn saga (1 thread)" >&2
+  {
+    echo "## stance OWL-QN vs scikit-learn saga, L1"
+    echo
+    echo "- command: \`scripts/compare-sklearn.sh${args_seen[*]:+ ${args_seen[*]}}\` ($(date -u '+%Y-%m-%d %H:%M UTC')) at $commit"
+    echo "- corpus: $(basename "$corpus")${l1_docs:+, $l1_docs evenly spaced documents}; n-grams $ngram; machine: $cores cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    "$py" scripts/compare_sklearn.py l1 --matrix "$matrix" --stance "$out/stance-l1-bench.json" \
+      --tol "$saga_tol" --max-iter "$saga_max_iter" --out "$out/sklearn-l1.json"
+    echo
+    echo "Raw figures: $out/{stance-l1-bench.json,sklearn-l1.json}"
+  } | tee "$out/report-l1.md"
+  [ "${PIPESTATUS[0]}" = 0 ] || die "the saga comparison failed"
+  [ "$keep_matrix" = 1 ] || rm -f "$matrix"
+  exit 0
+fi
 
 # 3. stance bench. Its training matrix goes to $out, to be trained on by scikit-learn too.
 echo "== stance bench ($threads threads)" >&2

@@ -9,6 +9,8 @@ in the same run.
 Subcommands:
   measure  time scikit-learn on the corpus and on stance's matrix, write JSON (single-threaded)
   peak     fit_transform the corpus once, print its peak RSS as JSON (a child of `measure`)
+  l1       fit saga (L1) on the matrix of a `stance bench --penalty l1` run, compare both
+           objectives in stance's units, write JSON and print a markdown table
   report   print the markdown comparison from both sides' JSON
 
 Nothing here writes article text anywhere: only figures.
@@ -159,24 +161,43 @@ def parse_ngram(s):
     return int(s), int(s)
 
 
-def stance_objective(X, y01, coef, intercept, alpha, sample_weight):
-    """stance's training loss (src/objective.rs), binary case:
-    sum_i s_i * logloss_i + alpha/2 * ||w||^2, intercept not penalised."""
+def stance_objective(X, y01, coef, intercept, alpha, sample_weight, l1_share=0.0):
+    """stance's training loss (src/model/objective.rs, src/model/logistic.rs), binary case:
+    sum_i s_i * logloss_i + alpha * (l1_share * ||w||_1 + (1 - l1_share)/2 * ||w||^2),
+    intercept not penalised (l1_share: 0 for l2, 1 for l1, l1_ratio for elasticnet)."""
     import numpy as np
 
     z = X @ coef + intercept
     sign = np.where(y01 == 1, -1.0, 1.0)
     ll = np.logaddexp(0.0, sign * z)
-    return float(np.dot(sample_weight, ll) + 0.5 * alpha * float(coef @ coef))
+    l2 = 0.5 * (1.0 - l1_share) * float(coef @ coef)
+    l1 = l1_share * float(np.abs(coef).sum())
+    return float(np.dot(sample_weight, ll) + alpha * (l1 + l2))
 
 
-def stance_gradient(X, y01, coef, intercept, alpha, sample_weight):
-    """The gradient of stance_objective with respect to (coef, intercept), one flat vector."""
+def stance_gradient(X, y01, coef, intercept, alpha, sample_weight, l1_share=0.0):
+    """The gradient of stance_objective's smooth part (all of it when l1_share is 0) with
+    respect to (coef, intercept), one flat vector."""
     import numpy as np
     from scipy.special import expit
 
     r = sample_weight * (expit(X @ coef + intercept) - y01)
-    return np.concatenate([X.T @ r + alpha * coef, [r.sum()]])
+    return np.concatenate([X.T @ r + alpha * (1.0 - l1_share) * coef, [r.sum()]])
+
+
+def stance_pseudo_gradient(X, y01, coef, intercept, alpha, sample_weight, l1_share):
+    """The pseudo-gradient OWL-QN stops on (src/model/owlqn.rs `pseudo_gradient`): the
+    gradient where |w_j| is differentiable, at w_j = 0 the one-sided derivative that points
+    downhill or 0; it is zero exactly at the minimum."""
+    import numpy as np
+
+    g = stance_gradient(X, y01, coef, intercept, alpha, sample_weight, l1_share)
+    gw, lam = g[:-1], alpha * l1_share
+    pg = np.where(coef > 0, gw + lam, np.where(coef < 0, gw - lam, 0.0))
+    at_zero = coef == 0
+    pg = np.where(at_zero & (gw + lam < 0), gw + lam, pg)
+    pg = np.where(at_zero & (gw - lam > 0), gw - lam, pg)
+    return np.concatenate([pg, g[-1:]])
 
 
 def percentile(sorted_values, q):
@@ -438,6 +459,130 @@ def cmd_measure(args):
 
 
 # --------------------------------------------------------------------------------------------
+# l1: stance's OWL-QN against scikit-learn's saga on the same matrix (issue 15)
+# --------------------------------------------------------------------------------------------
+
+
+def load_matrix(path, n_features):
+    """stance's exported matrix and 0/1 labels, with 32-bit indices (saga refuses 64-bit)."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.datasets import load_svmlight_file
+
+    X, y = load_svmlight_file(path, n_features=n_features, zero_based=True, dtype=np.float64)
+    X = sp.csr_matrix((X.data, X.indices.astype(np.int32), X.indptr.astype(np.int32)),
+                      shape=X.shape)
+    y01 = y.astype(np.int64)
+    if sorted(set(y01.tolist())) != [0, 1] or not np.array_equal(y01, y):
+        sys.exit(f"compare_sklearn: {path}: expected labels 0 and 1 (a two-label corpus)")
+    return X, y01
+
+
+def saga_l1(C, tol, max_iter):
+    """LogisticRegression with an L1 penalty by saga, balanced class weights, C = 1/alpha, an
+    unpenalised intercept. scikit-learn 1.8 deprecated `penalty` for `l1_ratio=1`."""
+    import inspect
+
+    from sklearn.linear_model import LogisticRegression
+
+    common = dict(C=C, class_weight="balanced", solver="saga", tol=tol, max_iter=max_iter,
+                  fit_intercept=True)
+    default = inspect.signature(LogisticRegression).parameters["penalty"].default
+    if default == "deprecated":
+        return LogisticRegression(l1_ratio=1.0, **common)
+    return LogisticRegression(penalty="l1", **common)
+
+
+def cmd_l1(args):
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    import numpy as np
+    import sklearn
+    from sklearn.exceptions import ConvergenceWarning
+
+    with open(args.stance) as f:
+        st = json.load(f)
+    missing = [k for k in ("alpha", "penalty", "features", "nnz", "docs", "final_loss",
+                           "gradient_norm", "converged", "nonzero_weights", "tolerance",
+                           "max_iter", "lbfgs_iterations", "train_s") if k not in st]
+    if missing:
+        sys.exit(f"compare_sklearn: {args.stance} lacks {', '.join(missing)}: it must come "
+                 "from `stance bench --extended --format json --penalty l1` of this branch")
+    if st["penalty"] != "l1":
+        sys.exit(f"compare_sklearn: {args.stance} is a --penalty {st['penalty']} run, not l1")
+    alpha = float(st["alpha"])
+    C = 1.0 / alpha
+    X, y01 = load_matrix(args.matrix, st["features"])
+    if X.shape[0] != st["docs"] or X.nnz != st["nnz"]:
+        sys.exit(f"compare_sklearn: {args.matrix} is {X.shape[0]} rows with nnz {X.nnz}, "
+                 f"but bench trained on {st['docs']} rows with nnz {st['nnz']}")
+    counts = np.bincount(y01, minlength=2)
+    sw = len(y01) / (2.0 * counts[y01])  # class_weight="balanced", as src/model/logistic.rs
+
+    clf = saga_l1(C, args.tol, args.max_iter)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        t = time.perf_counter()
+        clf.fit(X, y01)
+        seconds = time.perf_counter() - t
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    coef = clf.coef_.ravel()
+    b = float(clf.intercept_[0])
+    f_saga = stance_objective(X, y01, coef, b, alpha, sw, l1_share=1.0)
+    pg = stance_pseudo_gradient(X, y01, coef, b, alpha, sw, l1_share=1.0)
+    f_ours = float(st["final_loss"])
+    rel = (f_ours - f_saga) / abs(f_saga)
+    out = {
+        "alpha": alpha, "C": C, "rows": int(X.shape[0]), "n_features": int(X.shape[1]),
+        "nnz": int(X.nnz), "sample_weight_sum": float(sw.sum()),
+        "scikit-learn": sklearn.__version__,
+        "ours": {"final_loss": f_ours, "nonzero_weights": st["nonzero_weights"],
+                 "converged": st["converged"], "gradient_norm": st["gradient_norm"],
+                 "iterations": st["lbfgs_iterations"], "tol": st["tolerance"],
+                 "max_iter": st["max_iter"], "train_s": st["train_s"]},
+        "saga": {"final_loss": f_saga, "nonzero_weights": int(np.count_nonzero(coef)),
+                 "converged": converged, "pseudo_gradient_norm": float(np.linalg.norm(pg)),
+                 "epochs": int(np.max(clf.n_iter_)), "tol": args.tol,
+                 "max_iter": args.max_iter, "train_s": seconds},
+        "relative_difference": rel,
+        "pass": rel <= args.rel_tol,
+        "rel_tol": args.rel_tol,
+    }
+    with open(args.out, "w") as f:
+        json.dump(out, f, indent=2)
+        f.write("\n")
+
+    o, g = out["ours"], out["saga"]
+    rows = [
+        ("F = sum s_i*logloss_i + alpha*|w|_1 (stance's units)", f"{f_ours:.10g}",
+         f"{f_saga:.10g}"),
+        ("non-zero weights (intercept excluded)", o["nonzero_weights"], g["nonzero_weights"]),
+        ("converged", str(o["converged"]).lower(), str(converged).lower()),
+        ("pseudo-gradient L2 norm of F", f"{o['gradient_norm']:.3e}",
+         f"{g['pseudo_gradient_norm']:.3e}"),
+        ("iterations (stance) / epochs (saga)", o["iterations"], g["epochs"]),
+        ("stopping rule", f"norm <= {o['tol']:g}, max_iter {o['max_iter']}",
+         f"tol {args.tol:g} (max weight change / max weight), max_iter {args.max_iter}"),
+        ("fit, s (1 thread)", f"{o['train_s']:.1f}", f"{seconds:.1f}"),
+    ]
+    print(f"| L1, alpha = {alpha:g} (C = {C:g}), {X.shape[0]} x {X.shape[1]}, nnz {X.nnz} "
+          "| stance OWL-QN | scikit-learn saga |")
+    print("|---|---:|---:|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]} |")
+    print()
+    if rel <= -args.rel_tol:
+        how = "pass: ours is lower than saga's (saga stopped short of the minimum)"
+    elif abs(rel) <= args.rel_tol:
+        how = "pass"
+    else:
+        how = "**miss**"
+    print(f"(F_ours - F_saga) / |F_saga| = {rel:+.3e}; target |.| <= {args.rel_tol:g} "
+          f"(or ours lower): {how}")
+
+
+# --------------------------------------------------------------------------------------------
 # report
 # --------------------------------------------------------------------------------------------
 
@@ -653,11 +798,21 @@ def main():
     k = sub.add_parser("peak")
     common(k)
     k.add_argument("--kind", choices=["plain", "stemmed"], default="stemmed")
+    l1 = sub.add_parser("l1", help="stance's L1 objective against saga's on stance's matrix")
+    l1.add_argument("--matrix", required=True,
+                    help="the matrix of that run, from `stance bench --export-matrix`")
+    l1.add_argument("--stance", required=True,
+                    help="`stance bench --extended --format json --penalty l1` output")
+    l1.add_argument("--tol", type=float, default=1e-8, help="saga's tol")
+    l1.add_argument("--max-iter", type=int, default=100000, help="saga's max_iter (epochs)")
+    l1.add_argument("--rel-tol", type=float, default=1e-6,
+                    help="pass when (F_ours - F_saga) / |F_saga| is at most this")
+    l1.add_argument("--out", required=True)
     r = sub.add_parser("report")
     r.add_argument("--stance", required=True)
     r.add_argument("--sklearn", required=True)
     args = p.parse_args()
-    {"measure": cmd_measure, "peak": cmd_peak, "report": cmd_report}[args.cmd](args)
+    {"measure": cmd_measure, "peak": cmd_peak, "l1": cmd_l1, "report": cmd_report}[args.cmd](args)
 
 
 if __name__ == "__main__":

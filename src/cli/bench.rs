@@ -19,6 +19,7 @@ use serde::Serialize;
 use stance::features::ngrams::NgramRange;
 use stance::io::atomic::AtomicFile;
 use stance::io::corpus::label_indices;
+use stance::model::logistic::Penalty;
 use stance::text::tokenize::Tokenizer;
 use stance::train::{train, CheckedTrainParams, TrainParams};
 use stance::Model;
@@ -58,6 +59,21 @@ pub struct BenchArgs {
     /// are printed so that they parse back to the same numbers.
     #[arg(long, value_name = "PATH")]
     export_matrix: Option<PathBuf>,
+    /// Penalty strength for the training runs (alpha = 1/C), as `train`'s.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    alpha: f64,
+    /// Penalty on the weights for the training runs, as `train`'s: l2, l1 or elasticnet.
+    #[arg(long, default_value = "l2")]
+    penalty: Penalty,
+    /// The L1 share of the elastic-net penalty, as `train`'s.
+    #[arg(long, allow_negative_numbers = true)]
+    l1_ratio: Option<f64>,
+    /// Optimiser iteration limit for the training runs, as `train`'s.
+    #[arg(long, default_value_t = 500)]
+    max_iter: u64,
+    /// Gradient (pseudo-gradient under L1) norm at which training stops, as `train`'s.
+    #[arg(long, default_value_t = 1e-4)]
+    tol: f64,
 }
 
 /// One run's figures, under the keys `--format json` promises.
@@ -116,9 +132,18 @@ struct Extended {
     lbfgs_iterations: u64,
     final_loss: f64,
     lbfgs_converged: bool,
+    /// The same three for any penalty (`lbfgs_*` name them from before there was a choice):
+    /// the objective at the end, the L2 norm of its (pseudo-)gradient, and whether that norm
+    /// reached the tolerance.
+    gradient_norm: f64,
+    converged: bool,
+    /// Weights (intercepts excluded) that are not exactly zero.
+    nonzero_weights: usize,
     /// The training settings the figures are for, so that a comparison need not assume the
     /// defaults.
     alpha: f64,
+    penalty: Penalty,
+    l1_ratio: Option<f64>,
     tolerance: f64,
     max_iter: u64,
     /// The whole `train` (featurize, L-BFGS, evidence and surface-form passes), seconds.
@@ -299,7 +324,14 @@ fn run_both(
     let (trained, train_s) = pools.timed(repeats, || {
         params.logistic.fit(&x, &y, &labels, &mut |_, _| {})
     });
-    let (_, report) = trained.context("training")?;
+    let (trained, report) = trained.context("training")?;
+    let nonzero_weights = trained
+        .weights()
+        .iter()
+        .flatten()
+        .filter(|w| **w != 0.0)
+        .count();
+    drop(trained);
     let features = fitted_featurizer.n_features();
     let nnz = x.nnz();
     // After the timings, so that building the text disturbs none of them.
@@ -393,7 +425,12 @@ fn run_both(
             lbfgs_iterations: report.iterations,
             final_loss: report.final_loss,
             lbfgs_converged: report.converged,
+            gradient_norm: report.gradient_norm,
+            converged: report.converged,
+            nonzero_weights,
             alpha: params.logistic.alpha,
+            penalty: params.logistic.penalty,
+            l1_ratio: params.logistic.l1_ratio,
             tolerance: params.logistic.tolerance,
             max_iter: params.logistic.max_iter,
             train_all_s: train_all_s[i],
@@ -415,6 +452,11 @@ pub fn run(args: BenchArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     }
     let mut params = TrainParams::default();
     params.featurizer.ngram_range = args.ngram_range;
+    params.logistic.alpha = args.alpha;
+    params.logistic.penalty = args.penalty;
+    params.logistic.l1_ratio = args.l1_ratio;
+    params.logistic.max_iter = args.max_iter;
+    params.logistic.tolerance = args.tol;
     let params = params.check()?;
     // Created before the data is read, so that an unwritable path fails before any work.
     let export = args

@@ -304,3 +304,39 @@ fn bench_refuses_zero_repeats_and_threads() {
         );
     }
 }
+
+#[test]
+fn bench_trains_with_the_penalty_it_is_given() {
+    let run = |penalty: &str| -> serde_json::Value {
+        let out = stdout_of(
+            stance()
+                .args(["bench", "--data", "data/examples.jsonl", "--threads", "1"])
+                .args(["--score-sample", "5", "--repeat", "1", "--extended"])
+                .args(["--format", "json", "--alpha", "0.05", "--penalty", penalty])
+                .args(["--tol", "1e-6", "--max-iter", "2000"]),
+        );
+        serde_json::from_str(&out).unwrap()
+    };
+    let (l2, l1) = (run("l2"), run("l1"));
+    assert_eq!(l2["penalty"], "l2");
+    assert_eq!(l1["penalty"], "l1");
+    for v in [&l1, &l2] {
+        assert_eq!(v["alpha"], 0.05);
+        assert_eq!(v["tolerance"], 1e-6);
+        assert_eq!(v["max_iter"], 2000);
+        assert_eq!(v["converged"], v["lbfgs_converged"]);
+        assert!(v["gradient_norm"].as_f64().unwrap().is_finite());
+    }
+    let nonzero = |v: &serde_json::Value| v["nonzero_weights"].as_u64().unwrap();
+    let features = l1["features"].as_u64().unwrap();
+    assert!(
+        0 < nonzero(&l1) && nonzero(&l1) < nonzero(&l2) && nonzero(&l2) <= features,
+        "L1 {} and L2 {} non-zero weights of {features}",
+        nonzero(&l1),
+        nonzero(&l2)
+    );
+    fails_with(
+        stance().args(["bench", "--data", "data/examples.jsonl", "--penalty", "l3"]),
+        "l3",
+    );
+}
