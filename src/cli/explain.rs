@@ -17,7 +17,7 @@ use stance::predict::explain::{Explanation, SwapEffect};
 use stance::Model;
 
 use super::html;
-use super::output::{formats, write_json, ByLabel, OutputFormat, TEXT_OR_JSON};
+use super::output::{formats, write_json, ByLabel, OutputFormat, ParagraphLine, TEXT_OR_JSON};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -69,7 +69,7 @@ struct Report<'a> {
     calibrated: bool,
     top_terms: BTreeMap<&'a str, Vec<TopTerm<'a>>>,
     terms: Vec<Term<'a>>,
-    paragraphs: Vec<Paragraph<'a>>,
+    paragraphs: Vec<ParagraphLine<'a>>,
     tokens: Vec<Token<'a>>,
     masked: Vec<[usize; 2]>,
     swaps: Vec<Swap<'a>>,
@@ -92,17 +92,6 @@ struct Term<'a> {
     spans: Vec<[usize; 2]>,
     value: f64,
     contributions: ByLabel<'a>,
-}
-
-#[derive(Serialize)]
-struct Paragraph<'a> {
-    index: usize,
-    start: usize,
-    end: usize,
-    label: &'a str,
-    probabilities: ByLabel<'a>,
-    evidence: &'a Evidence,
-    uncertain: bool,
 }
 
 #[derive(Serialize)]
@@ -170,15 +159,7 @@ fn report<'a>(
             .score
             .paragraphs
             .iter()
-            .map(|q| Paragraph {
-                index: q.index,
-                start: q.span.start,
-                end: q.span.end,
-                label: &labels[q.prediction.label],
-                probabilities: ByLabel(labels, &q.prediction.probabilities),
-                evidence: &q.prediction.evidence,
-                uncertain: q.prediction.uncertain,
-            })
+            .map(|q| ParagraphLine::new(labels, q))
             .collect(),
         tokens: e
             .tokens

@@ -12,6 +12,9 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::ValueEnum;
 use serde::Serialize;
 
+use stance::model::evidence::Evidence;
+use stance::ParagraphScore;
+
 /// What a command prints. Each command accepts the subset that makes sense for it
 /// ([`formats`]): `score` prints a table or JSON Lines, the others a report or one JSON document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,6 +87,32 @@ pub fn write_json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result
     text.push(b'\n');
     out.write_all(&text)?;
     Ok(())
+}
+
+/// One paragraph's score as `score --paragraphs` and `explain` write it in JSON.
+#[derive(Serialize)]
+pub struct ParagraphLine<'a> {
+    index: usize,
+    start: usize,
+    end: usize,
+    label: &'a str,
+    probabilities: ByLabel<'a>,
+    evidence: &'a Evidence,
+    uncertain: bool,
+}
+
+impl<'a> ParagraphLine<'a> {
+    pub fn new(labels: &'a [String], p: &'a ParagraphScore) -> Self {
+        ParagraphLine {
+            index: p.index,
+            start: p.span.start,
+            end: p.span.end,
+            label: &labels[p.prediction.label],
+            probabilities: ByLabel(labels, &p.prediction.probabilities),
+            evidence: &p.prediction.evidence,
+            uncertain: p.prediction.uncertain,
+        }
+    }
 }
 
 /// Values per label, as a JSON object keyed by label in the model's label order.

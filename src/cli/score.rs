@@ -22,7 +22,7 @@ use stance::model::evidence::Evidence;
 use stance::predict::score::{ArticleScore, Prediction};
 use stance::{Model, StanceError};
 
-use super::output::{formats, ByLabel, OutputFormat, TEXT_OR_JSONL};
+use super::output::{formats, ByLabel, OutputFormat, ParagraphLine, TEXT_OR_JSONL};
 use super::records::{InputFormat, Item, Records};
 
 #[derive(Debug, Args)]
@@ -58,17 +58,6 @@ pub struct ScoreArgs {
     /// or - for stdin (JSON Lines or one article, see --input). Stdin when none are given.
     #[arg(value_name = "PATH")]
     inputs: Vec<PathBuf>,
-}
-
-#[derive(Serialize)]
-struct ParagraphLine<'a> {
-    index: usize,
-    start: usize,
-    end: usize,
-    label: &'a str,
-    probabilities: ByLabel<'a>,
-    evidence: &'a Evidence,
-    uncertain: bool,
 }
 
 #[derive(Serialize)]
@@ -129,15 +118,7 @@ impl Output<'_> {
                         score
                             .paragraphs
                             .iter()
-                            .map(|p| ParagraphLine {
-                                index: p.index,
-                                start: p.span.start,
-                                end: p.span.end,
-                                label: &labels[p.prediction.label],
-                                probabilities: ByLabel(labels, &p.prediction.probabilities),
-                                evidence: &p.prediction.evidence,
-                                uncertain: p.prediction.uncertain,
-                            })
+                            .map(|p| ParagraphLine::new(labels, p))
                             .collect()
                     }),
                 };
