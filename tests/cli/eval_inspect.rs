@@ -340,3 +340,61 @@ fn bench_trains_with_the_penalty_it_is_given() {
         "l3",
     );
 }
+
+#[test]
+fn cv_dev_reports_each_dev_set_and_refuses_unknown_labels() {
+    let json = stdout_of(stance().args([
+        "cv",
+        "--data",
+        "data/examples.jsonl",
+        "--folds",
+        "2",
+        "--min-df",
+        "1",
+        "--group-by",
+        "none",
+        "--dev",
+        "data/examples.jsonl",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let dev = &v["dev"][0];
+    assert_eq!(dev["path"], "data/examples.jsonl");
+    assert_eq!(dev["metrics"]["n"], 48);
+    // One drift entry per label, four length quarters each.
+    let drift = dev["drift"].as_array().unwrap();
+    assert_eq!(drift.len(), 2);
+    for d in drift {
+        assert_eq!(d["mean_probability"].as_array().unwrap().len(), 4);
+    }
+    let agreement = dev["paragraph_agreement"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&agreement), "{agreement}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let odd = common::write_file(
+        dir.path(),
+        "odd.jsonl",
+        br#"{"id": "x1", "text": "Kyiv said the invasion goes on.", "label": "neutral"}
+"#,
+    );
+    let err = common::fails_with(
+        stance()
+            .args([
+                "cv",
+                "--data",
+                "data/examples.jsonl",
+                "--folds",
+                "2",
+                "--min-df",
+                "1",
+            ])
+            .args(["--group-by", "none", "--dev"])
+            .arg(&odd),
+        "x1",
+    );
+    assert!(
+        err.contains("neutral") && err.contains("odd.jsonl"),
+        "{err}"
+    );
+}
