@@ -7,6 +7,8 @@
 //! them again.
 
 mod calibrate;
+pub mod data;
+pub mod labels;
 
 pub use calibrate::{fit_oof_calibration, OofCalibration};
 
@@ -295,6 +297,7 @@ fn train_uncalibrated(
         per_label,
         sources: source_counts,
         data_sha256: corpus_sha256(docs),
+        data_files: Vec::new(),
         logistic: params.logistic,
         seed: params.seed,
         passage_words: params.passage_words,

@@ -10,15 +10,18 @@ use serde::Serialize;
 
 use std::path::PathBuf;
 
-use stance::eval::cv::{cross_validate, CvResult, FoldResult, UncertaintySplit};
+use stance::eval::cv::{cross_validate_grouped, CvResult, FoldResult, GroupedCv, UncertaintySplit};
 use stance::eval::dev::{evaluate_dev, DevReport};
-use stance::eval::folds::{FoldPlan, GroupBy};
-use stance::eval::metrics::Metrics;
-use stance::io::corpus::label_indices;
+use stance::eval::folds::GroupBy;
+use stance::eval::metrics::{argmax, Metrics};
+use stance::io::atomic::AtomicFile;
+use stance::io::corpus::{label_indices, Document};
 use stance::model::calibration::Calibration;
+use stance::model::evidence::Evidence;
 
 use super::options::{DataArgs, Grouping, TrainOptions};
-use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
+use super::output::{formats, write_json, ByLabel, OutputFormat, TEXT_OR_JSON};
+use super::training_data::TrainingData;
 
 #[derive(Debug, Args)]
 pub struct CvArgs {
@@ -49,6 +52,11 @@ pub struct CvArgs {
     /// Output format.
     #[arg(long, default_value = "text", value_parser = formats(TEXT_OR_JSON))]
     format: OutputFormat,
+    /// Write every document's out-of-fold prediction to PATH as JSON Lines, in input order
+    /// (as scikit-learn's cross_val_predict): id, source, date, input_label (the true label),
+    /// label, probabilities, evidence, uncertain and fold. Needs a single --group-by.
+    #[arg(long, value_name = "PATH")]
+    predictions: Option<PathBuf>,
 }
 
 /// Every run, as `--format json` prints it.
@@ -56,9 +64,64 @@ pub struct CvArgs {
 struct Report<'a> {
     labels: &'a [String],
     runs: Vec<RunReport<'a>>,
+    /// The groupings the data could not support, each with the reason.
+    skipped: Vec<SkippedRun<'a>>,
     /// One entry per --dev file (absent without one).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     dev: &'a [DevRun],
+}
+
+/// A grouping that could not run, and why.
+#[derive(Serialize)]
+struct SkippedRun<'a> {
+    group_by: GroupBy,
+    reason: &'a str,
+}
+
+/// One document's out-of-fold prediction, as `--predictions` writes it: the scored-record
+/// schema of `stance score --format jsonl` with `source` and `date` kept, the true label kept
+/// as `input_label`, and the fold that tested it. A document whose fold was skipped has
+/// `null` for the prediction's fields.
+#[derive(Serialize)]
+struct PredictionLine<'a> {
+    id: &'a str,
+    source: Option<&'a str>,
+    date: Option<&'a str>,
+    input_label: &'a str,
+    label: Option<&'a str>,
+    probabilities: Option<ByLabel<'a>>,
+    evidence: Option<&'a Evidence>,
+    uncertain: Option<bool>,
+    fold: Option<usize>,
+}
+
+/// The out-of-fold predictions of `run` as JSON Lines, one line per document of `docs`;
+/// `ids` names each document.
+fn predictions_jsonl(
+    docs: &[Document],
+    ids: &[String],
+    labels: &[String],
+    run: &CvResult,
+) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    for ((d, id), p) in docs.iter().zip(ids).zip(&run.predictions) {
+        let line = PredictionLine {
+            id,
+            source: d.source.as_deref(),
+            date: d.date.as_deref(),
+            input_label: d.label.as_deref().unwrap_or(""),
+            label: p
+                .as_ref()
+                .map(|p| labels[argmax(&p.probabilities)].as_str()),
+            probabilities: p.as_ref().map(|p| ByLabel(labels, &p.probabilities)),
+            evidence: p.as_ref().map(|p| &p.evidence),
+            uncertain: p.as_ref().map(|p| p.uncertain),
+            fold: p.as_ref().map(|p| p.fold),
+        };
+        serde_json::to_writer(&mut bytes, &line)?;
+        bytes.push(b'\n');
+    }
+    Ok(bytes)
 }
 
 /// A dev set's figures, with its path.
@@ -117,9 +180,26 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         bail!("--folds must be at least 2, got {}", args.folds);
     }
     let groupings: Vec<GroupBy> = args.group_by.iter().map(|&g| g.into()).collect();
+    // One prediction per document, as cross_val_predict gives: with several groupings a
+    // document would have several, and a table keyed by id would silently gain rows.
+    if args.predictions.is_some() && groupings.len() != 1 {
+        bail!(
+            "--predictions writes one out-of-fold prediction per document, so it needs a single --group-by (got {}); run cv once per grouping",
+            args.group_by.len()
+        );
+    }
     let params = args.options.params()?;
-    let docs = args.data.read()?;
-    let (labels, y) = label_indices(&docs);
+    // Opened first, so that an unwritable path fails now and not after the folds are trained.
+    let predictions_file = args
+        .predictions
+        .as_ref()
+        .map(|p| {
+            AtomicFile::create(p).with_context(|| format!("opening --predictions {}", p.display()))
+        })
+        .transpose()?;
+    let data = TrainingData::read(&args.data, args.options.strict_labels)?;
+    let docs = &data.docs;
+    let (labels, y) = label_indices(docs);
     if labels.len() < 2 {
         bail!(
             "cross-validation needs at least two labels, found {}",
@@ -127,15 +207,42 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         );
     }
     let mut runs: Vec<(GroupBy, CvResult)> = Vec::new();
+    let mut skipped: Vec<(GroupBy, String)> = Vec::new();
     for &g in &groupings {
-        let plan = FoldPlan::new(&docs, &labels, &y, args.folds, g, args.cv_seed);
-        let result = cross_validate(&docs, &labels, &y, &params, &plan)
-            .with_context(|| format!("cross-validating grouped by {g}"))?;
-        runs.push((g, result));
+        match cross_validate_grouped(docs, &labels, &y, &params, args.folds, g, args.cv_seed)
+            .with_context(|| format!("cross-validating grouped by {g}"))?
+        {
+            GroupedCv::Ran(result) => runs.push((g, *result)),
+            GroupedCv::Skipped(reason) => {
+                super::warn(format_args!("{g}: skipped, {reason}"));
+                skipped.push((g, reason));
+            }
+        }
+    }
+    if runs.is_empty() {
+        let why: Vec<String> = skipped.iter().map(|(g, r)| format!("{g}: {r}")).collect();
+        bail!("no grouping could run ({})", why.join("; "));
+    }
+    if let (Some(file), Some((_, run))) = (predictions_file, runs.first()) {
+        let ids: Vec<String> = if docs.iter().all(|d| d.id.is_some()) {
+            docs.iter()
+                .map(|d| d.id.clone().unwrap_or_default())
+                .collect()
+        } else {
+            // Documents without an id are named by where they are, as `score` names them.
+            let origins = data.origins();
+            docs.iter()
+                .zip(origins)
+                .map(|(d, o)| d.id.clone().unwrap_or(o))
+                .collect()
+        };
+        let target = file.target().to_path_buf();
+        file.commit(&predictions_jsonl(docs, &ids, &labels, run)?)
+            .with_context(|| format!("writing --predictions {}", target.display()))?;
     }
     let mut dev = Vec::new();
     if !args.dev.is_empty() {
-        let (model, _) = stance::train(&docs, &params, &mut |_| {})
+        let (model, _) = stance::train(docs, &params, &mut |_| {})
             .context("training on all of --data for the dev sets")?;
         for path in &args.dev {
             let dev_docs = stance::read_labelled(path, &args.data.fields())
@@ -179,6 +286,13 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                         }
                     })
                     .collect(),
+                skipped: skipped
+                    .iter()
+                    .map(|(g, reason)| SkippedRun {
+                        group_by: *g,
+                        reason,
+                    })
+                    .collect(),
                 dev: &dev,
             };
             write_json(out, &report)?;
@@ -191,6 +305,9 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 docs.len(),
                 labels.join(", ")
             )?;
+            for (g, reason) in &skipped {
+                writeln!(out, "\n== {g}: skipped, {reason}")?;
+            }
             for (g, r) in &runs {
                 writeln!(out, "\n== grouped by {g} ({} folds)", args.folds)?;
                 for note in &r.notes {
@@ -234,6 +351,9 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                     r.pooled.ece,
                     random.map_or("n/a".into(), |rf| format!("{:+.4}", rf - r.pooled.macro_f1))
                 )?;
+            }
+            for (g, _) in &skipped {
+                writeln!(out, "{:<10} {:>10}", g.to_string(), "skipped")?;
             }
             if random.is_some() {
                 writeln!(out, "leakage = random-split macro-F1 minus this split's: how much a random split overstates performance on unseen outlets/months")?;

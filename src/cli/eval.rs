@@ -1,14 +1,21 @@
-//! `stance eval`: a model's figures on labelled data (any training format).
+//! `stance eval`: a model's figures on labelled data (any training format), with a warning
+//! when the data are the model's own training data (by the SHA-256 the model recorded).
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::bail;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
 use clap::Args;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use stance::eval::metrics::{ece, Metrics};
+use stance::io::corpus::Document;
+use stance::train::corpus_sha256;
+use stance::train::data::digest;
+use stance::Model;
 
 use super::options::DataArgs;
 use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
@@ -33,6 +40,66 @@ struct Report<'a> {
     calibrated: bool,
     /// ECE of the raw model's probabilities, when the model is calibrated.
     ece_uncalibrated: Option<f64>,
+    /// Set when the data are (part of) the model's training data; `null` otherwise.
+    training_data: Option<&'a TrainingOverlap>,
+}
+
+/// How the evaluated data are the model's training data.
+#[derive(Serialize)]
+struct TrainingOverlap {
+    /// The --data paths whose SHA-256 is that of a file the model was trained on.
+    files: Vec<PathBuf>,
+    /// Whether the documents read (source, label and text, in order) are the training
+    /// documents, whatever files they came from.
+    same_documents: bool,
+    /// The warning, as printed on stderr.
+    warning: String,
+}
+
+/// Whether `docs`, read from `paths`, are the training data of `model`: by the SHA-256 of each
+/// path against those the model recorded (models from before they were recorded have none),
+/// and by the SHA-256 of the documents themselves.
+fn training_overlap(
+    model: &Model,
+    paths: &[PathBuf],
+    docs: &[Document],
+) -> anyhow::Result<Option<TrainingOverlap>> {
+    let t = model.training();
+    let mut files = Vec::new();
+    if !t.data_files.is_empty() {
+        for path in paths {
+            let d = digest(path).with_context(|| format!("hashing {}", path.display()))?;
+            if t.data_files.iter().any(|f| f.sha256 == d.sha256) {
+                files.push(path.clone());
+            }
+        }
+    }
+    let same_documents = corpus_sha256(docs) == t.data_sha256;
+    if files.is_empty() && !same_documents {
+        return Ok(None);
+    }
+    let what = if files.is_empty() {
+        "these documents are the model's training data (the same sources, labels and texts in the same order, read from other files)".to_string()
+    } else {
+        let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        let training = if t.data_files.len() == 1 {
+            "the model's training data".to_string()
+        } else {
+            format!("one of the model's {} training files", t.data_files.len())
+        };
+        format!(
+            "{} {} {training} (the same SHA-256)",
+            names.join(", "),
+            if names.len() == 1 { "is" } else { "are each" }
+        )
+    };
+    Ok(Some(TrainingOverlap {
+        files,
+        same_documents,
+        warning: format!(
+            "{what}: these figures measure how well it fits them, not how it does on unseen text; run `stance cv` with the training options for that"
+        ),
+    }))
 }
 
 /// Writes metrics as a readable report.
@@ -107,6 +174,10 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         })
         .unzip();
+    let overlap = training_overlap(&model, &args.data.data, &docs)?;
+    if let Some(o) = &overlap {
+        super::warn(format_args!("{}", o.warning));
+    }
     let metrics = Metrics::compute(&labels, &y, &probabilities);
     let ece_uncalibrated = model.calibration().map(|_| ece(&y, &raw));
     match args.format {
@@ -115,6 +186,7 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 metrics: &metrics,
                 calibrated: model.calibration().is_some(),
                 ece_uncalibrated,
+                training_data: overlap.as_ref(),
             };
             write_json(out, &report)?;
         }

@@ -12,6 +12,7 @@ mod records;
 mod score;
 mod signals;
 mod train;
+mod training_data;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -77,6 +78,12 @@ pub fn load_model(path: Option<&PathBuf>) -> anyhow::Result<Model> {
         Some(p) => Model::load(p).context("loading model"),
         None => default_model().with_context(|| format!("loading {DEFAULT_MODEL_NAME}")),
     }
+}
+
+/// A warning on stderr, as `stance: warning: ...`. A closed stderr must not turn into a
+/// panic, so a failed write is dropped.
+pub fn warn(message: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr().lock(), "stance: warning: {message}");
 }
 
 /// Whether an error is a closed output pipe (`stance score big.jsonl | head`), which is not a

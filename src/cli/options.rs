@@ -144,12 +144,16 @@ impl DataArgs {
 
     /// Reads every --data source, in order.
     pub fn read(&self) -> anyhow::Result<Vec<Document>> {
+        Ok(self.read_each()?.into_iter().flatten().collect())
+    }
+
+    /// Reads every --data source, in order, one list of documents per source.
+    pub fn read_each(&self) -> anyhow::Result<Vec<Vec<Document>>> {
         let fields = self.fields();
-        let mut docs = Vec::new();
-        for path in &self.data {
-            docs.extend(read_labelled(path, &fields).context("reading training data")?);
-        }
-        Ok(docs)
+        self.data
+            .iter()
+            .map(|path| read_labelled(path, &fields).context("reading training data"))
+            .collect()
     }
 }
 
@@ -241,6 +245,10 @@ pub struct TrainOptions {
     /// Seed, recorded in the model (the trainer is deterministic).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Refuse labels that differ only in case or surrounding whitespace (`pro`, `Pro`) instead
+    /// of warning and training them as separate labels.
+    #[arg(long)]
+    pub strict_labels: bool,
 }
 
 impl TrainOptions {

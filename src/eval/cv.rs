@@ -6,9 +6,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::StanceError;
-use crate::eval::folds::FoldPlan;
+use crate::eval::folds::{FoldPlan, GroupBy};
 use crate::eval::metrics::{argmax, Metrics};
 use crate::io::corpus::Document;
+use crate::model::evidence::Evidence;
 use crate::train::{check_label_count, train, CheckedTrainParams};
 use crate::train::{fit_oof_calibration, OofCalibration};
 
@@ -40,16 +41,36 @@ pub struct CvResult {
     /// Out-of-fold probabilities per document (empty for a document in a skipped fold).
     #[serde(skip)]
     pub oof: Vec<Vec<f64>>,
+    /// Each document's out-of-fold prediction (`None` for a document in a skipped fold).
+    #[serde(skip)]
+    pub predictions: Vec<Option<OofPrediction>>,
     /// How the `uncertain` flag splits the out-of-fold predictions.
     pub uncertainty: UncertaintySplit,
     pub notes: Vec<String>,
 }
 
-/// A fold's result with its test predictions `(document, probabilities)`, or `None` for a
-/// fold that could not be run.
-type FoldOutcome = Result<Option<(FoldResult, Vec<(usize, Vec<f64>, bool)>)>, StanceError>;
+/// One document's out-of-fold prediction: made by the model of the fold that tested it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OofPrediction {
+    /// The fold that tested the document.
+    pub fold: usize,
+    /// Probabilities over all the data's labels (a label the fold's training part lacked
+    /// gets 0).
+    pub probabilities: Vec<f64>,
+    pub evidence: Evidence,
+    pub uncertain: bool,
+}
 
-/// Runs cross-validation of `params` on `docs` with the folds of `plan`.
+/// What became of one fold: its result and its test documents' predictions, or why it was
+/// skipped.
+enum FoldOutcome {
+    Ran(FoldResult, Vec<(usize, OofPrediction)>),
+    Skipped(String),
+}
+
+/// Runs cross-validation of `params` on `docs` with the folds of `plan`. A fold that cannot
+/// be run (no test documents, no training documents, or a single label in training) is
+/// skipped with a note saying why.
 pub fn cross_validate(
     docs: &[Document],
     labels: &[String],
@@ -58,17 +79,27 @@ pub fn cross_validate(
     plan: &FoldPlan,
 ) -> Result<CvResult, StanceError> {
     check_label_count(labels.len())?;
-    let results: Vec<FoldOutcome> = (0..plan.k)
+    let results: Vec<Result<FoldOutcome, StanceError>> = (0..plan.k)
         .into_par_iter()
         .map(|f| {
             let (train_idx, test_idx) = plan.split(f);
             if test_idx.is_empty() {
-                return Ok(None);
+                // The plan's notes say why.
+                return Ok(FoldOutcome::Skipped(String::new()));
+            }
+            if train_idx.is_empty() {
+                return Ok(FoldOutcome::Skipped(format!(
+                    "fold {f} skipped: it tests every document, so there is nothing to train on"
+                )));
             }
             let train_docs: Vec<Document> = train_idx.iter().map(|&i| docs[i].clone()).collect();
             let (model, _) = match train(&train_docs, params, &mut |_| {}) {
                 Ok(m) => m,
-                Err(StanceError::SingleLabel(_)) => return Ok(None),
+                Err(StanceError::SingleLabel(l)) => {
+                    return Ok(FoldOutcome::Skipped(format!(
+                        "fold {f} skipped: its training part holds a single label ({l:?})"
+                    )))
+                }
                 Err(e) => return Err(e),
             };
             // The fold's model may order labels differently if a label is absent; map back.
@@ -77,7 +108,7 @@ pub fn cross_validate(
                 .iter()
                 .map(|l| labels.iter().position(|x| x == l).unwrap_or(0))
                 .collect();
-            let preds: Vec<(usize, Vec<f64>, bool)> = test_idx
+            let preds: Vec<(usize, OofPrediction)> = test_idx
                 .iter()
                 .map(|&i| {
                     let prediction = model.predict(&docs[i].text);
@@ -85,39 +116,53 @@ pub fn cross_validate(
                     for (c, v) in prediction.probabilities.into_iter().enumerate() {
                         full[map[c]] = v;
                     }
-                    (i, full, prediction.uncertain)
+                    let oof = OofPrediction {
+                        fold: f,
+                        probabilities: full,
+                        evidence: prediction.evidence,
+                        uncertain: prediction.uncertain,
+                    };
+                    (i, oof)
                 })
                 .collect();
             let ty: Vec<usize> = test_idx.iter().map(|&i| y[i]).collect();
-            let tp: Vec<Vec<f64>> = preds.iter().map(|(_, p, _)| p.clone()).collect();
-            Ok(Some((
+            let tp: Vec<Vec<f64>> = preds.iter().map(|(_, p)| p.probabilities.clone()).collect();
+            Ok(FoldOutcome::Ran(
                 FoldResult {
                     fold: f,
                     n_train: train_idx.len(),
                     metrics: Metrics::compute(labels, &ty, &tp),
                 },
                 preds,
-            )))
+            ))
         })
         .collect();
     let mut folds = Vec::new();
-    let mut oof = vec![Vec::new(); docs.len()];
-    let mut uncertain = vec![false; docs.len()];
+    let mut predictions: Vec<Option<OofPrediction>> = vec![None; docs.len()];
     let mut notes = plan.notes.clone();
-    for (f, r) in results.into_iter().enumerate() {
+    for r in results {
         match r? {
-            Some((fold, preds)) => {
-                for (i, p, u) in preds {
-                    oof[i] = p;
-                    uncertain[i] = u;
+            FoldOutcome::Ran(fold, preds) => {
+                for (i, p) in preds {
+                    predictions[i] = Some(p);
                 }
                 folds.push(fold);
             }
-            None => notes.push(format!(
-                "fold {f} skipped: no test documents, or a single label in training"
-            )),
+            FoldOutcome::Skipped(note) if note.is_empty() => {}
+            FoldOutcome::Skipped(note) => notes.push(note),
         }
     }
+    let oof: Vec<Vec<f64>> = predictions
+        .iter()
+        .map(|p| {
+            p.as_ref()
+                .map_or_else(Vec::new, |p| p.probabilities.clone())
+        })
+        .collect();
+    let uncertain: Vec<bool> = predictions
+        .iter()
+        .map(|p| p.as_ref().is_some_and(|p| p.uncertain))
+        .collect();
     let (py, pp): (Vec<usize>, Vec<Vec<f64>>) = oof
         .iter()
         .zip(y)
@@ -142,6 +187,7 @@ pub fn cross_validate(
         folds,
         pooled,
         oof,
+        predictions,
         uncertainty,
         notes,
     })
@@ -153,4 +199,39 @@ impl CvResult {
     pub fn calibrate(&self, n_labels: usize, y: &[usize]) -> Result<OofCalibration, StanceError> {
         fit_oof_calibration(&self.oof, n_labels, y)
     }
+}
+
+/// A cross-validation with one grouping, or why the data cannot support that grouping.
+#[derive(Debug, Clone)]
+pub enum GroupedCv {
+    Ran(Box<CvResult>),
+    /// No fold could run; the reason says why (the data lacks what the grouping needs, or
+    /// every fold was skipped).
+    Skipped(String),
+}
+
+/// Plans `k` folds grouped by `group_by` (seeded by `seed`) and cross-validates `params` on
+/// them, or says why the data cannot support the grouping: a month grouping without dates,
+/// a source grouping without sources, or a plan in which no fold can run.
+pub fn cross_validate_grouped(
+    docs: &[Document],
+    labels: &[String],
+    y: &[usize],
+    params: &CheckedTrainParams,
+    k: usize,
+    group_by: GroupBy,
+    seed: u64,
+) -> Result<GroupedCv, StanceError> {
+    if let Some(reason) = FoldPlan::unsupported(docs, group_by) {
+        return Ok(GroupedCv::Skipped(reason));
+    }
+    let plan = FoldPlan::new(docs, labels, y, k, group_by, seed);
+    let result = cross_validate(docs, labels, y, params, &plan)?;
+    if result.folds.is_empty() {
+        return Ok(GroupedCv::Skipped(format!(
+            "no fold could run ({})",
+            result.notes.join("; ")
+        )));
+    }
+    Ok(GroupedCv::Ran(Box::new(result)))
 }

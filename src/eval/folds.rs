@@ -81,8 +81,90 @@ fn month(doc: &Document) -> String {
         {
             m.to_string()
         }
-        _ => "unknown-date".to_string(),
+        _ => UNKNOWN_MONTH.to_string(),
     }
+}
+
+/// The one group of documents without a usable date.
+const UNKNOWN_MONTH: &str = "unknown-date";
+
+/// What a group is, in notes: "outlets", "months", or both when single-outlet labels were
+/// grouped by month.
+fn group_unit(group_by: GroupBy, keys: &[String]) -> &'static str {
+    match group_by {
+        GroupBy::None => "documents",
+        GroupBy::Month => "months",
+        GroupBy::Source if keys.iter().any(|k| k.starts_with("month:")) => {
+            "groups (outlets, and months of single-outlet labels)"
+        }
+        GroupBy::Source => "outlets",
+    }
+}
+
+/// Fold numbers as a list: "3", "3 and 4", "2, 3 and 4".
+fn fold_list(folds: &[usize]) -> String {
+    let names: Vec<String> = folds.iter().map(usize::to_string).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
+
+/// Notes on folds that test nothing, and on labels that some folds do not test, each with
+/// the reason: the number of groups, counted from the plan itself (a group holds documents of
+/// every label it has, not only of its majority label).
+fn coverage_notes(
+    fold: &[usize],
+    y: &[usize],
+    groups: &[(Vec<usize>, usize)],
+    k: usize,
+    labels: &[String],
+    unit: &str,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut tested = vec![vec![0usize; labels.len()]; k];
+    for (&f, &l) in fold.iter().zip(y) {
+        tested[f][l] += 1;
+    }
+    let empty: Vec<usize> = (0..k)
+        .filter(|&f| tested[f].iter().all(|&n| n == 0))
+        .collect();
+    if !empty.is_empty() {
+        let n = groups.len();
+        let why = if n < k {
+            format!(
+                "{n} {unit} for {k} folds, and a group is never split; use --folds {n} or fewer"
+            )
+        } else {
+            format!("{n} {unit} for {k} folds, dealt out per label to balance each label's folds; use fewer folds")
+        };
+        notes.push(format!(
+            "fold{} {} test{} no documents: {why}",
+            if empty.len() == 1 { "" } else { "s" },
+            fold_list(&empty),
+            if empty.len() == 1 { "s" } else { "" },
+        ));
+    }
+    for (l, name) in labels.iter().enumerate() {
+        let missing: Vec<usize> = (0..k)
+            .filter(|&f| tested[f][l] == 0 && !empty.contains(&f))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let holding = groups
+            .iter()
+            .filter(|(members, _)| members.iter().any(|&i| y[i] == l))
+            .count();
+        notes.push(format!(
+            "label {name:?} has documents in {holding} of the {} {unit}; fold{} {} test{} none of them",
+            groups.len(),
+            if missing.len() == 1 { "" } else { "s" },
+            fold_list(&missing),
+            if missing.len() == 1 { "s" } else { "" },
+        ));
+    }
+    notes
 }
 
 impl FoldPlan {
@@ -154,29 +236,48 @@ impl FoldPlan {
         groups.sort_by_key(|g| std::cmp::Reverse(g.0.len()));
         let mut fold = vec![0; docs.len()];
         let mut load = vec![vec![0usize; k]; n_labels];
-        let mut groups_per_label = vec![0usize; n_labels];
         for (members, label) in &groups {
             let target = (0..k).min_by_key(|&f| load[*label][f]).unwrap_or(0);
             load[*label][target] += members.len();
-            groups_per_label[*label] += 1;
             for &i in members {
                 fold[i] = target;
             }
         }
-        for (l, &g) in groups_per_label.iter().enumerate() {
-            if g > 0 && g < k {
-                notes.push(format!(
-                    "label {:?} is the majority in {g} group(s) for {k} folds; {} fold(s) test few or none of its documents",
-                    name(l),
-                    k - g
-                ));
-            }
-        }
+        notes.extend(coverage_notes(
+            &fold,
+            y,
+            &groups,
+            k,
+            labels,
+            group_unit(group_by, &keys),
+        ));
         FoldPlan {
             k,
             group_by,
             fold,
             notes,
+        }
+    }
+
+    /// Why `docs` cannot be split by `group_by` at all, if they cannot: grouping by month
+    /// needs dates, and grouping by source needs sources.
+    pub fn unsupported(docs: &[Document], group_by: GroupBy) -> Option<String> {
+        let has = |field: fn(&Document) -> Option<&str>| {
+            docs.iter()
+                .any(|d| field(d).is_some_and(|v| !v.trim().is_empty()))
+        };
+        match group_by {
+            GroupBy::None => None,
+            GroupBy::Source if !has(|d| d.source.as_deref()) => {
+                Some("no document has a source".into())
+            }
+            GroupBy::Source => None,
+            GroupBy::Month if !has(|d| d.date.as_deref()) => Some("no document has a date".into()),
+            GroupBy::Month if docs.iter().all(|d| month(d) == UNKNOWN_MONTH) => Some(format!(
+                "no document has a date of the form YYYY-MM or YYYY-MM-DD (the first is {:?})",
+                docs.iter().find_map(|d| d.date.as_deref()).unwrap_or("")
+            )),
+            GroupBy::Month => None,
         }
     }
 
@@ -272,8 +373,8 @@ mod tests {
             doc("b", "２０２２-01"),
             doc("c", "2022-03-01"),
         ];
-        assert_eq!(month(&docs[0]), "unknown-date");
-        assert_eq!(month(&docs[1]), "unknown-date");
+        assert_eq!(month(&docs[0]), UNKNOWN_MONTH);
+        assert_eq!(month(&docs[1]), UNKNOWN_MONTH);
         assert_eq!(month(&docs[2]), "2022-03");
         let labels = vec!["a".to_string(), "b".to_string()];
         let plan = FoldPlan::new(&docs, &labels, &[0, 1, 0], 1000, GroupBy::Month, 0);
