@@ -3,7 +3,7 @@
 //! labels spelled two ways (a warning, or an error under `--strict-labels`); and each path's
 //! SHA-256 for the model file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
@@ -79,25 +79,13 @@ impl TrainingData {
         )
     }
 
-    /// The path of the file document `i` came from, and the index of its first document.
-    fn file_of(&self, i: usize) -> Option<&(PathBuf, usize)> {
-        self.files.iter().rev().find(|(_, start)| *start <= i)
-    }
-
     /// Where document `i` is: `FILE:LINE` for a line format, the `.txt` file for a folder.
     pub fn origin(&self, i: usize) -> String {
-        let Some((path, start)) = self.file_of(i) else {
-            return format!("document {}", i + 1);
-        };
-        match record_lines(path, &self.fields) {
-            Some(lines) => match lines.get(i - start) {
-                Some(line) => format!("{}:{line}", path.display()),
-                None => format!("{}, record {}", path.display(), i - start + 1),
-            },
-            None => self.docs[i]
-                .id
-                .clone()
-                .unwrap_or_else(|| format!("{}, record {}", path.display(), i - start + 1)),
+        match self.files.iter().rev().find(|(_, start)| *start <= i) {
+            Some((path, start)) => {
+                self.locate(path, *start, record_lines(path, &self.fields).as_deref(), i)
+            }
+            None => format!("document {}", i + 1),
         }
     }
 
@@ -107,17 +95,21 @@ impl TrainingData {
         for (k, (path, start)) in self.files.iter().enumerate() {
             let end = self.files.get(k + 1).map_or(self.docs.len(), |f| f.1);
             let lines = record_lines(path, &self.fields);
-            for i in *start..end {
-                out.push(match lines.as_ref().and_then(|l| l.get(i - start)) {
-                    Some(line) => format!("{}:{line}", path.display()),
-                    None => self.docs[i]
-                        .id
-                        .clone()
-                        .unwrap_or_else(|| format!("{}, record {}", path.display(), i - start + 1)),
-                });
-            }
+            out.extend((*start..end).map(|i| self.locate(path, *start, lines.as_deref(), i)));
         }
         out
+    }
+
+    /// Document `i`, the `i - start`th record of `path` whose records start on `lines`: its
+    /// line, else (a folder) its id, which is its file, else its record number.
+    fn locate(&self, path: &Path, start: usize, lines: Option<&[usize]>, i: usize) -> String {
+        match lines.and_then(|l| l.get(i - start)) {
+            Some(line) => format!("{}:{line}", path.display()),
+            None => self.docs[i]
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("{}, record {}", path.display(), i - start + 1)),
+        }
     }
 
     /// Each `--data` path's SHA-256, in order, for the model file.

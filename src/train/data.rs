@@ -127,14 +127,28 @@ pub fn record_lines(path: &Path, fields: &FieldNames) -> Option<Vec<usize>> {
         }
         format @ (Format::Csv | Format::Tsv) => {
             let tab = format == Format::Tsv;
+            let bytes = std::fs::read(path).ok()?;
             // As the corpus reader reads it: TSV has no quoting.
             let mut reader = csv::ReaderBuilder::new()
                 .delimiter(if tab { b'\t' } else { b',' })
                 .quoting(!tab)
-                .from_reader(BufReader::new(File::open(path).ok()?));
-            let mut lines = Vec::new();
+                .from_reader(bytes.as_slice());
+            // The csv crate's own line numbers are one short after a CRLF line end (a record
+            // is taken to start at the `\n` of the `\r\n` before it), so lines are counted
+            // here from each record's byte offset, past the line ends it starts on.
+            let (mut lines, mut line, mut at) = (Vec::new(), 1, 0);
             for record in reader.records() {
-                lines.push(record.ok()?.position()?.line() as usize);
+                let mut start = record.ok()?.position()?.byte() as usize;
+                while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                    start += 1;
+                }
+                line += bytes
+                    .get(at..start)?
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                at = start;
+                lines.push(line);
             }
             Some(lines)
         }
@@ -194,5 +208,7 @@ mod tests {
         let csv = dir.path().join("a.csv");
         std::fs::write(&csv, "label,text\nx,\"two\nlines\"\ny,one\n").unwrap();
         assert_eq!(record_lines(&csv, &FieldNames::default()), Some(vec![2, 4]));
+        std::fs::write(&csv, "label,text\r\nx,\"two\r\nlines\"\r\n\r\ny,one\r\n").unwrap();
+        assert_eq!(record_lines(&csv, &FieldNames::default()), Some(vec![2, 5]));
     }
 }

@@ -12,6 +12,7 @@ mod bad_data;
 mod bad_input;
 mod bad_model;
 mod browser;
+mod cv_eval_cuts;
 mod eval_inspect;
 mod explain;
 mod interrupt;
