@@ -585,3 +585,22 @@ fn labels_differing_only_in_case_warn_and_are_refused_under_strict_labels() {
     );
     assert!(err.contains("c.txt"), "{err}");
 }
+
+#[test]
+#[ignore = "needs ../shared"]
+fn eval_of_the_default_model_on_its_corpus_warns() {
+    let corpus = crate::common::shared().join("corpus/ukraine-media.jsonl");
+    let out = stance()
+        .args(["eval", "--format", "json", "--data"])
+        .arg(&corpus)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["training_data"]["same_documents"], true);
+    assert_eq!(v["training_data"]["files"].as_array().unwrap().len(), 1);
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("is the model's training data (the same SHA-256)"));
+}
