@@ -157,9 +157,15 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         match labels.iter().position(|l| l == label) {
             Some(i) => y.push(i),
             None => bail!(
-                "label {label:?} (document {}) is not one of the model's labels: {}",
+                "label {label:?} (document {}) is not one of the model's labels: {}{}",
                 d.id.as_deref().unwrap_or("?"),
-                labels.join(", ")
+                labels.join(", "),
+                labels
+                    .iter()
+                    .find(|l| l.to_lowercase() == label.to_lowercase())
+                    .map_or(String::new(), |l| format!(
+                        " (labels differ in case: the model has {l:?})"
+                    ))
             ),
         }
     }

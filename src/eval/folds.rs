@@ -338,6 +338,43 @@ mod tests {
     }
 
     #[test]
+    fn notes_count_groups_from_the_plan_when_every_group_holds_both_labels() {
+        // Three outlets, each half one label and half the other, for five folds.
+        let docs: Vec<_> = (0..12)
+            .map(|i| doc(&format!("s{}", i % 3), "2022-01-01"))
+            .collect();
+        let y: Vec<_> = (0..12).map(|i| (i / 3) % 2).collect();
+        let labels = vec!["a".to_string(), "b".to_string()];
+        let plan = FoldPlan::new(&docs, &labels, &y, 5, GroupBy::Source, 0);
+        assert_eq!(
+            plan.notes,
+            ["folds 3 and 4 test no documents: 3 outlets for 5 folds, and a group is never split; use --folds 3 or fewer"]
+        );
+    }
+
+    #[test]
+    fn groupings_without_their_field_are_unsupported() {
+        let mut docs = vec![Document::default(), Document::default()];
+        assert_eq!(FoldPlan::unsupported(&docs, GroupBy::None), None);
+        assert_eq!(
+            FoldPlan::unsupported(&docs, GroupBy::Source).as_deref(),
+            Some("no document has a source")
+        );
+        assert_eq!(
+            FoldPlan::unsupported(&docs, GroupBy::Month).as_deref(),
+            Some("no document has a date")
+        );
+        docs[1].date = Some("March 2022".into());
+        assert!(FoldPlan::unsupported(&docs, GroupBy::Month)
+            .unwrap()
+            .contains("no document has a date of the form YYYY-MM"));
+        docs[0].date = Some("2022-03-01".into());
+        docs[0].source = Some("x".into());
+        assert_eq!(FoldPlan::unsupported(&docs, GroupBy::Month), None);
+        assert_eq!(FoldPlan::unsupported(&docs, GroupBy::Source), None);
+    }
+
+    #[test]
     fn same_seed_same_plan() {
         let docs: Vec<_> = (0..20)
             .map(|i| doc(&format!("s{}", i % 7), "2022-01-01"))

@@ -426,6 +426,16 @@ fn eval_warns_when_given_the_models_own_training_data() {
         .unwrap()
         .contains("these documents are the model's training data"),);
 
+    // A label that is the model's but for case is named with the model's spelling.
+    let upper = examples_with(dir.path(), "upper.jsonl", |_, v| {
+        let l = v["label"].as_str().unwrap().to_uppercase();
+        v["label"] = l.into();
+    });
+    fails_with(
+        &mut eval(&upper),
+        "label \"WESTERN\" (document ex-w-01) is not one of the model's labels: russian, western (labels differ in case: the model has \"western\")",
+    );
+
     // A model from before the field existed still loads; it warns by the documents alone.
     let mut old = saved.clone();
     old["training"]
