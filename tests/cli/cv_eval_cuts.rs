@@ -614,3 +614,64 @@ fn eval_of_the_default_model_on_its_corpus_warns() {
         .unwrap()
         .contains("is the model's training data (the same SHA-256)"));
 }
+
+#[test]
+fn cv_predictions_are_null_for_documents_of_a_fold_that_could_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // Western documents in January and February, every russian one in March: with two folds
+    // by month, the fold testing March trains on one western month alone and cannot run.
+    let data = examples_with(dir.path(), "months.jsonl", |i, v| {
+        let date = if v["label"] == "russian" {
+            "2022-03-15"
+        } else if i % 4 < 2 {
+            "2022-01-15"
+        } else {
+            "2022-02-15"
+        };
+        v["date"] = date.into();
+    });
+    let preds = dir.path().join("oof.jsonl");
+    let out = stdout_of(
+        stance()
+            .args([
+                "cv",
+                "--min-df",
+                "1",
+                "--folds",
+                "2",
+                "--group-by",
+                "month",
+                "--data",
+            ])
+            .arg(&data)
+            .arg("--predictions")
+            .arg(&preds),
+    );
+    assert!(
+        out.contains("fold 0 skipped: its training part holds a single label (\"western\")"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "label \"russian\" has documents in 1 of the 3 months; fold 1 tests none of them"
+        ),
+        "{out}"
+    );
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&preds)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 48);
+    let (ran, null): (Vec<_>, Vec<_>) = rows.iter().partition(|r| !r["label"].is_null());
+    assert_eq!(ran.len(), 12);
+    assert!(ran
+        .iter()
+        .all(|r| r["fold"] == 1 && r["input_label"] == "western"));
+    for r in &null {
+        for k in ["probabilities", "evidence", "uncertain", "fold"] {
+            assert!(r[k].is_null(), "{r}");
+        }
+        assert!(r["id"].is_string() && r["input_label"].is_string());
+    }
+}
