@@ -329,6 +329,15 @@ fn cv_predictions_need_one_grouping_and_name_documents_without_an_id() {
         "needs a single --group-by (got 3)",
     );
     assert!(!preds.exists());
+    // An unwritable path fails before any fold is trained, naming it.
+    let err = fails_with(
+        stance()
+            .args(["cv", "--data", "data/examples.jsonl", "--group-by", "none"])
+            .arg("--predictions")
+            .arg(dir.path().join("no-such-dir/oof.jsonl")),
+        "opening --predictions",
+    );
+    assert!(err.contains("no-such-dir"), "{err}");
     // A CSV row without an id is named by its file and line, as `score` names records.
     let csv = write_file(
         dir.path(),
