@@ -19,6 +19,7 @@ mod linfa_agreement;
 mod masking;
 mod neutral;
 mod output;
+mod presets;
 mod properties;
 mod score;
 mod seeds;
