@@ -24,4 +24,5 @@ mod properties;
 mod score;
 mod seeds;
 mod streaming;
+mod swaps;
 mod train;
