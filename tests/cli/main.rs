@@ -19,6 +19,7 @@ mod linfa_agreement;
 mod masking;
 mod neutral;
 mod output;
+mod paper_cuts;
 mod presets;
 mod properties;
 mod score;
