@@ -2,6 +2,11 @@
 //! scikit-learn user would expect, and the parsers of option values that more than one command
 //! takes. Every value is parsed by clap (a `ValueEnum` or a `value_parser`), so a bad one is a
 //! usage error (exit code 2) that names the option, the value and what was expected.
+//!
+//! `--preset NAME` stands for a list of flags (the default model's settings, or scikit-learn's
+//! defaults). It is applied by parsing that list with the same parser, and every option the
+//! command line gives explicitly (clap's `ValueSource::CommandLine`) is taken from the command
+//! line instead: explicit flags beat the preset, the preset beats the defaults.
 
 use std::path::PathBuf;
 
