@@ -15,9 +15,9 @@ bin=${STANCE_BIN:-target/release/stance}
 
 # The chosen settings (models/model-card.md, "How the default model was chosen"): sparse (L1)
 # logistic regression at alpha 1/30 on whole documents, unstemmed unigrams and bigrams, the
-# English stop words plus reporting verbs, wire words and outlet names, no calibration.
-FLAGS=(--penalty l1 --alpha 0.033333 --max-iter 3000 --no-stem --ngram-range 1..2
-  --stop-words data/stopwords-newsroom.txt --keep-unweighted-terms)
+# English stop words plus reporting verbs, wire words and outlet names, no calibration. They
+# are `stance train --preset default` (`stance train --help` lists its flags).
+FLAGS=(--preset default)
 
 if [ "${1:-}" = "--check" ]; then
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

@@ -197,7 +197,7 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             AtomicFile::create(p).with_context(|| format!("opening --predictions {}", p.display()))
         })
         .transpose()?;
-    let data = TrainingData::read(&args.data, args.options.strict_labels)?;
+    let data = TrainingData::read(&args.data, args.options.strict_labels())?;
     let docs = &data.docs;
     let (labels, y) = label_indices(docs);
     if labels.len() < 2 {

@@ -36,15 +36,23 @@ pub struct ExplainArgs {
     /// Also write a self-contained HTML view of the explanation here.
     #[arg(long, value_name = "OUT.html")]
     html: Option<PathBuf>,
-    /// What-if word swaps, as FROM=TO pairs separated by commas (kiev=kyiv,donbass=donbas).
+    /// What-if swaps, as FROM=TO pairs separated by commas (kiev=kyiv,donbass=donbas). FROM
+    /// is a word or a phrase ("kiev regime=kyiv government"), matched on word boundaries and
+    /// case-insensitively; a swap that matches nothing is reported as 0 replaced.
     #[arg(long, value_delimiter = ',', value_name = "FROM=TO", value_parser = swap)]
     swap: Vec<(String, String)>,
 }
 
-/// One `--swap FROM=TO` pair, trimmed; TO may be empty (the word is dropped), FROM may not.
+/// One `--swap FROM=TO` pair, trimmed; TO may be empty (the words are dropped), FROM must hold
+/// a word, since only words are matched.
 fn swap(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
-        Some((a, b)) if !a.trim().is_empty() => Ok((a.trim().to_string(), b.trim().to_string())),
+        Some((a, b)) if a.chars().any(char::is_alphanumeric) => {
+            Ok((a.trim().to_string(), b.trim().to_string()))
+        }
+        Some((a, _)) if !a.trim().is_empty() => Err(format!(
+            "FROM holds no word (letters or digits) in {s:?}: only words are matched"
+        )),
         _ => Err(format!("expected FROM=TO, got {s:?}")),
     }
 }
@@ -270,9 +278,17 @@ fn write_text(
                 .map(String::as_str)
                 .zip(s.delta.iter().copied())
                 .collect();
+            if s.replaced == 0 {
+                writeln!(
+                    out,
+                    "  {:<30} 0 replaced: no match in the text, nothing moves",
+                    names.join(",")
+                )?;
+                continue;
+            }
             writeln!(
                 out,
-                "  {:<30} {} word(s) replaced; p({}) moves {:+.4}",
+                "  {:<30} {} replaced; p({}) moves {:+.4}",
                 names.join(","),
                 s.replaced,
                 labels[last],
@@ -281,6 +297,22 @@ fn write_text(
         }
     }
     Ok(())
+}
+
+/// Says on stderr which swaps match nothing, so that a JSON or HTML reader learns it too.
+fn warn_unmatched(effects: &[SwapEffect]) {
+    for e in effects
+        .iter()
+        .filter(|e| e.swaps.len() == 1 && e.replaced == 0)
+    {
+        let (from, to) = &e.swaps[0];
+        // A closed stderr is no reason to fail.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "stance: warning: --swap {:?} replaced nothing: {from:?} is not in the text",
+            format!("{from}={to}")
+        );
+    }
 }
 
 pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
@@ -295,6 +327,7 @@ pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let text = read_input(&args.input)?;
     let e = model.explain(&text);
     let effects = model.swap_effects(&text, &args.swap);
+    warn_unmatched(&effects);
     let printed = match args.format {
         OutputFormat::Json => write_json(out, &report(&model, &e, &effects, args.top)),
         // Jsonl is refused by the --format parser.

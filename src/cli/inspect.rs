@@ -36,8 +36,25 @@ struct Card<'a> {
     featurizer: &'a FeaturizerParams,
     vocabulary_size: usize,
     calibration: Option<&'a CalibrationInfo>,
+    uncertainty: Cutoffs,
     top_terms: &'a [LabelTerms],
     suspect_terms: Vec<Suspect<'a>>,
+}
+
+/// When a score is flagged uncertain, and how scores are cooled by length: the model's policy
+/// with the fixed token minimum beside it.
+#[derive(Serialize)]
+struct Cutoffs {
+    /// Less signal than this is uncertain.
+    min_signal: f64,
+    /// A smaller share of known terms is uncertain.
+    min_known: f64,
+    /// Fewer tokens than this is uncertain.
+    min_tokens: usize,
+    /// A top probability within this of a coin toss is uncertain.
+    band: f64,
+    /// Tokens that keep half the logit (0: no cooling).
+    prior_tokens: f64,
 }
 
 /// A top term that looks like an outlet marker.
@@ -77,6 +94,13 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 featurizer: f,
                 vocabulary_size: model.featurizer().n_features(),
                 calibration: model.calibration(),
+                uncertainty: Cutoffs {
+                    min_signal: model.uncertainty().min_signal,
+                    min_known: model.uncertainty().min_known,
+                    min_tokens: stance::model::evidence::MIN_TOKENS,
+                    band: model.uncertainty().band,
+                    prior_tokens: model.uncertainty().prior_tokens,
+                },
                 top_terms: &top,
                 suspect_terms: suspects
                     .iter()

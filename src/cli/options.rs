@@ -2,11 +2,17 @@
 //! scikit-learn user would expect, and the parsers of option values that more than one command
 //! takes. Every value is parsed by clap (a `ValueEnum` or a `value_parser`), so a bad one is a
 //! usage error (exit code 2) that names the option, the value and what was expected.
+//!
+//! `--preset NAME` stands for a list of flags (the default model's settings, or scikit-learn's
+//! defaults). It is applied by parsing that list with the same parser, and every option the
+//! command line gives explicitly (clap's `ValueSource::CommandLine`) is taken from the command
+//! line instead: explicit flags beat the preset, the preset beats the defaults.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, FromArgMatches, ValueEnum};
 use stance::features::vocabulary::DocFreq;
 
 use stance::eval::folds::GroupBy;
@@ -157,177 +163,392 @@ impl DataArgs {
     }
 }
 
-/// Featurizer and classifier options.
-#[derive(Debug, Args)]
-pub struct TrainOptions {
+/// The flags `--preset default` stands for: the settings of the project's default model
+/// (models/model-card.md), as `scripts/train-default.sh` trains it. A macro, so that the help
+/// text and the preset are one string.
+macro_rules! default_preset {
+    () => {
+        "--penalty l1 --alpha 0.033333 --max-iter 3000 --no-stem --ngram-range 1..2 \
+         --stop-words newsroom --keep-unweighted-terms"
+    };
+}
+
+/// The flags `--preset textbook` stands for: scikit-learn's `TfidfVectorizer()` and
+/// `LogisticRegression()` defaults, as near as stance gets.
+macro_rules! textbook_preset {
+    () => {
+        "--penalty l2 --alpha 1 --max-iter 100 --tol 0.0001 --ngram-range 1 --min-df 1 \
+         --max-df 1.0 --stop-words none --no-stem --numbers keep --no-sublinear-tf --no-balanced"
+    };
+}
+
+/// A named set of training options (`--preset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// The project's default model (models/default.json).
+    #[value(help = concat!("The settings of the project's default model: ", default_preset!()))]
+    Default,
+    /// scikit-learn's TfidfVectorizer() + LogisticRegression() defaults, as near as stance gets
+    /// (outlet masking and length cooling stay on: --no-mask, --prior-tokens 0 turn them off).
+    #[value(help = concat!(
+        "scikit-learn's TfidfVectorizer() + LogisticRegression() defaults, as near as stance \
+         gets: ",
+        textbook_preset!(),
+        " (outlet masking and length cooling stay on; --no-mask and --prior-tokens 0 turn \
+         them off)"
+    ))]
+    Textbook,
+}
+
+impl Preset {
+    /// The name `--preset` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Default => "default",
+            Preset::Textbook => "textbook",
+        }
+    }
+
+    /// The command-line flags the preset stands for.
+    pub fn flags(self) -> &'static str {
+        match self {
+            Preset::Default => default_preset!(),
+            Preset::Textbook => textbook_preset!(),
+        }
+    }
+}
+
+/// The stop-word list of the default model, embedded so that `--stop-words newsroom` (and
+/// `--preset default`) works from any directory.
+const NEWSROOM_STOP_WORDS: &str = include_str!("../../data/stopwords-newsroom.txt");
+
+/// `--stop-words`: a built-in list by name, or a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopWordList {
+    English,
+    Newsroom,
+    None,
+    File(PathBuf),
+}
+
+/// Built-in names win over files of the same name; `./english` names the file.
+fn stop_word_list(s: &str) -> Result<StopWordList, String> {
+    Ok(match s {
+        "english" => StopWordList::English,
+        "newsroom" => StopWordList::Newsroom,
+        "none" => StopWordList::None,
+        "" => return Err("expected english, newsroom, none or a file".to_string()),
+        path => StopWordList::File(PathBuf::from(path)),
+    })
+}
+
+/// A stop-word file's words: one per line, lower-cased, sorted, without blank lines and
+/// `#` comments.
+fn parse_stop_words(text: &str) -> StopWords {
+    StopWords::Custom(
+        text.lines()
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// Featurizer and classifier options, as given on the command line (before a preset).
+#[derive(Debug, Clone, Args)]
+struct RawTrainOptions {
+    /// Start from a named set of options. Flags given on the command line override the
+    /// preset's values wherever they stand; the preset overrides the defaults shown here.
+    #[arg(long, value_enum)]
+    preset: Option<Preset>,
     /// Ignore terms in fewer documents: a count (2) or a fraction of documents (0.001).
     #[arg(long, default_value = "2", value_parser = min_df)]
-    pub min_df: DocFreq,
+    min_df: DocFreq,
     /// Ignore terms in more documents: a count or a fraction (1.0 keeps all).
     #[arg(long, default_value = "1.0", value_parser = max_df)]
-    pub max_df: DocFreq,
-    /// Keep only the N terms with the highest document frequency.
+    max_df: DocFreq,
+    /// Keep only the N terms with the highest document frequency [default: all terms].
     #[arg(long)]
-    pub max_features: Option<usize>,
+    max_features: Option<usize>,
     /// Keep only terms used by at least N distinct sources (outlets).
     #[arg(long, default_value_t = 1)]
-    pub min_sources: usize,
-    /// Word n-gram range, MIN..MAX or MIN,MAX: 1..2 and 1,2 both mean unigrams and bigrams.
+    min_sources: usize,
+    /// Word n-gram range, MIN..MAX or MIN,MAX: 1..2 and 1,2 both mean unigrams and bigrams;
+    /// one N means N..N.
     #[arg(long, default_value = "1..2", value_parser = ngram_range)]
-    pub ngram_range: NgramRange,
+    ngram_range: NgramRange,
     /// Penalty strength (alpha = 1/C).
-    #[arg(long, conflicts_with = "c", allow_negative_numbers = true)]
-    pub alpha: Option<f64>,
+    #[arg(
+        long,
+        default_value_t = 1.0,
+        conflicts_with = "c",
+        allow_negative_numbers = true
+    )]
+    alpha: f64,
     /// Penalty on the weights (never the intercept): l2, l1 (sparse: most weights exactly
     /// zero) or elasticnet (l1_ratio * L1 + (1 - l1_ratio) * L2).
     #[arg(long, default_value = "l2")]
-    pub penalty: Penalty,
-    /// The L1 share of the elastic-net penalty, in [0, 1] (default 0.5).
+    penalty: Penalty,
+    /// The L1 share of the elastic-net penalty, in [0, 1] [default: 0.5].
     #[arg(long, allow_negative_numbers = true)]
-    pub l1_ratio: Option<f64>,
-    /// Inverse regularisation strength, as scikit-learn's C (C = 1/alpha).
+    l1_ratio: Option<f64>,
+    /// Inverse regularisation strength, as scikit-learn's C (C = 1/alpha) [default: 1].
     #[arg(long, allow_negative_numbers = true)]
-    pub c: Option<f64>,
-    /// Keep stop words (the default drops scikit-learn's English list).
-    #[arg(long)]
-    pub no_stop_words: bool,
-    /// A file of stop words, one per line, instead of the built-in list.
-    #[arg(long, conflicts_with = "no_stop_words")]
-    pub stop_words: Option<PathBuf>,
+    c: Option<f64>,
+    /// Stop words to drop: english (scikit-learn's list), newsroom (english plus reporting
+    /// verbs, wire words and outlet names: data/stopwords-newsroom.txt, built in), none, or a
+    /// file of words, one per line ('#' starts a comment; ./english for a file so named).
+    #[arg(
+        long,
+        value_name = "LIST|PATH",
+        default_value = "english",
+        value_parser = stop_word_list,
+        overrides_with = "no_stop_words"
+    )]
+    stop_words: StopWordList,
+    /// Keep stop words: --stop-words none.
+    #[arg(long, overrides_with = "stop_words")]
+    no_stop_words: bool,
     /// Snowball stemming language.
     #[arg(long, value_enum, default_value = "english", ignore_case = true)]
     language: Stemmer,
+    /// Stem (the default; undoes a preset's --no-stem).
+    #[arg(long, overrides_with = "no_stem")]
+    stem: bool,
     /// Do not stem.
-    #[arg(long)]
-    pub no_stem: bool,
+    #[arg(long, overrides_with = "stem")]
+    no_stem: bool,
     /// Tokens without a letter (numbers).
     #[arg(long, value_enum, default_value = "drop")]
     numbers: Numbers,
+    /// Use 1 + ln(tf) for term counts (the default; undoes --no-sublinear-tf).
+    #[arg(long, overrides_with = "no_sublinear_tf")]
+    sublinear_tf: bool,
     /// Use raw term counts instead of 1 + ln(tf).
-    #[arg(long)]
-    pub no_sublinear_tf: bool,
+    #[arg(long, overrides_with = "sublinear_tf")]
+    no_sublinear_tf: bool,
+    /// Balance the labels' weights (the default; undoes --no-balanced).
+    #[arg(long, overrides_with = "no_balanced")]
+    balanced: bool,
     /// Weight every document equally instead of balancing the labels.
-    #[arg(long)]
-    pub no_balanced: bool,
+    #[arg(long, overrides_with = "balanced")]
+    no_balanced: bool,
     /// Optimiser iteration limit (L-BFGS, or OWL-QN for l1 and elasticnet).
     #[arg(long, default_value_t = 500)]
-    pub max_iter: u64,
+    max_iter: u64,
     /// Stop when the L2 norm of the objective's gradient (pseudo-gradient under L1) is below
     /// this; the model records the norm reached and whether it got there.
     #[arg(long, default_value_t = 1e-4)]
-    pub tol: f64,
+    tol: f64,
     /// Turn off every masking rule.
     #[arg(long)]
-    pub no_mask: bool,
+    no_mask: bool,
     /// Also mask this outlet name (repeatable).
     #[arg(long, value_name = "NAME")]
-    pub mask_outlet: Vec<String>,
+    mask_outlet: Vec<String>,
     /// Also mask matches of a regular expression, given as NAME=REGEX (repeatable).
     #[arg(long, value_name = "NAME=REGEX", value_parser = mask_rule)]
-    pub mask_rule: Vec<(String, String)>,
+    mask_rule: Vec<(String, String)>,
     /// Drop the built-in masking rule with this name (repeatable).
     #[arg(long, value_name = "NAME")]
-    pub unmask: Vec<String>,
+    unmask: Vec<String>,
     /// Train on passages of at least N words (whole paragraphs) instead of whole documents, so
     /// that document length cannot stand in for the label; 0 trains on whole documents.
     #[arg(long, visible_alias = "passage-words", default_value_t = 0)]
-    pub chunk_words: usize,
+    chunk_words: usize,
     /// With --penalty l1 or elasticnet, keep the whole vocabulary instead of only the weighted
     /// terms (by default the model is fitted again on the weighted terms alone, which makes
     /// the file kilobytes instead of megabytes).
-    #[arg(long)]
-    pub keep_unweighted_terms: bool,
+    #[arg(long, overrides_with = "drop_unweighted_terms")]
+    keep_unweighted_terms: bool,
+    /// Keep only the weighted terms of a sparse model (the default; undoes a preset's
+    /// --keep-unweighted-terms).
+    #[arg(long, overrides_with = "keep_unweighted_terms")]
+    drop_unweighted_terms: bool,
     /// Cool scores by length: a text of N tokens keeps N / (N + PRIOR) of its logit, so one
     /// word cannot score like a whole article; 0 turns it off (a text with no weighted term
     /// is neutral regardless).
     #[arg(long, default_value_t = stance::model::evidence::DEFAULT_PRIOR_TOKENS)]
-    pub prior_tokens: f64,
-    /// Seed, recorded in the model (the trainer is deterministic).
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    prior_tokens: f64,
+    /// Removed: the trainer is deterministic and never used it.
+    #[arg(long, hide = true, value_name = "SEED")]
+    seed: Option<String>,
     /// Refuse labels that differ only in case or surrounding whitespace (`pro`, `Pro`) instead
     /// of warning and training them as separate labels.
     #[arg(long)]
-    pub strict_labels: bool,
+    strict_labels: bool,
+}
+
+/// Options that a command line sets together: when it sets one of them, the preset sets none.
+const OPTION_GROUPS: &[&[&str]] = &[
+    &["alpha", "c"],
+    &["stop_words", "no_stop_words"],
+    &["stem", "no_stem"],
+    &["sublinear_tf", "no_sublinear_tf"],
+    &["balanced", "no_balanced"],
+    &["keep_unweighted_terms", "drop_unweighted_terms"],
+];
+
+/// Featurizer and classifier options: the command line's, over its `--preset`'s, over the
+/// defaults.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    options: RawTrainOptions,
 }
 
 impl TrainOptions {
-    /// Turns the options into checked training parameters, without calibration.
-    pub fn params(&self) -> anyhow::Result<CheckedTrainParams> {
-        self.params_with(None)
+    /// The preset's options with the command line's explicit ones on top. A preset is parsed
+    /// as the flags it stands for, so it cannot mean anything the flags do not.
+    fn resolve(user: RawTrainOptions, explicit: &[String]) -> Result<RawTrainOptions, clap::Error> {
+        if user.seed.is_some() {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::UnknownArgument,
+                "--seed was removed: training is deterministic and never used it. \
+                 train --calibrate seeds its folds with --calibration-seed, and cv its folds \
+                 with --cv-seed",
+            ));
+        }
+        let Some(preset) = user.preset else {
+            return Ok(user);
+        };
+        let command =
+            RawTrainOptions::augment_args(clap::Command::new("preset")).no_binary_name(true);
+        let mut matches = command.try_get_matches_from(preset.flags().split_whitespace())?;
+        let mut merged = RawTrainOptions::from_arg_matches_mut(&mut matches)?;
+        let given = |id: &str| {
+            let group = OPTION_GROUPS
+                .iter()
+                .find(|g| g.contains(&id))
+                .copied()
+                .unwrap_or(std::slice::from_ref(&id));
+            group.iter().any(|g| explicit.iter().any(|e| e == g))
+        };
+        macro_rules! take_given {
+            ($($field:ident),* $(,)?) => {
+                $(if given(stringify!($field)) {
+                    merged.$field = user.$field.clone();
+                })*
+            };
+        }
+        take_given!(
+            min_df,
+            max_df,
+            max_features,
+            min_sources,
+            ngram_range,
+            alpha,
+            penalty,
+            l1_ratio,
+            c,
+            stop_words,
+            no_stop_words,
+            language,
+            stem,
+            no_stem,
+            numbers,
+            sublinear_tf,
+            no_sublinear_tf,
+            balanced,
+            no_balanced,
+            max_iter,
+            tol,
+            no_mask,
+            mask_outlet,
+            mask_rule,
+            unmask,
+            chunk_words,
+            keep_unweighted_terms,
+            drop_unweighted_terms,
+            prior_tokens,
+            strict_labels,
+        );
+        merged.preset = Some(preset);
+        Ok(merged)
     }
 
-    /// Turns the options and a calibration into checked training parameters.
+    /// Whether labels that differ only in case or whitespace are refused (`--strict-labels`).
+    pub fn strict_labels(&self) -> bool {
+        self.options.strict_labels
+    }
+
+    /// The preset named, if any.
+    pub fn preset(&self) -> Option<Preset> {
+        self.options.preset
+    }
+
+    /// Turns the options into checked training parameters, without calibration.
+    pub fn params(&self) -> anyhow::Result<CheckedTrainParams> {
+        self.params_with(None, 0)
+    }
+
+    /// Turns the options, a calibration and the seed of its folds into checked training
+    /// parameters.
     pub fn params_with(
         &self,
         calibration: Option<CalibrationParams>,
+        seed: u64,
     ) -> anyhow::Result<CheckedTrainParams> {
+        let o = &self.options;
         let mut p = TrainParams::default();
         let v = &mut p.featurizer.vocabulary;
-        v.min_df = self.min_df;
-        v.max_df = self.max_df;
-        v.max_features = self.max_features;
-        v.min_sources = self.min_sources;
-        p.featurizer.ngram_range = self.ngram_range;
+        v.min_df = o.min_df;
+        v.max_df = o.max_df;
+        v.max_features = o.max_features;
+        v.min_sources = o.min_sources;
+        p.featurizer.ngram_range = o.ngram_range;
         let t = &mut p.featurizer.tokenizer;
-        t.language = self.language.into();
-        t.stem = !self.no_stem;
-        t.numbers = self.numbers.into();
-        t.stop_words = if self.no_stop_words {
-            StopWords::None
-        } else if let Some(path) = &self.stop_words {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading stop words {}", path.display()))?;
-            StopWords::Custom(
-                text.lines()
-                    .map(|l| l.trim().to_lowercase())
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect(),
-            )
-        } else {
-            StopWords::English
+        t.language = o.language.into();
+        t.stem = !o.no_stem;
+        t.numbers = o.numbers.into();
+        t.stop_words = match (&o.stop_words, o.no_stop_words) {
+            (_, true) | (StopWordList::None, _) => StopWords::None,
+            (StopWordList::English, _) => StopWords::English,
+            (StopWordList::Newsroom, _) => parse_stop_words(NEWSROOM_STOP_WORDS),
+            (StopWordList::File(path), _) => parse_stop_words(
+                &std::fs::read_to_string(path)
+                    .with_context(|| format!("reading stop words {}", path.display()))?,
+            ),
         };
-        p.featurizer.tfidf.sublinear_tf = !self.no_sublinear_tf;
-        let mut mask = if self.no_mask {
+        p.featurizer.tfidf.sublinear_tf = !o.no_sublinear_tf;
+        let mut mask = if o.no_mask {
             MaskRules::none()
         } else {
             MaskRules::default_rules()
         };
-        for name in &self.unmask {
+        for name in &o.unmask {
             mask = mask.without(name);
         }
-        for name in &self.mask_outlet {
+        for name in &o.mask_outlet {
             mask = mask.with_outlet(name);
         }
-        for (name, pattern) in &self.mask_rule {
+        for (name, pattern) in &o.mask_rule {
             mask = mask.with_rule(name, pattern);
         }
         p.featurizer.mask = mask;
-        let alpha = match (self.alpha, self.c) {
-            (Some(a), _) => a,
-            (None, Some(c)) if c.is_finite() && c > 0.0 => 1.0 / c,
-            (None, Some(c)) => return Err(ParamError::C(c).into()),
-            (None, None) => 1.0,
+        // clap refuses --alpha with --c, so a --c means the alpha is the default.
+        let alpha = match o.c {
+            Some(c) if c.is_finite() && c > 0.0 => 1.0 / c,
+            Some(c) => return Err(ParamError::C(c).into()),
+            None => o.alpha,
         };
         p.logistic = LogisticParams {
             alpha,
-            penalty: self.penalty,
-            l1_ratio: self.l1_ratio,
-            max_iter: self.max_iter,
-            tolerance: self.tol,
-            class_weight: if self.no_balanced {
+            penalty: o.penalty,
+            l1_ratio: o.l1_ratio,
+            max_iter: o.max_iter,
+            tolerance: o.tol,
+            class_weight: if o.no_balanced {
                 ClassWeight::None
             } else {
                 ClassWeight::Balanced
             },
         };
-        p.seed = self.seed;
-        p.passage_words = self.chunk_words;
+        p.seed = seed;
+        p.passage_words = o.chunk_words;
         p.calibration = calibration;
-        p.keep_unweighted_terms = self.keep_unweighted_terms;
-        p.prior_tokens = Some(self.prior_tokens);
+        p.keep_unweighted_terms = o.keep_unweighted_terms;
+        p.prior_tokens = Some(o.prior_tokens);
         // The library checks; the messages for these two name the flags, as they always did.
         p.check().map_err(|e| match e {
             ParamError::DfRange { min, max } => {
@@ -338,5 +559,135 @@ impl TrainOptions {
             }
             other => other.into(),
         })
+    }
+}
+
+impl FromArgMatches for TrainOptions {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Self::from_arg_matches_mut(&mut matches.clone())
+    }
+
+    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
+        // Read before the derived parser takes the values out.
+        let explicit: Vec<String> = matches
+            .ids()
+            .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+            .map(|id| id.as_str().to_string())
+            .collect();
+        let user = RawTrainOptions::from_arg_matches_mut(matches)?;
+        Ok(TrainOptions {
+            options: Self::resolve(user, &explicit)?,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for TrainOptions {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        RawTrainOptions::augment_args(cmd)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        RawTrainOptions::augment_args_for_update(cmd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cmd {
+        #[command(flatten)]
+        options: TrainOptions,
+    }
+
+    fn params(args: &str) -> TrainParams {
+        let cmd = Cmd::try_parse_from(std::iter::once("t").chain(args.split_whitespace()))
+            .unwrap_or_else(|e| panic!("{args}: {e}"));
+        TrainParams::clone(&cmd.options.params().unwrap())
+    }
+
+    #[test]
+    fn a_preset_is_the_flags_it_stands_for() {
+        let newsroom = concat!(env!("CARGO_MANIFEST_DIR"), "/data/stopwords-newsroom.txt");
+        let flags = Preset::Default
+            .flags()
+            .replace("--stop-words newsroom", &format!("--stop-words {newsroom}"));
+        assert_eq!(params("--preset default"), params(&flags));
+        assert_eq!(
+            params("--preset textbook"),
+            params(Preset::Textbook.flags())
+        );
+        assert_ne!(params("--preset default"), params(""));
+        assert_ne!(params("--preset textbook"), params(""));
+    }
+
+    #[test]
+    fn no_preset_keeps_the_library_defaults() {
+        let expected = TrainParams {
+            prior_tokens: Some(stance::model::evidence::DEFAULT_PRIOR_TOKENS),
+            ..TrainParams::default()
+        };
+        assert_eq!(expected.logistic.alpha, 1.0);
+        assert_eq!(params(""), expected);
+    }
+
+    #[test]
+    fn explicit_flags_override_the_preset_wherever_they_stand() {
+        for args in [
+            "--preset default --alpha 0.5",
+            "--alpha 0.5 --preset default",
+        ] {
+            let p = params(args);
+            assert_eq!(p.logistic.alpha, 0.5, "{args}");
+            assert_eq!(p.logistic.penalty, Penalty::L1, "{args}");
+            assert!(!p.featurizer.tokenizer.stem, "{args}");
+        }
+        assert_eq!(params("--preset default --c 4").logistic.alpha, 0.25);
+        assert!(params("--preset default --stem").featurizer.tokenizer.stem);
+        assert_eq!(
+            params("--preset default --stop-words english")
+                .featurizer
+                .tokenizer
+                .stop_words,
+            StopWords::English
+        );
+        assert_eq!(
+            params("--preset default --no-stop-words")
+                .featurizer
+                .tokenizer
+                .stop_words,
+            StopWords::None
+        );
+        assert!(!params("--preset default --drop-unweighted-terms").keep_unweighted_terms);
+        assert_eq!(
+            params("--preset textbook --balanced").logistic.class_weight,
+            ClassWeight::Balanced
+        );
+        assert!(
+            params("--preset textbook --sublinear-tf")
+                .featurizer
+                .tfidf
+                .sublinear_tf
+        );
+        // The last of a pair wins, as in ripgrep.
+        assert!(!params("--stem --no-stem").featurizer.tokenizer.stem);
+        assert!(params("--no-stem --stem").featurizer.tokenizer.stem);
+    }
+
+    #[test]
+    fn seed_is_refused_with_the_seeds_that_exist() {
+        let err = Cmd::try_parse_from(["t", "--seed", "3"]).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("--calibration-seed") && msg.contains("--cv-seed"),
+            "{msg}"
+        );
     }
 }

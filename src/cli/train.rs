@@ -35,7 +35,12 @@ pub struct TrainArgs {
     /// Grouping of the calibration cross-validation: source, month or none.
     #[arg(long, value_enum, default_value = "source", requires = "calibrate")]
     calibration_group_by: Grouping,
-    /// No progress bar.
+    /// Seed of the calibration cross-validation's fold assignment, recorded in the model as
+    /// its seed (training itself is deterministic and uses none).
+    #[arg(long, default_value_t = 0, requires = "calibrate")]
+    calibration_seed: u64,
+    /// No progress spinner (drawn on stderr, only when stderr is a terminal). The summary on
+    /// stdout, warnings and errors are still printed.
     #[arg(long, short)]
     quiet: bool,
 }
@@ -45,12 +50,14 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
         folds: args.calibration_folds,
         group_by: args.calibration_group_by.into(),
     });
-    let params = args.options.params_with(calibration)?;
+    let params = args
+        .options
+        .params_with(calibration, args.calibration_seed)?;
     // Open the output first, so an unwritable path fails now and not after training.
     let out = AtomicFile::create(&args.out)
         .with_context(|| format!("opening output {}", args.out.display()))?;
     let started = Instant::now();
-    let data = super::training_data::TrainingData::read(&args.data, args.options.strict_labels)?;
+    let data = super::training_data::TrainingData::read(&args.data, args.options.strict_labels())?;
     let data_files = data.digests()?;
     let docs = data.docs;
 
@@ -89,6 +96,14 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
         t.documents,
         started.elapsed().as_secs_f64()
     )?;
+    if let Some(preset) = args.options.preset() {
+        writeln!(
+            stdout,
+            "preset {}: {} (flags given override it)",
+            preset.name(),
+            preset.flags()
+        )?;
+    }
     for (label, n) in &t.per_label {
         writeln!(stdout, "  {label:<20} {n:>8}")?;
     }

@@ -65,52 +65,103 @@ impl Explanation {
     }
 }
 
-/// A what-if: the text with words replaced, and how far each label's probability moved.
+/// A what-if: the text with words or phrases replaced, and how far each label's probability
+/// moved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SwapEffect {
     /// `from=to` pairs applied.
     pub swaps: Vec<(String, String)>,
-    /// How many words were replaced.
+    /// How many occurrences of the `from` words or phrases were replaced; 0 when none is in
+    /// the text.
     pub replaced: usize,
     pub prediction: Prediction,
     /// New probability minus old, per label.
     pub delta: Vec<f64>,
 }
 
-/// Replaces whole words equal to `from` (case-insensitively) by `to`, keeping an initial
-/// capital. Returns the new text and the number of replacements.
-pub fn swap_words(text: &str, from: &str, to: &str) -> (String, usize) {
-    let mut out = String::with_capacity(text.len());
-    let mut count = 0;
-    let mut last = 0;
-    let from_lower = from.to_lowercase();
+/// The byte ranges of the words of `text`: maximal runs of letters and digits.
+fn word_spans(text: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
     let mut start = None;
-    let flush_word = |out: &mut String, word: Range<usize>, last: &mut usize, count: &mut usize| {
-        let w = &text[word.clone()];
-        if w.to_lowercase() == from_lower {
-            out.push_str(&text[*last..word.start]);
-            if w.chars().next().is_some_and(char::is_uppercase) {
-                let mut chars = to.chars();
-                if let Some(c) = chars.next() {
-                    out.extend(c.to_uppercase());
-                    out.push_str(chars.as_str());
-                }
-            } else {
-                out.push_str(to);
-            }
-            *last = word.end;
-            *count += 1;
-        }
-    };
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
-            flush_word(&mut out, s..i, &mut last, &mut count);
+            spans.push(s..i);
         }
     }
     if let Some(s) = start {
-        flush_word(&mut out, s..text.len(), &mut last, &mut count);
+        spans.push(s..text.len());
+    }
+    spans
+}
+
+/// What lies between two words, with each run of whitespace read as one space, so that a
+/// phrase matches across line breaks and double spaces but `pro-Russian` does not match
+/// `pro Russian`.
+fn separator(between: &str) -> String {
+    let mut out = String::with_capacity(between.len());
+    for c in between.chars() {
+        if !c.is_whitespace() {
+            out.push(c);
+        } else if !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// Replaces every occurrence of the word or phrase `from` by `to`, keeping an initial capital.
+/// A phrase matches on word boundaries, word by word case-insensitively, with the same
+/// punctuation between its words (any whitespace counts as one space): `kiev regime` matches
+/// `Kiev  regime` but neither `Kiev regimes` nor `Kiev, regime`. Punctuation around `from` is
+/// ignored. Returns the new text and the number of replacements.
+pub fn swap_words(text: &str, from: &str, to: &str) -> (String, usize) {
+    let pattern = word_spans(from);
+    if pattern.is_empty() {
+        return (text.to_string(), 0);
+    }
+    let words: Vec<String> = pattern
+        .iter()
+        .map(|w| from[w.clone()].to_lowercase())
+        .collect();
+    let separators: Vec<String> = pattern
+        .windows(2)
+        .map(|w| separator(&from[w[0].end..w[1].start]))
+        .collect();
+    let spans = word_spans(text);
+    let n = words.len();
+    let matches_at = |i: usize| {
+        (0..n).all(|k| {
+            text[spans[i + k].clone()].to_lowercase() == words[k]
+                && (k == 0
+                    || separator(&text[spans[i + k - 1].end..spans[i + k].start])
+                        == separators[k - 1])
+        })
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut count = 0;
+    let mut last = 0;
+    let mut i = 0;
+    while i + n <= spans.len() {
+        if !matches_at(i) {
+            i += 1;
+            continue;
+        }
+        let (start, end) = (spans[i].start, spans[i + n - 1].end);
+        out.push_str(&text[last..start]);
+        if text[start..].chars().next().is_some_and(char::is_uppercase) {
+            let mut chars = to.chars();
+            if let Some(c) = chars.next() {
+                out.extend(c.to_uppercase());
+                out.push_str(chars.as_str());
+            }
+        } else {
+            out.push_str(to);
+        }
+        last = end;
+        count += 1;
+        i += n;
     }
     out.push_str(&text[last..]);
     (out, count)
@@ -235,5 +286,35 @@ mod tests {
             ("Kyiv and kyiv, not Kievan.".to_string(), 2)
         );
         assert_eq!(swap_words("no match", "kiev", "kyiv").1, 0);
+    }
+
+    #[test]
+    fn swaps_phrases_on_word_boundaries() {
+        assert_eq!(
+            swap_words(
+                "The Kiev regime and the kiev\n  REGIME; Kiev regimes, Kiev, regime.",
+                "kiev regime",
+                "kyiv government"
+            ),
+            (
+                "The Kyiv government and the kyiv government; Kiev regimes, Kiev, regime."
+                    .to_string(),
+                2
+            )
+        );
+        assert_eq!(
+            swap_words("pro-Russian and pro Russian", "pro-russian", "x"),
+            ("x and pro Russian".to_string(), 1)
+        );
+        // Punctuation around FROM is not part of the phrase; a FROM without a word matches
+        // nothing.
+        assert_eq!(swap_words("Kiev.", " kiev. ", "kyiv").0, "Kyiv.");
+        assert_eq!(swap_words("a -- b", "--", "x"), ("a -- b".to_string(), 0));
+        // Matches do not overlap, and multi-byte letters keep their boundaries.
+        assert_eq!(swap_words("a a a", "a a", "b"), ("b a".to_string(), 1));
+        assert_eq!(
+            swap_words("Ünïcode Wörter", "ünïcode wörter", "x"),
+            ("X".to_string(), 1)
+        );
     }
 }
