@@ -124,6 +124,22 @@ pub enum StanceError {
         line: usize,
         field: String,
     },
+    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with --{role}-field", found.join(", "))]
+    MissingColumn {
+        path: PathBuf,
+        column: String,
+        /// What the column holds (`text`, `label`, `id`), which is also its option's name.
+        role: &'static str,
+        found: Vec<String>,
+    },
+    #[error("{path}: {} {field:?} to keep; {} found: {}", if *header { "the header has no column" } else { "no record has a field" }, if *header { "columns" } else { "fields" }, found.join(", "))]
+    NoKeptField {
+        path: PathBuf,
+        field: String,
+        /// Whether `found` is a table's header (else the fields seen in any JSON record).
+        header: bool,
+        found: Vec<String>,
+    },
     #[error("{path}:1: the header names the column {column:?} more than once")]
     DuplicateColumn { path: PathBuf, column: String },
     #[error("the training data holds no documents")]
