@@ -124,7 +124,7 @@ pub enum StanceError {
         line: usize,
         field: String,
     },
-    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with --{role}-field", found.join(", "))]
+    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with --{role}-field{}", found.join(", "), delimiter_hint(found))]
     MissingColumn {
         path: PathBuf,
         column: String,
@@ -185,6 +185,21 @@ fn at(path: &std::path::Path, line: Option<usize>) -> String {
         Some(line) => format!("{}:{line}", path.display()),
         None => path.display().to_string(),
     }
+}
+
+/// A hint when a header read as one column looks split by another delimiter (a semicolon CSV
+/// from a European spreadsheet, read with commas).
+fn delimiter_hint(found: &[String]) -> String {
+    let [only] = found else {
+        return String::new();
+    };
+    [(';', ";"), ('\t', "tab"), ('|', "|"), (',', ",")]
+        .iter()
+        .find(|(c, _)| only.contains(*c))
+        .map(|(_, name)| {
+            format!(", or if the cells are separated by {name:?}, pass --delimiter {name:?}")
+        })
+        .unwrap_or_default()
 }
 
 /// `3 ("ex-w-04")`, or `3` when the document has no id; documents count from 1.

@@ -53,7 +53,13 @@ pub enum InputFormat {
 #[derive(Debug, Clone, Args)]
 pub struct RecordArgs {
     /// How to read the inputs, stdin included.
-    #[arg(long, value_enum, default_value = "auto", value_name = "FORMAT")]
+    #[arg(
+        id = "input_format",
+        long = "input",
+        value_enum,
+        default_value = "auto",
+        value_name = "FORMAT"
+    )]
     pub input: InputFormat,
     /// Field (JSON key or CSV column) holding the text.
     #[arg(long, default_value = "text", value_name = "NAME")]

@@ -23,4 +23,5 @@ mod properties;
 mod score;
 mod seeds;
 mod streaming;
+mod tables;
 mod train;
