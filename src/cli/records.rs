@@ -64,8 +64,8 @@ pub struct RecordArgs {
     /// Field (JSON key or CSV column) holding the text.
     #[arg(long, default_value = "text", value_name = "NAME")]
     pub text_field: String,
-    /// Field holding the id; a table that lacks a column given here is an error. Without one,
-    /// an article's id is `FILE:LINE`.
+    /// Field holding the id (`id` when not given, and then optional); a table that lacks a
+    /// column named here is an error. A record without an id is `FILE:LINE`.
     #[arg(long, value_name = "NAME")]
     pub id_field: Option<String>,
     /// Cell delimiter of CSV/TSV input (one ASCII character, `tab` or `\t` for a tab): `;`
