@@ -435,6 +435,13 @@ impl Records {
                     Keep::Fields(names) => names
                         .iter()
                         .map(|n| match table.column(n) {
+                            // A repeated column would make one copy win silently.
+                            Some(_) if columns.iter().filter(|c| *c == n).count() > 1 => {
+                                Err(StanceError::DuplicateColumn {
+                                    path: name.to_path_buf(),
+                                    column: n.clone(),
+                                })
+                            }
                             Some(c) => Ok((n.clone(), c)),
                             None => Err(StanceError::NoKeptField {
                                 path: name.to_path_buf(),

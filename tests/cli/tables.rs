@@ -265,6 +265,28 @@ fn a_kept_field_that_is_nowhere_is_an_error_listing_what_there_is() {
         ]),
         "data/examples.jsonl: no record has a field \"sorce\" to keep; fields found: id, label, source, date, title, text",
     );
+    let dir = tempfile::tempdir().unwrap();
+    let twice = write_file(
+        dir.path(),
+        "twice.csv",
+        b"id,text,tag,tag\na,some words here,x,y\n",
+    );
+    fails_with(
+        stance()
+            .args(["score", "--format", "csv", "--keep", "tag"])
+            .arg(&twice),
+        "twice.csv:1: the header names the column \"tag\" more than once",
+    );
+    // The id field is the id already: keeping it adds nothing.
+    let out = stdout_of(stance().args([
+        "score",
+        "--format",
+        "csv",
+        "--keep",
+        "id,label",
+        "data/examples.csv",
+    ]));
+    assert_eq!(csv_rows(&out)[0][..3], ["id", "input_label", "label"]);
     fails_with(
         stance().args(["score", "--keep", "source", "data/examples.jsonl"]),
         "--keep and --keep-all apply to --format jsonl and csv",
