@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use clap::{Args, ValueEnum};
-use serde_json::value::RawValue;
 
+use stance::io::cell::Cell;
 use stance::io::corpus::{
     open_file, read_text, read_text_file, FieldNames, Format, JsonLines, Keep,
 };
@@ -135,62 +135,8 @@ fn sniff_stdin() -> Result<(bool, Reader), StanceError> {
     ))
 }
 
-/// A kept field's value.
-#[derive(Debug, Clone)]
-pub enum Cell {
-    /// A table's cell.
-    Text(String),
-    /// A JSON record's value, as compact JSON text.
-    Json(Box<RawValue>),
-}
-
-impl Cell {
-    /// The value as a CSV cell: a string as it is, any other JSON value as its JSON text.
-    pub fn as_csv(&self) -> std::borrow::Cow<'_, str> {
-        match self {
-            Cell::Text(s) => s.into(),
-            Cell::Json(raw) => match serde_json::from_str::<String>(raw.get()) {
-                Ok(s) => s.into(),
-                Err(_) => raw.get().into(),
-            },
-        }
-    }
-}
-
-impl serde::Serialize for Cell {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Cell::Text(t) => s.serialize_str(t),
-            Cell::Json(raw) => raw.serialize(s),
-        }
-    }
-}
-
 /// The fields kept for one article, by name; `None` where the record lacks the field.
 pub type Kept = Vec<(String, Option<Cell>)>;
-
-/// JSON text without the blank space outside strings, so that a kept value is one compact token
-/// in JSON Lines and in a CSV cell. Key order and number spelling are left as they were.
-fn compact_json(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for c in raw.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if !c.is_ascii_whitespace() {
-            in_string = c == '"';
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// What the reader found next.
 pub enum Item {
@@ -216,14 +162,7 @@ impl Item {
                     + text.len()
                     + kept
                         .iter()
-                        .map(|(n, c)| {
-                            n.len()
-                                + match c {
-                                    Some(Cell::Text(t)) => t.len(),
-                                    Some(Cell::Json(j)) => j.get().len(),
-                                    None => 0,
-                                }
-                        })
+                        .map(|(n, c)| n.len() + c.as_ref().map_or(0, Cell::len))
                         .sum::<usize>()
             }
             Item::Bad { .. } | Item::Failed { .. } => 64,
@@ -526,17 +465,7 @@ impl Records {
                                     }
                                 }
                             }
-                            let kept = r
-                                .kept
-                                .into_iter()
-                                .map(|(n, raw)| {
-                                    let compact = compact_json(raw.get());
-                                    // Compacting valid JSON leaves valid JSON.
-                                    let cell = RawValue::from_string(compact).unwrap_or(raw);
-                                    (n, Cell::Json(cell))
-                                })
-                                .collect::<Vec<_>>();
-                            (r.document.id, r.document.text, kept)
+                            (r.document.id, r.document.text, r.kept)
                         });
                         (record, line)
                     }
@@ -625,15 +554,6 @@ impl Iterator for Records {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn compact_json_drops_blank_space_outside_strings_only() {
-        assert_eq!(
-            compact_json(r#"{ "a b" : [1, 2.50 ,"x\" y"] }"#),
-            r#"{"a b":[1,2.50,"x\" y"]}"#
-        );
-        assert_eq!(compact_json(r#""\\" "#), r#""\\""#);
-    }
 
     #[test]
     fn delimiters() {

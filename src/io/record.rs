@@ -14,6 +14,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::value::RawValue;
 
 use crate::error::StanceError;
+use crate::io::cell::Cell;
 use crate::io::corpus::{Document, FieldNames};
 
 /// The fields read, in this order: text, label, id, title, source, date.
@@ -52,12 +53,12 @@ pub enum Keep {
     All,
 }
 
-/// A JSON Lines record: its document, and the fields kept, in the record's order, as their JSON
-/// text.
+/// A JSON Lines record: its document, and the fields kept, in the record's order, as their
+/// (compacted) JSON text.
 #[derive(Debug, Clone)]
 pub struct JsonRecord {
     pub document: Document,
-    pub kept: Vec<(String, Box<RawValue>)>,
+    pub kept: Vec<(String, Cell)>,
     /// Every key of the record, in order, when asked for (to say which fields there are).
     pub keys: Option<Vec<String>>,
 }
@@ -189,7 +190,7 @@ pub fn parse_record(
     };
     Ok(JsonRecord {
         document,
-        kept,
+        kept: kept.into_iter().map(|(n, v)| (n, Cell::json(v))).collect(),
         keys,
     })
 }

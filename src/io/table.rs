@@ -9,7 +9,7 @@
 //! A row that cannot be read (a ragged row, invalid UTF-8, an empty text) is an error for that
 //! row only, and the next call reads the next row; a fault in the bytes themselves (a line over
 //! the limit, a NUL byte, an I/O error) ends the table. Line limits and byte checks are
-//! [`crate::io::lines`]'s job.
+//! `io::lines`'s job.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
