@@ -75,11 +75,18 @@ pub enum StanceError {
         line: usize,
         message: String,
     },
-    #[error("{path}:{line}: missing or non-string field {field:?}")]
+    #[error(
+        "{path}:{line}: missing or non-string field {field:?}{}",
+        fields_hint(field, role, found)
+    )]
     MissingField {
         path: PathBuf,
         line: usize,
         field: String,
+        /// What the field holds (`text`, `label`), which is also its option's name.
+        role: &'static str,
+        /// The record's fields, to say what there is when the field is absent.
+        found: Vec<String>,
     },
     #[error("{path}:{line}: {message}")]
     Csv {
@@ -185,6 +192,19 @@ fn at(path: &std::path::Path, line: Option<usize>) -> String {
         Some(line) => format!("{}:{line}", path.display()),
         None => path.display().to_string(),
     }
+}
+
+/// What a record has instead of a field it lacks, and the option that names another.
+fn fields_hint(field: &str, role: &str, found: &[String]) -> String {
+    if found.iter().any(|f| f == field) {
+        return String::new();
+    }
+    let found = if found.is_empty() {
+        "none".to_string()
+    } else {
+        found.join(", ")
+    };
+    format!("; the record's fields: {found}; name the {role} field with --{role}-field")
 }
 
 /// A hint when a header read as one column looks split by another delimiter (a semicolon CSV

@@ -132,7 +132,7 @@ pub fn parse_record(
             field,
         });
     }
-    let (kept, keys) = (raw.kept, raw.keys);
+    let (kept, keys, json) = (raw.kept, raw.keys, text);
     let [text, label, id, title, source, date] = raw.values;
     let wrong_type = |field: &str, value: &FieldValue| StanceError::FieldType {
         path: path(),
@@ -140,10 +140,13 @@ pub fn parse_record(
         field: field.to_string(),
         found: value.kind(),
     };
-    let missing = |field: &str| StanceError::MissingField {
+    // Only a record that lacks a field pays for listing its keys, by reading it again.
+    let missing = |field: &str, role: &'static str| StanceError::MissingField {
         path: path(),
         line,
         field: field.to_string(),
+        role,
+        found: keys_of(json),
     };
     let string = |field: &str, value: Option<FieldValue>| match value {
         None | Some(FieldValue::Null) => Ok(None),
@@ -152,7 +155,7 @@ pub fn parse_record(
     };
     let text = match text {
         Some(FieldValue::Text(s)) => s,
-        None | Some(FieldValue::Null) => return Err(missing(&fields.text)),
+        None | Some(FieldValue::Null) => return Err(missing(&fields.text, "text")),
         Some(other) => return Err(wrong_type(&fields.text, &other)),
     };
     if text.trim().is_empty() {
@@ -165,7 +168,7 @@ pub fn parse_record(
     let label = string(&fields.label, label)?.map(|l| l.trim().to_string());
     if need_label {
         match &label {
-            None => return Err(missing(&fields.label)),
+            None => return Err(missing(&fields.label, "label")),
             Some(l) if l.is_empty() => {
                 return Err(StanceError::EmptyField {
                     path: path(),
@@ -193,6 +196,22 @@ pub fn parse_record(
         kept: kept.into_iter().map(|(n, v)| (n, Cell::json(v))).collect(),
         keys,
     })
+}
+
+/// The keys of a record that has already been read once without error.
+fn keys_of(text: &str) -> Vec<String> {
+    let names = [""; SLOTS];
+    let wanted = Wanted {
+        names: &names,
+        keep: &Keep::Nothing,
+        want_keys: true,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    wanted
+        .deserialize(&mut de)
+        .ok()
+        .and_then(|raw| raw.keys)
+        .unwrap_or_default()
 }
 
 /// serde_json's message with its position given as a column only: the line is always 1 here,

@@ -639,3 +639,25 @@ fn training_reads_semicolon_tables_with_delimiter() {
         "pass --delimiter \";\"",
     );
 }
+
+#[test]
+fn a_json_record_without_the_text_or_label_field_lists_its_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_file(
+        dir.path(),
+        "own.jsonl",
+        b"{\"id\":\"a\",\"body\":\"some words\",\"stance\":\"x\"}\n",
+    );
+    fails_with(
+        stance().arg("score").arg(&p),
+        "own.jsonl:1: missing or non-string field \"text\"; the record's fields: id, body, stance; name the text field with --text-field",
+    );
+    fails_with(
+        stance()
+            .args(["train", "-q", "--text-field", "body", "--data"])
+            .arg(&p)
+            .arg("--out")
+            .arg(dir.path().join("m.json")),
+        "own.jsonl:1: missing or non-string field \"label\"; the record's fields: id, body, stance; name the label field with --label-field",
+    );
+}
