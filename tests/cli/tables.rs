@@ -661,3 +661,45 @@ fn a_json_record_without_the_text_or_label_field_lists_its_fields() {
         "own.jsonl:1: missing or non-string field \"label\"; the record's fields: id, body, stance; name the label field with --label-field",
     );
 }
+
+#[test]
+fn keep_all_in_csv_takes_the_columns_of_the_first_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = examples()[0]["text"].as_str().unwrap().to_string();
+    // Written by hand: the fields' order is the point (serde_json's json! sorts them).
+    let t = serde_json::to_string(&text).unwrap();
+    let body = format!(
+        "{{\"id\":\"a\",\"source\":\"S\",\"text\":{t},\"n\":1}}\n\
+         {{\"id\":\"b\",\"text\":{t},\"extra\":\"x\",\"n\":2}}\n\
+         {{\"id\":\"c\",\"extra\":\"y\",\"text\":{t},\"source\":\"T\"}}\n"
+    );
+    let p = write_file(dir.path(), "mixed.jsonl", body.as_bytes());
+    let out = stance()
+        .args(["score", "--format", "csv", "--keep-all"])
+        .arg(&p)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let rows = csv_rows(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(rows[0][..4], ["id", "source", "n", "label"]);
+    let kept: Vec<Vec<String>> = rows[1..].iter().map(|r| r[..3].to_vec()).collect();
+    assert_eq!(kept, [["a", "S", "1"], ["b", "", "2"], ["c", "T", ""]]);
+    // The field left out is reported once, naming where it was first seen.
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches("left out").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("warning: b: field \"extra\" is left out: --keep-all takes the CSV columns from the first article (source, n)"),
+        "{stderr}"
+    );
+    // In JSON Lines each record keeps its own fields.
+    let out = stdout_of(
+        stance()
+            .args(["score", "--format", "jsonl", "--keep-all"])
+            .arg(&p),
+    );
+    let lines = jsonl(&out);
+    assert_eq!(lines[1]["extra"], "x");
+    assert!(lines[1].get("source").is_none());
+    assert_eq!(lines[2]["source"], "T");
+}
