@@ -75,11 +75,18 @@ pub enum StanceError {
         line: usize,
         message: String,
     },
-    #[error("{path}:{line}: missing or non-string field {field:?}")]
+    #[error(
+        "{path}:{line}: missing or non-string field {field:?}{}",
+        fields_hint(field, role, found)
+    )]
     MissingField {
         path: PathBuf,
         line: usize,
         field: String,
+        /// What the field holds (`text`, `label`), which is also its option's name.
+        role: &'static str,
+        /// The record's fields, to say what there is when the field is absent.
+        found: Vec<String>,
     },
     #[error("{path}:{line}: {message}")]
     Csv {
@@ -123,6 +130,22 @@ pub enum StanceError {
         path: PathBuf,
         line: usize,
         field: String,
+    },
+    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with --{role}-field{}", found.join(", "), delimiter_hint(found))]
+    MissingColumn {
+        path: PathBuf,
+        column: String,
+        /// What the column holds (`text`, `label`, `id`), which is also its option's name.
+        role: &'static str,
+        found: Vec<String>,
+    },
+    #[error("{path}: {} {field:?} to keep; {} found: {}", if *header { "the header has no column" } else { "no record has a field" }, if *header { "columns" } else { "fields" }, found.join(", "))]
+    NoKeptField {
+        path: PathBuf,
+        field: String,
+        /// Whether `found` is a table's header (else the fields seen in any JSON record).
+        header: bool,
+        found: Vec<String>,
     },
     #[error("{path}:1: the header names the column {column:?} more than once")]
     DuplicateColumn { path: PathBuf, column: String },
@@ -169,6 +192,34 @@ fn at(path: &std::path::Path, line: Option<usize>) -> String {
         Some(line) => format!("{}:{line}", path.display()),
         None => path.display().to_string(),
     }
+}
+
+/// What a record has instead of a field it lacks, and the option that names another.
+fn fields_hint(field: &str, role: &str, found: &[String]) -> String {
+    if found.iter().any(|f| f == field) {
+        return String::new();
+    }
+    let found = if found.is_empty() {
+        "none".to_string()
+    } else {
+        found.join(", ")
+    };
+    format!("; the record's fields: {found}; name the {role} field with --{role}-field")
+}
+
+/// A hint when a header read as one column looks split by another delimiter (a semicolon CSV
+/// from a European spreadsheet, read with commas).
+fn delimiter_hint(found: &[String]) -> String {
+    let [only] = found else {
+        return String::new();
+    };
+    [(';', ";"), ('\t', "tab"), ('|', "|"), (',', ",")]
+        .iter()
+        .find(|(c, _)| only.contains(*c))
+        .map(|(_, name)| {
+            format!(", or if the cells are separated by {name:?}, pass --delimiter {name:?}")
+        })
+        .unwrap_or_default()
 }
 
 /// `3 ("ex-w-04")`, or `3` when the document has no id; documents count from 1.

@@ -168,3 +168,35 @@ fn streaming_100_mb_holds_a_few_batches() {
     // One batch being read, one waiting, one being mapped: about 3 MB of the 100 MB.
     assert!(peak < 8 * MB, "peak {} MB", peak / MB);
 }
+
+#[test]
+fn a_100_mb_table_streams_a_row_at_a_time() {
+    use stance::io::table::Table;
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // Rows with a quoted cell spanning two lines, commas and doubled quotes: 64 bytes each.
+    const ROW: &[u8] = b"r,\"one, \"\"two\"\"\nthree four five six seven eight\",Example Wire\n";
+    let n = 100 * MB / ROW.len();
+    let (mut rows, mut bytes) = (0usize, 0usize);
+    let peak = peak_during(|| {
+        let input = generated("id,text,source\n", ROW, n, "");
+        let table = Table::new(
+            Path::new("big.csv"),
+            std::io::BufReader::new(input),
+            &FieldNames::default(),
+            b',',
+            false,
+        )
+        .unwrap();
+        for row in table {
+            let row = row.unwrap();
+            rows += 1;
+            bytes += row.document.text.len() + row.cell(2).map_or(0, str::len);
+        }
+    });
+    assert_eq!(rows, n);
+    assert_eq!(
+        bytes,
+        n * ("one, \"two\"\nthree four five six seven eight".len() + 12)
+    );
+    assert!(peak < MB, "peak {} KB", peak / 1024);
+}

@@ -11,22 +11,30 @@ use clap::Args;
 use serde::Serialize;
 
 use stance::io::atomic::AtomicFile;
-use stance::io::corpus::{read_text, read_text_file};
+use stance::io::corpus::Keep;
 use stance::model::evidence::Evidence;
 use stance::predict::explain::{Explanation, SwapEffect};
 use stance::Model;
 
 use super::html;
 use super::output::{formats, write_json, ByLabel, OutputFormat, ParagraphLine, TEXT_OR_JSON};
+use super::records::{Item, RecordArgs, Records};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// Model file; the built-in default model when omitted.
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
-    /// The article: a text file, or - for stdin.
+    /// The article: a text file, or - for stdin; or a file of records (.jsonl, .csv, .tsv) or a
+    /// folder of .txt files, with --id to pick one.
     #[arg(value_name = "PATH|-")]
     input: PathBuf,
+    /// The id of the record to explain, in a file holding several (a JSON Lines record
+    /// without an id field is FILE:LINE; a file in a folder is its path).
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
+    #[command(flatten)]
+    records: RecordArgs,
     /// Terms to show per label.
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -57,11 +65,59 @@ fn swap(s: &str) -> Result<(String, String), String> {
     }
 }
 
-fn read_input(path: &Path) -> anyhow::Result<String> {
-    if path == Path::new("-") {
-        Ok(read_text(Path::new("<stdin>"), std::io::stdin().lock())?)
+/// How many record ids an error lists.
+const SHOWN_IDS: usize = 5;
+
+/// The article to explain, and the name it goes by: the input's, with the record's id when it
+/// holds several.
+fn read_input(args: &ExplainArgs) -> anyhow::Result<(String, String)> {
+    let input = &args.input;
+    let records = Records::new(
+        vec![input.clone()],
+        args.records.input,
+        false,
+        args.records.fields(),
+        Keep::Nothing,
+        false,
+    );
+    let name = if input == Path::new("-") {
+        super::records::STDIN.to_string()
     } else {
-        Ok(read_text_file(path)?)
+        input.display().to_string()
+    };
+    let mut first = None;
+    let mut ids = Vec::new();
+    let mut count = 0usize;
+    for item in records {
+        let (id, text) = match item {
+            Item::Article { id, text, .. } => (id, text),
+            Item::Bad { error, .. } | Item::Failed { error, .. } => return Err(error.into()),
+        };
+        count += 1;
+        if args.id.as_ref() == Some(&id) {
+            return Ok((text, format!("{name} ({id})")));
+        }
+        if count == 1 {
+            first = Some(text);
+        }
+        if ids.len() < SHOWN_IDS {
+            ids.push(id);
+        }
+    }
+    let shown = |ids: &[String]| {
+        let more = if count > ids.len() { ", ..." } else { "" };
+        format!("{}{more}", ids.join(", "))
+    };
+    match (&args.id, first) {
+        (Some(wanted), _) => anyhow::bail!(
+            "{name}: no record has the id {wanted:?} ({count} record(s): {})",
+            shown(&ids)
+        ),
+        (None, Some(text)) if count == 1 => Ok((text, name)),
+        _ => anyhow::bail!(
+            "{name} holds {count} articles; explain explains one: pass --id ID (ids: {})",
+            shown(&ids)
+        ),
     }
 }
 
@@ -324,7 +380,7 @@ pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let model = super::load_model(args.model.as_ref())?;
-    let text = read_input(&args.input)?;
+    let (text, name) = read_input(&args)?;
     let e = model.explain(&text);
     let effects = model.swap_effects(&text, &args.swap);
     warn_unmatched(&effects);
@@ -338,14 +394,7 @@ pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     // The HTML view is written even when stdout has been closed (`| head`): that is not a
     // failure, and the page is what was asked for.
     if let Some(out) = html_out {
-        let page = html::render(
-            &model,
-            &text,
-            &e,
-            &effects,
-            args.top,
-            &args.input.display().to_string(),
-        );
+        let page = html::render(&model, &text, &e, &effects, args.top, &name);
         out.commit(page.as_bytes())
             .context("writing the HTML view")?;
     }

@@ -133,6 +133,10 @@ pub struct DataArgs {
     /// Field holding the date (YYYY-MM-DD).
     #[arg(long, default_value = "date")]
     pub date_field: String,
+    /// Cell delimiter of CSV/TSV data (one ASCII character, `tab` or `\t` for a tab): `;` for
+    /// a European spreadsheet export (default `,` for .csv, tab for .tsv).
+    #[arg(long, value_name = "CHAR", value_parser = super::records::delimiter)]
+    pub delimiter: Option<u8>,
 }
 
 impl DataArgs {
@@ -144,6 +148,7 @@ impl DataArgs {
             id: self.id_field.clone(),
             source: self.source_field.clone(),
             date: self.date_field.clone(),
+            delimiter: self.delimiter,
             ..FieldNames::default()
         }
     }

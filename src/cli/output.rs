@@ -12,11 +12,9 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::ValueEnum;
 use serde::Serialize;
 
-use stance::model::evidence::Evidence;
-use stance::ParagraphScore;
-
 /// What a command prints. Each command accepts the subset that makes sense for it
-/// ([`formats`]): `score` prints a table or JSON Lines, the others a report or one JSON document.
+/// ([`formats`]): a report or one JSON document. `score`, which streams one article at a time,
+/// has formats of its own (text, JSON Lines, CSV; `super::score::ScoreFormat`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// A readable report or table.
@@ -29,9 +27,6 @@ pub enum OutputFormat {
 
 /// Text or one JSON document: the formats of every command but `score`.
 pub const TEXT_OR_JSON: &[OutputFormat] = &[OutputFormat::Text, OutputFormat::Json];
-
-/// Text or JSON Lines: the formats of `score`, which streams one article at a time.
-pub const TEXT_OR_JSONL: &[OutputFormat] = &[OutputFormat::Text, OutputFormat::Jsonl];
 
 /// A `--format` parser that accepts only `allowed`, so that `--help` and the error for a bad
 /// value list exactly the formats the command can print.
@@ -89,42 +84,6 @@ pub fn write_json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result
     Ok(())
 }
 
-/// One paragraph's score as `score --paragraphs` and `explain` write it in JSON.
-#[derive(Serialize)]
-pub struct ParagraphLine<'a> {
-    index: usize,
-    start: usize,
-    end: usize,
-    label: &'a str,
-    probabilities: ByLabel<'a>,
-    evidence: &'a Evidence,
-    uncertain: bool,
-}
-
-impl<'a> ParagraphLine<'a> {
-    pub fn new(labels: &'a [String], p: &'a ParagraphScore) -> Self {
-        ParagraphLine {
-            index: p.index,
-            start: p.span.start,
-            end: p.span.end,
-            label: &labels[p.prediction.label],
-            probabilities: ByLabel(labels, &p.prediction.probabilities),
-            evidence: &p.prediction.evidence,
-            uncertain: p.prediction.uncertain,
-        }
-    }
-}
-
-/// Values per label, as a JSON object keyed by label in the model's label order.
-pub struct ByLabel<'a>(pub &'a [String], pub &'a [f64]);
-
-impl Serialize for ByLabel<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (label, v) in self.0.iter().zip(self.1) {
-            map.serialize_entry(label, v)?;
-        }
-        map.end()
-    }
-}
+// How scores are serialized is the library's (so that other front ends write the same
+// records); the commands name these types from here.
+pub use stance::predict::record::{ByLabel, ParagraphLine};

@@ -1,41 +1,72 @@
-//! `stance score`: score articles from files or stdin, in parallel, streaming results in input
-//! order.
+//! `stance score`: score articles from files, folders or stdin, in parallel, streaming results
+//! in input order, as a table, JSON Lines or CSV, with the input fields asked for kept.
 //!
-//! `.jsonl` files hold one article per line and any other file is one article; stdin is JSON
-//! Lines when it starts with `{`, else one article (`--input` overrides both; see
-//! [`super::records`]). Articles are read on one thread and scored in bounded batches on all cores
-//! ([`stance::io::stream`]), so memory stays flat however long the input, and the output is the
-//! same with any number of threads. A bad record ends its file (or, with `--skip-bad`, is
-//! reported and skipped); a file that fails is reported and the others are still scored; the
-//! run then exits non-zero.
+//! What each input holds is decided by its extension or `--input` (see [`super::records`]):
+//! JSON Lines, CSV and TSV are read a record (row) at a time, a folder is one article per `.txt`
+//! file in it, and any other file, or stdin that is not JSON, is one article. Articles are read
+//! on one thread and scored in bounded batches on all cores ([`stance::io::stream`]), so memory
+//! stays flat however long the input, and the output is the same with any number of threads. A
+//! bad record ends its file (or, with `--skip-bad`, is reported and skipped); a file that fails
+//! is reported and the others are still scored; the run then exits non-zero. How a score is
+//! written (the JSON record, the CSV columns) is [`stance::predict::record`]'s.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
-use clap::Args;
-use serde::Serialize;
+use clap::{Args, ValueEnum};
 
+use stance::io::corpus::Keep;
 use stance::io::stream::{map_ordered, BatchLimits};
-use stance::model::evidence::Evidence;
+use stance::predict::record::{csv_header, csv_rows, kept_name, ScoredRecord};
 use stance::predict::score::{ArticleScore, Prediction};
 use stance::{Model, StanceError};
 
-use super::output::{formats, ByLabel, OutputFormat, ParagraphLine, TEXT_OR_JSONL};
-use super::records::{InputFormat, Item, Records};
+use super::records::{Item, Kept, RecordArgs, Records};
+
+/// What `score` prints (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScoreFormat {
+    /// A readable table.
+    Text,
+    /// One JSON object per article, one per line.
+    Jsonl,
+    /// CSV with a header row: id, kept fields, label, p_<label> per label, uncertain, signal,
+    /// tokens, known.
+    Csv,
+}
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
     /// Model file; the built-in default model when omitted.
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
-    /// Also score each paragraph.
+    /// Also score each paragraph (split on blank lines and single newlines; flattened text in
+    /// windows of three sentences). JSON Lines: a `paragraphs` list per article; CSV: a row per
+    /// paragraph after its article's, with `paragraph`, `paragraph_start`, `paragraph_end`;
+    /// text: an indented line per paragraph.
     #[arg(long)]
     paragraphs: bool,
     /// Output format.
-    #[arg(long, default_value = "text", value_parser = formats(TEXT_OR_JSONL))]
-    format: OutputFormat,
+    #[arg(long, value_enum, default_value = "text")]
+    format: ScoreFormat,
+    /// Copy these input fields (JSON keys or CSV columns, comma-separated) into the output,
+    /// after the id; a name the output uses itself (label, uncertain, ...) is written as
+    /// input_<name>. jsonl and csv only.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "FIELD,...",
+        conflicts_with = "keep_all"
+    )]
+    keep: Vec<String>,
+    /// Copy every input field but the text and the id into the output (CSV output: the fields
+    /// of the first article). jsonl and csv only.
+    #[arg(long)]
+    keep_all: bool,
     /// Override the model's uncertainty band: a score whose top probability is within this of a
     /// coin toss is flagged uncertain.
     #[arg(long, value_name = "B")]
@@ -44,43 +75,34 @@ pub struct ScoreArgs {
     /// flagged uncertain.
     #[arg(long, value_name = "S")]
     min_signal: Option<f64>,
-    /// Report each bad record (a malformed JSON line, a missing or empty text, ...) on stderr
-    /// and go on; by default a bad record ends its file.
+    /// Report each bad record (a malformed JSON line, a ragged CSV row, a missing or empty
+    /// text, ...) on stderr and go on; by default a bad record ends its file.
     #[arg(long)]
     skip_bad: bool,
     /// Threads to score with; all cores by default.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// How to read the inputs, stdin included.
-    #[arg(long, value_enum, default_value = "auto", value_name = "FORMAT")]
-    input: InputFormat,
-    /// Articles: .txt (one article), .jsonl (one per line, `text` and optional `id`/`title`),
-    /// or - for stdin (JSON Lines or one article, see --input). Stdin when none are given.
+    #[command(flatten)]
+    records: RecordArgs,
+    /// Articles: .jsonl (one per line), .csv/.tsv (one per row, with a header), a folder (one
+    /// per .txt file in it, sorted, its path the id), any other file (.txt) one article, or -
+    /// for stdin (JSON Lines when it starts with `{`, else one article; see --input). Stdin
+    /// when none are given.
     #[arg(value_name = "PATH")]
     inputs: Vec<PathBuf>,
-}
-
-#[derive(Serialize)]
-struct ArticleLine<'a> {
-    id: &'a str,
-    label: &'a str,
-    probabilities: ByLabel<'a>,
-    evidence: &'a Evidence,
-    uncertain: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    paragraphs: Option<Vec<ParagraphLine<'a>>>,
 }
 
 /// Writes scores in the chosen format.
 struct Output<'m> {
     model: &'m Model,
-    format: OutputFormat,
+    format: ScoreFormat,
     paragraphs: bool,
 }
 
 impl Output<'_> {
+    /// The text table's header; the CSV header waits for the kept columns (see `run`).
     fn header(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        if self.format == OutputFormat::Text {
+        if self.format == ScoreFormat::Text {
             write!(out, "{:<40} {:<12}", "id", "label")?;
             for l in self.model.labels() {
                 write!(out, " {:>10}", format!("p({l})"))?;
@@ -90,43 +112,56 @@ impl Output<'_> {
         Ok(())
     }
 
+    /// The CSV header, for these kept columns.
+    fn csv_header(&self, kept: &[String]) -> std::io::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(csv_header(kept, self.model.labels(), self.paragraphs))
+            .map_err(std::io::Error::other)?;
+        w.into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
+
     /// One article's output, whole, so that articles scored in parallel are written in order.
-    fn article(&self, id: &str, text: &str) -> std::io::Result<Vec<u8>> {
+    fn article(&self, id: &str, text: &str, kept: &Kept) -> std::io::Result<Vec<u8>> {
         let mut out = Vec::new();
         let score = self.model.score(text, self.paragraphs);
-        self.write(&mut out, id, text, &score)?;
+        self.write(&mut out, id, text, kept, &score)?;
         Ok(out)
     }
 
     fn write(
         &self,
-        out: &mut impl Write,
+        out: &mut Vec<u8>,
         id: &str,
         text: &str,
+        kept: &Kept,
         score: &ArticleScore,
     ) -> std::io::Result<()> {
         let labels = self.model.labels();
         match self.format {
-            OutputFormat::Jsonl => {
-                let line = ArticleLine {
+            ScoreFormat::Jsonl => {
+                let record = ScoredRecord {
                     id,
-                    label: &labels[score.prediction.label],
-                    probabilities: ByLabel(labels, &score.prediction.probabilities),
-                    evidence: &score.prediction.evidence,
-                    uncertain: score.prediction.uncertain,
-                    paragraphs: self.paragraphs.then(|| {
-                        score
-                            .paragraphs
-                            .iter()
-                            .map(|p| ParagraphLine::new(labels, p))
-                            .collect()
-                    }),
+                    kept,
+                    labels,
+                    score,
+                    paragraphs: self.paragraphs,
                 };
-                serde_json::to_writer(&mut *out, &line)?;
+                serde_json::to_writer(&mut *out, &record)?;
                 writeln!(out)?;
             }
-            // Json is refused by the --format parser.
-            OutputFormat::Text | OutputFormat::Json => {
+            ScoreFormat::Csv => {
+                let cells: Vec<Cow<str>> = kept
+                    .iter()
+                    .map(|(_, c)| c.as_ref().map_or(Cow::Borrowed(""), |c| c.as_csv()))
+                    .collect();
+                let mut w = csv::Writer::from_writer(out);
+                for row in csv_rows(id, &cells, labels, score, self.paragraphs) {
+                    w.write_record(&row).map_err(std::io::Error::other)?;
+                }
+                w.flush()?;
+            }
+            ScoreFormat::Text => {
                 self.row(out, &printable(id), &score.prediction)?;
                 for p in &score.paragraphs {
                     let snippet = text[p.span.clone()]
@@ -154,6 +189,36 @@ impl Output<'_> {
     }
 }
 
+/// The fields to keep, from `--keep` / `--keep-all`: the names trimmed, the id field left out
+/// (it is the id already), and no two written under the same name.
+fn keep_spec(args: &ScoreArgs, model: &Model) -> anyhow::Result<Keep> {
+    if args.keep_all {
+        return Ok(Keep::All);
+    }
+    let id_field = args.records.fields().id;
+    let mut names: Vec<String> = Vec::new();
+    for name in args.keep.iter().map(|n| n.trim()) {
+        if name.is_empty() || name == id_field {
+            continue;
+        }
+        let written = kept_name(name, model.labels());
+        if let Some(other) = names
+            .iter()
+            .find(|n| *n == name || kept_name(n, model.labels()) == written)
+        {
+            anyhow::bail!(
+                "--keep names {other:?} and {name:?}, which would both be written as {written:?}"
+            );
+        }
+        names.push(name.to_string());
+    }
+    Ok(if names.is_empty() {
+        Keep::Nothing
+    } else {
+        Keep::Fields(names)
+    })
+}
+
 /// Control characters (terminal escapes included) replaced, for the text table.
 fn printable(s: &str) -> String {
     s.chars()
@@ -178,7 +243,7 @@ enum Scored {
 }
 
 /// A message on stderr. A closed stderr must not turn into a panic, so write errors are dropped.
-fn report(message: std::fmt::Arguments) {
+pub(crate) fn report(message: std::fmt::Arguments) {
     let _ = writeln!(std::io::stderr().lock(), "stance: {message}");
 }
 
@@ -200,6 +265,10 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("starting a thread pool")?;
+    let keep = keep_spec(&args, &model)?;
+    if args.format == ScoreFormat::Text && (keep != Keep::Nothing || args.keep_all) {
+        anyhow::bail!("--keep and --keep-all apply to --format jsonl and csv; the text table has no room for input fields");
+    }
     let output = Output {
         model: &model,
         format: args.format,
@@ -213,15 +282,34 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     };
     let mut failed = vec![false; inputs.len()];
     let mut skipped = 0usize;
-    let records = Records::new(inputs.clone(), args.input, args.skip_bad);
+    let records = Records::new(
+        inputs.clone(),
+        args.records.input,
+        args.skip_bad,
+        args.records.fields(),
+        keep,
+        args.format == ScoreFormat::Csv,
+    );
+    // The CSV header names the kept columns, which `--keep-all` takes from the first article:
+    // it is written just before that article's row (or at the end, when there is none).
+    let columns: Arc<OnceLock<Vec<String>>> = records.columns();
+    let mut csv_header_due = args.format == ScoreFormat::Csv;
     let score = |item: Item| match item {
-        Item::Article { id, text } => Scored::Article(output.article(&id, &text)),
+        Item::Article { id, text, kept } => Scored::Article(output.article(&id, &text, &kept)),
         Item::Bad { input, error } => Scored::Bad { input, error },
         Item::Failed { input, error } => Scored::Failed { input, error },
     };
     let write = |scored: Scored| -> anyhow::Result<()> {
         match scored {
-            Scored::Article(bytes) => out.write_all(&bytes?)?,
+            Scored::Article(bytes) => {
+                let bytes = bytes?;
+                if csv_header_due {
+                    csv_header_due = false;
+                    let kept = columns.get().map_or(&[][..], Vec::as_slice);
+                    out.write_all(&output.csv_header(kept)?)?;
+                }
+                out.write_all(&bytes)?;
+            }
             // stdout is flushed first, so that on a terminal a message follows the output
             // before it.
             Scored::Bad { error, .. } if args.skip_bad => {
@@ -245,6 +333,10 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         score,
         write,
     )?;
+    if csv_header_due {
+        let kept = columns.get().map_or(&[][..], Vec::as_slice);
+        out.write_all(&output.csv_header(kept)?)?;
+    }
     out.flush()?;
     if args.skip_bad {
         report(format_args!("{skipped} bad record(s) skipped"));

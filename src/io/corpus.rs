@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::StanceError;
 pub use crate::io::lines::MAX_RECORD_BYTES;
-use crate::io::lines::{starts_with_utf16_bom, BoundedLines, CheckedReader, LineFault, LineRead};
-use crate::io::record::parse_document;
+use crate::io::lines::{starts_with_utf16_bom, BoundedLines, LineRead};
+use crate::io::record::parse_record;
+pub use crate::io::record::{JsonRecord, Keep};
+use crate::io::table::{delimiter_for, Table};
 
 /// One article, with its optional metadata and (for training data) its label.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -46,8 +48,9 @@ pub fn label_indices(docs: &[Document]) -> (Vec<String>, Vec<usize>) {
     (labels, y)
 }
 
-/// The names of the fields (JSON keys or CSV columns) to read. Defaults to `text`, `label`,
-/// `id`, `title`, `source` and `date`.
+/// The names of the fields (JSON keys or CSV columns) to read, and how a table's cells are
+/// separated. Defaults to `text`, `label`, `id`, `title`, `source` and `date`, and to the
+/// delimiter of the file's extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldNames {
     pub text: String,
@@ -56,6 +59,9 @@ pub struct FieldNames {
     pub title: String,
     pub source: String,
     pub date: String,
+    /// The cell delimiter of CSV and TSV files (`b';'` for a European spreadsheet export);
+    /// defaults to `None`: a comma for `.csv`, a tab for `.tsv`.
+    pub delimiter: Option<u8>,
 }
 
 impl Default for FieldNames {
@@ -67,6 +73,7 @@ impl Default for FieldNames {
             title: "title".into(),
             source: "source".into(),
             date: "date".into(),
+            delimiter: None,
         }
     }
 }
@@ -114,8 +121,17 @@ pub fn read_labelled(path: &Path, fields: &FieldNames) -> Result<Vec<Document>, 
             })
         }
         Format::JsonLines => JsonLines::open(path, fields, true)?.collect::<Result<Vec<_>, _>>()?,
-        Format::Csv => read_delimited(path, fields, b',', true)?,
-        Format::Tsv => read_delimited(path, fields, b'\t', true)?,
+        Format::Csv | Format::Tsv => {
+            let delimiter = delimiter_for(Format::of(path) == Format::Tsv, fields);
+            Table::open(path, fields, delimiter, true)?
+                .map(|row| row.map(|r| r.document))
+                .collect::<Result<Vec<_>, _>>()
+                .or_else(|e| match e {
+                    // The empty table is reported below, as for the other formats.
+                    StanceError::EmptyFile { .. } => Ok(Vec::new()),
+                    e => Err(e),
+                })?
+        }
     };
     if docs.is_empty() {
         return Err(StanceError::EmptyFile {
@@ -125,8 +141,8 @@ pub fn read_labelled(path: &Path, fields: &FieldNames) -> Result<Vec<Document>, 
     Ok(docs)
 }
 
-/// Opens a file for reading, naming it in any error.
-fn open(path: &Path) -> Result<File, StanceError> {
+/// Opens a file for reading, naming it in any error (a directory included).
+pub fn open_file(path: &Path) -> Result<File, StanceError> {
     if path.is_dir() {
         return Err(StanceError::IsDirectory {
             path: path.to_path_buf(),
@@ -137,7 +153,7 @@ fn open(path: &Path) -> Result<File, StanceError> {
 
 /// Reads a whole plain-text file as one article's text.
 pub fn read_text_file(path: &Path) -> Result<String, StanceError> {
-    let file = open(path)?;
+    let file = open_file(path)?;
     // Refuse a big file before reading any of it; `read_text` still stops at the limit for
     // files whose size is not known up front.
     if file
@@ -209,6 +225,7 @@ pub struct JsonLines<R> {
     path: PathBuf,
     lines: BoundedLines<R>,
     fields: FieldNames,
+    keep: Keep,
     need_label: bool,
     line: usize,
     buf: Vec<u8>,
@@ -221,7 +238,7 @@ impl JsonLines<BufReader<File>> {
     pub fn open(path: &Path, fields: &FieldNames, need_label: bool) -> Result<Self, StanceError> {
         Ok(JsonLines::new(
             path,
-            BufReader::new(open(path)?),
+            BufReader::new(open_file(path)?),
             fields,
             need_label,
         ))
@@ -235,6 +252,7 @@ impl<R: BufRead> JsonLines<R> {
             path: path.to_path_buf(),
             lines: BoundedLines::new(reader, MAX_RECORD_BYTES),
             fields: fields.clone(),
+            keep: Keep::Nothing,
             need_label,
             line: 0,
             buf: Vec::new(),
@@ -249,16 +267,19 @@ impl<R: BufRead> JsonLines<R> {
         self
     }
 
+    /// The same reader, also keeping the fields `keep` names (see [`JsonLines::next_record`]).
+    pub fn keeping(mut self, keep: Keep) -> Self {
+        self.keep = keep;
+        self
+    }
+
     /// The 1-based number of the line last read.
     pub fn line(&self) -> usize {
         self.line
     }
-}
 
-impl<R: BufRead> Iterator for JsonLines<R> {
-    type Item = Result<Document, StanceError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next record with its kept fields; with `want_keys`, also every key it has.
+    pub fn next_record(&mut self, want_keys: bool) -> Option<Result<JsonRecord, StanceError>> {
         if self.done {
             return None;
         }
@@ -299,9 +320,11 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                         continue;
                     }
                     self.seen_any = true;
-                    return Some(parse_document(
+                    return Some(parse_record(
                         &self.buf,
                         &self.fields,
+                        &self.keep,
+                        want_keys,
                         self.need_label,
                         &self.path,
                         self.line,
@@ -312,130 +335,12 @@ impl<R: BufRead> Iterator for JsonLines<R> {
     }
 }
 
-/// Reads a CSV or TSV file with a header row.
-fn read_delimited(
-    path: &Path,
-    fields: &FieldNames,
-    delimiter: u8,
-    need_label: bool,
-) -> Result<Vec<Document>, StanceError> {
-    let mut file = BufReader::new(open(path)?);
-    let head = file.fill_buf().map_err(|e| StanceError::io(path, e))?;
-    if starts_with_utf16_bom(head) {
-        return Err(StanceError::Utf16 {
-            path: path.to_path_buf(),
-        });
+impl<R: BufRead> Iterator for JsonLines<R> {
+    type Item = Result<Document, StanceError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_record(false).map(|r| r.map(|r| r.document))
     }
-    // TSV has no quoting: a text that starts with `"` is just text.
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .quoting(delimiter != b'\t')
-        .from_reader(CheckedReader::new(file, MAX_RECORD_BYTES));
-    let csv_error = |e: csv::Error| {
-        let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-        let message = e.to_string();
-        match e.into_kind() {
-            csv::ErrorKind::Utf8 { .. } => StanceError::NotUtf8 {
-                path: path.to_path_buf(),
-                line,
-            },
-            csv::ErrorKind::Io(e) => match LineFault::from_io(&e) {
-                Some(LineFault::TooLong { line, limit }) => StanceError::LineTooLong {
-                    path: path.to_path_buf(),
-                    line,
-                    limit,
-                },
-                Some(LineFault::Nul { line }) => StanceError::NulByte {
-                    path: path.to_path_buf(),
-                    line,
-                },
-                None => StanceError::io(path, e),
-            },
-            _ => StanceError::Csv {
-                path: path.to_path_buf(),
-                line,
-                message,
-            },
-        }
-    };
-    let headers = reader.headers().map_err(csv_error)?.clone();
-    if headers.is_empty() {
-        return Err(StanceError::EmptyFile {
-            path: path.to_path_buf(),
-        });
-    }
-    let names: Vec<&str> = headers
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}'))
-        .collect();
-    let column = |name: &str| names.iter().position(|h| *h == name);
-    // Only the columns read need be unique; a repeated one would make one copy win silently.
-    for name in [
-        &fields.text,
-        &fields.label,
-        &fields.id,
-        &fields.title,
-        &fields.source,
-        &fields.date,
-    ] {
-        if names.iter().filter(|h| *h == name).count() > 1 {
-            return Err(StanceError::DuplicateColumn {
-                path: path.to_path_buf(),
-                column: name.clone(),
-            });
-        }
-    }
-    let text_col = column(&fields.text).ok_or_else(|| StanceError::Csv {
-        path: path.to_path_buf(),
-        line: 1,
-        message: format!("the header has no {:?} column", fields.text),
-    })?;
-    let label_col = column(&fields.label);
-    if need_label && label_col.is_none() {
-        return Err(StanceError::Csv {
-            path: path.to_path_buf(),
-            line: 1,
-            message: format!("the header has no {:?} column", fields.label),
-        });
-    }
-    let (id_col, title_col, source_col, date_col) = (
-        column(&fields.id),
-        column(&fields.title),
-        column(&fields.source),
-        column(&fields.date),
-    );
-    let mut docs = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(csv_error)?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-        let get = |c: Option<usize>| c.and_then(|c| record.get(c)).map(str::to_string);
-        let label = get(label_col)
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty());
-        if need_label && label.is_none() {
-            return Err(StanceError::EmptyField {
-                path: path.to_path_buf(),
-                line,
-                field: fields.label.clone(),
-            });
-        }
-        let text = get(Some(text_col)).unwrap_or_default();
-        if text.trim().is_empty() {
-            return Err(StanceError::EmptyText {
-                path: path.to_path_buf(),
-                line: Some(line),
-            });
-        }
-        docs.push(Document {
-            id: get(id_col),
-            title: get(title_col),
-            source: get(source_col),
-            date: get(date_col),
-            label,
-            text,
-        });
-    }
-    Ok(docs)
 }
 
 /// Reads a folder whose subfolders name the labels and hold `.txt` files, in sorted order.

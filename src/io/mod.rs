@@ -1,12 +1,15 @@
 //! Reading documents and writing files.
 //!
-//! [`corpus`] reads the input formats through `lines`, which bounds and checks raw lines, and
-//! `record`, which reads one JSON Lines record. [`stream`] processes a stream of records in
-//! parallel, in bounded batches, keeping input order. [`atomic`] writes a file whole or not at
-//! all.
+//! [`corpus`] reads the input formats through `lines`, which bounds and checks raw lines,
+//! `record`, which reads one JSON Lines record, and [`table`], which streams the rows of a
+//! CSV/TSV table; [`cell`] is the value of an input field kept for the output. [`stream`]
+//! processes a stream of records in parallel, in bounded batches, keeping input order.
+//! [`atomic`] writes a file whole or not at all.
 
 pub mod atomic;
+pub mod cell;
 pub mod corpus;
 pub(crate) mod lines;
 pub(crate) mod record;
 pub mod stream;
+pub mod table;

@@ -1,8 +1,9 @@
-//! One JSON Lines record, read into a [`Document`].
+//! One JSON Lines record, read into a [`Document`], and the fields a caller asked to keep.
 //!
-//! Only the fields a document needs are kept; the JSON is read straight into them without
-//! building a tree, so a record's other fields cost no memory however large they are, and
-//! serde_json's depth limit (128) applies to them as to the rest. A field that a document needs
+//! Only the fields a document needs are kept, and those named by [`Keep`] (`stance score
+//! --keep`), as their raw JSON text; the JSON is read straight into them without building a
+//! tree, so a record's other fields cost no memory however large they are, and serde_json's
+//! depth limit (128) applies to them as to the rest. A field that a document needs
 //! and that appears twice is refused instead of one copy silently winning. Reading lines and their limits
 //! is [`crate::io::lines`]'s job; this module sees one line at a time.
 
@@ -10,8 +11,10 @@ use std::fmt;
 use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 use crate::error::StanceError;
+use crate::io::cell::Cell;
 use crate::io::corpus::{Document, FieldNames};
 
 /// The fields read, in this order: text, label, id, title, source, date.
@@ -38,15 +41,40 @@ impl FieldValue {
     }
 }
 
+/// Which of a record's fields to keep besides those a [`Document`] reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// None; the default.
+    #[default]
+    Nothing,
+    /// These, wherever a record has them.
+    Fields(Vec<String>),
+    /// Every field but the text and the id.
+    All,
+}
+
+/// A JSON Lines record: its document, and the fields kept, in the record's order, as their
+/// (compacted) JSON text.
+#[derive(Debug, Clone)]
+pub struct JsonRecord {
+    pub document: Document,
+    pub kept: Vec<(String, Cell)>,
+    /// Every key of the record, in order, when asked for (to say which fields there are).
+    pub keys: Option<Vec<String>>,
+}
+
 /// The wanted fields of one record, and the first of them that appeared twice.
 #[derive(Debug, Default)]
 struct RawRecord {
     values: [Option<FieldValue>; SLOTS],
-    duplicate: Option<usize>,
+    duplicate: Option<String>,
+    kept: Vec<(String, Box<RawValue>)>,
+    keys: Option<Vec<String>>,
 }
 
 /// Parses one line (without its newline handling: trailing whitespace is fine) into a document.
 /// `path` and `line` name it in errors. With `need_label`, the label must be a non-empty string.
+#[cfg(test)]
 pub fn parse_document(
     bytes: &[u8],
     fields: &FieldNames,
@@ -54,6 +82,20 @@ pub fn parse_document(
     path: &Path,
     line: usize,
 ) -> Result<Document, StanceError> {
+    parse_record(bytes, fields, &Keep::Nothing, false, need_label, path, line).map(|r| r.document)
+}
+
+/// [`parse_document`], also keeping the fields `keep` names, and with `want_keys` listing every
+/// key of the record.
+pub fn parse_record(
+    bytes: &[u8],
+    fields: &FieldNames,
+    keep: &Keep,
+    want_keys: bool,
+    need_label: bool,
+    path: &Path,
+    line: usize,
+) -> Result<JsonRecord, StanceError> {
     let path = || path.to_path_buf();
     if bytes.contains(&0) {
         return Err(StanceError::NulByte { path: path(), line });
@@ -70,7 +112,12 @@ pub fn parse_document(
         &fields.date,
     ];
     let mut de = serde_json::Deserializer::from_str(text);
-    let raw = Wanted(&names)
+    let wanted = Wanted {
+        names: &names,
+        keep,
+        want_keys,
+    };
+    let raw = wanted
         .deserialize(&mut de)
         .and_then(|raw| de.end().map(|()| raw))
         .map_err(|e| StanceError::Json {
@@ -78,13 +125,14 @@ pub fn parse_document(
             line,
             message: json_message(&e),
         })?;
-    if let Some(slot) = raw.duplicate {
+    if let Some(field) = raw.duplicate {
         return Err(StanceError::DuplicateField {
             path: path(),
             line,
-            field: names[slot].to_string(),
+            field,
         });
     }
+    let (kept, keys, json) = (raw.kept, raw.keys, text);
     let [text, label, id, title, source, date] = raw.values;
     let wrong_type = |field: &str, value: &FieldValue| StanceError::FieldType {
         path: path(),
@@ -92,10 +140,13 @@ pub fn parse_document(
         field: field.to_string(),
         found: value.kind(),
     };
-    let missing = |field: &str| StanceError::MissingField {
+    // Only a record that lacks a field pays for listing its keys, by reading it again.
+    let missing = |field: &str, role: &'static str| StanceError::MissingField {
         path: path(),
         line,
         field: field.to_string(),
+        role,
+        found: keys_of(json),
     };
     let string = |field: &str, value: Option<FieldValue>| match value {
         None | Some(FieldValue::Null) => Ok(None),
@@ -104,7 +155,7 @@ pub fn parse_document(
     };
     let text = match text {
         Some(FieldValue::Text(s)) => s,
-        None | Some(FieldValue::Null) => return Err(missing(&fields.text)),
+        None | Some(FieldValue::Null) => return Err(missing(&fields.text, "text")),
         Some(other) => return Err(wrong_type(&fields.text, &other)),
     };
     if text.trim().is_empty() {
@@ -117,7 +168,7 @@ pub fn parse_document(
     let label = string(&fields.label, label)?.map(|l| l.trim().to_string());
     if need_label {
         match &label {
-            None => return Err(missing(&fields.label)),
+            None => return Err(missing(&fields.label, "label")),
             Some(l) if l.is_empty() => {
                 return Err(StanceError::EmptyField {
                     path: path(),
@@ -132,14 +183,35 @@ pub fn parse_document(
         Some(FieldValue::Number(n)) => Some(n),
         other => string(&fields.id, other)?,
     };
-    Ok(Document {
+    let document = Document {
         id,
         title: string(&fields.title, title)?,
         source: string(&fields.source, source)?,
         date: string(&fields.date, date)?,
         label: label.filter(|l| !l.is_empty()),
         text,
+    };
+    Ok(JsonRecord {
+        document,
+        kept: kept.into_iter().map(|(n, v)| (n, Cell::json(v))).collect(),
+        keys,
     })
+}
+
+/// The keys of a record that has already been read once without error.
+fn keys_of(text: &str) -> Vec<String> {
+    let names = [""; SLOTS];
+    let wanted = Wanted {
+        names: &names,
+        keep: &Keep::Nothing,
+        want_keys: true,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    wanted
+        .deserialize(&mut de)
+        .ok()
+        .and_then(|raw| raw.keys)
+        .unwrap_or_default()
 }
 
 /// serde_json's message with its position given as a column only: the line is always 1 here,
@@ -154,7 +226,11 @@ fn json_message(e: &serde_json::Error) -> String {
 }
 
 /// Reads a record's object, keeping the wanted fields and skipping everything else.
-struct Wanted<'a>(&'a [&'a str; SLOTS]);
+struct Wanted<'a> {
+    names: &'a [&'a str; SLOTS],
+    keep: &'a Keep,
+    want_keys: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for Wanted<'_> {
     type Value = RawRecord;
@@ -172,18 +248,46 @@ impl<'de> Visitor<'de> for Wanted<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRecord, A::Error> {
-        let mut raw = RawRecord::default();
-        while let Some(slots) = map.next_key_seed(Key(self.0))? {
-            if slots == 0 {
-                map.next_value::<Skip>()?;
-                continue;
+        let mut raw = RawRecord {
+            keys: self.want_keys.then(Vec::new),
+            ..RawRecord::default()
+        };
+        let seed = || Key {
+            names: self.names,
+            keep: self.keep,
+            want_name: self.want_keys,
+        };
+        while let Some(key) = map.next_key_seed(seed())? {
+            if let (Some(keys), Some(name)) = (&mut raw.keys, &key.name) {
+                keys.push(name.clone());
             }
-            let value: FieldValue = map.next_value()?;
+            let value = if key.kept {
+                let kept: Box<RawValue> = map.next_value()?;
+                // RawValue skips nested values without serde_json's depth limit; the limit
+                // applies to a kept field as to any other.
+                serde_json::from_str::<Skip>(kept.get()).map_err(de::Error::custom)?;
+                let name = key.name.unwrap_or_default();
+                if raw.kept.iter().any(|(n, _)| *n == name) {
+                    raw.duplicate.get_or_insert(name.clone());
+                }
+                let value = (key.slots != 0)
+                    .then(|| serde_json::from_str::<FieldValue>(kept.get()))
+                    .transpose()
+                    .map_err(de::Error::custom)?;
+                raw.kept.push((name, kept));
+                value
+            } else if key.slots != 0 {
+                Some(map.next_value::<FieldValue>()?)
+            } else {
+                map.next_value::<Skip>()?;
+                None
+            };
+            let Some(value) = value else { continue };
             // Two options may name the same field (--id-field text): each gets the value.
             for (i, slot) in raw.values.iter_mut().enumerate() {
-                if slots & (1 << i) != 0 {
+                if key.slots & (1 << i) != 0 {
                     if slot.is_some() {
-                        raw.duplicate.get_or_insert(i);
+                        raw.duplicate.get_or_insert(self.names[i].to_string());
                     }
                     *slot = Some(value.clone());
                 }
@@ -193,31 +297,55 @@ impl<'de> Visitor<'de> for Wanted<'_> {
     }
 }
 
-/// A key, as the set of wanted fields it names (a bit per slot; 0 when unwanted).
-struct Key<'a>(&'a [&'a str; SLOTS]);
+/// A key, as the set of wanted fields it names (a bit per slot; 0 when unwanted), and whether
+/// it is kept.
+struct Key<'a> {
+    names: &'a [&'a str; SLOTS],
+    keep: &'a Keep,
+    want_name: bool,
+}
+
+/// What [`Key`] read.
+struct KeyMatch {
+    slots: u8,
+    kept: bool,
+    /// The key, when it is kept or every key is wanted.
+    name: Option<String>,
+}
 
 impl<'de> DeserializeSeed<'de> for Key<'_> {
-    type Value = u8;
+    type Value = KeyMatch;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u8, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyMatch, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for Key<'_> {
-    type Value = u8;
+    type Value = KeyMatch;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a field name")
     }
 
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<u8, E> {
-        Ok(self
-            .0
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<KeyMatch, E> {
+        let slots = self
+            .names
             .iter()
             .enumerate()
             .filter(|(_, name)| **name == key)
-            .fold(0, |mask, (i, _)| mask | 1 << i))
+            .fold(0, |mask, (i, _)| mask | 1 << i);
+        // Slots 0 and 2 are the text and the id, which every output has already.
+        let kept = match self.keep {
+            Keep::Nothing => false,
+            Keep::Fields(names) => names.iter().any(|n| n == key),
+            Keep::All => slots & 0b101 == 0,
+        };
+        Ok(KeyMatch {
+            slots,
+            kept,
+            name: (kept || self.want_name).then(|| key.to_string()),
+        })
     }
 }
 

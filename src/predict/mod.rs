@@ -1,9 +1,11 @@
 //! Stage 9: a fitted model applied to text.
 //!
-//! [`score`] gives an article's label probabilities and, on request, each paragraph's;
+//! [`score`] gives an article's label probabilities and, on request, each paragraph's, and
+//! [`record`] writes them out as JSON or CSV with the input fields kept;
 //! [`explain`] breaks a score into exact per-term contributions; [`inspect`] makes the model
 //! card.
 
 pub mod explain;
 pub mod inspect;
+pub mod record;
 pub mod score;

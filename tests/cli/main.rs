@@ -27,4 +27,5 @@ mod score;
 mod seeds;
 mod streaming;
 mod swaps;
+mod tables;
 mod train;

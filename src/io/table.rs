@@ -1,0 +1,332 @@
+//! CSV and TSV tables with a header row, streamed one row at a time.
+//!
+//! The header is read and checked when the table is opened: the columns the reader needs must
+//! be there (a missing one is an error that lists the columns found) and must not repeat.
+//! Rows then come one at a time, each as a [`Row`]: the [`Document`] read from the named
+//! columns, and the row's other cells, for a caller that keeps them (`stance score --keep`).
+//! Every error names the file and the line the row starts on (a quoted cell may span lines).
+//!
+//! A row that cannot be read (a ragged row, invalid UTF-8, an empty text) is an error for that
+//! row only, and the next call reads the next row; a fault in the bytes themselves (a line over
+//! the limit, a NUL byte, an I/O error) ends the table. Line limits and byte checks are
+//! `io::lines`'s job.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use crate::error::StanceError;
+use crate::io::corpus::{open_file, Document, FieldNames, MAX_RECORD_BYTES};
+use crate::io::lines::{starts_with_utf16_bom, CheckedReader, LineFault};
+
+/// How cells are separated: a comma (`.csv`) or a tab (`.tsv`) unless
+/// [`FieldNames::delimiter`] says otherwise.
+pub fn delimiter_for(tsv: bool, fields: &FieldNames) -> u8 {
+    fields.delimiter.unwrap_or(if tsv { b'\t' } else { b',' })
+}
+
+/// One row of a table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The 1-based line the row starts on.
+    pub line: usize,
+    /// The document read from the named columns.
+    pub document: Document,
+    cells: csv::StringRecord,
+}
+
+impl Row {
+    /// The cell in column `index` (see [`Table::columns`]).
+    pub fn cell(&self, index: usize) -> Option<&str> {
+        self.cells.get(index)
+    }
+}
+
+/// The columns a reader needs, by index into the header.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    text: usize,
+    label: Option<usize>,
+    id: Option<usize>,
+    title: Option<usize>,
+    source: Option<usize>,
+    date: Option<usize>,
+}
+
+/// A CSV or TSV table being read row by row.
+pub struct Table<R: std::io::Read> {
+    path: PathBuf,
+    reader: csv::Reader<CheckedReader<R>>,
+    columns: Vec<String>,
+    at: Columns,
+    field_names: FieldNames,
+    need_label: bool,
+    record: csv::StringRecord,
+    seen_any: bool,
+    done: bool,
+}
+
+impl Table<BufReader<File>> {
+    /// Opens the table at `path`, separated by `delimiter`, and reads its header. With
+    /// `need_label`, the label column must exist and every row must fill it.
+    pub fn open(
+        path: &Path,
+        fields: &FieldNames,
+        delimiter: u8,
+        need_label: bool,
+    ) -> Result<Self, StanceError> {
+        Table::new(
+            path,
+            BufReader::new(open_file(path)?),
+            fields,
+            delimiter,
+            need_label,
+        )
+    }
+}
+
+impl<R: BufRead> Table<R> {
+    /// Reads a table from any buffered reader (stdin); `path` names it in errors.
+    pub fn new(
+        path: &Path,
+        mut reader: R,
+        fields: &FieldNames,
+        delimiter: u8,
+        need_label: bool,
+    ) -> Result<Self, StanceError> {
+        let head = reader.fill_buf().map_err(|e| StanceError::io(path, e))?;
+        if starts_with_utf16_bom(head) {
+            return Err(StanceError::Utf16 {
+                path: path.to_path_buf(),
+            });
+        }
+        // TSV has no quoting: a text that starts with `"` is just text.
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .quoting(delimiter != b'\t')
+            .from_reader(CheckedReader::new(reader, MAX_RECORD_BYTES));
+        let header = reader
+            .headers()
+            .map_err(|e| csv_error(path, e))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect::<Vec<_>>();
+        if header.is_empty() {
+            return Err(StanceError::EmptyFile {
+                path: path.to_path_buf(),
+            });
+        }
+        let column = |name: &str| header.iter().position(|h| h == name);
+        // Only the columns read need be unique; a repeated one would make one copy win silently.
+        for name in [
+            &fields.text,
+            &fields.label,
+            &fields.id,
+            &fields.title,
+            &fields.source,
+            &fields.date,
+        ] {
+            if header.iter().filter(|h| *h == name).count() > 1 {
+                return Err(StanceError::DuplicateColumn {
+                    path: path.to_path_buf(),
+                    column: name.clone(),
+                });
+            }
+        }
+        let missing = |role: &'static str, column: &str| StanceError::MissingColumn {
+            path: path.to_path_buf(),
+            column: column.to_string(),
+            role,
+            found: header.clone(),
+        };
+        let text = column(&fields.text).ok_or_else(|| missing("text", &fields.text))?;
+        let label = column(&fields.label);
+        if need_label && label.is_none() {
+            return Err(missing("label", &fields.label));
+        }
+        let at = Columns {
+            text,
+            label,
+            id: column(&fields.id),
+            title: column(&fields.title),
+            source: column(&fields.source),
+            date: column(&fields.date),
+        };
+        Ok(Table {
+            path: path.to_path_buf(),
+            reader,
+            columns: header,
+            at,
+            field_names: fields.clone(),
+            need_label,
+            record: csv::StringRecord::new(),
+            seen_any: false,
+            done: false,
+        })
+    }
+
+    /// The header's column names, in order (a leading byte-order mark removed).
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The index of the column named `name`.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// The document in the current record, checked.
+    fn document(&self, line: usize) -> Result<Document, StanceError> {
+        let get = |c: Option<usize>| c.and_then(|c| self.record.get(c)).map(str::to_string);
+        let label = get(self.at.label)
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty());
+        if self.need_label && label.is_none() {
+            return Err(StanceError::EmptyField {
+                path: self.path.clone(),
+                line,
+                field: self.field_names.label.clone(),
+            });
+        }
+        let text = get(Some(self.at.text)).unwrap_or_default();
+        if text.trim().is_empty() {
+            return Err(StanceError::EmptyText {
+                path: self.path.clone(),
+                line: Some(line),
+            });
+        }
+        Ok(Document {
+            id: get(self.at.id),
+            title: get(self.at.title),
+            source: get(self.at.source),
+            date: get(self.at.date),
+            label,
+            text,
+        })
+    }
+}
+
+impl<R: BufRead> Iterator for Table<R> {
+    type Item = Result<Row, StanceError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.reader.read_record(&mut self.record) {
+            Ok(true) => {
+                self.seen_any = true;
+                let line = self.record.position().map_or(0, |p| p.line() as usize);
+                Some(self.document(line).map(|document| Row {
+                    line,
+                    document,
+                    cells: self.record.clone(),
+                }))
+            }
+            Ok(false) => {
+                self.done = true;
+                (!self.seen_any).then(|| {
+                    Err(StanceError::EmptyFile {
+                        path: self.path.clone(),
+                    })
+                })
+            }
+            Err(e) => {
+                self.seen_any = true;
+                let error = csv_error(&self.path, e);
+                // A ragged row or bad UTF-8 spoils one row; a fault in the bytes or the reader
+                // leaves nothing to go on with.
+                self.done = !matches!(error, StanceError::Csv { .. } | StanceError::NotUtf8 { .. });
+                Some(Err(error))
+            }
+        }
+    }
+}
+
+/// A CSV reader's error as the library's, naming the file and line.
+fn csv_error(path: &Path, e: csv::Error) -> StanceError {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    let message = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Utf8 { .. } => StanceError::NotUtf8 {
+            path: path.to_path_buf(),
+            line,
+        },
+        csv::ErrorKind::Io(e) => match LineFault::from_io(&e) {
+            Some(LineFault::TooLong { line, limit }) => StanceError::LineTooLong {
+                path: path.to_path_buf(),
+                line,
+                limit,
+            },
+            Some(LineFault::Nul { line }) => StanceError::NulByte {
+                path: path.to_path_buf(),
+                line,
+            },
+            None => StanceError::io(path, e),
+        },
+        _ => StanceError::Csv {
+            path: path.to_path_buf(),
+            line,
+            message,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn table(s: &str, need_label: bool) -> Result<Table<Cursor<Vec<u8>>>, StanceError> {
+        Table::new(
+            Path::new("t.csv"),
+            Cursor::new(s.as_bytes().to_vec()),
+            &FieldNames::default(),
+            b',',
+            need_label,
+        )
+    }
+
+    #[test]
+    fn rows_stream_with_their_lines_and_cells() {
+        let t = table("id,text,source\na,\"one,\n two\",X\nb,three,Y\n", false).unwrap();
+        assert_eq!(t.columns(), ["id", "text", "source"]);
+        let rows: Vec<Row> = t.map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].document.text, "one,\n two");
+        assert_eq!((rows[0].line, rows[1].line), (2, 4));
+        assert_eq!(rows[1].cell(2), Some("Y"));
+        assert_eq!(rows[1].document.id.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn a_missing_column_lists_the_columns_found() {
+        let e = table("id,body\na,b\n", false).err().unwrap().to_string();
+        assert!(
+            e.contains("t.csv:1: the header has no \"text\" column"),
+            "{e}"
+        );
+        assert!(e.contains("columns found: id, body"), "{e}");
+        assert!(e.contains("--text-field"), "{e}");
+        let e = table("id,text\na,b\n", true).err().unwrap().to_string();
+        assert!(e.contains("no \"label\" column"), "{e}");
+        assert!(e.contains("--label-field"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_row_does_not_end_the_table() {
+        let rows: Vec<_> = table("id,text\na,x\nb\nc,  \nd,y\n", false)
+            .unwrap()
+            .collect();
+        assert_eq!(rows.len(), 4);
+        assert!(matches!(rows[1], Err(StanceError::Csv { line: 3, .. })));
+        assert!(matches!(rows[2], Err(StanceError::EmptyText { .. })));
+        assert_eq!(rows[3].as_ref().unwrap().document.text, "y");
+    }
+
+    #[test]
+    fn a_header_alone_is_an_empty_file() {
+        let rows: Vec<_> = table("id,text\n", false).unwrap().collect();
+        assert!(matches!(rows[..], [Err(StanceError::EmptyFile { .. })]));
+    }
+}
