@@ -61,7 +61,7 @@ pub struct Report<'a> {
     terms: Vec<Term<'a>>,
     paragraphs: Vec<ParagraphLine<'a>>,
     tokens: Vec<Token<'a>>,
-    masked: Vec<[usize; 2]>,
+    masked: Vec<Vec<usize>>,
     swaps: Vec<Swap<'a>>,
 }
 
@@ -77,7 +77,7 @@ struct Term<'a> {
     feature: &'a str,
     index: u32,
     surface: &'a [String],
-    spans: Vec<[usize; 2]>,
+    spans: Vec<Vec<usize>>,
     value: f64,
     contributions: ByLabel<'a>,
 }
@@ -106,7 +106,8 @@ impl<'a> Report<'a> {
     ) -> Self {
         let labels = model.labels();
         let p = &e.score.prediction;
-        let span = |s: &std::ops::Range<usize>| [s.start, s.end];
+        // Lists, not arrays: pythonize turns a Rust array into a tuple, JSON into a list.
+        let span = |s: &std::ops::Range<usize>| vec![s.start, s.end];
         Report {
             label: &labels[p.label],
             probabilities: ByLabel(labels, &p.probabilities),
