@@ -145,18 +145,19 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         (YYYY-MM-DD) are used by ``min_sources`` and the calibration's grouped folds."""
         if y is None:
             raise ValueError("StanceClassifier requires y to be passed, but the target y is None")
-        texts = _texts(X)
+        # The labels are checked before the texts, so that a bad target is named as such.
         y = np.asarray(y)
         if y.ndim != 1:
             raise ValueError(f"y must be 1-D, got shape {y.shape}")
-        if len(y) != len(texts):
-            raise ValueError(f"X has {len(texts)} texts but y has {len(y)} labels")
         check_classification_targets(y)
         classes = np.unique(y)
         if len(classes) < 2:
             raise ValueError(
                 f"StanceClassifier needs at least two classes, but the data has one class: {classes[0]!r}"
             )
+        texts = _texts(X)
+        if len(y) != len(texts):
+            raise ValueError(f"X has {len(texts)} texts but y has {len(y)} labels")
         names = [str(c) for c in classes]
         if len(set(names)) != len(names):
             raise ValueError(f"labels {list(classes)} are not distinct as strings")
