@@ -113,7 +113,7 @@ def test_cross_val_score_with_grouped_folds(examples):
 NOT_APPLICABLE = {
     "check_fit_score_takes_y", "check_estimators_overwrite_params", "check_dont_overwrite_parameters",
     "check_estimators_fit_returns_self", "check_readonly_memmap_input", "check_n_features_in_after_fitting",
-    "check_positive_only_tag_during_fit", "check_estimators_dtypes", "check_complex_data", "check_dtype_object",
+    "check_positive_only_tag_during_fit", "check_estimators_dtypes", "check_dtype_object",
     "check_estimators_empty_data_messages", "check_pipeline_consistency", "check_estimators_nan_inf",
     "check_estimator_sparse_tag", "check_estimator_sparse_array", "check_estimator_sparse_matrix",
     "check_estimators_pickle", "check_f_contiguous_array_estimator", "check_classifier_data_not_an_array",
