@@ -11,7 +11,8 @@ paragraphs as an array of structs; every value is the one ``stance score --forma
 The model (``--model``, else the built-in one) is read once on the driver, shipped to the
 executors as bytes in a broadcast variable and parsed once per executor process
 (``stance.spark``). Each task scores its Arrow batches with ``spark.task.cpus`` threads.
-Records without an id get one from their position (``monotonically_increasing_id``).
+Records without an id get one from their position (``monotonically_increasing_id``). Only the
+id and text fields of JSON Lines are read.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ def main(argv=None) -> int:
 
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
+    from pyspark.sql import types as T
 
+    t0 = time.perf_counter()
     model = stance.Model.load(args.model) if args.model else stance.Model.default()
     if args.master.startswith("local"):
         # Local workers run this interpreter (with stance installed), not whatever python3 is
@@ -61,14 +64,25 @@ def main(argv=None) -> int:
         fmt = args.format
         if fmt == "auto":
             fmt = "parquet" if args.input.endswith(".parquet") or os.path.isdir(args.input) else "jsonl"
-        df = spark.read.parquet(args.input) if fmt == "parquet" else spark.read.json(args.input)
-        for field in (args.text_field,):
-            if field not in df.columns:
-                print(f"spark_score: {args.input}: no field {field!r} (fields: {', '.join(df.columns)})",
-                      file=sys.stderr)
-                return 2
-        if args.id_field not in df.columns:
-            df = df.withColumn(args.id_field, F.monotonically_increasing_id().cast("string"))
+        started_session = time.perf_counter()
+        if fmt == "parquet":
+            df = spark.read.parquet(args.input)
+        else:
+            # Only the two fields are read, and naming them spares Spark a pass over the whole
+            # input to infer a schema. A record without an id gets null, replaced below.
+            df = spark.read.schema(
+                T.StructType([T.StructField(args.id_field, T.StringType()),
+                              T.StructField(args.text_field, T.StringType())])
+            ).json(args.input)
+        if args.text_field not in df.columns:
+            print(f"spark_score: {args.input}: no field {args.text_field!r} (fields: {', '.join(df.columns)})",
+                  file=sys.stderr)
+            return 2
+        position = F.monotonically_increasing_id().cast("string")
+        if args.id_field in df.columns:
+            df = df.withColumn(args.id_field, F.coalesce(F.col(args.id_field).cast("string"), position))
+        else:
+            df = df.withColumn(args.id_field, position)
         cores = spark.sparkContext.defaultParallelism
         partitions = args.partitions or 2 * cores
         if df.rdd.getNumPartitions() < partitions:
@@ -80,8 +94,9 @@ def main(argv=None) -> int:
         scores.write.mode("overwrite" if args.overwrite else "errorifexists").parquet(args.output_dir)
         seconds = time.perf_counter() - started
         n = spark.read.parquet(args.output_dir).count()
-        print(f"spark_score: scored {n} articles in {seconds:.2f} s ({n / seconds:.0f} articles/s) "
-              f"on {args.master}, {partitions} partitions; wrote {args.output_dir}", file=sys.stderr)
+        print(f"spark_score: scored {n} articles in {seconds:.2f} s ({n / seconds:.0f} articles/s; "
+              f"model and Spark session {started_session - t0:.2f} s before that) on {args.master}, "
+              f"{partitions} partitions; wrote {args.output_dir}", file=sys.stderr)
     finally:
         spark.stop()
     return 0
