@@ -1,0 +1,100 @@
+//! How the library's errors and panics reach Python, and how batch work leaves the GIL.
+//!
+//! File problems become `OSError` (its `FileNotFoundError` and `PermissionError` subclasses where
+//! the I/O error says so), everything else a user can cause becomes `ValueError`, always with
+//! the library's own message. A Rust panic would be a bug; it still must not abort the
+//! interpreter or escape as PyO3's `PanicException` (a `BaseException`, which `except Exception`
+//! does not catch), so [`detached`] turns it into a `RuntimeError`.
+
+use std::io::ErrorKind;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyOSError, PyPermissionError, PyRuntimeError, PyValueError,
+};
+use pyo3::prelude::*;
+
+use stance::StanceError;
+
+/// The Python exception for a library error.
+pub fn to_py(error: StanceError) -> PyErr {
+    let message = error.to_string();
+    match &error {
+        StanceError::Io { error: io, .. } => match io.kind() {
+            ErrorKind::NotFound => PyFileNotFoundError::new_err(message),
+            ErrorKind::PermissionDenied => PyPermissionError::new_err(message),
+            _ => PyOSError::new_err(message),
+        },
+        StanceError::IsDirectory { .. } | StanceError::Interrupted { .. } => {
+            PyOSError::new_err(message)
+        }
+        _ => PyValueError::new_err(message),
+    }
+}
+
+/// The Python exception for an error of the CLI's code compiled in here (`anyhow`): `OSError`
+/// when an I/O error is behind it, else `ValueError`; the message is the whole chain.
+pub fn anyhow_to_py(error: anyhow::Error) -> PyErr {
+    if let Some(e) = error.downcast_ref::<StanceError>() {
+        if matches!(e, StanceError::Io { .. } | StanceError::IsDirectory { .. }) {
+            return PyOSError::new_err(format!("{error:#}"));
+        }
+    }
+    if error
+        .chain()
+        .any(|e| e.downcast_ref::<std::io::Error>().is_some())
+    {
+        return PyOSError::new_err(format!("{error:#}"));
+    }
+    PyValueError::new_err(format!("{error:#}"))
+}
+
+/// Runs `work` without the GIL, on a pool of `threads` threads (rayon's global pool, one
+/// thread per core, when `None`), and turns a panic into a `RuntimeError`.
+pub fn detached<T, F>(py: Python<'_>, threads: Option<usize>, work: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce() -> T + Send,
+{
+    let pool = match threads {
+        None => None,
+        Some(0) => return Err(PyValueError::new_err("threads must be at least 1, got 0")),
+        Some(n) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| PyRuntimeError::new_err(format!("starting {n} threads: {e}")))?,
+        ),
+    };
+    let result = py.allow_threads(move || {
+        catch_unwind(AssertUnwindSafe(move || match &pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }))
+    });
+    result.map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        PyRuntimeError::new_err(format!(
+            "internal error in stance (a bug, please report it): {what}"
+        ))
+    })
+}
+
+/// Panics on a worker thread of a batch, for the test that a panic becomes a `RuntimeError`
+/// and does not abort the interpreter. Not part of the API.
+#[pyfunction]
+#[pyo3(name = "_panic_for_test")]
+pub fn panic_for_test(py: Python<'_>, message: String) -> PyResult<()> {
+    detached(py, Some(2), move || {
+        use rayon::prelude::*;
+        (0..4).into_par_iter().for_each(|i| {
+            if i == 3 {
+                panic!("{message}");
+            }
+        });
+    })
+}

@@ -1,0 +1,90 @@
+"""Type stubs of the native module (stance._stance); the API is re-exported by `stance`."""
+
+import os
+from typing import Any, Iterable, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+Texts = Iterable[str]
+PathLike = Union[str, "os.PathLike[str]"]
+
+class Model:
+    """A trained model: score, explain and save."""
+
+    @staticmethod
+    def default() -> "Model":
+        """The built-in default model (loaded once per process)."""
+    @staticmethod
+    def load(path: PathLike) -> "Model":
+        """Loads and checks a model file. OSError if unreadable, ValueError if not a model."""
+    @staticmethod
+    def from_bytes(data: bytes, origin: str = "<bytes>") -> "Model":
+        """A model from the bytes of a model file."""
+    def to_bytes(self) -> bytes:
+        """The model file's bytes."""
+    def save(self, path: PathLike) -> None:
+        """Writes the model file atomically."""
+    @property
+    def labels(self) -> list[str]:
+        """The labels, in the order of predict_proba's columns."""
+    @property
+    def n_features(self) -> int:
+        """The number of features (terms in the vocabulary)."""
+    @property
+    def training(self) -> dict[str, Any]:
+        """What training recorded, as a dict."""
+    def score(
+        self,
+        texts: Texts,
+        paragraphs: bool = False,
+        ids: Optional[Iterable[str]] = None,
+        threads: Optional[int] = None,
+    ) -> list[dict[str, Any]]:
+        """One dict per text, as a line of `stance score --format jsonl`."""
+    def predict_proba(
+        self, texts: Texts, threads: Optional[int] = None
+    ) -> npt.NDArray[np.float64]:
+        """Probabilities, shape (len(texts), len(labels)), float64."""
+    def predict(self, texts: Texts, threads: Optional[int] = None) -> list[str]:
+        """The most probable label of each text."""
+    def explain(
+        self,
+        text: str,
+        top: int = 10,
+        swaps: Optional[Sequence[Tuple[str, str]]] = None,
+    ) -> dict[str, Any]:
+        """The dict of `stance explain --format json`."""
+    def explain_html(
+        self,
+        text: str,
+        top: int = 10,
+        swaps: Optional[Sequence[Tuple[str, str]]] = None,
+        title: str = "text",
+    ) -> str:
+        """The self-contained HTML page of `stance explain --html`."""
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...
+
+def train(
+    texts: Texts,
+    labels: Iterable[str],
+    sources: Optional[Iterable[str]] = None,
+    dates: Optional[Iterable[str]] = None,
+    ids: Optional[Iterable[str]] = None,
+    threads: Optional[int] = None,
+    **params: Any,
+) -> Model:
+    """Trains a model as `stance train` does; params are its options with `_` for `-`."""
+
+def evaluate(
+    model: Model,
+    texts: Texts,
+    labels: Iterable[str],
+    threads: Optional[int] = None,
+) -> dict[str, Any]:
+    """The dict of `stance eval --format json`."""
+
+def train_parameters() -> list[Tuple[str, Optional[str]]]:
+    """The names `train` accepts and the CLI's default of each."""

@@ -1,0 +1,75 @@
+"""A model trained from Python is byte-identical to `stance train`'s on the same data and
+parameters."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import stance
+from conftest import CORPUS, EXAMPLES, ROOT
+
+# (keyword parameters, the same as `stance train` flags)
+CASES = [
+    ({}, []),
+    (
+        {"penalty": "l1", "alpha": 0.05, "ngram_range": (1, 3), "min_df": 1, "no_stem": True, "max_iter": 200},
+        ["--penalty", "l1", "--alpha", "0.05", "--ngram-range", "1..3", "--min-df", "1", "--no-stem", "--max-iter", "200"],
+    ),
+    (
+        {"penalty": "elasticnet", "l1_ratio": 0.3, "C": 4, "max_df": 0.9, "min_sources": 2, "numbers": "placeholder",
+         "no_sublinear_tf": True, "no_balanced": True, "mask_outlet": ["Example Wire"], "mask_rule": {"wire": "Wire"},
+         "unmask": ["url"], "prior_tokens": 0, "seed": 7, "tol": 1e-6},
+        ["--penalty", "elasticnet", "--l1-ratio", "0.3", "--c", "4", "--max-df", "0.9", "--min-sources", "2",
+         "--numbers", "placeholder", "--no-sublinear-tf", "--no-balanced", "--mask-outlet", "Example Wire",
+         "--mask-rule", "wire=Wire", "--unmask", "url", "--prior-tokens", "0", "--seed", "7", "--tol", "1e-6"],
+    ),
+    (
+        {"calibrate": True, "calibration_folds": 4, "calibration_group_by": "source", "chunk_words": 30,
+         "stop_words": ROOT / "data" / "stopwords-newsroom.txt", "keep_unweighted_terms": True, "min_df": 1},
+        ["--calibrate", "--calibration-folds", "4", "--calibration-group-by", "source", "--chunk-words", "30",
+         "--stop-words", ROOT / "data" / "stopwords-newsroom.txt", "--keep-unweighted-terms", "--min-df", "1"],
+    ),
+]
+
+
+@pytest.mark.parametrize("params, flags", CASES, ids=["defaults", "l1-trigrams", "elasticnet-masking", "calibrated"])
+def test_train_is_byte_identical_to_cli(cli, examples, tmp_path, params, flags):
+    out = tmp_path / "cli.json"
+    cli("train", "--data", EXAMPLES, "--out", out, "-q", *flags)
+    model = stance.train(
+        [e["text"] for e in examples],
+        [e["label"] for e in examples],
+        sources=[e["source"] for e in examples],
+        dates=[e["date"] for e in examples],
+        ids=[e["id"] for e in examples],
+        **params,
+    )
+    assert model.to_bytes() == out.read_bytes()
+    saved = tmp_path / "py.json"
+    model.save(saved)
+    assert saved.read_bytes() == out.read_bytes()
+
+
+def test_train_parameters_are_the_cli_options(cli):
+    help_text = cli("train", "--help").decode()
+    names = [name for name, _ in stance.train_parameters()]
+    for name in names:
+        assert f"--{name.replace('_', '-')}" in help_text
+    defaults = dict(stance.train_parameters())
+    assert defaults["min_df"] == "2" and defaults["ngram_range"] == "1..2" and defaults["penalty"] == "l2"
+
+
+def test_default_model_retrained_from_python_is_byte_identical(corpus):
+    """scripts/train-default.sh's settings on the corpus, from Python: models/default.json."""
+    model = stance.train(
+        [r["text"] for r in corpus],
+        [r["label"] for r in corpus],
+        sources=[r["source"] for r in corpus],
+        dates=[r["date"] for r in corpus],
+        ids=[r["id"] for r in corpus],
+        penalty="l1", alpha=0.033333, max_iter=3000, no_stem=True, ngram_range="1..2",
+        stop_words=ROOT / "data" / "stopwords-newsroom.txt", keep_unweighted_terms=True,
+    )
+    assert model.to_bytes() == (ROOT / "models" / "default.json").read_bytes()
