@@ -17,26 +17,21 @@ use serde::Serialize;
 
 use stance::eval::metrics::{ece, Metrics};
 use stance::io::corpus::Document;
-use stance::train::CalibrationParams;
 
-use crate::cli_options::{Grouping, TrainOptions};
+use crate::cli_options::{CalibrationArgs, TrainOptions};
 use crate::errors::{anyhow_to_py, detached, to_py};
 use crate::inputs;
 use crate::model::PyModel;
 
-/// `stance train`'s options besides the data and the output: the ones in `TrainOptions` and the
-/// calibration's, which `cli/train.rs` declares with the same attributes.
+/// `stance train`'s options besides the data and the output: `TrainOptions` and
+/// `CalibrationArgs`, the structs `cli/train.rs` flattens too.
 #[derive(Debug, Parser)]
 #[command(name = "stance.train", no_binary_name = true, disable_help_flag = true)]
 struct TrainCall {
     #[command(flatten)]
     options: TrainOptions,
-    #[arg(long)]
-    calibrate: bool,
-    #[arg(long, default_value_t = 5, requires = "calibrate")]
-    calibration_folds: usize,
-    #[arg(long, value_enum, default_value = "source", requires = "calibrate")]
-    calibration_group_by: Grouping,
+    #[command(flatten)]
+    calibration: CalibrationArgs,
 }
 
 /// The parameter names `train` accepts (the CLI's long options with `_` for `-`) and the CLI's
@@ -172,13 +167,9 @@ pub fn train(
     };
     let call =
         TrainCall::try_parse_from(&args).map_err(|e| PyValueError::new_err(clap_message(&e)))?;
-    let calibration = call.calibrate.then_some(CalibrationParams {
-        folds: call.calibration_folds,
-        group_by: call.calibration_group_by.into(),
-    });
     let checked = call
         .options
-        .params_with(calibration)
+        .params_with(call.calibration.params(), call.calibration.seed())
         .map_err(anyhow_to_py)?;
 
     let texts = inputs::texts("texts", texts)?;

@@ -93,6 +93,54 @@ pub fn ngram_range(s: &str) -> Result<NgramRange, ParamError> {
     s.parse()
 }
 
+/// `--delimiter`: one ASCII character, or `tab` / `\t`.
+pub fn delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ => match s.as_bytes() {
+            [b] if b.is_ascii() && *b != b'"' && *b != b'\n' && *b != b'\r' => Ok(*b),
+            _ => Err(format!(
+                "expected one ASCII character other than a quote or a newline (or `tab`), got {s:?}"
+            )),
+        },
+    }
+}
+
+/// `train`'s calibration options (`--calibrate` and its cross-validation), shared with the
+/// Python binding so that both take the same names and defaults.
+#[derive(Debug, Clone, Args)]
+pub struct CalibrationArgs {
+    /// Fit Platt (or temperature) scaling on out-of-fold predictions of a grouped
+    /// cross-validation and store it, so that scores are calibrated probabilities.
+    #[arg(long)]
+    calibrate: bool,
+    /// Folds of the calibration cross-validation.
+    #[arg(long, default_value_t = 5, requires = "calibrate")]
+    calibration_folds: usize,
+    /// Grouping of the calibration cross-validation: source, month or none.
+    #[arg(long, value_enum, default_value = "source", requires = "calibrate")]
+    calibration_group_by: Grouping,
+    /// Seed of the calibration cross-validation's fold assignment, recorded in the model as
+    /// its seed (training itself is deterministic and uses none).
+    #[arg(long, default_value_t = 0, requires = "calibrate")]
+    calibration_seed: u64,
+}
+
+impl CalibrationArgs {
+    /// The calibration asked for, if any.
+    pub fn params(&self) -> Option<CalibrationParams> {
+        self.calibrate.then_some(CalibrationParams {
+            folds: self.calibration_folds,
+            group_by: self.calibration_group_by.into(),
+        })
+    }
+
+    /// The seed of the calibration's folds, recorded in the model.
+    pub fn seed(&self) -> u64 {
+        self.calibration_seed
+    }
+}
+
 /// `--min-df`: a document count (2) or a fraction of documents (0.001).
 fn min_df(s: &str) -> Result<DocFreq, ParamError> {
     s.parse().map_err(|()| ParamError::MinDf(s.to_string()))
@@ -135,7 +183,7 @@ pub struct DataArgs {
     pub date_field: String,
     /// Cell delimiter of CSV/TSV data (one ASCII character, `tab` or `\t` for a tab): `;` for
     /// a European spreadsheet export (default `,` for .csv, tab for .tsv).
-    #[arg(long, value_name = "CHAR", value_parser = super::records::delimiter)]
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
     pub delimiter: Option<u8>,
 }
 

@@ -70,7 +70,7 @@ pub struct RecordArgs {
     pub id_field: Option<String>,
     /// Cell delimiter of CSV/TSV input (one ASCII character, `tab` or `\t` for a tab): `;`
     /// for a European spreadsheet export (default `,` for CSV, tab for TSV).
-    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    #[arg(long, value_name = "CHAR", value_parser = super::options::delimiter)]
     pub delimiter: Option<u8>,
 }
 
@@ -83,19 +83,6 @@ impl RecordArgs {
             delimiter: self.delimiter,
             ..FieldNames::default()
         }
-    }
-}
-
-/// `--delimiter`: one ASCII character, or `tab` / `\t`.
-pub fn delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        _ => match s.as_bytes() {
-            [b] if b.is_ascii() && *b != b'"' && *b != b'\n' && *b != b'\r' => Ok(*b),
-            _ => Err(format!(
-                "expected one ASCII character other than a quote or a newline (or `tab`), got {s:?}"
-            )),
-        },
     }
 }
 
@@ -557,6 +544,7 @@ mod tests {
 
     #[test]
     fn delimiters() {
+        use super::super::options::delimiter;
         assert_eq!(delimiter(";"), Ok(b';'));
         assert_eq!(delimiter("tab"), Ok(b'\t'));
         assert_eq!(delimiter("\\t"), Ok(b'\t'));

@@ -12,9 +12,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use stance::io::atomic::AtomicFile;
 use stance::model::logistic::Penalty;
-use stance::train::{train, CalibrationParams, Stage};
+use stance::train::{train, Stage};
 
-use super::options::{DataArgs, Grouping, TrainOptions};
+use super::options::{CalibrationArgs, DataArgs, TrainOptions};
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
@@ -25,20 +25,8 @@ pub struct TrainArgs {
     out: PathBuf,
     #[command(flatten)]
     options: TrainOptions,
-    /// Fit Platt (or temperature) scaling on out-of-fold predictions of a grouped
-    /// cross-validation and store it, so that scores are calibrated probabilities.
-    #[arg(long)]
-    calibrate: bool,
-    /// Folds of the calibration cross-validation.
-    #[arg(long, default_value_t = 5, requires = "calibrate")]
-    calibration_folds: usize,
-    /// Grouping of the calibration cross-validation: source, month or none.
-    #[arg(long, value_enum, default_value = "source", requires = "calibrate")]
-    calibration_group_by: Grouping,
-    /// Seed of the calibration cross-validation's fold assignment, recorded in the model as
-    /// its seed (training itself is deterministic and uses none).
-    #[arg(long, default_value_t = 0, requires = "calibrate")]
-    calibration_seed: u64,
+    #[command(flatten)]
+    calibration: CalibrationArgs,
     /// No progress spinner (drawn on stderr, only when stderr is a terminal). The summary on
     /// stdout, warnings and errors are still printed.
     #[arg(long, short)]
@@ -46,13 +34,9 @@ pub struct TrainArgs {
 }
 
 pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let calibration = args.calibrate.then_some(CalibrationParams {
-        folds: args.calibration_folds,
-        group_by: args.calibration_group_by.into(),
-    });
     let params = args
         .options
-        .params_with(calibration, args.calibration_seed)?;
+        .params_with(args.calibration.params(), args.calibration.seed())?;
     // Open the output first, so an unwritable path fails now and not after training.
     let out = AtomicFile::create(&args.out)
         .with_context(|| format!("opening output {}", args.out.display()))?;
