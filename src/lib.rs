@@ -45,6 +45,7 @@ pub mod features;
 pub mod io;
 pub mod model;
 pub mod predict;
+pub mod report;
 pub mod text;
 pub mod train;
 
