@@ -34,11 +34,11 @@ body{font:15px/1.5 system-ui,sans-serif;max-width:78rem;margin:1.5rem auto;paddi
 h1{font-size:1.6rem;margin:.2rem 0} h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
 h3{font-size:1rem;margin:1rem 0 .3rem} .meta{color:#555;font-size:.9rem}
 nav a{margin-right:1rem} table{border-collapse:collapse;font-size:.85rem;margin:.4rem 0}
-th,td{padding:.15rem .55rem;border-bottom:1px solid #eee;text-align:right;vertical-align:top}
+th,td{padding:.15rem .55rem;border-bottom:1px solid #eee;text-align:right;vertical-align:top} td{white-space:nowrap}
 th{background:#f6f6f6} td.k,th.k{text-align:left} .ci{color:#777;font-size:.8em}
 .plots{display:flex;flex-wrap:wrap;gap:.8rem} .plots svg{border:1px solid #eee}
 .terms{display:flex;flex-wrap:wrap;gap:1.5rem} .terms div{min-width:16rem} .terms ol{margin:.2rem 0;padding-left:1.4rem;font-size:.85rem}
-.snippet{text-align:left;max-width:36rem;font-size:.85rem} .note{background:#f7f7f0;border-left:4px solid #cc9;padding:.4rem .8rem}
+.snippet{white-space:normal;text-align:left;max-width:36rem;font-size:.85rem} .note{background:#f7f7f0;border-left:4px solid #cc9;padding:.4rem .8rem}
 ";
 
 fn pct(v: Option<f64>) -> String {

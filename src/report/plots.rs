@@ -63,6 +63,17 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// The axis range of `n` categories `0..n`: plotters' integer ranges include their end, so
+/// `0..n` would leave an empty slot, and `0..0` collapses, so one category gets a slot either
+/// side.
+fn categories(n: i32) -> std::ops::Range<i32> {
+    if n <= 1 {
+        -1..1
+    } else {
+        0..n - 1
+    }
+}
+
 /// The index of a label among the report's labels.
 fn label_index(report: &Report, label: &str) -> usize {
     report.labels.iter().position(|l| l == label).unwrap_or(0)
@@ -72,13 +83,13 @@ fn label_index(report: &Report, label: &str) -> usize {
 pub fn shares(report: &Report) -> Result<String, ReportError> {
     const PLOT: &str = "share per outlet";
     let n = report.outlets.len() as i32;
-    let height = 70 + 26 * n.max(1) as u32;
+    let height = 84 + 26 * n.max(1) as u32;
     svg(PLOT, (760, height), |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(200)
-            .build_cartesian_2d(0f64..1f64, (0..n).into_segmented())
+            .build_cartesian_2d(0f64..1f64, categories(n).into_segmented())
             .map_err(fail(PLOT))?;
         let names: Vec<String> = report
             .outlets
@@ -166,7 +177,7 @@ pub fn series(report: &Report, outlet: &OutletReport) -> Result<String, ReportEr
             .margin(8)
             .x_label_area_size(34)
             .y_label_area_size(44)
-            .build_cartesian_2d((0..n.max(1)).into_segmented(), 0f64..1f64)
+            .build_cartesian_2d(categories(n).into_segmented(), 0f64..1f64)
             .map_err(fail(PLOT))?;
         // Roughly one label per 60 pixels of a 500-pixel axis.
         let every = (buckets.len() / 8).max(1);

@@ -20,6 +20,7 @@ mod masking;
 mod neutral;
 mod output;
 mod properties;
+mod report;
 mod score;
 mod seeds;
 mod streaming;
