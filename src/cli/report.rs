@@ -224,7 +224,14 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 100.0 * p.coverage.share.unwrap_or(0.0),
                 100.0 * p.accuracy_certain.share.unwrap_or(0.0)
             )?,
-            None => writeln!(out, "\nno setting on the grid reaches {:.0}% coverage", 100.0 * c.target)?,
+            None => writeln!(
+                out,
+                "\nno setting on the grid reaches {:.0}% coverage: {} of {} labelled documents are uncertain at any band and signal (known-term share below {:.3}, fewer than 4 tokens, or no weighted term)",
+                100.0 * c.target,
+                c.always_uncertain,
+                c.accuracy_all.total,
+                c.min_known
+            )?,
         }
     }
     if let Some(f) = html {

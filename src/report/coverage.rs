@@ -11,7 +11,8 @@ use crate::report::wilson::Share;
 
 /// The bands tried by default: 0 to 0.45 in steps of 0.05.
 pub fn default_bands() -> Vec<f64> {
-    (0..10).map(|i| f64::from(i) * 0.05).collect()
+    // i * 5 / 100 rather than i * 0.05, so that 0.15 is 0.15 and not 0.15000000000000002.
+    (0..10).map(|i| f64::from(i * 5) / 100.0).collect()
 }
 
 /// The minimum signals tried by default: 0, the model's own, and the 5th to 50th percentiles
@@ -60,6 +61,9 @@ pub struct Coverage {
     pub pick: Option<CoveragePoint>,
     /// Accuracy over every labelled document, abstaining on none.
     pub accuracy_all: Share,
+    /// Labelled documents uncertain under any band and signal: too few known terms (below
+    /// `min_known`), fewer than 4 tokens, or no weighted term.
+    pub always_uncertain: usize,
 }
 
 /// A labelled record as the grid needs it.
@@ -121,7 +125,16 @@ pub fn coverage(
         })
         .cloned();
     let correct = records.iter().filter(|r| r.correct).count();
+    let open = point(
+        records,
+        &UncertaintyPolicy {
+            band: 0.0,
+            min_signal: 0.0,
+            ..*base
+        },
+    );
     Coverage {
+        always_uncertain: records.len() - open.coverage.count,
         target,
         min_known: base.min_known,
         current: point(records, base),
@@ -182,6 +195,19 @@ mod tests {
         let pick = c.pick.unwrap();
         assert_eq!((pick.band, pick.min_signal), (0.1, 0.5));
         assert_eq!(c.accuracy_all.share, Some(0.5));
+        assert_eq!(c.always_uncertain, 0);
+        // Fewer than 4 tokens: uncertain whatever the band and signal.
+        let short = Evidence {
+            tokens: 3,
+            ..ev(1.0)
+        };
+        let records = [Labelled {
+            probabilities: &[0.05, 0.95],
+            evidence: &short,
+            correct: true,
+        }];
+        let c = coverage(&records, &base, &[0.0], &[0.0], 0.9);
+        assert_eq!((c.always_uncertain, c.pick), (1, None));
     }
 
     #[test]

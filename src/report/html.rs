@@ -154,7 +154,25 @@ fn coverage_section(h: &mut String, c: &Coverage) -> Result<(), ReportError> {
             );
         }
         None => {
-            let _ = write!(h, "<p>No setting on the grid reaches {target} coverage: documents of fewer than 4 tokens, with no weighted term, or with too few known terms (min_known {:.3}) stay uncertain whatever the band and signal.</p>", c.min_known);
+            let best = c
+                .points
+                .iter()
+                .max_by_key(|p| p.coverage.count)
+                .map(|p| {
+                    format!(
+                        " (the grid's highest is {}, with <code>{}</code>)",
+                        pct(p.coverage.share),
+                        setting(p)
+                    )
+                })
+                .unwrap_or_default();
+            let _ = write!(
+                h,
+                "<p>No setting on the grid reaches {target} coverage{best}: {} of {} labelled documents are uncertain at any band and signal, for too few known terms (below min_known {:.3}), fewer than 4 tokens or no weighted term.</p>",
+                c.always_uncertain,
+                c.accuracy_all.total,
+                c.min_known
+            );
         }
     }
     let p = &c.current;

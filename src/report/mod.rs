@@ -21,6 +21,7 @@
 //! ```
 
 pub mod aggregate;
+mod contributions;
 pub mod coverage;
 pub mod date;
 pub mod error;

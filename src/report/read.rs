@@ -2,8 +2,8 @@
 //! Lines on stdin), each record either scored already (`stance score --format jsonl|csv`
 //! output, told by its `probabilities` field or `p_<label>` columns) or raw (a text to score).
 //!
-//! Raw records are scored here with [`Model::explain`], in parallel batches, so that the report
-//! also gets their paragraphs and every term's exact contribution. Records reach the sink in
+//! Raw records are scored here, paragraphs and all, with every term's exact contribution (as
+//! `explain` computes it), in parallel batches. Records reach the sink in
 //! input order whatever the number of threads.
 
 use std::collections::HashMap;
@@ -19,6 +19,7 @@ use crate::io::corpus::{Format, MAX_RECORD_BYTES};
 use crate::io::lines::{starts_with_utf16_bom, BoundedLines, CheckedReader, LineFault, LineRead};
 use crate::model::evidence::Evidence;
 use crate::model::fitted::Model;
+use crate::report::contributions::term_contributions;
 use crate::report::date::TimeUnit;
 use crate::report::error::ReportError;
 use crate::report::record::{
@@ -169,14 +170,14 @@ fn score_raw(model: &Model, meta: Meta, text: &str) -> (ReportRecord, Vec<TermRe
         .collect();
     let reorder = |v: &[f64]| -> Vec<f64> { order.iter().map(|&i| v[i]).collect() };
     let to_report = |i: usize| order.iter().position(|&o| o == i).unwrap_or(0);
-    let e = model.explain(text);
-    let p = &e.score.prediction;
+    let score = model.score(text, true);
+    let p = &score.prediction;
     let label = to_report(p.label);
     let probabilities = reorder(&p.probabilities);
     let opposing = if p.uncertain {
         Vec::new()
     } else {
-        e.score
+        score
             .paragraphs
             .iter()
             .filter(|q| !q.prediction.uncertain && to_report(q.prediction.label) != label)
@@ -196,13 +197,11 @@ fn score_raw(model: &Model, meta: Meta, text: &str) -> (ReportRecord, Vec<TermRe
             })
             .collect()
     };
-    let terms = e
-        .terms
-        .iter()
+    let terms = term_contributions(model, text)
+        .into_iter()
         .map(|t| TermRecord {
-            feature: t.feature,
-            surface: t.surface.first().cloned().unwrap_or_else(|| t.term.clone()),
             contributions: reorder(&t.contributions),
+            ..t
         })
         .collect();
     let record = ReportRecord {

@@ -689,3 +689,85 @@ fn report_renders_in_headless_chromium() {
         distinct.len()
     );
 }
+
+#[test]
+fn a_three_label_model_plots_every_label_and_stdin_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::three_label_corpus(dir.path());
+    let model = dir.path().join("three.json");
+    common::train_model(&data, &model, &[]);
+    let (csv, json, html) = (
+        dir.path().join("r.csv"),
+        dir.path().join("r.json"),
+        dir.path().join("r.html"),
+    );
+    stdout_of(
+        stance()
+            .args(["report", "--by", "source", "--model"])
+            .arg(&model)
+            .arg(&data)
+            .arg("--csv")
+            .arg(&csv)
+            .arg("--json")
+            .arg(&json)
+            .arg("--html")
+            .arg(&html),
+    );
+    let r: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(r["labels"], json!(["neutral", "russian", "western"]));
+    assert_eq!(
+        r["plotted"], r["labels"],
+        "every label is plotted for three"
+    );
+    let rows = csv_rows(&csv);
+    // Eight outlets and all documents, three labels each; the shares of a group sum to one.
+    assert_eq!(rows.len(), 3 * 9);
+    for group in rows.chunks(3) {
+        let total: f64 = group.iter().map(|r| num(&r["share"])).sum();
+        assert!(close(total, 1.0, 1e-12), "{group:?}");
+    }
+    // Terms toward each of the three labels, and a legend naming them in the plots.
+    assert_eq!(r["outlets"][0]["terms"].as_array().unwrap().len(), 3);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_self_contained(&page);
+    // plotters writes each label as the content of an SVG <text> element, then a newline.
+    assert!(
+        page.contains("neutral\n</text>") && page.contains("western\n</text>"),
+        "a legend names the labels"
+    );
+
+    // The same records on stdin ("-") as scored JSON Lines give the same CSV.
+    let scored = stdout_of(
+        stance()
+            .args(["score", "--format", "jsonl", "--model"])
+            .arg(&model)
+            .arg(&data),
+    );
+    let raw: Vec<Value> = std::fs::read_to_string(&data)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut piped = String::new();
+    for (line, input) in scored.lines().zip(&raw) {
+        let mut v: Value = serde_json::from_str(line).unwrap();
+        v["source"] = input["source"].clone();
+        v["date"] = input["date"].clone();
+        v["input_label"] = input["label"].clone();
+        piped.push_str(&format!("{v}\n"));
+    }
+    let from_stdin = dir.path().join("stdin.csv");
+    stdout_of(
+        stance()
+            .args(["report", "--by", "source", "--model"])
+            .arg(&model)
+            .arg("-")
+            .arg("--csv")
+            .arg(&from_stdin)
+            .write_stdin(piped),
+    );
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        std::fs::read_to_string(&from_stdin).unwrap()
+    );
+}
