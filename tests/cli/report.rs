@@ -622,16 +622,8 @@ fn report_renders_in_headless_chromium() {
     let html = dir.path().join("report.html");
     stdout_of(
         stance()
-            .args([
-                "report",
-                "--by",
-                "source",
-                "--time",
-                "month",
-                "--title",
-                "data/examples.jsonl",
-            ])
-            .arg(repo("data/examples.jsonl"))
+            // The README's command.
+            .args(["report", "--by", "source", "data/examples.jsonl"])
             .arg("--html")
             .arg(&html),
     );
