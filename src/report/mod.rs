@@ -8,14 +8,19 @@
 //! of the abstain threshold, [`terms`] per outlet), and [`table`], [`plots`] and [`html`] write
 //! the result. The CLI parses arguments, calls [`report_files`] and writes the files.
 //!
-//! ```no_run
-//! use stance::report::{report_files, render_html, ReportParams};
+//! ```
+//! use stance::report::{render_html, report_files, to_csv, ReportParams};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let model = stance::default_model()?;
 //! let params = ReportParams::new(vec!["source".into(), "month".into()], &model);
-//! let report = report_files(&["scored.jsonl".into()], &params, Some(&model))?;
-//! std::fs::write("report.html", render_html(&report, "my corpus"))?;
+//! // Raw records: the report scores them with the model.
+//! let data = concat!(env!("CARGO_MANIFEST_DIR"), "/data/examples.jsonl");
+//! let report = report_files(&[data.into()], &params, Some(&model))?;
+//! assert_eq!(report.overall.documents, 48);
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("report.html"), render_html(&report, "examples")?)?;
+//! std::fs::write(dir.path().join("report.csv"), to_csv(&report)?)?;
 //! # Ok(())
 //! # }
 //! ```
