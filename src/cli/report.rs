@@ -164,6 +164,21 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             .join(", ")
     });
 
+    // The files first: a closed stdout (`| head`) must not cost the report.
+    if let Some(f) = html {
+        let page = render_html(&report, &title)?;
+        f.commit(page.as_bytes())
+            .context("writing the HTML report")?;
+    }
+    if let Some(f) = csv {
+        let bytes = to_csv(&report).context("formatting the CSV report")?;
+        f.commit(&bytes).context("writing the CSV report")?;
+    }
+    if let Some(f) = json {
+        let mut bytes = Vec::new();
+        write_json(&mut bytes, &report)?;
+        f.commit(&bytes).context("writing the JSON report")?;
+    }
     writeln!(
         out,
         "{} documents, labels {}; {} groups by {}",
@@ -233,20 +248,6 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 c.min_known
             )?,
         }
-    }
-    if let Some(f) = html {
-        let page = render_html(&report, &title)?;
-        f.commit(page.as_bytes())
-            .context("writing the HTML report")?;
-    }
-    if let Some(f) = csv {
-        let bytes = to_csv(&report).context("formatting the CSV report")?;
-        f.commit(&bytes).context("writing the CSV report")?;
-    }
-    if let Some(f) = json {
-        let mut bytes = Vec::new();
-        write_json(&mut bytes, &report)?;
-        f.commit(&bytes).context("writing the JSON report")?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -41,6 +41,25 @@ th{background:#f6f6f6} td.k,th.k{text-align:left} .ci{color:#777;font-size:.8em}
 .snippet{white-space:normal;text-align:left;max-width:36rem;font-size:.85rem} .note{background:#f7f7f0;border-left:4px solid #cc9;padding:.4rem .8rem}
 ";
 
+/// Outlets that get plots, terms and a confusion matrix of their own: the largest, so that a
+/// report grouped by a field with thousands of values (`--by id`) stays a page. Every outlet is
+/// in the tables.
+pub const MAX_PLOTTED_OUTLETS: usize = 40;
+
+/// The [`MAX_PLOTTED_OUTLETS`] outlets with the most documents, in name order.
+fn shown_outlets(report: &Report) -> Vec<&OutletReport> {
+    let mut by_size: Vec<&OutletReport> = report.outlets.iter().collect();
+    by_size.sort_by(|a, b| {
+        b.stats
+            .documents
+            .cmp(&a.stats.documents)
+            .then(a.name.cmp(&b.name))
+    });
+    by_size.truncate(MAX_PLOTTED_OUTLETS);
+    by_size.sort_by(|a, b| a.name.cmp(&b.name));
+    by_size
+}
+
 fn pct(v: Option<f64>) -> String {
     v.map(|v| format!("{:.1}%", 100.0 * v))
         .unwrap_or_else(|| "–".into())
@@ -286,11 +305,20 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
     }
     h.push_str("</section>\n");
 
+    let shown = shown_outlets(report);
     h.push_str("<section id=\"outlets\"><h2>Share per outlet</h2>\n");
+    if shown.len() < report.outlets.len() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">{} outlets: the plots, terms and confusion matrices show the {} with the most documents; the tables show all.</p>",
+            report.outlets.len(),
+            shown.len()
+        );
+    }
     let _ = writeln!(
         h,
         "<div class=\"plots\">{}</div>",
-        inline(plots::shares(report)?)
+        inline(plots::shares(report, &shown)?)
     );
     let outlet_rows: Vec<&GroupStats> = report.outlets.iter().map(|o| &o.stats).collect();
     let outlet_head = vec![if report.outlet_fields.is_empty() {
@@ -315,7 +343,7 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
                     String::new()
                 }
             );
-            for o in &report.outlets {
+            for o in &shown {
                 if !o.series.is_empty() {
                     h.push_str(&inline(plots::series(report, o)?));
                 }
@@ -334,7 +362,7 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
         "<section id=\"distribution\"><h2>Distribution of p({}) per outlet</h2><div class=\"plots\">",
         escape(&report.plotted.join(", "))
     );
-    for o in &report.outlets {
+    for o in &shown {
         h.push_str(&inline(plots::distribution(report, o)?));
     }
     h.push_str("</div></section>\n");
@@ -344,7 +372,7 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
         h.push_str("<p class=\"note\">Term contributions come from scoring the texts: give the report raw records (with their text) and it scores them itself.</p>\n");
     } else {
         let _ = writeln!(h, "<p class=\"meta\">Each term's exact contribution to the logit (TF-IDF value × weight), summed over the outlet's documents ({} scored here), shown as written in the texts.</p>", report.with_terms);
-        for o in &report.outlets {
+        for o in &shown {
             terms_section(&mut h, report, o);
         }
     }
@@ -391,7 +419,7 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
         );
         h.push_str("<section id=\"confusion\"><h2>Confusion matrices</h2><h3>All documents</h3>\n");
         confusion_table(&mut h, c);
-        for o in &report.outlets {
+        for o in &shown {
             if let Some(c) = &o.confusion {
                 let _ = write!(h, "<h3>{}</h3>", escape(&o.name));
                 confusion_table(&mut h, c);

@@ -79,10 +79,11 @@ fn label_index(report: &Report, label: &str) -> usize {
     report.labels.iter().position(|l| l == label).unwrap_or(0)
 }
 
-/// The share of each plotted label per outlet, with 95% intervals: one row per outlet.
-pub fn shares(report: &Report) -> Result<String, ReportError> {
+/// The share of each plotted label per outlet of `outlets`, with 95% intervals: one row per
+/// outlet.
+pub fn shares(report: &Report, outlets: &[&OutletReport]) -> Result<String, ReportError> {
     const PLOT: &str = "share per outlet";
-    let n = report.outlets.len() as i32;
+    let n = outlets.len() as i32;
     let height = 84 + 26 * n.max(1) as u32;
     svg(PLOT, (760, height), |root| {
         let mut chart = ChartBuilder::on(root)
@@ -120,8 +121,7 @@ pub fn shares(report: &Report) -> Result<String, ReportError> {
         for name in &report.plotted {
             let l = label_index(report, name);
             let c = colour(l);
-            let points: Vec<(i32, f64, f64, f64)> = report
-                .outlets
+            let points: Vec<(i32, f64, f64, f64)> = outlets
                 .iter()
                 .enumerate()
                 .filter_map(|(i, o)| {

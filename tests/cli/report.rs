@@ -770,3 +770,53 @@ fn a_three_label_model_plots_every_label_and_stdin_is_read() {
         std::fs::read_to_string(&from_stdin).unwrap()
     );
 }
+
+#[test]
+fn many_outlets_keep_the_page_small_and_every_outlet_in_the_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    // 45 outlets; "big" has three documents, the others one each.
+    let mut records: Vec<Value> = (0..44)
+        .map(|i| {
+            scored(
+                &format!("d{i}"),
+                Some(&format!("outlet-{i:02}")),
+                Some("2022-05-01"),
+                None,
+                0.2,
+                false,
+            )
+        })
+        .collect();
+    for i in 0..3 {
+        records.push(scored(
+            &format!("b{i}"),
+            Some("big"),
+            Some("2022-05-02"),
+            None,
+            0.9,
+            false,
+        ));
+    }
+    let input = jsonl(dir.path(), "many.jsonl", &records);
+    let html = dir.path().join("r.html");
+    stdout_of(
+        stance()
+            .args(["report", "--by", "source"])
+            .arg(&input)
+            .arg("--html")
+            .arg(&html),
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains(
+        "45 outlets: the plots, terms and confusion matrices show the 40 with the most documents"
+    ));
+    // One share plot, and a series and a distribution for each of the 40 shown.
+    assert_eq!(page.matches("<svg").count(), 1 + 40 + 40);
+    // The largest outlet is among those plotted (a plot's caption is an SVG text), and every
+    // outlet is in the outlet table.
+    assert!(page.contains(">\nbig\n</text>"));
+    assert!(
+        page.contains("<td class=\"k\">outlet-43</td>")
+            && page.contains("<td class=\"k\">outlet-00</td>")
+    );
+}
