@@ -78,10 +78,12 @@ pub struct ReportArgs {
     /// The coverage the page picks an abstain setting for.
     #[arg(long, default_value_t = 0.9, value_name = "SHARE")]
     target_coverage: f64,
-    /// The uncertainty band the records were scored with, if not the model's.
+    /// The uncertainty band the records were scored with, if not the model's (raw records are
+    /// scored with it).
     #[arg(long, value_name = "B")]
     uncertain_band: Option<f64>,
-    /// The minimum signal the records were scored with, if not the model's.
+    /// The minimum signal the records were scored with, if not the model's (raw records are
+    /// scored with it).
     #[arg(long, value_name = "S")]
     min_signal: Option<f64>,
     /// The bands of the coverage grid, comma-separated; 0 to 0.45 in steps of 0.05 by default.
@@ -119,7 +121,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if args.threads == Some(0) {
         anyhow::bail!("--threads must be at least 1");
     }
-    let model = super::load_model(args.model.as_ref())?;
+    let mut model = super::load_model(args.model.as_ref())?;
     let mut params = ReportParams::new(args.by.clone(), &model);
     params.time = match args.time {
         Some(Time::Month) => Some(TimeUnit::Month),
@@ -144,6 +146,10 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             params.policy.band,
             params.policy.min_signal
         );
+    }
+    // Raw records are flagged under the same setting as scored ones are assumed to be.
+    if args.uncertain_band.is_some() || args.min_signal.is_some() {
+        model = model.with_uncertainty(params.policy)?;
     }
     if !args.grid_bands.is_empty() {
         params.bands = args.grid_bands.clone();
@@ -226,6 +232,13 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 100.0 * s.high.unwrap_or(0.0)
             ),
             100.0 * o.stats.uncertain.share.unwrap_or(0.0)
+        )?;
+    }
+    if report.flags_differ > 0 {
+        writeln!(
+            out,
+            "\n{} records' uncertain flags differ from what --uncertain-band {} --min-signal {} gives them: scored with another model or other flags? Pass the same here.",
+            report.flags_differ, report.policy.band, report.policy.min_signal
         )?;
     }
     if let Some(c) = &report.coverage {

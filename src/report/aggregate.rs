@@ -171,11 +171,16 @@ pub struct Report {
     pub coverage: Option<Coverage>,
     /// The policy the records were flagged under, as far as the report knows it.
     pub policy: UncertaintyPolicy,
+    /// Records whose `uncertain` flag differs from what `policy` gives their probabilities and
+    /// evidence: scored with another model or other settings, or (from CSV, which lacks the
+    /// weighted-term count) a guess.
+    pub flags_differ: usize,
 }
 
 /// What the builder keeps of every record.
 struct Kept {
     outlet: usize,
+    uncertain: bool,
     truth: Option<String>,
     label: usize,
     probabilities: Vec<f64>,
@@ -321,6 +326,7 @@ impl<'p> ReportBuilder<'p> {
         }
         self.kept.push(Kept {
             outlet,
+            uncertain: r.uncertain,
             truth: r.truth,
             label: r.label,
             probabilities: r.probabilities,
@@ -434,7 +440,13 @@ impl<'p> ReportBuilder<'p> {
                 )),
             )
         };
+        let flags_differ = self
+            .kept
+            .iter()
+            .filter(|k| k.uncertain != params.policy.is_uncertain(&k.probabilities, &k.evidence))
+            .count();
         Ok(Report {
+            flags_differ,
             plotted: plotted.iter().map(|&l| labels[l].clone()).collect(),
             overall: self.overall.stats(vec!["(all)".into()], &labels),
             groups: self

@@ -158,7 +158,7 @@ fn setting(p: &CoveragePoint) -> String {
     format!("--uncertain-band {} --min-signal {}", p.band, p.min_signal)
 }
 
-fn coverage_section(h: &mut String, c: &Coverage) -> Result<(), ReportError> {
+fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result<(), ReportError> {
     let target = format!("{:.0}%", c.target * 100.0);
     h.push_str("<div class=\"note\">");
     match &c.pick {
@@ -195,6 +195,12 @@ fn coverage_section(h: &mut String, c: &Coverage) -> Result<(), ReportError> {
         }
     }
     let p = &c.current;
+    if flags_differ > 0 {
+        let _ = writeln!(
+            h,
+            "<p><b>{flags_differ} records' uncertain flags differ from what this setting gives them</b>: were they scored with another model, or other <code>--uncertain-band</code>/<code>--min-signal</code>? Pass the same <code>--model</code> and flags to the report.</p>"
+        );
+    }
     let _ = writeln!(
         h,
         "<p>The records' own setting (<code>{}</code>, min_known {:.3}) covers {}: accuracy {} on the certain, {} on the uncertain; {} on all labelled documents.</p></div>",
@@ -429,7 +435,7 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
     }
     if let Some(c) = &report.coverage {
         h.push_str("<section id=\"coverage\"><h2>Accuracy against coverage</h2>\n");
-        coverage_section(&mut h, c)?;
+        coverage_section(&mut h, c, report.flags_differ)?;
         h.push_str("</section>\n");
     }
     // Every group last, folded when long: with --by source,month it is outlets x months rows.

@@ -182,6 +182,8 @@ fn shares_intervals_buckets_and_confusion_match_hand_computed_values() {
     );
 
     let r: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    // The records' flags are what the default model's setting gives them.
+    assert_eq!(r["flags_differ"], 0);
     let outlet = |name: &str| {
         r["outlets"]
             .as_array()
@@ -260,6 +262,18 @@ fn shares_intervals_buckets_and_confusion_match_hand_computed_values() {
         .unwrap();
     assert_eq!(none_covered["coverage"]["count"], 0);
     assert!(printed.contains("for 90% coverage: --uncertain-band 0.1 --min-signal 0 (coverage 92.9%, accuracy 84.6% on the certain)"), "{printed}");
+}
+
+#[test]
+fn flags_from_another_setting_are_pointed_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = jsonl(dir.path(), "scored.jsonl", &invented());
+    // Under a minimum signal of 3 every record (signal 2.5) would be uncertain; 14 are not.
+    let printed = stdout_of(stance().args(["report", "--min-signal", "3"]).arg(&input));
+    assert!(
+        printed.contains("14 records' uncertain flags differ from what --uncertain-band 0.1 --min-signal 3 gives them"),
+        "{printed}"
+    );
 }
 
 #[test]
