@@ -2,7 +2,7 @@
 //! its documents, the share of each predicted label with its 95% Wilson interval, the mean
 //! probability of each label and the uncertain rate; the distribution of p(label) per outlet;
 //! and, from labelled records, accuracy, the confusion matrices, the reliability diagram and
-//! the coverage grid. [`ReportBuilder`] takes records one at a time and keeps only what these
+//! the coverage grid. `ReportBuilder` takes records one at a time and keeps only what these
 //! need, so a large input's texts and explanations are never all in memory at once.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -188,7 +188,7 @@ struct Kept {
 }
 
 /// Takes records one at a time ([`ReportBuilder::add`]) and makes the [`Report`].
-pub struct ReportBuilder<'p> {
+pub(crate) struct ReportBuilder<'p> {
     params: &'p ReportParams,
     labels: Option<Vec<String>>,
     /// Outlet names in order of first appearance; sorted at the end.
@@ -209,7 +209,7 @@ pub struct ReportBuilder<'p> {
 }
 
 impl<'p> ReportBuilder<'p> {
-    pub fn new(params: &'p ReportParams) -> Self {
+    pub(crate) fn new(params: &'p ReportParams) -> Self {
         ReportBuilder {
             params,
             labels: None,
@@ -248,7 +248,7 @@ impl<'p> ReportBuilder<'p> {
     }
 
     /// Adds one record; its labels must be the first record's.
-    pub fn add(&mut self, s: Scored) -> Result<(), ReportError> {
+    pub(crate) fn add(&mut self, s: Scored) -> Result<(), ReportError> {
         let labels = self.labels.get_or_insert_with(|| s.labels.to_vec()).clone();
         if labels.as_slice() != s.labels {
             return Err(ReportError::Labels {
@@ -336,7 +336,7 @@ impl<'p> ReportBuilder<'p> {
     }
 
     /// The report over every record added.
-    pub fn finish(mut self) -> Result<Report, ReportError> {
+    pub(crate) fn finish(mut self) -> Result<Report, ReportError> {
         let labels = self.labels.take().ok_or(ReportError::NoRecords)?;
         let params = self.params;
         let plotted: Vec<usize> =

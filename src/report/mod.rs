@@ -2,10 +2,10 @@
 //! with the uncertainty of every share, and render them as one self-contained HTML page, a
 //! tidy CSV and JSON.
 //!
-//! The stages, one file each: [`read`] reads records (scored ones as `stance score` writes
+//! The stages, one file each: `read` reads records (scored ones as `stance score` writes
 //! them, or raw ones it scores with a model), [`record`] turns one into what the report needs,
-//! [`aggregate`] sums them ([`wilson`] intervals, [`reliability`] and confusion, [`coverage`]
-//! of the abstain threshold, [`terms`] per outlet), and [`table`], [`plots`] and [`html`] write
+//! [`aggregate`] sums them ([`wilson`](mod@wilson) intervals, [`reliability`] and confusion, [`coverage`]
+//! of the abstain threshold, [`terms`] per outlet), and [`table`], `plots` and [`html`] write
 //! the result. The CLI parses arguments, calls [`report_files`] and writes the files.
 //!
 //! ```
@@ -31,8 +31,8 @@ pub mod coverage;
 pub mod date;
 pub mod error;
 pub mod html;
-pub mod plots;
-pub mod read;
+pub(crate) mod plots;
+pub(crate) mod read;
 pub mod record;
 pub mod reliability;
 pub mod table;
@@ -44,7 +44,8 @@ use std::path::PathBuf;
 use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::Model;
 
-pub use aggregate::{GroupStats, Report, ReportBuilder};
+use aggregate::ReportBuilder;
+pub use aggregate::{GroupStats, Report};
 pub use date::TimeUnit;
 pub use error::ReportError;
 pub use html::render_html;

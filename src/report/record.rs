@@ -2,7 +2,7 @@
 //! values, its true label if any, and its score, either as `stance score --format jsonl|csv`
 //! wrote it (a scored record) or still to be computed from its text (a raw record).
 //!
-//! Reading the files and scoring raw records is [`super::read`]'s job; this module turns one
+//! Reading the files and scoring raw records is `read`'s job; this module turns one
 //! JSON object or CSV row into a record and says exactly which field is wrong when it cannot.
 
 use std::path::Path;
@@ -193,7 +193,7 @@ pub fn read_meta(
     })
 }
 
-/// `text[start..end]` with its white space collapsed and cut to [`SNIPPET_CHARS`], if those
+/// `text[start..end]` with its white space collapsed and cut to `SNIPPET_CHARS`, if those
 /// offsets are a slice of `text`.
 pub fn snippet(text: &str, start: usize, end: usize) -> Option<String> {
     let part = text.get(start..end)?;
