@@ -37,7 +37,7 @@ nav a{margin-right:1rem} table{border-collapse:collapse;font-size:.85rem;margin:
 th,td{padding:.15rem .55rem;border-bottom:1px solid #eee;text-align:right;vertical-align:top} td{white-space:nowrap}
 th{background:#f6f6f6} td.k,th.k{text-align:left} .ci{color:#777;font-size:.8em}
 .plots{display:flex;flex-wrap:wrap;gap:.8rem} .plots svg{border:1px solid #eee}
-.terms{display:flex;flex-wrap:wrap;gap:1.5rem} .terms div{min-width:16rem} .terms ol{margin:.2rem 0;padding-left:1.4rem;font-size:.85rem}
+.outlets{display:flex;flex-wrap:wrap;column-gap:3rem} .terms{display:flex;gap:1.5rem} .terms div{min-width:14rem} .terms ol{margin:.2rem 0;padding-left:1.4rem;font-size:.85rem}
 .snippet{white-space:normal;text-align:left;max-width:36rem;font-size:.85rem} .note{background:#f7f7f0;border-left:4px solid #cc9;padding:.4rem .8rem}
 ";
 
@@ -249,7 +249,11 @@ fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result
 }
 
 fn terms_section(h: &mut String, report: &Report, outlet: &OutletReport) {
-    let _ = write!(h, "<h3>{}</h3><div class=\"terms\">", escape(&outlet.name));
+    let _ = write!(
+        h,
+        "<div class=\"outlet\"><h3>{}</h3><div class=\"terms\">",
+        escape(&outlet.name)
+    );
     for (label, terms) in &outlet.terms {
         let _ = write!(h, "<div><b>toward {}</b><ol>", escape(label));
         for t in terms {
@@ -268,7 +272,7 @@ fn terms_section(h: &mut String, report: &Report, outlet: &OutletReport) {
         h.push_str("</ol></div>");
     }
     let _ = report;
-    h.push_str("</div>\n");
+    h.push_str("</div></div>\n");
 }
 
 /// Renders the page; `title` names the input (file names, say).
@@ -378,9 +382,11 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
         h.push_str("<p class=\"note\">Term contributions come from scoring the texts: give the report raw records (with their text) and it scores them itself.</p>\n");
     } else {
         let _ = writeln!(h, "<p class=\"meta\">Each term's exact contribution to the logit (TF-IDF value × weight), summed over the outlet's documents ({} scored here), shown as written in the texts.</p>", report.with_terms);
+        h.push_str("<div class=\"outlets\">");
         for o in &shown {
             terms_section(&mut h, report, o);
         }
+        h.push_str("</div>");
     }
     h.push_str("</section>\n");
 
@@ -390,7 +396,7 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
     } else {
         let _ = write!(
             h,
-            "<p class=\"meta\">{} of {} articles' paragraphs are certain and predicted against their certain article's label; the {} leaning furthest from it (1 − p(article's label)):</p>\n<table><tr><th class=\"k\">id</th><th class=\"k\">outlet</th><th>¶</th><th>article</th><th>paragraph</th><th class=\"k\">text</th></tr>\n",
+            "<p class=\"meta\">{} paragraphs, in the {} articles scored by paragraph, are predicted against their article's label, both certain; the {} leaning furthest from it (by 1 − p(article's label)):</p>\n<table><tr><th class=\"k\">id</th><th class=\"k\">outlet</th><th>¶</th><th>article</th><th>paragraph</th><th class=\"k\">text</th></tr>\n",
             report.opposing_total,
             report.with_paragraphs,
             report.opposing.len()
@@ -423,15 +429,17 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
             r.ece,
             inline(plots::reliability(r)?)
         );
-        h.push_str("<section id=\"confusion\"><h2>Confusion matrices</h2><h3>All documents</h3>\n");
+        h.push_str("<section id=\"confusion\"><h2>Confusion matrices</h2><div class=\"outlets\"><div><h3>All documents</h3>\n");
         confusion_table(&mut h, c);
+        h.push_str("</div>");
         for o in &shown {
             if let Some(c) = &o.confusion {
-                let _ = write!(h, "<h3>{}</h3>", escape(&o.name));
+                let _ = write!(h, "<div><h3>{}</h3>", escape(&o.name));
                 confusion_table(&mut h, c);
+                h.push_str("</div>");
             }
         }
-        h.push_str("</section>\n");
+        h.push_str("</div></section>\n");
     }
     if let Some(c) = &report.coverage {
         h.push_str("<section id=\"coverage\"><h2>Accuracy against coverage</h2>\n");

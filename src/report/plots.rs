@@ -309,6 +309,7 @@ pub fn reliability(r: &Reliability) -> Result<String, ReportError> {
             .x_desc("mean predicted probability of the predicted label")
             .y_desc("share right")
             .label_style((FONT, 12))
+            .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(fail(PLOT))?;
         chart
@@ -370,6 +371,7 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
             .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
             .y_label_formatter(&|y| format!("{:.1}%", y * 100.0))
             .label_style((FONT, 12))
+            .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(fail(PLOT))?;
         let grey = RGBColor(120, 120, 120);
@@ -407,7 +409,7 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
             .label_font((FONT, 12))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::LowerLeft)
+            .position(SeriesLabelPosition::UpperLeft)
             .draw()
             .map_err(fail(PLOT))
     })
