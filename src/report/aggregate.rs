@@ -108,8 +108,9 @@ pub struct OutletReport {
     pub series: Vec<GroupStats>,
     pub undated: usize,
     pub histograms: Vec<Histogram>,
-    /// Per label, the terms pushing this outlet's documents toward it (raw records only).
-    pub terms: Vec<(String, Vec<TopTerm>)>,
+    /// Per label, the terms pushing this outlet's documents toward it (raw records only). The
+    /// report's labels are sorted, so this map is in label order.
+    pub terms: BTreeMap<String, Vec<TopTerm>>,
     pub confusion: Option<Confusion>,
     /// Paragraphs framed against their article's label.
     pub opposing_paragraphs: usize,
@@ -389,7 +390,7 @@ impl<'p> ReportBuilder<'p> {
                     })
                     .collect(),
                 terms: if self.terms.documents == 0 {
-                    Vec::new()
+                    BTreeMap::new()
                 } else {
                     labels
                         .iter()

@@ -453,8 +453,13 @@ fn raw_records_and_scored_records_agree() {
     assert!(a["opposing"][0]["snippet"].is_string() && b["opposing"][0]["snippet"].is_null());
     // Every outlet has terms toward each label, named by words from the texts.
     let outlet = &a["outlets"][0];
-    assert_eq!(outlet["terms"][0][0], "russian");
-    assert!(!outlet["terms"][0][1].as_array().unwrap().is_empty());
+    let terms = outlet["terms"].as_object().unwrap();
+    assert_eq!(terms.keys().collect::<Vec<_>>(), ["russian", "western"]);
+    assert!(terms.values().all(|t| !t.as_array().unwrap().is_empty()));
+    assert!(
+        terms["russian"][0]["surface"].is_string()
+            && terms["russian"][0]["contribution"].as_f64() > Some(0.0)
+    );
 }
 
 /// Checks that a page is self-contained: no script, no style sheet, image, font or frame from
@@ -740,7 +745,7 @@ fn a_three_label_model_plots_every_label_and_stdin_is_read() {
         assert!(close(total, 1.0, 1e-12), "{group:?}");
     }
     // Terms toward each of the three labels, and a legend naming them in the plots.
-    assert_eq!(r["outlets"][0]["terms"].as_array().unwrap().len(), 3);
+    assert_eq!(r["outlets"][0]["terms"].as_object().unwrap().len(), 3);
     let page = std::fs::read_to_string(&html).unwrap();
     assert_self_contained(&page);
     // plotters writes each label as the content of an SVG <text> element, then a newline.
