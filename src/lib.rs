@@ -30,7 +30,8 @@
 //!
 //! [`train()`] runs stages 1-3 on labelled documents, and calibrates when
 //! [`TrainParams::calibration`] asks; [`eval`] measures how well a configuration generalises
-//! (grouped folds, cross-validation, metrics); [`io`] reads corpora and writes files.
+//! (grouped folds, cross-validation, metrics); [`io`] reads corpora and writes files;
+//! [`report`] aggregates scored articles by outlet and month into a page of plots, CSV and JSON.
 //!
 //! The types a user names are re-exported here: the [`Model`], its parameters
 //! ([`TrainParams`], checked into [`CheckedTrainParams`]), the readers and [`Document`], the
@@ -45,6 +46,7 @@ pub mod features;
 pub mod io;
 pub mod model;
 pub mod predict;
+pub mod report;
 pub mod text;
 pub mod train;
 

@@ -9,6 +9,7 @@ mod inspect;
 mod options;
 mod output;
 mod records;
+mod report;
 mod score;
 mod signals;
 mod train;
@@ -49,6 +50,9 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Cross-validate training options, at random and grouped by outlet or month.
     Cv(cv::CvArgs),
+    /// Aggregate scored articles by outlet and month into an HTML page with plots, CSV and
+    /// JSON: shares with 95% intervals, time series, terms, opposing paragraphs, calibration.
+    Report(report::ReportArgs),
 }
 
 /// Runs a parsed command line. Every command writes its output through the one buffered
@@ -64,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(args, &mut out),
         Command::Inspect(args) => inspect::run(args, &mut out),
         Command::Explain(args) => explain::run(args, &mut out),
+        Command::Report(args) => report::run(args, &mut out),
     };
     // Flushed before an error is printed, so that the output a failure follows comes first.
     let flushed = out.flush();

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use common::{repo, stance};
 
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     let candidates = [
         std::env::var("STANCE_CHROMIUM").unwrap_or_default(),
         "/usr/bin/chromium".into(),
@@ -20,7 +20,7 @@ fn chromium() -> Option<PathBuf> {
     candidates.iter().map(PathBuf::from).find(|p| p.is_file())
 }
 
-fn headless(chromium: &Path, profile: &Path) -> Command {
+pub(crate) fn headless(chromium: &Path, profile: &Path) -> Command {
     let mut cmd = Command::new(chromium);
     cmd.args([
         "--headless",

@@ -23,6 +23,7 @@ mod output;
 mod paper_cuts;
 mod presets;
 mod properties;
+mod report;
 mod score;
 mod seeds;
 mod streaming;

@@ -1,0 +1,49 @@
+//! The report's typed errors: each names the file and, for line formats, the line.
+
+use std::path::PathBuf;
+
+use crate::error::StanceError;
+
+/// Everything building a report can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Reading a file failed (I/O, UTF-8, an over-long line, malformed JSON or CSV).
+    #[error(transparent)]
+    Read(#[from] StanceError),
+    #[error("{path}: the report reads JSON Lines (.jsonl), CSV (.csv) or TSV (.tsv), or - for JSON Lines on stdin")]
+    Format { path: PathBuf },
+    #[error("{path}:{line}: {message}")]
+    Record {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}:{line}: field {field:?} holds {value:?}, not a date (YYYY-MM-DD)")]
+    Date {
+        path: PathBuf,
+        line: usize,
+        field: String,
+        value: String,
+    },
+    #[error("{path}:{line}: the record's labels ({found}) differ from the first record's ({expected}); a report covers one model's scores")]
+    Labels {
+        path: PathBuf,
+        line: usize,
+        found: String,
+        expected: String,
+    },
+    #[error("{path}:{line}: a raw record (no \"probabilities\") needs a model to score it")]
+    NoModel { path: PathBuf, line: usize },
+    #[error("no records to report on")]
+    NoRecords,
+    #[error("--by is empty: name at least one field to group by (source, month, ...)")]
+    NoGroups,
+    #[error("drawing the {plot} plot: {message}")]
+    Plot { plot: &'static str, message: String },
+    #[error("{name} must be {expected}, got {value}")]
+    Param {
+        name: &'static str,
+        expected: &'static str,
+        value: String,
+    },
+}

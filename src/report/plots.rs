@@ -1,0 +1,416 @@
+//! The report's plots, drawn with `plotters`' SVG backend into strings that the page inlines.
+//!
+//! The backend writes text as SVG `<text>` elements, which the browser lays out with its own
+//! fonts: `plotters` is built without its `ttf` feature, so nothing here reads a font file and
+//! label widths are its rough estimate (0.7 em per byte). Every label is escaped by the backend.
+
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::report::aggregate::{OutletReport, Report};
+use crate::report::coverage::Coverage;
+use crate::report::error::ReportError;
+use crate::report::reliability::Reliability;
+
+/// One colour per label, in label order (the explain view's palette).
+pub const PALETTE: [(u8, u8, u8); 6] = [
+    (200, 40, 40),
+    (30, 90, 200),
+    (20, 140, 70),
+    (150, 60, 170),
+    (200, 120, 0),
+    (90, 90, 90),
+];
+
+const FONT: &str = "sans-serif";
+
+/// The colour of label `label`.
+pub fn colour(label: usize) -> RGBColor {
+    let (r, g, b) = PALETTE[label % PALETTE.len()];
+    RGBColor(r, g, b)
+}
+
+fn fail<E: std::fmt::Debug>(plot: &'static str) -> impl Fn(E) -> ReportError {
+    move |e| ReportError::Plot {
+        plot,
+        message: format!("{e:?}"),
+    }
+}
+
+/// Runs `draw` on an SVG canvas of `size` and returns the SVG text.
+fn svg(
+    plot: &'static str,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), ReportError>,
+) -> Result<String, ReportError> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        root.fill(&WHITE).map_err(fail(plot))?;
+        draw(&root)?;
+        root.present().map_err(fail(plot))?;
+    }
+    Ok(out)
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The axis range of `n` categories `0..n`: plotters' integer ranges include their end, so
+/// `0..n` would leave an empty slot, and `0..0` collapses, so one category gets a slot either
+/// side.
+fn categories(n: i32) -> std::ops::Range<i32> {
+    if n <= 1 {
+        -1..1
+    } else {
+        0..n - 1
+    }
+}
+
+/// The index of a label among the report's labels.
+fn label_index(report: &Report, label: &str) -> usize {
+    report.labels.iter().position(|l| l == label).unwrap_or(0)
+}
+
+/// The share of each plotted label per outlet of `outlets`, with 95% intervals: one row per
+/// outlet.
+pub fn shares(report: &Report, outlets: &[&OutletReport]) -> Result<String, ReportError> {
+    const PLOT: &str = "share per outlet";
+    let n = outlets.len() as i32;
+    let height = 84 + 26 * n.max(1) as u32;
+    svg(PLOT, (760, height), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(200)
+            .build_cartesian_2d(0f64..1f64, categories(n).into_segmented())
+            .map_err(fail(PLOT))?;
+        let names: Vec<String> = report
+            .outlets
+            .iter()
+            .map(|o| shorten(&o.name, 28))
+            .collect();
+        // Row i from the top is outlet i: the axis counts upward.
+        let row = |i: usize| n - 1 - i as i32;
+        let label_of = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(r) if (0..n).contains(r) => {
+                names.get((n - 1 - r) as usize).cloned().unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .y_labels(n.max(1) as usize)
+            .y_label_formatter(&label_of)
+            .x_desc(format!(
+                "share of documents predicted {} (95% Wilson interval)",
+                report.plotted.join(", ")
+            ))
+            .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
+            .label_style((FONT, 13))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(fail(PLOT))?;
+        for name in &report.plotted {
+            let l = label_index(report, name);
+            let c = colour(l);
+            let points: Vec<(i32, f64, f64, f64)> = outlets
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| {
+                    let s = o.stats.labels[l].share;
+                    Some((row(i), s.share?, s.low?, s.high?))
+                })
+                .collect();
+            chart
+                .draw_series(points.iter().map(|&(i, s, lo, hi)| {
+                    ErrorBar::new_horizontal(
+                        SegmentValue::CenterOf(i),
+                        lo,
+                        s,
+                        hi,
+                        c.stroke_width(2),
+                        8,
+                    )
+                }))
+                .map_err(fail(PLOT))?;
+            chart
+                .draw_series(points.iter().map(|&(i, s, _, _)| {
+                    Circle::new((s, SegmentValue::CenterOf(i)), 5, c.filled())
+                }))
+                .map_err(fail(PLOT))?
+                .label(name.as_str())
+                .legend(move |(x, y)| Circle::new((x + 8, y), 5, c.filled()));
+        }
+        // One label is named on the axis; a legend is for several.
+        if report.plotted.len() < 2 {
+            return Ok(());
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 13))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(fail(PLOT))
+    })
+}
+
+/// The time series of one outlet: each plotted label's share per bucket, with 95% intervals.
+/// `buckets` are every outlet's, so that all outlets share one axis.
+pub fn series(report: &Report, outlet: &OutletReport) -> Result<String, ReportError> {
+    const PLOT: &str = "time series";
+    let buckets = &report.buckets;
+    let n = buckets.len() as i32;
+    let unit = report.time_unit.map(|u| u.name()).unwrap_or("month");
+    svg(PLOT, (560, 250), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(shorten(&outlet.name, 60), (FONT, 15))
+            .margin(8)
+            .x_label_area_size(34)
+            .y_label_area_size(44)
+            .build_cartesian_2d(categories(n).into_segmented(), 0f64..1f64)
+            .map_err(fail(PLOT))?;
+        // Roughly one label per 60 pixels of a 500-pixel axis.
+        let every = (buckets.len() / 8).max(1);
+        let label_of = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) if (*i as usize).is_multiple_of(every) => {
+                buckets.get(*i as usize).cloned().unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .x_labels(buckets.len().max(1))
+            .x_label_formatter(&label_of)
+            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+            .x_desc(unit)
+            .y_desc("share")
+            .label_style((FONT, 11))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(fail(PLOT))?;
+        for name in &report.plotted {
+            let l = label_index(report, name);
+            let c = colour(l);
+            let points: Vec<(i32, f64, f64, f64)> = outlet
+                .series
+                .iter()
+                .filter_map(|g| {
+                    let i = buckets.iter().position(|b| Some(b) == g.key.first())? as i32;
+                    let s = g.labels[l].share;
+                    Some((i, s.share?, s.low?, s.high?))
+                })
+                .collect();
+            chart
+                .draw_series(LineSeries::new(
+                    points
+                        .iter()
+                        .map(|&(i, s, _, _)| (SegmentValue::CenterOf(i), s)),
+                    c.stroke_width(2),
+                ))
+                .map_err(fail(PLOT))?
+                .label(name.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
+                });
+            chart
+                .draw_series(points.iter().map(|&(i, s, lo, hi)| {
+                    ErrorBar::new_vertical(SegmentValue::CenterOf(i), lo, s, hi, c.filled(), 5)
+                }))
+                .map_err(fail(PLOT))?;
+        }
+        if report.plotted.len() < 2 {
+            return Ok(());
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 11))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .draw()
+            .map_err(fail(PLOT))
+    })
+}
+
+/// The distribution of p(label) over one outlet's documents.
+pub fn distribution(report: &Report, outlet: &OutletReport) -> Result<String, ReportError> {
+    const PLOT: &str = "distribution";
+    let bins = report.bins as f64;
+    let max = outlet
+        .histograms
+        .iter()
+        .flat_map(|h| h.counts.iter())
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    svg(PLOT, (360, 220), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(shorten(&outlet.name, 40), (FONT, 14))
+            .margin(8)
+            .x_label_area_size(32)
+            .y_label_area_size(36)
+            .build_cartesian_2d(0f64..1f64, 0f64..(max as f64 * 1.1))
+            .map_err(fail(PLOT))?;
+        chart
+            .configure_mesh()
+            .x_labels(6)
+            .y_labels(4)
+            .x_desc(format!("p({})", report.plotted.join(", ")))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style((FONT, 11))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(fail(PLOT))?;
+        let k = outlet.histograms.len().max(1) as f64;
+        for (h_i, h) in outlet.histograms.iter().enumerate() {
+            let c = colour(label_index(report, &h.label));
+            chart
+                .draw_series(
+                    h.counts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &n)| n > 0)
+                        .map(|(b, &n)| {
+                            // Several labels share a bin side by side.
+                            let x0 = b as f64 / bins + h_i as f64 / (bins * k);
+                            let x1 = x0 + 1.0 / (bins * k) * 0.9;
+                            Rectangle::new([(x0, 0.0), (x1, n as f64)], c.mix(0.8).filled())
+                        }),
+                )
+                .map_err(fail(PLOT))?;
+        }
+        Ok(())
+    })
+}
+
+/// The reliability diagram: accuracy against mean top probability per bin, with 95% intervals,
+/// and the diagonal of perfect calibration.
+pub fn reliability(r: &Reliability) -> Result<String, ReportError> {
+    const PLOT: &str = "reliability";
+    svg(PLOT, (420, 380), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(48)
+            .build_cartesian_2d(0f64..1f64, 0f64..1f64)
+            .map_err(fail(PLOT))?;
+        chart
+            .configure_mesh()
+            .x_desc("mean predicted probability of the predicted label")
+            .y_desc("share right")
+            .label_style((FONT, 12))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(fail(PLOT))?;
+        chart
+            .draw_series(LineSeries::new([(0.0, 0.0), (1.0, 1.0)], BLACK.mix(0.4)))
+            .map_err(fail(PLOT))?;
+        let c = colour(1);
+        let points: Vec<(f64, f64, f64, f64)> = r
+            .bins
+            .iter()
+            .filter_map(|b| {
+                Some((
+                    b.confidence,
+                    b.accuracy.share?,
+                    b.accuracy.low?,
+                    b.accuracy.high?,
+                ))
+            })
+            .collect();
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().map(|&(x, y, _, _)| (x, y)),
+                c.stroke_width(2),
+            ))
+            .map_err(fail(PLOT))?;
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&(x, y, lo, hi)| ErrorBar::new_vertical(x, lo, y, hi, c.filled(), 6)),
+            )
+            .map_err(fail(PLOT))?;
+        Ok(())
+    })
+}
+
+/// Accuracy on the certain documents against coverage, one point per grid setting; the model's
+/// setting and the pick for the target coverage are marked.
+pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
+    const PLOT: &str = "coverage";
+    let acc = |p: &crate::report::coverage::CoveragePoint| p.accuracy_certain.share;
+    let low = c
+        .points
+        .iter()
+        .filter_map(acc)
+        .fold(1.0f64, f64::min)
+        .min(c.accuracy_all.share.unwrap_or(1.0));
+    let y0 = ((low - 0.02) * 50.0).floor() / 50.0;
+    svg(PLOT, (560, 380), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(52)
+            .build_cartesian_2d(0f64..1.02f64, y0.max(0.0)..1.005f64)
+            .map_err(fail(PLOT))?;
+        chart
+            .configure_mesh()
+            .x_desc("coverage: share of labelled documents not flagged uncertain")
+            .y_desc("accuracy on them")
+            .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
+            .y_label_formatter(&|y| format!("{:.1}%", y * 100.0))
+            .label_style((FONT, 12))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(fail(PLOT))?;
+        let grey = RGBColor(120, 120, 120);
+        chart
+            .draw_series(
+                c.points.iter().filter_map(|p| {
+                    Some(Circle::new((p.coverage.share?, acc(p)?), 3, grey.filled()))
+                }),
+            )
+            .map_err(fail(PLOT))?
+            .label("a band and minimum signal on the grid")
+            .legend(move |(x, y)| Circle::new((x + 8, y), 3, grey.filled()));
+        let mark = |p: &crate::report::coverage::CoveragePoint, colour: RGBColor| {
+            p.coverage
+                .share
+                .zip(acc(p))
+                .map(|xy| Circle::new(xy, 7, colour.stroke_width(3)))
+        };
+        let blue = colour(1);
+        chart
+            .draw_series(mark(&c.current, blue))
+            .map_err(fail(PLOT))?
+            .label("the model's setting")
+            .legend(move |(x, y)| Circle::new((x + 8, y), 6, blue.stroke_width(3)));
+        if let Some(pick) = &c.pick {
+            let red = colour(0);
+            chart
+                .draw_series(mark(pick, red))
+                .map_err(fail(PLOT))?
+                .label(format!("best for {:.0}% coverage", c.target * 100.0))
+                .legend(move |(x, y)| Circle::new((x + 8, y), 6, red.stroke_width(3)));
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 12))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(fail(PLOT))
+    })
+}

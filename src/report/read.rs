@@ -1,0 +1,553 @@
+//! Reading the report's inputs, one record at a time: JSON Lines, CSV or TSV files (or JSON
+//! Lines on stdin), each record either scored already (`stance score --format jsonl|csv`
+//! output, told by its `probabilities` field or `p_<label>` columns) or raw (a text to score).
+//!
+//! Raw records are scored here, paragraphs and all, with every term's exact contribution (as
+//! `explain` computes it), in parallel batches. Records reach the sink in
+//! input order whatever the number of threads.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::error::StanceError;
+use crate::io::corpus::{Format, MAX_RECORD_BYTES};
+use crate::io::lines::{starts_with_utf16_bom, BoundedLines, CheckedReader, LineFault, LineRead};
+use crate::model::evidence::Evidence;
+use crate::model::fitted::Model;
+use crate::report::contributions::term_contributions;
+use crate::report::date::TimeUnit;
+use crate::report::error::ReportError;
+use crate::report::record::{
+    label_index, opposing_from_json, probabilities, read_meta, snippet, At, FieldSource, Fields,
+    Meta, OpposingParagraph, ReportRecord, TermRecord,
+};
+
+/// Raw records scored per parallel batch: enough to keep every core busy, few enough that the
+/// batch's explanations (tokens, spans, terms) stay small.
+const BATCH: usize = 256;
+
+/// A record as read, before raw ones are scored.
+enum Pending {
+    Scored {
+        labels: Vec<String>,
+        record: ReportRecord,
+        line: usize,
+    },
+    Raw {
+        meta: Meta,
+        text: String,
+        line: usize,
+    },
+}
+
+/// A record of a batch once scored: its labels (`None`: the model's), the record, its terms
+/// and its line.
+type Done = (Option<Vec<String>>, ReportRecord, Vec<TermRecord>, usize);
+
+/// What the reader hands on: a record, its terms (raw records only), its labels and where it
+/// came from.
+pub struct Scored<'a> {
+    pub labels: &'a [String],
+    pub record: ReportRecord,
+    pub terms: Vec<TermRecord>,
+    pub at: At<'a>,
+}
+
+/// Reads every record of `paths` in order and hands each, scored, to `sink`. `model` scores
+/// raw records; without one a raw record is an error naming it.
+pub fn read_all(
+    paths: &[PathBuf],
+    fields: &Fields,
+    time: Option<TimeUnit>,
+    model: Option<&Model>,
+    sink: &mut dyn FnMut(Scored) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    for path in paths {
+        let mut batch = Vec::new();
+        let mut flush = |batch: &mut Vec<Pending>| flush(path, batch, model, sink);
+        let mut push = |pending: Pending| -> Result<(), ReportError> {
+            batch.push(pending);
+            if batch.len() >= BATCH {
+                flush(&mut batch)?;
+            }
+            Ok(())
+        };
+        if path == Path::new("-") {
+            let stdin = BufReader::new(std::io::stdin().lock());
+            read_jsonl(Path::new("<stdin>"), stdin, fields, time, &mut push)?;
+        } else {
+            match Format::of(path) {
+                Format::JsonLines => {
+                    let file = open(path)?;
+                    read_jsonl(path, BufReader::new(file), fields, time, &mut push)?
+                }
+                Format::Csv => read_csv(path, b',', fields, time, &mut push)?,
+                Format::Tsv => read_csv(path, b'\t', fields, time, &mut push)?,
+                Format::Folder | Format::Text => {
+                    return Err(ReportError::Format { path: path.clone() })
+                }
+            }
+        }
+        flush(&mut batch)?;
+    }
+    Ok(())
+}
+
+fn open(path: &Path) -> Result<File, ReportError> {
+    if path.is_dir() {
+        return Err(StanceError::IsDirectory {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    File::open(path).map_err(|e| StanceError::io(path, e).into())
+}
+
+/// Scores the raw records of `batch` in parallel and hands everything to `sink` in order.
+fn flush(
+    path: &Path,
+    batch: &mut Vec<Pending>,
+    model: Option<&Model>,
+    sink: &mut dyn FnMut(Scored) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let items = std::mem::take(batch);
+    let model_labels: Option<Vec<String>> = model.map(|m| sorted_labels(m.labels()));
+    let scored: Vec<Result<Done, ReportError>> = items
+        .into_par_iter()
+        .map(|item| match item {
+            Pending::Scored {
+                labels,
+                record,
+                line,
+            } => Ok((Some(labels), record, Vec::new(), line)),
+            Pending::Raw { meta, text, line } => {
+                let model = model.ok_or_else(|| ReportError::NoModel {
+                    path: path.to_path_buf(),
+                    line,
+                })?;
+                let (record, terms) = score_raw(model, meta, &text);
+                Ok((None, record, terms, line))
+            }
+        })
+        .collect();
+    for result in scored {
+        let (labels, record, terms, line) = result?;
+        let labels = match &labels {
+            Some(l) => l.as_slice(),
+            None => model_labels.as_deref().unwrap_or_default(),
+        };
+        sink(Scored {
+            labels,
+            record,
+            terms,
+            at: At { path, line },
+        })?;
+    }
+    Ok(())
+}
+
+/// The model's labels, sorted: the report's order, which is also the order of the
+/// probabilities in a scored JSON record.
+fn sorted_labels(labels: &[String]) -> Vec<String> {
+    let mut l = labels.to_vec();
+    l.sort();
+    l
+}
+
+/// Scores a raw record: its article, paragraphs and terms, in sorted label order.
+fn score_raw(model: &Model, meta: Meta, text: &str) -> (ReportRecord, Vec<TermRecord>) {
+    let labels = model.labels();
+    let sorted = sorted_labels(labels);
+    // order[i]: the model's index of the report's i-th label.
+    let order: Vec<usize> = sorted
+        .iter()
+        .map(|l| labels.iter().position(|m| m == l).unwrap_or(0))
+        .collect();
+    let reorder = |v: &[f64]| -> Vec<f64> { order.iter().map(|&i| v[i]).collect() };
+    let to_report = |i: usize| order.iter().position(|&o| o == i).unwrap_or(0);
+    let score = model.score(text, true);
+    let p = &score.prediction;
+    let label = to_report(p.label);
+    let probabilities = reorder(&p.probabilities);
+    let opposing = if p.uncertain {
+        Vec::new()
+    } else {
+        score
+            .paragraphs
+            .iter()
+            .filter(|q| !q.prediction.uncertain && to_report(q.prediction.label) != label)
+            .map(|q| {
+                let qp = reorder(&q.prediction.probabilities);
+                let ql = to_report(q.prediction.label);
+                OpposingParagraph {
+                    index: q.index,
+                    start: q.span.start,
+                    end: q.span.end,
+                    label: ql,
+                    p_label: qp[ql],
+                    p_article_label: qp[label],
+                    signal: q.prediction.evidence.signal,
+                    snippet: snippet(text, q.span.start, q.span.end),
+                }
+            })
+            .collect()
+    };
+    let terms = term_contributions(model, text)
+        .into_iter()
+        .map(|t| TermRecord {
+            contributions: reorder(&t.contributions),
+            ..t
+        })
+        .collect();
+    let record = ReportRecord {
+        id: meta.id,
+        groups: meta.groups,
+        time: meta.time,
+        truth: meta.truth,
+        label,
+        probabilities,
+        uncertain: p.uncertain,
+        evidence: p.evidence,
+        has_paragraphs: true,
+        opposing,
+    };
+    (record, terms)
+}
+
+/// Reads JSON Lines, one object per non-blank line.
+fn read_jsonl(
+    path: &Path,
+    reader: impl BufRead,
+    fields: &Fields,
+    time: Option<TimeUnit>,
+    push: &mut dyn FnMut(Pending) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let mut lines = BoundedLines::new(reader, MAX_RECORD_BYTES);
+    let mut buf = Vec::new();
+    let mut line = 0;
+    let mut any = false;
+    loop {
+        match lines
+            .read_line(&mut buf)
+            .map_err(|e| StanceError::io(path, e))?
+        {
+            LineRead::Eof => break,
+            LineRead::TooLong => {
+                return Err(StanceError::LineTooLong {
+                    path: path.to_path_buf(),
+                    line: line + 1,
+                    limit: MAX_RECORD_BYTES,
+                }
+                .into())
+            }
+            LineRead::Line => {}
+        }
+        line += 1;
+        if line == 1 && starts_with_utf16_bom(&buf) {
+            return Err(StanceError::Utf16 {
+                path: path.to_path_buf(),
+            }
+            .into());
+        }
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        any = true;
+        let text = std::str::from_utf8(&buf).map_err(|_| StanceError::NotUtf8 {
+            path: path.to_path_buf(),
+            line,
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let map: Map<String, Value> =
+            serde_json::from_str(text).map_err(|e| StanceError::Json {
+                path: path.to_path_buf(),
+                line,
+                message: e.to_string(),
+            })?;
+        push(json_record(&map, fields, time, At { path, line })?)?;
+    }
+    if !any {
+        return Err(StanceError::EmptyFile {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// One JSON object: scored when it has `probabilities`, else raw.
+fn json_record(
+    map: &Map<String, Value>,
+    fields: &Fields,
+    time: Option<TimeUnit>,
+    at: At,
+) -> Result<Pending, ReportError> {
+    let Some(probs) = map.get("probabilities") else {
+        return raw(map, fields, time, at);
+    };
+    let meta = read_meta(map, fields, true, time, at)?;
+    let (labels, probabilities) = probabilities(probs, "\"probabilities\"", at)?;
+    let name = map
+        .get("label")
+        .and_then(Value::as_str)
+        .ok_or_else(|| at.error("a scored record needs the predicted \"label\" as a string"))?;
+    let label = label_index(&labels, name, "the predicted label", at)?;
+    let uncertain = map
+        .get("uncertain")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| at.error("a scored record needs \"uncertain\" as a boolean"))?;
+    let evidence: Evidence = map
+        .get("evidence")
+        .cloned()
+        .ok_or_else(|| {
+            at.error(
+                "a scored record needs its \"evidence\" (stance score --format jsonl writes it)",
+            )
+        })
+        .and_then(|e| {
+            serde_json::from_value(e).map_err(|e| at.error(format!("\"evidence\": {e}")))
+        })?;
+    let text = map.get(&fields.text).and_then(Value::as_str);
+    let (has_paragraphs, opposing) = match map.get("paragraphs") {
+        None | Some(Value::Null) => (false, Vec::new()),
+        Some(value) => {
+            let opposing = opposing_from_json(value, &labels, label, text, at)?;
+            (true, if uncertain { Vec::new() } else { opposing })
+        }
+    };
+    Ok(Pending::Scored {
+        record: ReportRecord {
+            id: meta.id,
+            groups: meta.groups,
+            time: meta.time,
+            truth: meta.truth,
+            label,
+            probabilities,
+            uncertain,
+            evidence,
+            has_paragraphs,
+            opposing,
+        },
+        labels,
+        line: at.line,
+    })
+}
+
+/// A raw record: its metadata and text, to be scored.
+fn raw(
+    source: &impl FieldSource,
+    fields: &Fields,
+    time: Option<TimeUnit>,
+    at: At,
+) -> Result<Pending, ReportError> {
+    let meta = read_meta(source, fields, false, time, at)?;
+    let text = source
+        .text(&fields.text, at)?
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| {
+            at.error(format!(
+                "no {:?} field to score and no \"probabilities\": neither a raw nor a scored record",
+                fields.text
+            ))
+        })?;
+    Ok(Pending::Raw {
+        meta,
+        text,
+        line: at.line,
+    })
+}
+
+/// A CSV row, by column name.
+struct Row<'a> {
+    columns: &'a HashMap<String, usize>,
+    record: &'a csv::StringRecord,
+}
+
+impl Row<'_> {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.columns
+            .get(name)
+            .and_then(|&i| self.record.get(i))
+            .filter(|s| !s.trim().is_empty())
+    }
+
+    fn number(&self, name: &str, at: At) -> Result<f64, ReportError> {
+        let s = self
+            .get(name)
+            .ok_or_else(|| at.error(format!("column {name:?} is empty")))?;
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| at.error(format!("column {name:?} holds {s:?}, not a number")))
+    }
+}
+
+impl FieldSource for Row<'_> {
+    fn text(&self, name: &str, _at: At) -> Result<Option<String>, ReportError> {
+        Ok(self.get(name).map(str::to_string))
+    }
+}
+
+/// Reads a CSV or TSV file with a header: scored when it has `label`, `uncertain` and
+/// `p_<label>` columns (the columns of `stance score --format csv`), else raw.
+fn read_csv(
+    path: &Path,
+    delimiter: u8,
+    fields: &Fields,
+    time: Option<TimeUnit>,
+    push: &mut dyn FnMut(Pending) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let mut file = BufReader::new(open(path)?);
+    let head = file.fill_buf().map_err(|e| StanceError::io(path, e))?;
+    if starts_with_utf16_bom(head) {
+        return Err(StanceError::Utf16 {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .quoting(delimiter != b'\t')
+        .from_reader(CheckedReader::new(file, MAX_RECORD_BYTES));
+    let csv_error = |e: csv::Error| -> ReportError {
+        let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+        let message = e.to_string();
+        match e.into_kind() {
+            csv::ErrorKind::Utf8 { .. } => StanceError::NotUtf8 {
+                path: path.to_path_buf(),
+                line,
+            },
+            csv::ErrorKind::Io(e) => match LineFault::from_io(&e) {
+                Some(LineFault::TooLong { line, limit }) => StanceError::LineTooLong {
+                    path: path.to_path_buf(),
+                    line,
+                    limit,
+                },
+                Some(LineFault::Nul { line }) => StanceError::NulByte {
+                    path: path.to_path_buf(),
+                    line,
+                },
+                None => StanceError::io(path, e),
+            },
+            _ => StanceError::Csv {
+                path: path.to_path_buf(),
+                line,
+                message,
+            },
+        }
+        .into()
+    };
+    let headers = reader.headers().map_err(csv_error)?.clone();
+    if headers.is_empty() {
+        return Err(StanceError::EmptyFile {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    let mut columns = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim_start_matches('\u{feff}').trim().to_string();
+        if columns.insert(h.clone(), i).is_some() {
+            return Err(StanceError::DuplicateColumn {
+                path: path.to_path_buf(),
+                column: h,
+            }
+            .into());
+        }
+    }
+    let mut labels: Vec<String> = columns
+        .keys()
+        .filter_map(|h| h.strip_prefix("p_").map(str::to_string))
+        .collect();
+    labels.sort();
+    let scored =
+        labels.len() >= 2 && columns.contains_key("label") && columns.contains_key("uncertain");
+    if !scored && !columns.contains_key(&fields.text) {
+        let mut found: Vec<&str> = headers.iter().collect();
+        found.truncate(20);
+        return Err(ReportError::Record {
+            path: path.to_path_buf(),
+            line: 1,
+            message: format!(
+                "the header has neither a {:?} column to score nor the label, uncertain and p_<label> columns of scored records; it has: {}",
+                fields.text,
+                found.join(", ")
+            ),
+        });
+    }
+    let mut any = false;
+    for record in reader.records() {
+        let record = record.map_err(csv_error)?;
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        let at = At { path, line };
+        let row = Row {
+            columns: &columns,
+            record: &record,
+        };
+        any = true;
+        if !scored {
+            push(raw(&row, fields, time, at)?)?;
+            continue;
+        }
+        let meta = read_meta(&row, fields, true, time, at)?;
+        let mut probabilities = Vec::with_capacity(labels.len());
+        for l in &labels {
+            let p = row.number(&format!("p_{l}"), at)?;
+            if !(0.0..=1.0).contains(&p) {
+                return Err(at.error(format!("column \"p_{l}\" holds {p}, not a probability")));
+            }
+            probabilities.push(p);
+        }
+        let name = row
+            .get("label")
+            .ok_or_else(|| at.error("column \"label\" is empty"))?;
+        let label = label_index(&labels, name.trim(), "the predicted label", at)?;
+        let uncertain = match row.get("uncertain").map(str::trim) {
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            other => {
+                return Err(at.error(format!(
+                    "column \"uncertain\" holds {:?}, not true or false",
+                    other.unwrap_or("")
+                )))
+            }
+        };
+        let signal = row.number("signal", at)?;
+        let evidence = Evidence {
+            tokens: row.number("tokens", at)? as usize,
+            known: row.number("known", at)?,
+            signal,
+            // The CSV does not carry the weighted-term count; a text with none has no signal.
+            terms: usize::from(signal > 0.0),
+        };
+        push(Pending::Scored {
+            labels: labels.clone(),
+            record: ReportRecord {
+                id: meta.id,
+                groups: meta.groups,
+                time: meta.time,
+                truth: meta.truth,
+                label,
+                probabilities,
+                uncertain,
+                evidence,
+                has_paragraphs: false,
+                opposing: Vec::new(),
+            },
+            line,
+        })?;
+    }
+    if !any {
+        return Err(StanceError::EmptyFile {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,361 @@
+//! One record of the report's input, read into what the report needs of it: its id, its group
+//! values, its true label if any, and its score, either as `stance score --format jsonl|csv`
+//! wrote it (a scored record) or still to be computed from its text (a raw record).
+//!
+//! Reading the files and scoring raw records is `read`'s job; this module turns one
+//! JSON object or CSV row into a record and says exactly which field is wrong when it cannot.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use crate::model::evidence::Evidence;
+use crate::report::date::{Date, TimeUnit};
+use crate::report::error::ReportError;
+
+/// The group value of a record that lacks the field: shown, and counted, as a group of its own.
+pub const NONE_GROUP: &str = "(none)";
+
+/// The longest paragraph snippet kept for the page, in characters.
+const SNIPPET_CHARS: usize = 280;
+
+/// Which fields to read, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fields {
+    /// The fields to group by; `month` and `week` are derived from the date field.
+    pub by: Vec<String>,
+    /// The field holding a `YYYY-MM-DD` date; defaults to `date`.
+    pub date: String,
+    /// The true label's field; `None` reads `input_label` in scored records (how `score --keep
+    /// label` writes a kept label) and `label` in raw ones.
+    pub label: Option<String>,
+    /// The id field; defaults to `id` (else the record is named `FILE:LINE`).
+    pub id: String,
+    /// The text field of raw records; defaults to `text`.
+    pub text: String,
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields {
+            by: vec!["source".into()],
+            date: "date".into(),
+            label: None,
+            id: "id".into(),
+            text: "text".into(),
+        }
+    }
+}
+
+/// A paragraph whose predicted label differs from its article's, both of them certain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpposingParagraph {
+    pub index: usize,
+    /// Byte offsets into the article's text.
+    pub start: usize,
+    pub end: usize,
+    pub label: usize,
+    /// The paragraph's probability of its own label, and of its article's label.
+    pub p_label: f64,
+    pub p_article_label: f64,
+    pub signal: f64,
+    /// The paragraph's text, shortened, when the record carries its text.
+    pub snippet: Option<String>,
+}
+
+/// One term's exact contribution to one document's logits (raw records only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermRecord {
+    pub feature: u32,
+    /// The words that produced it in this document, as written.
+    pub surface: String,
+    pub contributions: Vec<f64>,
+}
+
+/// One scored document, as the report aggregates it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRecord {
+    pub id: String,
+    /// One value per `--by` field, [`NONE_GROUP`] where the record lacks it.
+    pub groups: Vec<String>,
+    /// The bucket of the report's time unit, if the record has a date.
+    pub time: Option<String>,
+    pub truth: Option<String>,
+    /// The predicted label, an index into the report's labels.
+    pub label: usize,
+    /// In the report's label order.
+    pub probabilities: Vec<f64>,
+    pub uncertain: bool,
+    pub evidence: Evidence,
+    /// Whether paragraph scores came with the record.
+    pub has_paragraphs: bool,
+    pub opposing: Vec<OpposingParagraph>,
+}
+
+/// Where a record is, for messages.
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    pub path: &'a Path,
+    pub line: usize,
+}
+
+impl At<'_> {
+    pub fn error(&self, message: impl Into<String>) -> ReportError {
+        ReportError::Record {
+            path: self.path.to_path_buf(),
+            line: self.line,
+            message: message.into(),
+        }
+    }
+}
+
+/// A record's fields, from a JSON object or a CSV row.
+pub trait FieldSource {
+    /// The field's value: `Ok(None)` when absent, null or (in CSV) empty; an error for a value
+    /// that is not a string, number or boolean.
+    fn text(&self, name: &str, at: At) -> Result<Option<String>, ReportError>;
+}
+
+impl FieldSource for Map<String, Value> {
+    fn text(&self, name: &str, at: At) -> Result<Option<String>, ReportError> {
+        match self.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(Value::Bool(b)) => Ok(Some(b.to_string())),
+            Some(Value::Array(_)) => {
+                Err(at.error(format!("field {name:?} is an array, not a value")))
+            }
+            Some(Value::Object(_)) => {
+                Err(at.error(format!("field {name:?} is an object, not a value")))
+            }
+        }
+    }
+}
+
+/// What a record shares whether it is scored or raw: id, groups, time bucket and true label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub id: String,
+    pub groups: Vec<String>,
+    pub time: Option<String>,
+    pub truth: Option<String>,
+}
+
+/// Reads the id, group values, time bucket and true label. `scored` picks the default label
+/// field (`input_label` or `label`); `time` is the unit of the time series, if any.
+pub fn read_meta(
+    source: &impl FieldSource,
+    fields: &Fields,
+    scored: bool,
+    time: Option<TimeUnit>,
+    at: At,
+) -> Result<Meta, ReportError> {
+    let date = match source.text(&fields.date, at)? {
+        Some(s) if !s.trim().is_empty() => {
+            Some(Date::parse(&s).ok_or_else(|| ReportError::Date {
+                path: at.path.to_path_buf(),
+                line: at.line,
+                field: fields.date.clone(),
+                value: s.clone(),
+            })?)
+        }
+        _ => None,
+    };
+    let mut groups = Vec::with_capacity(fields.by.len());
+    for name in &fields.by {
+        let value = match TimeUnit::from_name(name) {
+            Some(unit) => date.map(|d| unit.bucket(d)),
+            None => source
+                .text(name, at)?
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        };
+        groups.push(value.unwrap_or_else(|| NONE_GROUP.to_string()));
+    }
+    let label_field = match &fields.label {
+        Some(l) => l.as_str(),
+        None if scored => "input_label",
+        None => "label",
+    };
+    let truth = source
+        .text(label_field, at)?
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let id = source
+        .text(&fields.id, at)?
+        .unwrap_or_else(|| format!("{}:{}", at.path.display(), at.line));
+    Ok(Meta {
+        id,
+        groups,
+        time: time.and_then(|unit| date.map(|d| unit.bucket(d))),
+        truth,
+    })
+}
+
+/// `text[start..end]` with its white space collapsed and cut to `SNIPPET_CHARS`, if those
+/// offsets are a slice of `text`.
+pub fn snippet(text: &str, start: usize, end: usize) -> Option<String> {
+    let part = text.get(start..end)?;
+    let words: Vec<&str> = part.split_whitespace().collect();
+    let joined = words.join(" ");
+    if joined.chars().count() <= SNIPPET_CHARS {
+        Some(joined)
+    } else {
+        let cut: String = joined.chars().take(SNIPPET_CHARS - 1).collect();
+        Some(format!("{cut}…"))
+    }
+}
+
+/// A probability object `{label: p}` as (sorted labels, probabilities in that order).
+pub fn probabilities(
+    value: &Value,
+    what: &str,
+    at: At,
+) -> Result<(Vec<String>, Vec<f64>), ReportError> {
+    let Value::Object(map) = value else {
+        return Err(at.error(format!("{what} is not an object of label: probability")));
+    };
+    if map.len() < 2 {
+        return Err(at.error(format!("{what} names fewer than two labels")));
+    }
+    let mut pairs = Vec::with_capacity(map.len());
+    for (label, p) in map {
+        let p = p
+            .as_f64()
+            .filter(|p| p.is_finite() && (0.0..=1.0).contains(p))
+            .ok_or_else(|| at.error(format!("{what}: p({label}) = {p} is not a probability")))?;
+        pairs.push((label.clone(), p));
+    }
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(pairs.into_iter().unzip())
+}
+
+/// The index of the label named `name`.
+pub fn label_index(
+    labels: &[String],
+    name: &str,
+    what: &str,
+    at: At,
+) -> Result<usize, ReportError> {
+    labels.iter().position(|l| l == name).ok_or_else(|| {
+        at.error(format!(
+            "{what} {name:?} is not among the probabilities' labels ({})",
+            labels.join(", ")
+        ))
+    })
+}
+
+/// The paragraphs of a scored JSON record that oppose its article; `text` (a kept text field)
+/// gives their snippets.
+pub fn opposing_from_json(
+    value: &Value,
+    labels: &[String],
+    article_label: usize,
+    text: Option<&str>,
+    at: At,
+) -> Result<Vec<OpposingParagraph>, ReportError> {
+    let Value::Array(items) = value else {
+        return Err(at.error("\"paragraphs\" is not an array"));
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let what = format!("paragraph {i}");
+        let Value::Object(p) = item else {
+            return Err(at.error(format!("{what} is not an object")));
+        };
+        let number = |key: &str| {
+            p.get(key)
+                .and_then(Value::as_u64)
+                .map(|n| n as usize)
+                .ok_or_else(|| at.error(format!("{what}: field {key:?} is missing or not a count")))
+        };
+        let (names, probs) = probabilities(
+            p.get("probabilities").unwrap_or(&Value::Null),
+            &format!("{what}'s probabilities"),
+            at,
+        )?;
+        if names != labels {
+            return Err(at.error(format!("{what}'s labels differ from its article's")));
+        }
+        let name = p.get("label").and_then(Value::as_str).ok_or_else(|| {
+            at.error(format!(
+                "{what}: field \"label\" is missing or not a string"
+            ))
+        })?;
+        let label = label_index(labels, name, &format!("{what}'s label"), at)?;
+        let uncertain = p.get("uncertain").and_then(Value::as_bool).ok_or_else(|| {
+            at.error(format!(
+                "{what}: field \"uncertain\" is missing or not a boolean"
+            ))
+        })?;
+        let signal = p
+            .get("evidence")
+            .and_then(|e| e.get("signal"))
+            .and_then(Value::as_f64)
+            .unwrap_or(f64::NAN);
+        let (index, start, end) = (number("index")?, number("start")?, number("end")?);
+        if label != article_label && !uncertain {
+            out.push(OpposingParagraph {
+                index,
+                start,
+                end,
+                label,
+                p_label: probs[label],
+                p_article_label: probs[article_label],
+                signal,
+                snippet: text.and_then(|t| snippet(t, start, end)),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_collapse_space_and_refuse_bad_offsets() {
+        assert_eq!(snippet("a  b\n\nc d", 0, 7).as_deref(), Some("a b c"));
+        assert_eq!(snippet("é", 1, 2), None);
+        assert_eq!(snippet("abc", 2, 9), None);
+        let long = "x ".repeat(500);
+        assert_eq!(
+            snippet(&long, 0, long.len()).unwrap().chars().count(),
+            SNIPPET_CHARS
+        );
+    }
+
+    #[test]
+    fn group_values_and_the_none_group() {
+        let map: Map<String, Value> = serde_json::from_str(
+            r#"{"id": 7, "source": " Example Wire ", "date": "2022-03-02", "input_label": "a"}"#,
+        )
+        .unwrap();
+        let fields = Fields {
+            by: vec!["source".into(), "week".into(), "desk".into()],
+            ..Fields::default()
+        };
+        let at = At {
+            path: Path::new("x.jsonl"),
+            line: 3,
+        };
+        let meta = read_meta(&map, &fields, true, Some(TimeUnit::Month), at).unwrap();
+        assert_eq!(meta.groups, ["Example Wire", "2022-W09", NONE_GROUP]);
+        assert_eq!(
+            (
+                meta.id.as_str(),
+                meta.time.as_deref(),
+                meta.truth.as_deref()
+            ),
+            ("7", Some("2022-03"), Some("a"))
+        );
+        let bad: Map<String, Value> = serde_json::from_str(r#"{"date": "March 2"}"#).unwrap();
+        let err = read_meta(&bad, &fields, true, None, at).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.jsonl:3: field \"date\" holds \"March 2\", not a date (YYYY-MM-DD)"
+        );
+    }
+}
