@@ -297,7 +297,6 @@ fn train_uncalibrated(
         per_label,
         sources: source_counts,
         data_sha256: corpus_sha256(docs),
-        data_files: Vec::new(),
         logistic: params.logistic,
         seed: params.seed,
         passage_words: params.passage_words,

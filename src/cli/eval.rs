@@ -1,12 +1,11 @@
 //! `stance eval`: a model's figures on labelled data (any training format), with a warning
-//! when the data are the model's own training data (by the SHA-256 the model recorded).
+//! when the data are the model's own training data (by the SHA-256 of the documents that the
+//! model recorded).
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use std::path::PathBuf;
-
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::Args;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -14,7 +13,6 @@ use serde::Serialize;
 use stance::eval::metrics::{ece, Metrics};
 use stance::io::corpus::Document;
 use stance::train::corpus_sha256;
-use stance::train::data::digest;
 use stance::Model;
 
 use super::options::DataArgs;
@@ -44,62 +42,29 @@ struct Report<'a> {
     training_data: Option<&'a TrainingOverlap>,
 }
 
-/// How the evaluated data are the model's training data.
+/// Evaluated data that are the model's training data.
 #[derive(Serialize)]
 struct TrainingOverlap {
-    /// The --data paths whose SHA-256 is that of a file the model was trained on.
-    files: Vec<PathBuf>,
-    /// Whether the documents read (source, label and text, in order) are the training
-    /// documents, whatever files they came from.
+    /// The documents read (source, label and text, in order) are the training documents,
+    /// whatever files they came from; always true when present, kept as a named field so the
+    /// JSON says what was compared.
     same_documents: bool,
     /// The warning, as printed on stderr.
     warning: String,
 }
 
-/// Whether `docs`, read from `paths`, are the training data of `model`: by the SHA-256 of each
-/// path against those the model recorded (models from before they were recorded have none),
-/// and by the SHA-256 of the documents themselves.
-fn training_overlap(
-    model: &Model,
-    paths: &[PathBuf],
-    docs: &[Document],
-) -> anyhow::Result<Option<TrainingOverlap>> {
-    let t = model.training();
-    let mut files = Vec::new();
-    if !t.data_files.is_empty() {
-        for path in paths {
-            let d = digest(path).with_context(|| format!("hashing {}", path.display()))?;
-            if t.data_files.iter().any(|f| f.sha256 == d.sha256) {
-                files.push(path.clone());
-            }
-        }
-    }
-    let same_documents = corpus_sha256(docs) == t.data_sha256;
-    if files.is_empty() && !same_documents {
-        return Ok(None);
-    }
-    let what = if files.is_empty() {
-        "these documents are the model's training data (the same sources, labels and texts in the same order, read from other files)".to_string()
-    } else {
-        let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
-        let training = if t.data_files.len() == 1 {
-            "the model's training data".to_string()
-        } else {
-            format!("one of the model's {} training files", t.data_files.len())
-        };
-        format!(
-            "{} {} {training} (the same SHA-256)",
-            names.join(", "),
-            if names.len() == 1 { "is" } else { "are each" }
-        )
-    };
-    Ok(Some(TrainingOverlap {
-        files,
-        same_documents,
-        warning: format!(
-            "{what}: these figures measure how well it fits them, not how it does on unseen text; run `stance cv` with the training options for that"
-        ),
-    }))
+/// Whether `docs` are the training data of `model`, by the SHA-256 over their sources, labels
+/// and texts that the model recorded. It is over the documents rather than the files, so a
+/// model trained from Python lists and one trained from a file are the same file, and the same
+/// documents in another format still count.
+fn training_overlap(model: &Model, docs: &[Document]) -> Option<TrainingOverlap> {
+    (corpus_sha256(docs) == model.training().data_sha256).then(|| TrainingOverlap {
+        same_documents: true,
+        warning: "these documents are the model's training data (the same sources, labels and \
+                  texts in the same order): these figures measure how well it fits them, not how \
+                  it does on unseen text; run `stance cv` with the training options for that"
+            .to_string(),
+    })
 }
 
 /// Writes metrics as a readable report.
@@ -180,7 +145,7 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         })
         .unzip();
-    let overlap = training_overlap(&model, &args.data.data, &docs)?;
+    let overlap = training_overlap(&model, &docs);
     if let Some(o) = &overlap {
         super::warn(format_args!("{}", o.warning));
     }

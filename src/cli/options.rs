@@ -652,6 +652,16 @@ impl Args for TrainOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(delimiter(";"), Ok(b';'));
+        assert_eq!(delimiter("tab"), Ok(b'\t'));
+        assert_eq!(delimiter("\\t"), Ok(b'\t'));
+        assert!(delimiter(";;").is_err());
+        assert!(delimiter("é").is_err());
+        assert!(delimiter("\"").is_err());
+    }
     use clap::Parser;
 
     #[derive(Debug, Parser)]

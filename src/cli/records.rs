@@ -537,19 +537,3 @@ impl Iterator for Records {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delimiters() {
-        use super::super::options::delimiter;
-        assert_eq!(delimiter(";"), Ok(b';'));
-        assert_eq!(delimiter("tab"), Ok(b'\t'));
-        assert_eq!(delimiter("\\t"), Ok(b'\t'));
-        assert!(delimiter(";;").is_err());
-        assert!(delimiter("é").is_err());
-        assert!(delimiter("\"").is_err());
-    }
-}

@@ -42,7 +42,6 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
         .with_context(|| format!("opening output {}", args.out.display()))?;
     let started = Instant::now();
     let data = super::training_data::TrainingData::read(&args.data, args.options.strict_labels())?;
-    let data_files = data.digests()?;
     let docs = data.docs;
 
     let bar = if args.quiet {
@@ -67,7 +66,6 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
         )),
     };
     let (model, report) = train(&docs, &params, &mut progress).context("training")?;
-    let model = model.with_data_files(data_files);
     bar.finish_and_clear();
     model
         .save_to(out)

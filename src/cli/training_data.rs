@@ -5,11 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 
 use stance::io::corpus::{Document, FieldNames};
-use stance::model::fitted::DataFile;
-use stance::train::data::{digest, record_lines};
+use stance::train::data::record_lines;
 use stance::train::labels::{label_variants, LabelVariants};
 
 use super::options::DataArgs;
@@ -110,13 +109,5 @@ impl TrainingData {
                 .clone()
                 .unwrap_or_else(|| format!("{}, record {}", path.display(), i - start + 1)),
         }
-    }
-
-    /// Each `--data` path's SHA-256, in order, for the model file.
-    pub fn digests(&self) -> anyhow::Result<Vec<DataFile>> {
-        self.files
-            .iter()
-            .map(|(path, _)| digest(path).with_context(|| format!("hashing {}", path.display())))
-            .collect()
     }
 }

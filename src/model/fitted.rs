@@ -35,10 +35,6 @@ pub struct TrainingSummary {
     pub sources: BTreeMap<String, usize>,
     /// SHA-256 over every training document's source, label and text, in order.
     pub data_sha256: String,
-    /// Each `--data` path's SHA-256, in order ([`crate::train::data::digest`]); empty for a
-    /// model trained from documents in memory, and in files from before it was recorded.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub data_files: Vec<DataFile>,
     /// The classifier's parameters.
     pub logistic: LogisticParams,
     /// The seed given to training (recorded; the trainer itself is deterministic).
@@ -60,29 +56,6 @@ pub struct TrainingSummary {
     /// The gradient norm reached; absent in files from before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gradient_norm: Option<f64>,
-}
-
-/// One training data path as the model records it: what it was, its SHA-256 and its size.
-/// No path is recorded, so the same data gives the same model file wherever it lies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DataFile {
-    pub kind: DataKind,
-    pub sha256: String,
-    /// The bytes hashed (for a folder, of its `.txt` files).
-    pub bytes: u64,
-    /// For a folder, the number of `.txt` files read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub files: Option<usize>,
-}
-
-/// What a training data path was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DataKind {
-    /// A JSON Lines, CSV or TSV file: the SHA-256 of its bytes.
-    File,
-    /// A folder of `<label>/*.txt`: the SHA-256 over its files' relative paths and bytes.
-    Folder,
 }
 
 /// A fitted calibration and how it was fitted.
@@ -143,13 +116,6 @@ impl Model {
     /// The same model with surface forms for its terms.
     pub fn with_surface_forms(mut self, surface_forms: BTreeMap<String, String>) -> Self {
         self.surface_forms = surface_forms;
-        self
-    }
-
-    /// The same model recording the SHA-256 of the files it was trained from
-    /// ([`crate::train::data::digest`]), so that `eval` can tell its training data.
-    pub fn with_data_files(mut self, files: Vec<DataFile>) -> Self {
-        self.training.data_files = files;
         self
     }
 

@@ -376,16 +376,10 @@ fn eval_warns_when_given_the_models_own_training_data() {
     let model = dir.path().join("m.json");
     train_model(&repo("data/examples.jsonl"), &model, &[]);
     let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
-    let files = &saved["training"]["data_files"];
-    assert_eq!(files.as_array().unwrap().len(), 1);
-    assert_eq!(files[0]["kind"], "file");
-    assert_eq!(files[0]["sha256"].as_str().unwrap().len(), 64);
-    assert_eq!(
-        files[0]["bytes"].as_u64().unwrap(),
-        std::fs::metadata(repo("data/examples.jsonl"))
-            .unwrap()
-            .len()
-    );
+    // The documents' SHA-256, not the files': a model trained from Python lists is the same
+    // file as one trained from a file.
+    assert_eq!(saved["training"]["data_sha256"].as_str().unwrap().len(), 64);
+    assert!(saved["training"].get("data_files").is_none());
 
     let eval = |data: &Path| {
         let mut cmd = stance();
@@ -402,13 +396,12 @@ fn eval_warns_when_given_the_models_own_training_data() {
         .clone();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains("data/examples.jsonl is the model's training data (the same SHA-256)"),
+        stderr.contains("these documents are the model's training data"),
         "{stderr}"
     );
     assert!(stderr.contains("stance cv"), "{stderr}");
     let v = json_of(eval(&repo("data/examples.jsonl")).args(["--format", "json"]));
     assert_eq!(v["training_data"]["same_documents"], true);
-    assert_eq!(v["training_data"]["files"].as_array().unwrap().len(), 1);
     assert!(v["training_data"]["warning"]
         .as_str()
         .unwrap()
@@ -444,91 +437,6 @@ fn eval_warns_when_given_the_models_own_training_data() {
         &mut eval(&upper),
         "label \"WESTERN\" (document ex-w-01) is not one of the model's labels: russian, western (labels differ in case: the model has \"western\")",
     );
-
-    // A model from before the field existed still loads; it warns by the documents alone.
-    let mut old = saved.clone();
-    old["training"]
-        .as_object_mut()
-        .unwrap()
-        .remove("data_files");
-    let old_model = write_file(dir.path(), "old.json", old.to_string().as_bytes());
-    let out = stance()
-        .args(["eval", "--data", "data/examples.csv", "--model"])
-        .arg(&old_model)
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    assert!(String::from_utf8(out.stdout).unwrap().contains("accuracy"));
-}
-
-#[test]
-fn several_training_files_and_folders_are_hashed_each() {
-    let dir = tempfile::tempdir().unwrap();
-    let model = dir.path().join("m.json");
-    stdout_of(
-        stance()
-            .args(["train", "-q", "--min-df", "1", "--out"])
-            .arg(&model)
-            .args([
-                "--data",
-                "data/examples.jsonl",
-                "--data",
-                "data/examples.csv",
-            ])
-            .args(["--data", "data/folder-corpus"]),
-    );
-    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
-    let files = saved["training"]["data_files"].as_array().unwrap();
-    let kinds: Vec<&str> = files.iter().map(|f| f["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["file", "file", "folder"]);
-    assert_eq!(files[2]["files"], 8);
-    let out = stance()
-        .args(["eval", "--data", "data/examples.csv", "--model"])
-        .arg(&model)
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
-        .contains("data/examples.csv is one of the model's 3 training files"),);
-
-    // No path is recorded: the same data elsewhere gives the same file, byte for byte.
-    let copy = dir.path().join("copy");
-    std::fs::create_dir_all(copy.join("folder/russian")).unwrap();
-    std::fs::create_dir_all(copy.join("folder/western")).unwrap();
-    for f in ["examples.jsonl", "examples.csv"] {
-        std::fs::copy(repo("data").join(f), copy.join(f)).unwrap();
-    }
-    for entry in walk(&repo("data/folder-corpus")) {
-        let rel = entry.strip_prefix(repo("data/folder-corpus")).unwrap();
-        std::fs::copy(&entry, copy.join("folder").join(rel)).unwrap();
-    }
-    let again = dir.path().join("again.json");
-    stdout_of(
-        stance()
-            .args(["train", "-q", "--min-df", "1", "--out"])
-            .arg(&again)
-            .arg("--data")
-            .arg(copy.join("examples.jsonl"))
-            .arg("--data")
-            .arg(copy.join("examples.csv"))
-            .arg("--data")
-            .arg(copy.join("folder")),
-    );
-    assert!(std::fs::read(&model).unwrap() == std::fs::read(&again).unwrap());
-}
-
-/// Every file two levels under `dir`.
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for sub in std::fs::read_dir(dir).unwrap() {
-        for f in std::fs::read_dir(sub.unwrap().path()).unwrap() {
-            out.push(f.unwrap().path());
-        }
-    }
-    out
 }
 
 #[test]
@@ -618,7 +526,6 @@ fn eval_of_the_default_model_on_its_corpus_warns() {
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["training_data"]["same_documents"], true);
-    assert_eq!(v["training_data"]["files"].as_array().unwrap().len(), 1);
     assert!(String::from_utf8(out.stderr)
         .unwrap()
         .contains("is the model's training data (the same SHA-256)"));
