@@ -1,9 +1,9 @@
-//! The shapes of `model.score()` and `model.explain()` records: the fields, names and nesting of
-//! `stance score --format jsonl` (`cli/score.rs`'s `ArticleLine`) and of
-//! `stance explain --format json` (`cli/explain.rs`'s `Report`). Those structs are private to
-//! their commands, so they are written out again here over the same shared pieces
-//! (`ParagraphLine`, `ByLabel`, the library's `Evidence`), and the Python tests compare every
-//! record with the CLI's output, so that the two cannot drift apart unnoticed.
+//! The shape of `model.explain()` records: the fields, names and nesting of
+//! `stance explain --format json` (`cli/explain.rs`'s `Report`). That struct is private to its
+//! command, so it is written out again here over the library's shared pieces (`ParagraphLine`,
+//! `ByLabel`, `Evidence`), and the Python tests compare every record with the CLI's output, so
+//! that the two cannot drift apart unnoticed. `model.score()` records need no copy: they are the
+//! library's `ScoredRecord`, which `stance score --format jsonl` writes too.
 
 use std::collections::BTreeMap;
 
@@ -11,41 +11,9 @@ use serde::Serialize;
 
 use stance::model::evidence::Evidence;
 use stance::predict::explain::{Explanation, SwapEffect};
-use stance::{ArticleScore, Model};
+use stance::Model;
 
-use crate::cli_output::{ByLabel, ParagraphLine};
-
-/// One scored article, as a line of `stance score --format jsonl`.
-#[derive(Serialize)]
-pub struct ArticleLine<'a> {
-    id: &'a str,
-    label: &'a str,
-    probabilities: ByLabel<'a>,
-    evidence: &'a Evidence,
-    uncertain: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    paragraphs: Option<Vec<ParagraphLine<'a>>>,
-}
-
-impl<'a> ArticleLine<'a> {
-    pub fn new(model: &'a Model, id: &'a str, score: &'a ArticleScore, paragraphs: bool) -> Self {
-        let labels = model.labels();
-        ArticleLine {
-            id,
-            label: &labels[score.prediction.label],
-            probabilities: ByLabel(labels, &score.prediction.probabilities),
-            evidence: &score.prediction.evidence,
-            uncertain: score.prediction.uncertain,
-            paragraphs: paragraphs.then(|| {
-                score
-                    .paragraphs
-                    .iter()
-                    .map(|p| ParagraphLine::new(labels, p))
-                    .collect()
-            }),
-        }
-    }
-}
+use stance::predict::record::{ByLabel, ParagraphLine};
 
 /// The explanation as `stance explain --format json` prints it.
 #[derive(Serialize)]

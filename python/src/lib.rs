@@ -26,9 +26,6 @@ mod cli_html;
 #[allow(dead_code)]
 #[path = "../../src/cli/options.rs"]
 mod cli_options;
-#[allow(dead_code)]
-#[path = "../../src/cli/output.rs"]
-mod cli_output;
 
 #[pymodule]
 fn _stance(m: &Bound<'_, PyModule>) -> PyResult<()> {

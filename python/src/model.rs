@@ -13,8 +13,9 @@ use rayon::prelude::*;
 use stance::Model;
 
 use crate::errors::{detached, to_py};
-use crate::explain::{ArticleLine, Report};
+use crate::explain::Report;
 use crate::inputs;
+use stance::predict::record::ScoredRecord;
 
 /// A trained model: score, explain and save. Load one with `Model.load(path)`, take the
 /// built-in one with `Model.default()`, or train one with `stance.train(...)`.
@@ -138,7 +139,13 @@ impl PyModel {
         })?;
         let records = PyList::empty(py);
         for (id, score) in ids.iter().zip(&scores) {
-            let line = ArticleLine::new(&model, id, score, paragraphs);
+            let line = ScoredRecord::<()> {
+                id,
+                kept: &[],
+                labels: model.labels(),
+                score,
+                paragraphs,
+            };
             records.append(
                 pythonize::pythonize(py, &line)
                     .map_err(|e| PyValueError::new_err(e.to_string()))?,
