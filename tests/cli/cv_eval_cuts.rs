@@ -528,7 +528,7 @@ fn eval_of_the_default_model_on_its_corpus_warns() {
     assert_eq!(v["training_data"]["same_documents"], true);
     assert!(String::from_utf8(out.stderr)
         .unwrap()
-        .contains("is the model's training data (the same SHA-256)"));
+        .contains("these documents are the model's training data"));
 }
 
 #[test]
