@@ -430,7 +430,7 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
             .label_font((FONT, 12))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(SeriesLabelPosition::LowerLeft)
             .draw()
             .map_err(fail(PLOT))
     })
