@@ -86,6 +86,10 @@ pub struct ReportArgs {
     /// scored with it).
     #[arg(long, value_name = "S")]
     min_signal: Option<f64>,
+    /// The minimum share of known terms the records were scored with, if not the model's (raw
+    /// records are scored with it).
+    #[arg(long, value_name = "K")]
+    min_known: Option<f64>,
     /// The bands of the coverage grid, comma-separated; 0 to 0.45 in steps of 0.05 by default.
     #[arg(long, value_delimiter = ',', value_name = "B,...")]
     grid_bands: Vec<f64>,
@@ -93,6 +97,10 @@ pub struct ReportArgs {
     /// percentiles of the records' signal.
     #[arg(long, value_delimiter = ',', value_name = "S,...")]
     grid_signals: Vec<f64>,
+    /// The minimum known-term shares of the coverage grid, comma-separated; by default 0, the
+    /// model's, 0.3 to 0.6 by 0.1 and the 5th and 10th percentiles of the records' known share.
+    #[arg(long, value_delimiter = ',', value_name = "K,...")]
+    grid_known: Vec<f64>,
     /// The page's title; the input file names by default.
     #[arg(long, value_name = "TEXT")]
     title: Option<String>,
@@ -140,15 +148,17 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     params.target_coverage = args.target_coverage;
     params.policy.band = args.uncertain_band.unwrap_or(params.policy.band);
     params.policy.min_signal = args.min_signal.unwrap_or(params.policy.min_signal);
+    params.policy.min_known = args.min_known.unwrap_or(params.policy.min_known);
     if !params.policy.is_valid() {
         anyhow::bail!(
-            "--uncertain-band must be in [0, 0.5) and --min-signal finite and >= 0, got {} and {}",
+            "--uncertain-band must be in [0, 0.5), --min-signal finite and >= 0 and --min-known in [0, 1], got {}, {} and {}",
             params.policy.band,
-            params.policy.min_signal
+            params.policy.min_signal,
+            params.policy.min_known
         );
     }
     // Raw records are flagged under the same setting as scored ones are assumed to be.
-    if args.uncertain_band.is_some() || args.min_signal.is_some() {
+    if args.uncertain_band.is_some() || args.min_signal.is_some() || args.min_known.is_some() {
         model = model.with_uncertainty(params.policy)?;
     }
     if !args.grid_bands.is_empty() {
@@ -156,6 +166,9 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     }
     if !args.grid_signals.is_empty() {
         params.min_signals = Some(args.grid_signals.clone());
+    }
+    if !args.grid_known.is_empty() {
+        params.min_knowns = Some(args.grid_known.clone());
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
@@ -245,22 +258,35 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         match &c.pick {
             Some(p) => writeln!(
                 out,
-                "\nfor {:.0}% coverage: --uncertain-band {} --min-signal {} (coverage {:.1}%, accuracy {:.1}% on the certain)",
+                "\nfor {:.0}% coverage: --uncertain-band {} --min-signal {} --min-known {} (coverage {:.1}%, accuracy {:.1}% on the certain, {:.1}% on the uncertain)",
                 100.0 * c.target,
                 p.band,
                 p.min_signal,
+                p.min_known,
                 100.0 * p.coverage.share.unwrap_or(0.0),
-                100.0 * p.accuracy_certain.share.unwrap_or(0.0)
+                100.0 * p.accuracy_certain.share.unwrap_or(0.0),
+                100.0 * p.accuracy_uncertain.share.unwrap_or(0.0)
             )?,
             None => writeln!(
                 out,
-                "\nno setting on the grid reaches {:.0}% coverage: {} of {} labelled documents are uncertain at any band and signal (known-term share below {:.3}, fewer than 4 tokens, or no weighted term)",
+                "\nno setting on the grid reaches {:.0}% coverage (its highest is {:.1}%); {} of {} labelled documents are uncertain at any setting (fewer than 4 tokens, or no weighted term)",
                 100.0 * c.target,
+                100.0 * c.points.iter().filter_map(|p| p.coverage.share).fold(0.0, f64::max),
                 c.always_uncertain,
                 c.accuracy_all.total,
-                c.min_known
             )?,
         }
+        let p = &c.current;
+        writeln!(
+            out,
+            "the records' own setting, --uncertain-band {} --min-signal {} --min-known {}: coverage {:.1}%, accuracy {:.1}% on the certain, {:.1}% on the uncertain",
+            p.band,
+            p.min_signal,
+            p.min_known,
+            100.0 * p.coverage.share.unwrap_or(0.0),
+            100.0 * p.accuracy_certain.share.unwrap_or(0.0),
+            100.0 * p.accuracy_uncertain.share.unwrap_or(0.0)
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

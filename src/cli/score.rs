@@ -75,6 +75,10 @@ pub struct ScoreArgs {
     /// flagged uncertain.
     #[arg(long, value_name = "S")]
     min_signal: Option<f64>,
+    /// Override the model's minimum share of known terms (0 to 1): a text with a smaller share
+    /// of its terms in the vocabulary is flagged uncertain; 0 turns the check off.
+    #[arg(long, value_name = "K")]
+    min_known: Option<f64>,
     /// Report each bad record (a malformed JSON line, a ragged CSV row, a missing or empty
     /// text, ...) on stderr and go on; by default a bad record ends its file.
     #[arg(long)]
@@ -249,12 +253,13 @@ pub(crate) fn report(message: std::fmt::Arguments) {
 
 pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut model = super::load_model(args.model.as_ref())?;
-    if args.uncertain_band.is_some() || args.min_signal.is_some() {
+    if args.uncertain_band.is_some() || args.min_signal.is_some() || args.min_known.is_some() {
         let mut policy = *model.uncertainty();
         policy.band = args.uncertain_band.unwrap_or(policy.band);
         policy.min_signal = args.min_signal.unwrap_or(policy.min_signal);
+        policy.min_known = args.min_known.unwrap_or(policy.min_known);
         if !policy.is_valid() {
-            anyhow::bail!("--uncertain-band must be in [0, 0.5) and --min-signal finite and >= 0, got {} and {}", policy.band, policy.min_signal);
+            anyhow::bail!("--uncertain-band must be in [0, 0.5), --min-signal finite and >= 0 and --min-known in [0, 1], got {}, {} and {}", policy.band, policy.min_signal, policy.min_known);
         }
         model = model.with_uncertainty(policy)?;
     }

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::evidence::{Evidence, UncertaintyPolicy};
-use crate::report::coverage::{coverage, default_signals, Coverage, Labelled};
+use crate::report::coverage::{
+    coverage, default_knowns, default_signals, Coverage, Grid, Labelled,
+};
 use crate::report::date::TimeUnit;
 use crate::report::error::ReportError;
 use crate::report::read::Scored;
@@ -430,13 +432,27 @@ impl<'p> ReportBuilder<'p> {
                     params.policy.min_signal,
                 ),
             };
+            let knowns = match &params.min_knowns {
+                Some(k) => k.clone(),
+                None => default_knowns(
+                    &labelled
+                        .iter()
+                        .map(|k| k.evidence.known)
+                        .collect::<Vec<_>>(),
+                    params.policy.min_known,
+                ),
+            };
+            let grid = Grid {
+                bands: &params.bands,
+                signals: &signals,
+                knowns: &knowns,
+            };
             (
                 Some(reliability(&top, params.bins)),
                 Some(coverage(
                     &records,
                     &params.policy,
-                    &params.bands,
-                    &signals,
+                    &grid,
                     params.target_coverage,
                 )),
             )

@@ -1,8 +1,11 @@
-//! Accuracy against coverage for the abstain threshold: on labelled records, every pair of an
-//! uncertainty band and a minimum signal on a grid gives a share of documents kept as certain
-//! (coverage) and the accuracy on them, so a user can pick `--uncertain-band` and
-//! `--min-signal` for the coverage they need. Everything else in the model's policy (the
-//! minimum share of known terms, the minimum token count) is held as it is.
+//! Accuracy against coverage for the abstain threshold: on labelled records, every setting of
+//! an uncertainty band, a minimum signal and a minimum share of known terms on a grid gives a
+//! share of documents kept as certain (coverage) and the accuracy on them, so a user can pick
+//! `--uncertain-band`, `--min-signal` and `--min-known` for the coverage they need. The
+//! known-share cut-off is on the grid because on texts unlike the training documents it, not
+//! the band, decides most flags. What no setting can change (fewer than
+//! [`MIN_TOKENS`](crate::model::evidence::MIN_TOKENS) tokens,
+//! no weighted term) is counted apart.
 
 use serde::Serialize;
 
@@ -33,6 +36,25 @@ pub fn default_signals(signals: &[f64], current: f64) -> Vec<f64> {
     out
 }
 
+/// The minimum known-term shares tried by default: 0 (off), the model's own, 0.3 to 0.6 by
+/// 0.1, and the 5th and 10th percentiles of the records' known share (which keep about 95% and
+/// 90% of them), rounded to three decimals.
+pub fn default_knowns(knowns: &[f64], current: f64) -> Vec<f64> {
+    let mut sorted: Vec<f64> = knowns.iter().copied().filter(|s| s.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let mut out = vec![0.0, 0.3, 0.4, 0.5, 0.6, round3(current)];
+    if !sorted.is_empty() {
+        for q in [0.05, 0.1] {
+            let at = ((sorted.len() - 1) as f64 * q).round() as usize;
+            // Rounded down, so that the record at the percentile is kept.
+            out.push((sorted[at] * 1000.0).floor() / 1000.0);
+        }
+    }
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    out
+}
+
 fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
@@ -42,6 +64,7 @@ fn round3(v: f64) -> f64 {
 pub struct CoveragePoint {
     pub band: f64,
     pub min_signal: f64,
+    pub min_known: f64,
     /// Labelled documents kept as certain, of all labelled ones.
     pub coverage: Share,
     /// Accuracy on the certain documents.
@@ -54,6 +77,7 @@ pub struct CoveragePoint {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Coverage {
     pub target: f64,
+    /// The records' own (the model's, or the overridden) minimum known share.
     pub min_known: f64,
     pub points: Vec<CoveragePoint>,
     pub current: CoveragePoint,
@@ -61,8 +85,8 @@ pub struct Coverage {
     pub pick: Option<CoveragePoint>,
     /// Accuracy over every labelled document, abstaining on none.
     pub accuracy_all: Share,
-    /// Labelled documents uncertain under any band and signal: too few known terms (below
-    /// `min_known`), fewer than 4 tokens, or no weighted term.
+    /// Labelled documents uncertain under any band, signal and known share: fewer than 4
+    /// tokens, or no weighted term.
     pub always_uncertain: usize,
 }
 
@@ -86,31 +110,44 @@ fn point(records: &[Labelled], policy: &UncertaintyPolicy) -> CoveragePoint {
     CoveragePoint {
         band: policy.band,
         min_signal: policy.min_signal,
+        min_known: policy.min_known,
         coverage: Share::new(certain, records.len()),
         accuracy_certain: Share::new(right_certain, certain),
         accuracy_uncertain: Share::new(right_uncertain, records.len() - certain),
     }
 }
 
-/// Evaluates every `bands` x `signals` setting on `records`, under `base` otherwise.
+/// The values each grid axis takes.
+pub struct Grid<'a> {
+    pub bands: &'a [f64],
+    pub signals: &'a [f64],
+    pub knowns: &'a [f64],
+}
+
+/// Evaluates every setting of `grid` on `records`, under `base` otherwise (its prior).
 pub fn coverage(
     records: &[Labelled],
     base: &UncertaintyPolicy,
-    bands: &[f64],
-    signals: &[f64],
+    grid: &Grid,
     target: f64,
 ) -> Coverage {
-    let mut points = Vec::with_capacity(bands.len() * signals.len());
-    for &band in bands {
-        for &min_signal in signals {
-            let policy = UncertaintyPolicy {
-                band,
-                min_signal,
-                ..*base
-            };
-            points.push(point(records, &policy));
+    let mut points = Vec::with_capacity(grid.knowns.len() * grid.bands.len() * grid.signals.len());
+    for &min_known in grid.knowns {
+        for &band in grid.bands {
+            for &min_signal in grid.signals {
+                let policy = UncertaintyPolicy {
+                    band,
+                    min_signal,
+                    min_known,
+                    ..*base
+                };
+                points.push(point(records, &policy));
+            }
         }
     }
+    // Of settings with the same outcome, the one closest to the records' own known share (the
+    // least change), then the gentlest: the smallest band, then the smallest signal.
+    let distance = |p: &CoveragePoint| (p.min_known - base.min_known).abs();
     let pick = points
         .iter()
         .filter(|p| p.coverage.share.is_some_and(|c| c >= target))
@@ -119,17 +156,20 @@ pub fn coverage(
             acc(a)
                 .total_cmp(&acc(b))
                 .then(a.coverage.count.cmp(&b.coverage.count))
-                // Of equals, the gentlest setting: the smallest band, then the smallest signal.
+                .then(distance(b).total_cmp(&distance(a)))
                 .then(b.band.total_cmp(&a.band))
                 .then(b.min_signal.total_cmp(&a.min_signal))
         })
         .cloned();
     let correct = records.iter().filter(|r| r.correct).count();
+    // What no threshold reaches; `is_uncertain` also flags NaN evidence, which no setting
+    // changes either.
     let open = point(
         records,
         &UncertaintyPolicy {
             band: 0.0,
             min_signal: 0.0,
+            min_known: 0.0,
             ..*base
         },
     );
@@ -183,7 +223,12 @@ mod tests {
             },
         ];
         let base = UncertaintyPolicy::default();
-        let c = coverage(&records, &base, &[0.0, 0.1], &[0.0, 0.5], 0.5);
+        let grid = Grid {
+            bands: &[0.0, 0.1],
+            signals: &[0.0, 0.5],
+            knowns: &[0.0],
+        };
+        let c = coverage(&records, &base, &grid, 0.5);
         // band 0, signal 0: all four certain, 2 of 4 right.
         assert_eq!(c.points[0].coverage.count, 4);
         assert_eq!(c.points[0].accuracy_certain.count, 2);
@@ -206,8 +251,63 @@ mod tests {
             evidence: &short,
             correct: true,
         }];
-        let c = coverage(&records, &base, &[0.0], &[0.0], 0.9);
+        let grid = Grid {
+            bands: &[0.0],
+            signals: &[0.0],
+            knowns: &[0.0],
+        };
+        let c = coverage(&records, &base, &grid, 0.9);
         assert_eq!((c.always_uncertain, c.pick), (1, None));
+    }
+
+    #[test]
+    fn lowering_min_known_is_picked_when_only_it_reaches_the_target() {
+        let known = |known| Evidence { known, ..ev(1.0) };
+        // Known shares 0.9, 0.9, 0.9, 0.2: under the records' min_known 0.5 the last is
+        // uncertain whatever the band, so coverage is at most 3 of 4.
+        let e = [known(0.9), known(0.9), known(0.9), known(0.2)];
+        let records: Vec<Labelled> = e
+            .iter()
+            .map(|e| Labelled {
+                probabilities: &[0.1, 0.9],
+                evidence: e,
+                correct: e.known > 0.5,
+            })
+            .collect();
+        let base = UncertaintyPolicy {
+            min_known: 0.5,
+            ..UncertaintyPolicy::default()
+        };
+        let grid = Grid {
+            bands: &[0.0, 0.1],
+            signals: &[0.0],
+            knowns: &[0.1, 0.5],
+        };
+        let c = coverage(&records, &base, &grid, 1.0);
+        assert_eq!(c.points.len(), 4);
+        assert_eq!(c.current.coverage.count, 3);
+        let pick = c.pick.unwrap();
+        assert_eq!(
+            (pick.band, pick.min_signal, pick.min_known),
+            (0.0, 0.0, 0.1)
+        );
+        assert_eq!((pick.coverage.count, pick.accuracy_certain.count), (4, 3));
+        // The short known share is no longer counted as beyond every setting.
+        assert_eq!(c.always_uncertain, 0);
+        // For 75%, all of min_known 0.5's settings keep 3 of 3 right: the records' own
+        // min_known, then the smallest band.
+        let c = coverage(&records, &base, &grid, 0.75);
+        let pick = c.pick.unwrap();
+        assert_eq!((pick.band, pick.min_known), (0.0, 0.5));
+    }
+
+    #[test]
+    fn known_grid_holds_zero_the_current_fixed_steps_and_percentiles() {
+        let knowns: Vec<f64> = (0..=100).map(|i| f64::from(i) / 100.0).collect();
+        assert_eq!(
+            default_knowns(&knowns, 0.63219),
+            [0.0, 0.05, 0.1, 0.3, 0.4, 0.5, 0.6, 0.632]
+        );
     }
 
     #[test]

@@ -155,7 +155,10 @@ fn confusion_table(h: &mut String, c: &Confusion) {
 }
 
 fn setting(p: &CoveragePoint) -> String {
-    format!("--uncertain-band {} --min-signal {}", p.band, p.min_signal)
+    format!(
+        "--uncertain-band {} --min-signal {} --min-known {}",
+        p.band, p.min_signal, p.min_known
+    )
 }
 
 fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result<(), ReportError> {
@@ -187,10 +190,9 @@ fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result
                 .unwrap_or_default();
             let _ = write!(
                 h,
-                "<p>No setting on the grid reaches {target} coverage{best}: {} of {} labelled documents are uncertain at any band and signal, for too few known terms (below min_known {:.3}), fewer than 4 tokens or no weighted term.</p>",
+                "<p>No setting on the grid reaches {target} coverage{best}: {} of {} labelled documents are uncertain at any setting, for fewer than 4 tokens or no weighted term.</p>",
                 c.always_uncertain,
                 c.accuracy_all.total,
-                c.min_known
             );
         }
     }
@@ -198,14 +200,13 @@ fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result
     if flags_differ > 0 {
         let _ = writeln!(
             h,
-            "<p><b>{flags_differ} records' uncertain flags differ from what this setting gives them</b>: were they scored with another model, or other <code>--uncertain-band</code>/<code>--min-signal</code>? Pass the same <code>--model</code> and flags to the report.</p>"
+            "<p><b>{flags_differ} records' uncertain flags differ from what this setting gives them</b>: were they scored with another model, or other <code>--uncertain-band</code>/<code>--min-signal</code>/<code>--min-known</code>? Pass the same <code>--model</code> and flags to the report.</p>"
         );
     }
     let _ = writeln!(
         h,
-        "<p>The records' own setting (<code>{}</code>, min_known {:.3}) covers {}: accuracy {} on the certain, {} on the uncertain; {} on all labelled documents.</p></div>",
+        "<p>The records' own setting (<code>{}</code>) covers {}: accuracy {} on the certain, {} on the uncertain; {} on all labelled documents.</p></div>",
         setting(p),
-        c.min_known,
         pct(p.coverage.share),
         pct(p.accuracy_certain.share),
         pct(p.accuracy_uncertain.share),
@@ -216,35 +217,50 @@ fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result
         "<div class=\"plots\">{}</div>",
         inline(plots::coverage(c)?)
     );
-    // The grid as a table: one row per band, one column per minimum signal.
+    // The grid as tables, one per minimum known share (that of the pick, or the records' own,
+    // open): one row per band, one column per minimum signal.
     let mut bands: Vec<f64> = c.points.iter().map(|p| p.band).collect();
+    bands.sort_by(f64::total_cmp);
     bands.dedup();
     let mut signals: Vec<f64> = c.points.iter().map(|p| p.min_signal).collect();
     signals.sort_by(f64::total_cmp);
     signals.dedup();
-    h.push_str("<h3>Coverage / accuracy on the certain, per setting</h3><table><tr><th class=\"k\">band ↓ / min signal →</th>");
-    for s in &signals {
-        let _ = write!(h, "<th>{s}</th>");
-    }
-    h.push_str("</tr>");
-    for b in &bands {
-        let _ = write!(h, "<tr><td class=\"k\">{b}</td>");
+    let mut knowns: Vec<f64> = c.points.iter().map(|p| p.min_known).collect();
+    knowns.sort_by(f64::total_cmp);
+    knowns.dedup();
+    let open = c.pick.as_ref().map_or(c.min_known, |p| p.min_known);
+    h.push_str("<h3>Coverage / accuracy on the certain, per setting</h3>\n");
+    for k in &knowns {
+        let _ = write!(
+            h,
+            "<details{}><summary>min known {k}</summary><table><tr><th class=\"k\">band ↓ / min signal →</th>",
+            if *k == open { " open" } else { "" }
+        );
         for s in &signals {
-            match c.points.iter().find(|p| p.band == *b && p.min_signal == *s) {
-                Some(p) => {
-                    let _ = write!(
-                        h,
-                        "<td>{} / {}</td>",
-                        pct(p.coverage.share),
-                        pct(p.accuracy_certain.share)
-                    );
-                }
-                None => h.push_str("<td>–</td>"),
-            }
+            let _ = write!(h, "<th>{s}</th>");
         }
         h.push_str("</tr>");
+        for b in &bands {
+            let _ = write!(h, "<tr><td class=\"k\">{b}</td>");
+            for s in &signals {
+                let at =
+                    |p: &&CoveragePoint| p.band == *b && p.min_signal == *s && p.min_known == *k;
+                match c.points.iter().find(at) {
+                    Some(p) => {
+                        let _ = write!(
+                            h,
+                            "<td>{} / {}</td>",
+                            pct(p.coverage.share),
+                            pct(p.accuracy_certain.share)
+                        );
+                    }
+                    None => h.push_str("<td>–</td>"),
+                }
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</table></details>\n");
     }
-    h.push_str("</table>\n");
     Ok(())
 }
 

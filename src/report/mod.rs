@@ -73,13 +73,16 @@ pub struct ReportParams {
     /// The coverage to pick an abstain setting for; defaults to `0.9`.
     pub target_coverage: f64,
     /// The uncertainty policy the records were flagged under (the model's); the coverage grid
-    /// varies its band and minimum signal and keeps the rest.
+    /// varies its band, minimum signal and minimum known share and keeps its prior.
     pub policy: UncertaintyPolicy,
     /// The bands of the coverage grid; defaults to 0 to 0.45 in steps of 0.05.
     pub bands: Vec<f64>,
     /// The minimum signals of the coverage grid; `None` (the default) takes 0, the policy's own
     /// and percentiles of the records' signal.
     pub min_signals: Option<Vec<f64>>,
+    /// The minimum known-term shares of the coverage grid; `None` (the default) takes 0, the
+    /// policy's own, 0.3 to 0.6 and percentiles of the records' known share.
+    pub min_knowns: Option<Vec<f64>>,
 }
 
 impl ReportParams {
@@ -104,6 +107,7 @@ impl ReportParams {
             policy: *model.uncertainty(),
             bands: coverage::default_bands(),
             min_signals: None,
+            min_knowns: None,
         }
     }
 
@@ -136,6 +140,14 @@ impl ReportParams {
                 "every minimum signal",
                 "finite and >= 0",
                 s.to_string(),
+            ));
+        }
+        let knowns = self.min_knowns.iter().flatten();
+        if let Some(k) = knowns.into_iter().find(|k| !(0.0..=1.0).contains(*k)) {
+            return Err(param(
+                "every minimum known share",
+                "in [0, 1]",
+                k.to_string(),
             ));
         }
         Ok(())

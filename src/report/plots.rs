@@ -345,8 +345,10 @@ pub fn reliability(r: &Reliability) -> Result<String, ReportError> {
     })
 }
 
-/// Accuracy on the certain documents against coverage, one point per grid setting; the model's
-/// setting and the pick for the target coverage are marked.
+/// Accuracy on the certain documents against coverage, one point per grid setting, with the
+/// frontier (the best accuracy at each coverage; the grid has hundreds of settings, so a
+/// curve per known share would not be readable); the model's setting and the pick for the
+/// target coverage are marked.
 pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
     const PLOT: &str = "coverage";
     let acc = |p: &crate::report::coverage::CoveragePoint| p.accuracy_certain.share;
@@ -375,15 +377,34 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
             .draw()
             .map_err(fail(PLOT))?;
         let grey = RGBColor(120, 120, 120);
+        let xy: Vec<(f64, f64)> = c
+            .points
+            .iter()
+            .filter_map(|p| Some((p.coverage.share?, acc(p)?)))
+            .collect();
         chart
             .draw_series(
-                c.points.iter().filter_map(|p| {
-                    Some(Circle::new((p.coverage.share?, acc(p)?), 3, grey.filled()))
-                }),
+                xy.iter()
+                    .map(|&xy| Circle::new(xy, 2, grey.mix(0.6).filled())),
             )
             .map_err(fail(PLOT))?
-            .label("a band and minimum signal on the grid")
-            .legend(move |(x, y)| Circle::new((x + 8, y), 3, grey.filled()));
+            .label("a band, minimum signal and known share on the grid")
+            .legend(move |(x, y)| Circle::new((x + 8, y), 2, grey.filled()));
+        // The frontier: from the highest coverage down, each setting more accurate than every
+        // one covering as much or more.
+        let mut by_coverage = xy.clone();
+        by_coverage.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+        let mut frontier: Vec<(f64, f64)> = Vec::new();
+        for p in by_coverage {
+            if frontier.last().is_none_or(|last| p.1 > last.1) {
+                frontier.push(p);
+            }
+        }
+        chart
+            .draw_series(LineSeries::new(frontier, BLACK.stroke_width(1)))
+            .map_err(fail(PLOT))?
+            .label("the best accuracy at each coverage")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK));
         let mark = |p: &crate::report::coverage::CoveragePoint, colour: RGBColor| {
             p.coverage
                 .share
@@ -409,7 +430,7 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
             .label_font((FONT, 12))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(SeriesLabelPosition::LowerLeft)
             .draw()
             .map_err(fail(PLOT))
     })

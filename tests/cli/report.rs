@@ -238,9 +238,12 @@ fn shares_intervals_buckets_and_confusion_match_hand_computed_values() {
     assert_eq!(r["confusion"]["counts"], json!([[7, 1], [2, 4]]));
     assert_eq!(alpha["confusion"]["counts"], json!([[7, 0], [1, 2]]));
     // Coverage: band 0 keeps all 14 labelled (11 right); band 0.1 drops b04 (p 0.55 for its
-    // label): 13 kept, 11 right. For 90% coverage the more accurate one is band 0.1.
+    // label): 13 kept, 11 right. For 90% coverage the more accurate one is band 0.1. Every
+    // record knows 95% of its terms, so the 7 known shares of the grid (0, 0.3 to 0.6, the
+    // model's 0.632 and the records' 5th and 10th percentile, 0.95) give the same outcome; of
+    // those the pick keeps the model's.
     let cov = &r["coverage"];
-    assert_eq!(cov["points"].as_array().unwrap().len(), 4);
+    assert_eq!(cov["points"].as_array().unwrap().len(), 2 * 2 * 7);
     let pick = &cov["pick"];
     assert_eq!(
         (pick["band"].as_f64(), pick["min_signal"].as_f64()),
@@ -261,7 +264,143 @@ fn shares_intervals_buckets_and_confusion_match_hand_computed_values() {
         .find(|p| p["min_signal"] == 5.0)
         .unwrap();
     assert_eq!(none_covered["coverage"]["count"], 0);
-    assert!(printed.contains("for 90% coverage: --uncertain-band 0.1 --min-signal 0 (coverage 92.9%, accuracy 84.6% on the certain)"), "{printed}");
+    assert_eq!(pick["min_known"].as_f64(), Some(0.632));
+    assert!(printed.contains("for 90% coverage: --uncertain-band 0.1 --min-signal 0 --min-known 0.632 (coverage 92.9%, accuracy 84.6% on the certain, 0.0% on the uncertain)"), "{printed}");
+}
+
+/// Eleven labelled records for the known-share grid. h1-h7 know 95% of their terms; h7
+/// (p 0.55) is wrong and inside the band. l1-l3 know only 30%, below the default model's
+/// min_known (0.63); l3 is wrong. s1 has 3 tokens, uncertain whatever the setting, and right.
+fn known_share_records() -> Vec<Value> {
+    let (r, w) = (Some("russian"), Some("western"));
+    let with = |mut v: Value, known: f64, tokens: u64| {
+        v["evidence"]["known"] = known.into();
+        v["evidence"]["tokens"] = tokens.into();
+        v
+    };
+    let h =
+        |id, truth, p, uncertain| with(scored(id, Some("H"), None, truth, p, uncertain), 0.95, 120);
+    let l = |id, truth, p| with(scored(id, Some("L"), None, truth, p, true), 0.3, 120);
+    vec![
+        h("h1", r, 0.9, false),
+        h("h2", r, 0.9, false),
+        h("h3", r, 0.9, false),
+        h("h4", w, 0.2, false),
+        h("h5", w, 0.2, false),
+        h("h6", w, 0.2, false),
+        h("h7", w, 0.55, true),
+        l("l1", r, 0.9),
+        l("l2", w, 0.2),
+        l("l3", w, 0.9),
+        with(scored("s1", Some("S"), None, r, 0.9, true), 1.0, 3),
+    ]
+}
+
+#[test]
+fn lowering_min_known_is_picked_when_only_it_reaches_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = jsonl(dir.path(), "scored.jsonl", &known_share_records());
+    let (json, html) = (dir.path().join("r.json"), dir.path().join("r.html"));
+    let grid = [
+        "--grid-bands",
+        "0,0.1",
+        "--grid-signals",
+        "0",
+        "--grid-known",
+        "0,0.5",
+    ];
+    let printed = stdout_of(
+        stance()
+            .arg("report")
+            .args(grid)
+            .args(["--target-coverage", "0.8"])
+            .arg(&input)
+            .arg("--json")
+            .arg(&json)
+            .arg("--html")
+            .arg(&html),
+    );
+    let r: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(r["flags_differ"], 0);
+    let cov = &r["coverage"];
+    // Known share 0.5 keeps l1-l3 uncertain: at most h1-h7, 7 of 11 (63.6%). Known share 0:
+    // band 0 keeps 10 (8 right), band 0.1 also drops h7, 9 (8 right): 81.8% >= 80%.
+    assert_eq!(cov["points"].as_array().unwrap().len(), 4);
+    let point = |band: f64, known: f64| {
+        let p = cov["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["band"] == band && p["min_known"] == known)
+            .unwrap();
+        (
+            p["coverage"]["count"].as_u64().unwrap(),
+            p["accuracy_certain"]["count"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(
+        [
+            point(0.0, 0.0),
+            point(0.1, 0.0),
+            point(0.0, 0.5),
+            point(0.1, 0.5)
+        ],
+        [(10, 8), (9, 8), (7, 6), (6, 6)]
+    );
+    let pick = &cov["pick"];
+    assert_eq!(
+        (
+            pick["band"].as_f64(),
+            pick["min_signal"].as_f64(),
+            pick["min_known"].as_f64()
+        ),
+        (Some(0.1), Some(0.0), Some(0.0))
+    );
+    // Uncertain there: h7 (wrong) and s1 (right).
+    assert_eq!(pick["accuracy_uncertain"]["count"], 1);
+    // The records' own setting (the default model's): h1-h6 certain, all right; of the five
+    // uncertain, l1, l2 and s1 are right.
+    assert_eq!(cov["current"]["coverage"]["count"], 6);
+    assert_eq!(cov["current"]["accuracy_certain"]["count"], 6);
+    assert_eq!(cov["current"]["accuracy_uncertain"]["count"], 3);
+    // Only s1 is beyond every setting.
+    assert_eq!(cov["always_uncertain"], 1);
+    assert!(
+        printed.contains("for 80% coverage: --uncertain-band 0.1 --min-signal 0 --min-known 0 (coverage 81.8%, accuracy 88.9% on the certain, 50.0% on the uncertain)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("coverage 54.5%, accuracy 100.0% on the certain, 60.0% on the uncertain"),
+        "{printed}"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("<code>--uncertain-band 0.1 --min-signal 0 --min-known 0</code> keeps 81.8%"),
+        "the page names the pick's min_known"
+    );
+    // 95% is beyond the grid (90.9% at best): s1 alone is counted as out of reach.
+    let printed = stdout_of(
+        stance()
+            .arg("report")
+            .args(grid)
+            .args(["--target-coverage", "0.95"])
+            .arg(&input),
+    );
+    assert!(
+        printed.contains("no setting on the grid reaches 95% coverage (its highest is 90.9%); 1 of 11 labelled documents are uncertain at any setting"),
+        "{printed}"
+    );
+    // Bad known shares are refused.
+    fails_with(
+        stance().args(["report", "--min-known", "1.5"]).arg(&input),
+        "and --min-known in [0, 1], got",
+    );
+    fails_with(
+        stance()
+            .args(["report", "--grid-known", "0,1.2"])
+            .arg(&input),
+        "every minimum known share must be in [0, 1]",
+    );
 }
 
 #[test]

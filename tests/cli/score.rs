@@ -260,6 +260,47 @@ fn uncertainty_thresholds_can_be_overridden() {
 }
 
 #[test]
+fn the_known_share_cut_off_can_be_overridden() {
+    // A framed article followed by 40 invented words: the signal and the probability stay
+    // clear, but the known share drops to 0.57, below the default model's min_known (0.63),
+    // which alone flags it.
+    let article =
+        std::fs::read_to_string(repo("data/articles/russian-ministry-statement.txt")).unwrap();
+    let letters: Vec<char> = ('a'..='z').collect();
+    let invented: Vec<String> = (0..40)
+        .map(|i| format!("zq{}{}vek", letters[i / 26], letters[i % 26]))
+        .collect();
+    let text = format!("{}\n\n{}\n", article.trim_end(), invented.join(" "));
+    let scored = |extra: &[&str]| {
+        let out = stdout_of(
+            stance()
+                .args(["score", "--format", "jsonl"])
+                .args(extra)
+                .arg("-")
+                .write_stdin(text.clone()),
+        );
+        jsonl(&out).remove(0)
+    };
+    let flagged = scored(&[]);
+    let known = flagged["evidence"]["known"].as_f64().unwrap();
+    assert!(known > 0.5 && known < 0.6, "{flagged}");
+    assert!(flagged["evidence"]["signal"].as_f64().unwrap() > 10.0);
+    assert!(flagged["probabilities"]["russian"].as_f64().unwrap() > 0.99);
+    assert_eq!(flagged["uncertain"], true);
+    assert_eq!(scored(&["--min-known", "0"])["uncertain"], false);
+    // Just above its share flags it again; the band and signal are the model's.
+    assert_eq!(scored(&["--min-known", "0.6"])["uncertain"], true);
+    for bad in ["1.5", "-0.1", "NaN"] {
+        stance()
+            .args(["score", &format!("--min-known={bad}"), "-"])
+            .write_stdin(text.clone())
+            .assert()
+            .failure()
+            .stderr(contains("--min-known in [0, 1]"));
+    }
+}
+
+#[test]
 fn a_closed_output_pipe_ends_quietly_with_success() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
