@@ -2,14 +2,13 @@
 //! Rust library, which stays the one implementation. This crate converts Python values in and
 //! out, releases the GIL around every batch, and maps the library's errors to Python's.
 //!
-//! What a record looks like is not decided here: scores and explanations are serialised from
-//! the same shapes the CLI writes (`cli/output.rs`'s `ParagraphLine` and `ByLabel` are compiled
-//! in from the binary's source, see [`cli`]), so `model.score()` gives the dicts of
-//! `stance score --format jsonl` and `stance.train(**params)` takes `stance train`'s options
-//! with their defaults and checks.
+//! What a record looks like is not decided here: scores and explanations are the library's
+//! `ScoredRecord` and `ExplanationRecord`, the structs the CLI writes, so `model.score()` gives
+//! the dicts of `stance score --format jsonl` and `model.explain()` the dict of
+//! `stance explain --format json`. `stance.train(**params)` takes `stance train`'s options with
+//! their defaults and checks, parsed by the CLI's own option parser (compiled in below).
 
 mod errors;
-mod explain;
 mod inputs;
 mod model;
 mod training;

@@ -13,8 +13,8 @@ use rayon::prelude::*;
 use stance::Model;
 
 use crate::errors::{detached, to_py};
-use crate::explain::Report;
 use crate::inputs;
+use stance::predict::explain_record::ExplanationRecord;
 use stance::predict::record::ScoredRecord;
 
 /// A trained model: score, explain and save. Load one with `Model.load(path)`, take the
@@ -212,7 +212,7 @@ impl PyModel {
         let (e, effects) = detached(py, None, || {
             (model.explain(&text), model.swap_effects(&text, &swaps))
         })?;
-        pythonize::pythonize(py, &Report::new(&model, &e, &effects, top))
+        pythonize::pythonize(py, &ExplanationRecord::new(&model, &e, &effects, top))
             .map_err(|e| PyValueError::new_err(e.to_string()))
     }
 

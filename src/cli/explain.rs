@@ -8,16 +8,15 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use serde::Serialize;
 
 use stance::io::atomic::AtomicFile;
 use stance::io::corpus::Keep;
-use stance::model::evidence::Evidence;
 use stance::predict::explain::{Explanation, SwapEffect};
+use stance::predict::explain_record::ExplanationRecord;
 use stance::Model;
 
 use super::html;
-use super::output::{formats, write_json, ByLabel, OutputFormat, ParagraphLine, TEXT_OR_JSON};
+use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
 use super::records::{Item, RecordArgs, Records};
 
 #[derive(Debug, Args)]
@@ -118,132 +117,6 @@ fn read_input(args: &ExplainArgs) -> anyhow::Result<(String, String)> {
             "{name} holds {count} articles; explain explains one: pass --id ID (ids: {})",
             shown(&ids)
         ),
-    }
-}
-
-/// The explanation as `--format json` prints it.
-#[derive(Serialize)]
-struct Report<'a> {
-    label: &'a str,
-    probabilities: ByLabel<'a>,
-    logits: ByLabel<'a>,
-    intercept: ByLabel<'a>,
-    evidence: &'a Evidence,
-    uncertain: bool,
-    calibrated: bool,
-    top_terms: BTreeMap<&'a str, Vec<TopTerm<'a>>>,
-    terms: Vec<Term<'a>>,
-    paragraphs: Vec<ParagraphLine<'a>>,
-    tokens: Vec<Token<'a>>,
-    masked: Vec<[usize; 2]>,
-    swaps: Vec<Swap<'a>>,
-}
-
-/// One of a label's strongest terms.
-#[derive(Serialize)]
-struct TopTerm<'a> {
-    feature: &'a str,
-    surface: &'a [String],
-    contribution: f64,
-}
-
-/// A feature present in the text and what it adds to each label's logit.
-#[derive(Serialize)]
-struct Term<'a> {
-    feature: &'a str,
-    index: u32,
-    surface: &'a [String],
-    spans: Vec<[usize; 2]>,
-    value: f64,
-    contributions: ByLabel<'a>,
-}
-
-#[derive(Serialize)]
-struct Token<'a> {
-    start: usize,
-    end: usize,
-    stem: &'a str,
-}
-
-/// A what-if swap and how it moves each label's probability.
-#[derive(Serialize)]
-struct Swap<'a> {
-    swaps: Vec<String>,
-    replaced: usize,
-    probabilities: ByLabel<'a>,
-    delta: ByLabel<'a>,
-}
-
-fn report<'a>(
-    model: &'a Model,
-    e: &'a Explanation,
-    effects: &'a [SwapEffect],
-    top: usize,
-) -> Report<'a> {
-    let labels = model.labels();
-    let p = &e.score.prediction;
-    let span = |s: &std::ops::Range<usize>| [s.start, s.end];
-    Report {
-        label: &labels[p.label],
-        probabilities: ByLabel(labels, &p.probabilities),
-        logits: ByLabel(labels, &e.logits),
-        intercept: ByLabel(labels, &e.intercepts),
-        evidence: &p.evidence,
-        uncertain: p.uncertain,
-        calibrated: model.calibration().is_some(),
-        top_terms: labels
-            .iter()
-            .enumerate()
-            .map(|(l, name)| {
-                let terms = e
-                    .top_terms(l, top)
-                    .into_iter()
-                    .map(|t| TopTerm {
-                        feature: &t.term,
-                        surface: &t.surface,
-                        contribution: t.contributions[l],
-                    })
-                    .collect();
-                (name.as_str(), terms)
-            })
-            .collect(),
-        terms: e
-            .terms
-            .iter()
-            .map(|t| Term {
-                feature: &t.term,
-                index: t.feature,
-                surface: &t.surface,
-                spans: t.spans.iter().map(span).collect(),
-                value: t.value,
-                contributions: ByLabel(labels, &t.contributions),
-            })
-            .collect(),
-        paragraphs: e
-            .score
-            .paragraphs
-            .iter()
-            .map(|q| ParagraphLine::new(labels, q))
-            .collect(),
-        tokens: e
-            .tokens
-            .iter()
-            .map(|(s, stem)| Token {
-                start: s.start,
-                end: s.end,
-                stem,
-            })
-            .collect(),
-        masked: e.masked.iter().map(span).collect(),
-        swaps: effects
-            .iter()
-            .map(|s| Swap {
-                swaps: s.swaps.iter().map(|(a, b)| format!("{a}={b}")).collect(),
-                replaced: s.replaced,
-                probabilities: ByLabel(labels, &s.prediction.probabilities),
-                delta: ByLabel(labels, &s.delta),
-            })
-            .collect(),
     }
 }
 
@@ -385,7 +258,9 @@ pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let effects = model.swap_effects(&text, &args.swap);
     warn_unmatched(&effects);
     let printed = match args.format {
-        OutputFormat::Json => write_json(out, &report(&model, &e, &effects, args.top)),
+        OutputFormat::Json => {
+            write_json(out, &ExplanationRecord::new(&model, &e, &effects, args.top))
+        }
         // Jsonl is refused by the --format parser.
         OutputFormat::Text | OutputFormat::Jsonl => {
             write_text(out, &model, &text, &e, &effects, args.top).map_err(Into::into)

@@ -86,4 +86,4 @@ pub fn write_json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result
 
 // How scores are serialized is the library's (so that other front ends write the same
 // records); the commands name these types from here.
-pub use stance::predict::record::{ByLabel, ParagraphLine};
+pub use stance::predict::record::ByLabel;

@@ -2,10 +2,12 @@
 //!
 //! [`score`] gives an article's label probabilities and, on request, each paragraph's, and
 //! [`record`] writes them out as JSON or CSV with the input fields kept;
-//! [`explain`] breaks a score into exact per-term contributions; [`inspect`] makes the model
+//! [`explain`] breaks a score into exact per-term contributions and [`explain_record`] writes
+//! them out; [`inspect`] makes the model
 //! card.
 
 pub mod explain;
+pub mod explain_record;
 pub mod inspect;
 pub mod record;
 pub mod score;

@@ -1,23 +1,34 @@
-//! The shape of `model.explain()` records: the fields, names and nesting of
-//! `stance explain --format json` (`cli/explain.rs`'s `Report`). That struct is private to its
-//! command, so it is written out again here over the library's shared pieces (`ParagraphLine`,
-//! `ByLabel`, `Evidence`), and the Python tests compare every record with the CLI's output, so
-//! that the two cannot drift apart unnoticed. `model.score()` records need no copy: they are the
-//! library's `ScoredRecord`, which `stance score --format jsonl` writes too.
+//! An explanation written out: the JSON object that `stance explain --format json` prints and
+//! the Python binding's `model.explain()` returns, so that the two are one shape by
+//! construction. Keys: `label`, `probabilities`, `logits`, `intercept`, `evidence`,
+//! `uncertain`, `calibrated`, `top_terms` (per label), `terms` (every feature in the text with
+//! its byte spans and per-label contributions), `paragraphs`, `tokens`, `masked` and `swaps`.
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeSeq, Serializer};
 
-use stance::model::evidence::Evidence;
-use stance::predict::explain::{Explanation, SwapEffect};
-use stance::Model;
+use crate::model::evidence::Evidence;
+use crate::model::fitted::Model;
+use crate::predict::explain::{Explanation, SwapEffect};
+use crate::predict::record::{ByLabel, ParagraphLine};
 
-use stance::predict::record::{ByLabel, ParagraphLine};
+/// A byte range `[start, end)`, written as a two-element list (a list, not a tuple, in Python
+/// too).
+struct Span(usize, usize);
 
-/// The explanation as `stance explain --format json` prints it.
-#[derive(Serialize)]
-pub struct Report<'a> {
+impl Serialize for Span {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(2))?;
+        seq.serialize_element(&self.0)?;
+        seq.serialize_element(&self.1)?;
+        seq.end()
+    }
+}
+
+/// An explanation as `stance explain --format json` prints it.
+#[derive(serde::Serialize)]
+pub struct ExplanationRecord<'a> {
     label: &'a str,
     probabilities: ByLabel<'a>,
     logits: ByLabel<'a>,
@@ -29,35 +40,38 @@ pub struct Report<'a> {
     terms: Vec<Term<'a>>,
     paragraphs: Vec<ParagraphLine<'a>>,
     tokens: Vec<Token<'a>>,
-    masked: Vec<Vec<usize>>,
+    masked: Vec<Span>,
     swaps: Vec<Swap<'a>>,
 }
 
-#[derive(Serialize)]
+/// One of a label's strongest terms.
+#[derive(serde::Serialize)]
 struct TopTerm<'a> {
     feature: &'a str,
     surface: &'a [String],
     contribution: f64,
 }
 
-#[derive(Serialize)]
+/// A feature present in the text and what it adds to each label's logit.
+#[derive(serde::Serialize)]
 struct Term<'a> {
     feature: &'a str,
     index: u32,
     surface: &'a [String],
-    spans: Vec<Vec<usize>>,
+    spans: Vec<Span>,
     value: f64,
     contributions: ByLabel<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(serde::Serialize)]
 struct Token<'a> {
     start: usize,
     end: usize,
     stem: &'a str,
 }
 
-#[derive(Serialize)]
+/// A what-if swap and how it moves each label's probability.
+#[derive(serde::Serialize)]
 struct Swap<'a> {
     swaps: Vec<String>,
     replaced: usize,
@@ -65,7 +79,9 @@ struct Swap<'a> {
     delta: ByLabel<'a>,
 }
 
-impl<'a> Report<'a> {
+impl<'a> ExplanationRecord<'a> {
+    /// The record of `e`, an explanation by `model`, with `top` terms per label and the what-if
+    /// `effects`.
     pub fn new(
         model: &'a Model,
         e: &'a Explanation,
@@ -74,9 +90,8 @@ impl<'a> Report<'a> {
     ) -> Self {
         let labels = model.labels();
         let p = &e.score.prediction;
-        // Lists, not arrays: pythonize turns a Rust array into a tuple, JSON into a list.
-        let span = |s: &std::ops::Range<usize>| vec![s.start, s.end];
-        Report {
+        let span = |s: &std::ops::Range<usize>| Span(s.start, s.end);
+        ExplanationRecord {
             label: &labels[p.label],
             probabilities: ByLabel(labels, &p.probabilities),
             logits: ByLabel(labels, &e.logits),
