@@ -18,6 +18,24 @@ fn examples() -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The example articles' id, label and text as a table with `delimiter` and the column names
+/// `header`.
+fn examples_table(delimiter: u8, header: [&str; 3]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(Vec::new());
+    w.write_record(header).unwrap();
+    for r in &examples() {
+        w.write_record([
+            r["id"].as_str().unwrap(),
+            r["label"].as_str().unwrap(),
+            r["text"].as_str().unwrap(),
+        ])
+        .unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
 /// A CSV table of the example articles whose cells hold what breaks naive CSV: commas, doubled
 /// quotes, and newlines (in the text and in the metadata), plus a `label` column, which the
 /// output must not mistake for its own. Returns the path and the (id, source, date) of each row.
@@ -547,79 +565,40 @@ fn explain_of_many_records_needs_an_id() {
 #[test]
 fn training_header_errors_list_the_columns_and_the_options() {
     let dir = tempfile::tempdir().unwrap();
-    let e = examples();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["id", "stance", "body"]).unwrap();
-    for r in &e {
-        w.write_record([
-            r["id"].as_str().unwrap(),
-            r["label"].as_str().unwrap(),
-            r["text"].as_str().unwrap(),
-        ])
-        .unwrap();
-    }
-    let table = write_file(dir.path(), "own.csv", &w.into_inner().unwrap());
+    let table = write_file(
+        dir.path(),
+        "own.csv",
+        &examples_table(b',', ["id", "stance", "body"]),
+    );
     let model = dir.path().join("m.json");
     fails_with(
-        stance()
-            .args(["train", "-q", "--data"])
-            .arg(&table)
-            .arg("--out")
-            .arg(&model),
+        &mut common::train_command(&table, &model),
         "own.csv:1: the header has no \"text\" column; columns found: id, stance, body; name the text column with --text-field",
     );
     fails_with(
-        stance()
-            .args(["train", "-q", "--text-field", "body", "--data"])
-            .arg(&table)
-            .arg("--out")
-            .arg(&model),
+        common::train_command(&table, &model).args(["--text-field", "body"]),
         "own.csv:1: the header has no \"label\" column; columns found: id, stance, body; name the label column with --label-field",
     );
-    stdout_of(
-        stance()
-            .args([
-                "train",
-                "-q",
-                "--text-field",
-                "body",
-                "--label-field",
-                "stance",
-                "--data",
-            ])
-            .arg(&table)
-            .arg("--out")
-            .arg(&model),
-    );
+    stdout_of(common::train_command(&table, &model).args([
+        "--text-field",
+        "body",
+        "--label-field",
+        "stance",
+    ]));
     assert!(model.exists());
 }
 
 #[test]
 fn training_reads_semicolon_tables_with_delimiter() {
     let dir = tempfile::tempdir().unwrap();
-    let e = examples();
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::new());
-    w.write_record(["id", "label", "text"]).unwrap();
-    for r in &e {
-        w.write_record([
-            r["id"].as_str().unwrap(),
-            r["label"].as_str().unwrap(),
-            r["text"].as_str().unwrap(),
-        ])
-        .unwrap();
-    }
-    let table = write_file(dir.path(), "export.csv", &w.into_inner().unwrap());
+    let table = write_file(
+        dir.path(),
+        "export.csv",
+        &examples_table(b';', ["id", "label", "text"]),
+    );
     let semi = dir.path().join("semi.json");
     let plain = dir.path().join("plain.json");
-    stdout_of(
-        stance()
-            .args(["train", "-q", "--min-df", "1", "--delimiter", ";", "--data"])
-            .arg(&table)
-            .arg("--out")
-            .arg(&semi),
-    );
+    stdout_of(common::train_command(&table, &semi).args(["--min-df", "1", "--delimiter", ";"]));
     // The same documents from JSON Lines train the same model, but for the data's name and hash.
     common::train_model(&repo("data/examples.jsonl"), &plain, &[]);
     let weights = |p: &Path| {
@@ -631,11 +610,7 @@ fn training_reads_semicolon_tables_with_delimiter() {
     assert!(!weights(&semi).1.is_null());
     // Without --delimiter, the error suggests it.
     fails_with(
-        stance()
-            .args(["train", "-q", "--data"])
-            .arg(&table)
-            .arg("--out")
-            .arg(dir.path().join("x.json")),
+        &mut common::train_command(&table, &dir.path().join("x.json")),
         "pass --delimiter \";\"",
     );
 }
@@ -653,11 +628,7 @@ fn a_json_record_without_the_text_or_label_field_lists_its_fields() {
         "own.jsonl:1: missing or non-string field \"text\"; the record's fields: id, body, stance; name the text field with --text-field",
     );
     fails_with(
-        stance()
-            .args(["train", "-q", "--text-field", "body", "--data"])
-            .arg(&p)
-            .arg("--out")
-            .arg(dir.path().join("m.json")),
+        common::train_command(&p, &dir.path().join("m.json")).args(["--text-field", "body"]),
         "own.jsonl:1: missing or non-string field \"label\"; the record's fields: id, body, stance; name the label field with --label-field",
     );
 }
