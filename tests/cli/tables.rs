@@ -80,6 +80,11 @@ fn csv_rows(out: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// `stance score <args> <path>`'s stdout.
+fn score_of(path: &Path, args: &[&str]) -> String {
+    stdout_of(stance().arg("score").args(args).arg(path))
+}
+
 fn jsonl(out: &str) -> Vec<serde_json::Value> {
     out.lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -90,11 +95,7 @@ fn jsonl(out: &str) -> Vec<serde_json::Value> {
 fn a_table_round_trips_through_score_csv_with_its_columns() {
     let dir = tempfile::tempdir().unwrap();
     let (table, rows) = awkward_table(dir.path());
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "csv", "--keep", "source,date"])
-            .arg(&table),
-    );
+    let out = score_of(&table, &["--format", "csv", "--keep", "source,date"]);
     let got = csv_rows(&out);
     assert_eq!(
         got[0],
@@ -121,9 +122,7 @@ fn a_table_round_trips_through_score_csv_with_its_columns() {
         assert!(row[8].parse::<usize>().unwrap() > 10, "{row:?}");
     }
     // The scores are those of each article scored alone, as JSON Lines.
-    let alone = jsonl(&stdout_of(
-        stance().args(["score", "--format", "jsonl"]).arg(&table),
-    ));
+    let alone = jsonl(&score_of(&table, &["--format", "jsonl"]));
     for (row, j) in got[1..].iter().zip(&alone) {
         assert_eq!(row[0], j["id"].as_str().unwrap());
         assert_eq!(row[3], j["label"].as_str().unwrap());
@@ -138,10 +137,9 @@ fn a_table_round_trips_through_score_csv_with_its_columns() {
 fn kept_fields_follow_the_id_and_a_clashing_name_gets_the_input_prefix() {
     let dir = tempfile::tempdir().unwrap();
     let (table, rows) = awkward_table(dir.path());
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "jsonl", "--keep", "date,label,source"])
-            .arg(&table),
+    let out = score_of(
+        &table,
+        &["--format", "jsonl", "--keep", "date,label,source"],
     );
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), rows.len());
@@ -188,11 +186,7 @@ fn json_values_of_kept_fields_pass_through() {
         records[1]
     );
     let input = write_file(dir.path(), "r.jsonl", body.as_bytes());
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "jsonl", "--keep", "meta,n,tag"])
-            .arg(&input),
-    );
+    let out = score_of(&input, &["--format", "jsonl", "--keep", "meta,n,tag"]);
     let lines: Vec<&str> = out.lines().collect();
     assert!(
         lines[0].starts_with(
@@ -208,11 +202,7 @@ fn json_values_of_kept_fields_pass_through() {
         lines[1]
     );
     // In CSV, strings are themselves and other values compact JSON text; missing is empty.
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "csv", "--keep", "meta,n,tag"])
-            .arg(&input),
-    );
+    let out = score_of(&input, &["--format", "csv", "--keep", "meta,n,tag"]);
     let rows = csv_rows(&out);
     assert_eq!(rows[0][..4], ["id", "meta", "n", "tag"]);
     assert_eq!(
@@ -493,11 +483,7 @@ fn a_folder_is_one_article_per_txt_file_in_path_order() {
         dir.path().join("sub/d.txt"),
     )
     .unwrap();
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "jsonl"])
-            .arg(dir.path()),
-    );
+    let out = score_of(dir.path(), &["--format", "jsonl"]);
     let ids: Vec<String> = jsonl(&out)
         .iter()
         .map(|v| v["id"].as_str().unwrap().to_string())
@@ -664,11 +650,7 @@ fn keep_all_in_csv_takes_the_columns_of_the_first_article() {
         "{stderr}"
     );
     // In JSON Lines each record keeps its own fields.
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "jsonl", "--keep-all"])
-            .arg(&p),
-    );
+    let out = score_of(&p, &["--format", "jsonl", "--keep-all"]);
     let lines = jsonl(&out);
     assert_eq!(lines[1]["extra"], "x");
     assert!(lines[1].get("source").is_none());
