@@ -5,24 +5,8 @@
 use std::fmt::Write;
 
 use stance::predict::explain::{Explanation, SwapEffect};
+use stance::report::html::{escape, PALETTE};
 use stance::Model;
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Escaped text of `range`, with the parts that masking removed struck through.
 fn plain(text: &str, range: std::ops::Range<usize>, masked: &[std::ops::Range<usize>]) -> String {
@@ -52,17 +36,8 @@ fn plain(text: &str, range: std::ops::Range<usize>, masked: &[std::ops::Range<us
 /// Words whose weight is below this share of the strongest word's are not shaded.
 const MIN_SHADE: f64 = 0.1;
 
-const COLOURS: [(u8, u8, u8); 6] = [
-    (200, 40, 40),
-    (30, 90, 200),
-    (20, 140, 70),
-    (150, 60, 170),
-    (200, 120, 0),
-    (90, 90, 90),
-];
-
 fn colour(label: usize, alpha: f64) -> String {
-    let (r, g, b) = COLOURS[label % COLOURS.len()];
+    let (r, g, b) = PALETTE[label % PALETTE.len()];
     format!("rgba({r},{g},{b},{alpha:.2})")
 }
 
@@ -248,17 +223,4 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
     }
     h.push_str("</main>\n</body></html>\n");
     h
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape("<script>alert('x') & \"y\"</script>"),
-            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
-        );
-    }
 }

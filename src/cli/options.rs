@@ -18,6 +18,7 @@ use stance::features::vocabulary::DocFreq;
 use stance::eval::folds::GroupBy;
 use stance::features::ngrams::NgramRange;
 use stance::io::corpus::{read_labelled, Document, FieldNames};
+use stance::model::evidence::UncertaintyPolicy;
 use stance::model::logistic::{ClassWeight, LogisticParams, Penalty};
 use stance::text::language::Language;
 use stance::text::mask::MaskRules;
@@ -646,6 +647,47 @@ impl Args for TrainOptions {
 
     fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
         RawTrainOptions::augment_args_for_update(cmd)
+    }
+}
+
+/// The uncertainty overrides `stance score` and `stance report` share (`report` words their help
+/// for records already scored).
+#[derive(Debug, Clone, Args)]
+pub struct UncertaintyArgs {
+    /// Override the model's uncertainty band: a score whose top probability is within this of a
+    /// coin toss is flagged uncertain.
+    #[arg(long, value_name = "B")]
+    pub uncertain_band: Option<f64>,
+    /// Override the model's minimum signal: a text whose terms contribute less in total is
+    /// flagged uncertain.
+    #[arg(long, value_name = "S")]
+    pub min_signal: Option<f64>,
+    /// Override the model's minimum share of known terms (0 to 1): a text with a smaller share
+    /// of its terms in the vocabulary is flagged uncertain; 0 turns the check off.
+    #[arg(long, value_name = "K")]
+    pub min_known: Option<f64>,
+}
+
+impl UncertaintyArgs {
+    /// Whether any override was given.
+    pub fn is_set(&self) -> bool {
+        self.uncertain_band.is_some() || self.min_signal.is_some() || self.min_known.is_some()
+    }
+
+    /// `policy` with the given overrides, refused when the result is out of range.
+    pub fn apply(&self, mut policy: UncertaintyPolicy) -> anyhow::Result<UncertaintyPolicy> {
+        policy.band = self.uncertain_band.unwrap_or(policy.band);
+        policy.min_signal = self.min_signal.unwrap_or(policy.min_signal);
+        policy.min_known = self.min_known.unwrap_or(policy.min_known);
+        if !policy.is_valid() {
+            anyhow::bail!(
+                "--uncertain-band must be in [0, 0.5), --min-signal finite and >= 0 and --min-known in [0, 1], got {}, {} and {}",
+                policy.band,
+                policy.min_signal,
+                policy.min_known
+            );
+        }
+        Ok(policy)
     }
 }
 

@@ -10,8 +10,10 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use stance::io::atomic::AtomicFile;
+use stance::report::coverage::CoveragePoint;
 use stance::report::{render_html, report_files, to_csv, ReportParams, TimeUnit};
 
+use super::options::UncertaintyArgs;
 use super::output::write_json;
 
 /// The calendar unit of the time series.
@@ -23,6 +25,12 @@ enum Time {
 }
 
 #[derive(Debug, Args)]
+// The shared overrides' help, worded for records that were scored already.
+#[command(
+    mut_arg("uncertain_band", |a| a.help("The uncertainty band the records were scored with, if not the model's (raw records are scored with it)")),
+    mut_arg("min_signal", |a| a.help("The minimum signal the records were scored with, if not the model's (raw records are scored with it)")),
+    mut_arg("min_known", |a| a.help("The minimum share of known terms the records were scored with, if not the model's (raw records are scored with it)"))
+)]
 pub struct ReportArgs {
     /// Fields to group by, comma-separated; `month` and `week` are derived from the date
     /// field. A record lacking a field goes to the group "(none)".
@@ -78,18 +86,8 @@ pub struct ReportArgs {
     /// The coverage the page picks an abstain setting for.
     #[arg(long, default_value_t = 0.9, value_name = "SHARE")]
     target_coverage: f64,
-    /// The uncertainty band the records were scored with, if not the model's (raw records are
-    /// scored with it).
-    #[arg(long, value_name = "B")]
-    uncertain_band: Option<f64>,
-    /// The minimum signal the records were scored with, if not the model's (raw records are
-    /// scored with it).
-    #[arg(long, value_name = "S")]
-    min_signal: Option<f64>,
-    /// The minimum share of known terms the records were scored with, if not the model's (raw
-    /// records are scored with it).
-    #[arg(long, value_name = "K")]
-    min_known: Option<f64>,
+    #[command(flatten)]
+    uncertainty: UncertaintyArgs,
     /// The bands of the coverage grid, comma-separated; 0 to 0.45 in steps of 0.05 by default.
     #[arg(long, value_delimiter = ',', value_name = "B,...")]
     grid_bands: Vec<f64>,
@@ -146,19 +144,9 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     params.top_paragraphs = args.top_paragraphs;
     params.bins = args.bins;
     params.target_coverage = args.target_coverage;
-    params.policy.band = args.uncertain_band.unwrap_or(params.policy.band);
-    params.policy.min_signal = args.min_signal.unwrap_or(params.policy.min_signal);
-    params.policy.min_known = args.min_known.unwrap_or(params.policy.min_known);
-    if !params.policy.is_valid() {
-        anyhow::bail!(
-            "--uncertain-band must be in [0, 0.5), --min-signal finite and >= 0 and --min-known in [0, 1], got {}, {} and {}",
-            params.policy.band,
-            params.policy.min_signal,
-            params.policy.min_known
-        );
-    }
+    params.policy = args.uncertainty.apply(params.policy)?;
     // Raw records are flagged under the same setting as scored ones are assumed to be.
-    if args.uncertain_band.is_some() || args.min_signal.is_some() || args.min_known.is_some() {
+    if args.uncertainty.is_set() {
         model = model.with_uncertainty(params.policy)?;
     }
     if !args.grid_bands.is_empty() {
@@ -258,14 +246,10 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         match &c.pick {
             Some(p) => writeln!(
                 out,
-                "\nfor {:.0}% coverage: --uncertain-band {} --min-signal {} --min-known {} (coverage {:.1}%, accuracy {:.1}% on the certain, {:.1}% on the uncertain)",
+                "\nfor {:.0}% coverage: {} ({})",
                 100.0 * c.target,
-                p.band,
-                p.min_signal,
-                p.min_known,
-                100.0 * p.coverage.share.unwrap_or(0.0),
-                100.0 * p.accuracy_certain.share.unwrap_or(0.0),
-                100.0 * p.accuracy_uncertain.share.unwrap_or(0.0)
+                setting(p),
+                outcome(p)
             )?,
             None => writeln!(
                 out,
@@ -279,14 +263,28 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         let p = &c.current;
         writeln!(
             out,
-            "the records' own setting, --uncertain-band {} --min-signal {} --min-known {}: coverage {:.1}%, accuracy {:.1}% on the certain, {:.1}% on the uncertain",
-            p.band,
-            p.min_signal,
-            p.min_known,
-            100.0 * p.coverage.share.unwrap_or(0.0),
-            100.0 * p.accuracy_certain.share.unwrap_or(0.0),
-            100.0 * p.accuracy_uncertain.share.unwrap_or(0.0)
+            "the records' own setting, {}: {}",
+            setting(p),
+            outcome(p)
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A coverage point's abstain setting, as the flags that give it.
+fn setting(p: &CoveragePoint) -> String {
+    format!(
+        "--uncertain-band {} --min-signal {} --min-known {}",
+        p.band, p.min_signal, p.min_known
+    )
+}
+
+/// What a coverage point's setting gives: its coverage and accuracy on either side.
+fn outcome(p: &CoveragePoint) -> String {
+    format!(
+        "coverage {:.1}%, accuracy {:.1}% on the certain, {:.1}% on the uncertain",
+        100.0 * p.coverage.share.unwrap_or(0.0),
+        100.0 * p.accuracy_certain.share.unwrap_or(0.0),
+        100.0 * p.accuracy_uncertain.share.unwrap_or(0.0)
+    )
 }

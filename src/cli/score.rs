@@ -25,6 +25,7 @@ use stance::predict::record::{csv_header, csv_rows, kept_name, ScoredRecord};
 use stance::predict::score::{ArticleScore, Prediction};
 use stance::{Model, StanceError};
 
+use super::options::UncertaintyArgs;
 use super::records::{Item, Kept, RecordArgs, Records};
 
 /// What `score` prints (`--format`).
@@ -67,18 +68,8 @@ pub struct ScoreArgs {
     /// of the first article). jsonl and csv only.
     #[arg(long)]
     keep_all: bool,
-    /// Override the model's uncertainty band: a score whose top probability is within this of a
-    /// coin toss is flagged uncertain.
-    #[arg(long, value_name = "B")]
-    uncertain_band: Option<f64>,
-    /// Override the model's minimum signal: a text whose terms contribute less in total is
-    /// flagged uncertain.
-    #[arg(long, value_name = "S")]
-    min_signal: Option<f64>,
-    /// Override the model's minimum share of known terms (0 to 1): a text with a smaller share
-    /// of its terms in the vocabulary is flagged uncertain; 0 turns the check off.
-    #[arg(long, value_name = "K")]
-    min_known: Option<f64>,
+    #[command(flatten)]
+    uncertainty: UncertaintyArgs,
     /// Report each bad record (a malformed JSON line, a ragged CSV row, a missing or empty
     /// text, ...) on stderr and go on; by default a bad record ends its file.
     #[arg(long)]
@@ -253,14 +244,8 @@ pub(crate) fn report(message: std::fmt::Arguments) {
 
 pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut model = super::load_model(args.model.as_ref())?;
-    if args.uncertain_band.is_some() || args.min_signal.is_some() || args.min_known.is_some() {
-        let mut policy = *model.uncertainty();
-        policy.band = args.uncertain_band.unwrap_or(policy.band);
-        policy.min_signal = args.min_signal.unwrap_or(policy.min_signal);
-        policy.min_known = args.min_known.unwrap_or(policy.min_known);
-        if !policy.is_valid() {
-            anyhow::bail!("--uncertain-band must be in [0, 0.5), --min-signal finite and >= 0 and --min-known in [0, 1], got {}, {} and {}", policy.band, policy.min_signal, policy.min_known);
-        }
+    if args.uncertainty.is_set() {
+        let policy = args.uncertainty.apply(*model.uncertainty())?;
         model = model.with_uncertainty(policy)?;
     }
     if args.threads == Some(0) {

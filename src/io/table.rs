@@ -89,22 +89,12 @@ impl<R: BufRead> Table<R> {
     /// Reads a table from any buffered reader (stdin); `path` names it in errors.
     pub fn new(
         path: &Path,
-        mut reader: R,
+        reader: R,
         fields: &FieldNames,
         delimiter: u8,
         need_label: bool,
     ) -> Result<Self, StanceError> {
-        let head = reader.fill_buf().map_err(|e| StanceError::io(path, e))?;
-        if starts_with_utf16_bom(head) {
-            return Err(StanceError::Utf16 {
-                path: path.to_path_buf(),
-            });
-        }
-        // TSV has no quoting: a text that starts with `"` is just text.
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .quoting(delimiter != b'\t')
-            .from_reader(CheckedReader::new(reader, MAX_RECORD_BYTES));
+        let mut reader = csv_reader(path, reader, delimiter)?;
         let header = reader
             .headers()
             .map_err(|e| csv_error(path, e))?
@@ -243,8 +233,28 @@ impl<R: BufRead> Iterator for Table<R> {
     }
 }
 
+/// A CSV reader over `reader` with the corpus's limits: a UTF-16 file is refused up front, and
+/// every record is bounded in size and checked for NUL bytes.
+pub(crate) fn csv_reader<R: BufRead>(
+    path: &Path,
+    mut reader: R,
+    delimiter: u8,
+) -> Result<csv::Reader<CheckedReader<R>>, StanceError> {
+    let head = reader.fill_buf().map_err(|e| StanceError::io(path, e))?;
+    if starts_with_utf16_bom(head) {
+        return Err(StanceError::Utf16 {
+            path: path.to_path_buf(),
+        });
+    }
+    // TSV has no quoting: a text that starts with `"` is just text.
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .quoting(delimiter != b'\t')
+        .from_reader(CheckedReader::new(reader, MAX_RECORD_BYTES)))
+}
+
 /// A CSV reader's error as the library's, naming the file and line.
-fn csv_error(path: &Path, e: csv::Error) -> StanceError {
+pub(crate) fn csv_error(path: &Path, e: csv::Error) -> StanceError {
     let line = e.position().map_or(0, |p| p.line() as usize);
     let message = e.to_string();
     match e.into_kind() {

@@ -12,7 +12,19 @@ use crate::report::plots;
 use crate::report::reliability::Confusion;
 use crate::report::wilson::Share;
 
-/// Escapes text for HTML element content and attribute values.
+/// One colour per label, in label order: the report's plots and `stance explain`'s page share it,
+/// so a label has the same colour in both.
+pub const PALETTE: [(u8, u8, u8); 6] = [
+    (200, 40, 40),
+    (30, 90, 200),
+    (20, 140, 70),
+    (150, 60, 170),
+    (200, 120, 0),
+    (90, 90, 90),
+];
+
+/// Escapes text for HTML element content and attribute values (the report's page and `stance
+/// explain`'s share it).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -11,17 +11,9 @@ use plotters::prelude::*;
 use crate::report::aggregate::{OutletReport, Report};
 use crate::report::coverage::Coverage;
 use crate::report::error::ReportError;
+use crate::report::html::PALETTE;
 use crate::report::reliability::Reliability;
-
-/// One colour per label, in label order (the explain view's palette).
-pub const PALETTE: [(u8, u8, u8); 6] = [
-    (200, 40, 40),
-    (30, 90, 200),
-    (20, 140, 70),
-    (150, 60, 170),
-    (200, 120, 0),
-    (90, 90, 90),
-];
+use crate::report::wilson::Share;
 
 const FONT: &str = "sans-serif";
 
@@ -79,6 +71,38 @@ fn label_index(report: &Report, label: &str) -> usize {
     report.labels.iter().position(|l| l == label).unwrap_or(0)
 }
 
+/// Draws `chart`'s legend in the report's style (labels at `size` points on a nearly opaque white
+/// box with a faint border), at `position` or plotters' default place.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    plot: &'static str,
+    chart: &mut ChartContext<'a, DB, CT>,
+    size: u32,
+    position: Option<SeriesLabelPosition>,
+) -> Result<(), ReportError> {
+    let mut labels = chart.configure_series_labels();
+    labels
+        .label_font((FONT, size))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3));
+    if let Some(position) = position {
+        labels.position(position);
+    }
+    labels.draw().map_err(fail(plot))
+}
+
+/// Each plotted label's name, index among the report's labels, and colour.
+fn plotted(report: &Report) -> impl Iterator<Item = (&String, usize, RGBColor)> {
+    report.plotted.iter().map(|name| {
+        let l = label_index(report, name);
+        (name, l, colour(l))
+    })
+}
+
+/// A share at category `at` with its interval, as (at, share, low, high); `None` without data.
+fn interval(at: i32, s: Share) -> Option<(i32, f64, f64, f64)> {
+    Some((at, s.share?, s.low?, s.high?))
+}
+
 /// The share of each plotted label per outlet of `outlets`, with 95% intervals: one row per
 /// outlet.
 pub fn shares(report: &Report, outlets: &[&OutletReport]) -> Result<String, ReportError> {
@@ -118,16 +142,11 @@ pub fn shares(report: &Report, outlets: &[&OutletReport]) -> Result<String, Repo
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(fail(PLOT))?;
-        for name in &report.plotted {
-            let l = label_index(report, name);
-            let c = colour(l);
+        for (name, l, c) in plotted(report) {
             let points: Vec<(i32, f64, f64, f64)> = outlets
                 .iter()
                 .enumerate()
-                .filter_map(|(i, o)| {
-                    let s = o.stats.labels[l].share;
-                    Some((row(i), s.share?, s.low?, s.high?))
-                })
+                .filter_map(|(i, o)| interval(row(i), o.stats.labels[l].share))
                 .collect();
             chart
                 .draw_series(points.iter().map(|&(i, s, lo, hi)| {
@@ -153,14 +172,7 @@ pub fn shares(report: &Report, outlets: &[&OutletReport]) -> Result<String, Repo
         if report.plotted.len() < 2 {
             return Ok(());
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(fail(PLOT))
+        legend(PLOT, &mut chart, 13, Some(SeriesLabelPosition::LowerRight))
     })
 }
 
@@ -198,16 +210,13 @@ pub fn series(report: &Report, outlet: &OutletReport) -> Result<String, ReportEr
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(fail(PLOT))?;
-        for name in &report.plotted {
-            let l = label_index(report, name);
-            let c = colour(l);
+        for (name, l, c) in plotted(report) {
             let points: Vec<(i32, f64, f64, f64)> = outlet
                 .series
                 .iter()
                 .filter_map(|g| {
                     let i = buckets.iter().position(|b| Some(b) == g.key.first())? as i32;
-                    let s = g.labels[l].share;
-                    Some((i, s.share?, s.low?, s.high?))
+                    interval(i, g.labels[l].share)
                 })
                 .collect();
             chart
@@ -231,13 +240,7 @@ pub fn series(report: &Report, outlet: &OutletReport) -> Result<String, ReportEr
         if report.plotted.len() < 2 {
             return Ok(());
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 11))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(fail(PLOT))
+        legend(PLOT, &mut chart, 11, None)
     })
 }
 
@@ -425,13 +428,6 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
                 .label(format!("best for {:.0}% coverage", c.target * 100.0))
                 .legend(move |(x, y)| Circle::new((x + 8, y), 6, red.stroke_width(3)));
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 12))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::LowerLeft)
-            .draw()
-            .map_err(fail(PLOT))
+        legend(PLOT, &mut chart, 12, Some(SeriesLabelPosition::LowerLeft))
     })
 }

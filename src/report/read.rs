@@ -16,7 +16,8 @@ use serde_json::{Map, Value};
 
 use crate::error::StanceError;
 use crate::io::corpus::{Format, MAX_RECORD_BYTES};
-use crate::io::lines::{starts_with_utf16_bom, BoundedLines, CheckedReader, LineFault, LineRead};
+use crate::io::lines::{starts_with_utf16_bom, BoundedLines, LineRead};
+use crate::io::table::{csv_error, csv_reader};
 use crate::model::evidence::Evidence;
 use crate::model::fitted::Model;
 use crate::report::contributions::term_contributions;
@@ -204,18 +205,14 @@ fn score_raw(model: &Model, meta: Meta, text: &str) -> (ReportRecord, Vec<TermRe
             ..t
         })
         .collect();
-    let record = ReportRecord {
-        id: meta.id,
-        groups: meta.groups,
-        time: meta.time,
-        truth: meta.truth,
+    let record = report_record(
+        meta,
         label,
         probabilities,
-        uncertain: p.uncertain,
-        evidence: p.evidence,
-        has_paragraphs: true,
-        opposing,
-    };
+        p.uncertain,
+        p.evidence,
+        Some(opposing),
+    );
     (record, terms)
 }
 
@@ -313,26 +310,15 @@ fn json_record(
             serde_json::from_value(e).map_err(|e| at.error(format!("\"evidence\": {e}")))
         })?;
     let text = map.get(&fields.text).and_then(Value::as_str);
-    let (has_paragraphs, opposing) = match map.get("paragraphs") {
-        None | Some(Value::Null) => (false, Vec::new()),
+    let opposing = match map.get("paragraphs") {
+        None | Some(Value::Null) => None,
         Some(value) => {
             let opposing = opposing_from_json(value, &labels, label, text, at)?;
-            (true, if uncertain { Vec::new() } else { opposing })
+            Some(if uncertain { Vec::new() } else { opposing })
         }
     };
     Ok(Pending::Scored {
-        record: ReportRecord {
-            id: meta.id,
-            groups: meta.groups,
-            time: meta.time,
-            truth: meta.truth,
-            label,
-            probabilities,
-            uncertain,
-            evidence,
-            has_paragraphs,
-            opposing,
-        },
+        record: report_record(meta, label, probabilities, uncertain, evidence, opposing),
         labels,
         line: at.line,
     })
@@ -403,46 +389,8 @@ fn read_csv(
     time: Option<TimeUnit>,
     push: &mut dyn FnMut(Pending) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    let mut file = BufReader::new(open(path)?);
-    let head = file.fill_buf().map_err(|e| StanceError::io(path, e))?;
-    if starts_with_utf16_bom(head) {
-        return Err(StanceError::Utf16 {
-            path: path.to_path_buf(),
-        }
-        .into());
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .quoting(delimiter != b'\t')
-        .from_reader(CheckedReader::new(file, MAX_RECORD_BYTES));
-    let csv_error = |e: csv::Error| -> ReportError {
-        let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-        let message = e.to_string();
-        match e.into_kind() {
-            csv::ErrorKind::Utf8 { .. } => StanceError::NotUtf8 {
-                path: path.to_path_buf(),
-                line,
-            },
-            csv::ErrorKind::Io(e) => match LineFault::from_io(&e) {
-                Some(LineFault::TooLong { line, limit }) => StanceError::LineTooLong {
-                    path: path.to_path_buf(),
-                    line,
-                    limit,
-                },
-                Some(LineFault::Nul { line }) => StanceError::NulByte {
-                    path: path.to_path_buf(),
-                    line,
-                },
-                None => StanceError::io(path, e),
-            },
-            _ => StanceError::Csv {
-                path: path.to_path_buf(),
-                line,
-                message,
-            },
-        }
-        .into()
-    };
+    let mut reader = csv_reader(path, BufReader::new(open(path)?), delimiter)?;
+    let csv_error = |e: csv::Error| -> ReportError { csv_error(path, e).into() };
     let headers = reader.headers().map_err(csv_error)?.clone();
     if headers.is_empty() {
         return Err(StanceError::EmptyFile {
@@ -528,18 +476,7 @@ fn read_csv(
         };
         push(Pending::Scored {
             labels: labels.clone(),
-            record: ReportRecord {
-                id: meta.id,
-                groups: meta.groups,
-                time: meta.time,
-                truth: meta.truth,
-                label,
-                probabilities,
-                uncertain,
-                evidence,
-                has_paragraphs: false,
-                opposing: Vec::new(),
-            },
+            record: report_record(meta, label, probabilities, uncertain, evidence, None),
             line,
         })?;
     }
@@ -550,4 +487,28 @@ fn read_csv(
         .into());
     }
     Ok(())
+}
+
+/// A record from its metadata and its prediction; `opposing` is `None` when no paragraph scores
+/// came with it.
+fn report_record(
+    meta: Meta,
+    label: usize,
+    probabilities: Vec<f64>,
+    uncertain: bool,
+    evidence: Evidence,
+    opposing: Option<Vec<OpposingParagraph>>,
+) -> ReportRecord {
+    ReportRecord {
+        id: meta.id,
+        groups: meta.groups,
+        time: meta.time,
+        truth: meta.truth,
+        label,
+        probabilities,
+        uncertain,
+        evidence,
+        has_paragraphs: opposing.is_some(),
+        opposing: opposing.unwrap_or_default(),
+    }
 }

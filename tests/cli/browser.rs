@@ -36,6 +36,57 @@ pub(crate) fn headless(chromium: &Path, profile: &Path) -> Command {
     cmd
 }
 
+/// The DOM that headless Chromium renders from `url`, with a fresh profile in `dir`.
+pub(crate) fn rendered_dom(chromium: &Path, dir: &Path, url: &str) -> String {
+    let dom = headless(chromium, &dir.join("profile-dom"))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "chromium --dump-dom failed: {}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    String::from_utf8_lossy(&dom.stdout).into_owned()
+}
+
+/// Screenshots `url` into `shot` in a `window` ("width,height") with a fresh profile in `dir`,
+/// and asserts the image is at least `min` (width, height) pixels and not blank.
+pub(crate) fn assert_screenshot(
+    chromium: &Path,
+    dir: &Path,
+    url: &str,
+    shot: &Path,
+    window: &str,
+    min: (u32, u32),
+) {
+    let out = headless(chromium, &dir.join("profile-shot"))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("--window-size={window}"))
+        .arg(url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium --screenshot failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let pixels = &buf[..info.buffer_size()];
+    let distinct: std::collections::HashSet<&[u8]> =
+        pixels.chunks(info.color_type.samples()).collect();
+    assert!(info.width >= min.0 && info.height >= min.1);
+    assert!(
+        distinct.len() > 50,
+        "the screenshot is blank: {} distinct colours",
+        distinct.len()
+    );
+}
+
 #[test]
 #[ignore = "needs chromium"]
 fn explanation_renders_in_headless_chromium() {
@@ -56,17 +107,7 @@ fn explanation_renders_in_headless_chromium() {
         .success();
     let url = format!("file://{}", html.display());
 
-    let dom = headless(&chromium, &dir.path().join("profile-dom"))
-        .arg("--dump-dom")
-        .arg(&url)
-        .output()
-        .unwrap();
-    assert!(
-        dom.status.success(),
-        "chromium --dump-dom failed: {}",
-        String::from_utf8_lossy(&dom.stderr)
-    );
-    let dom = String::from_utf8_lossy(&dom.stdout);
+    let dom = rendered_dom(&chromium, dir.path(), &url);
     assert!(
         dom.matches("<mark class=\"w\"").count() >= 10,
         "highlighted words in the rendered DOM"
@@ -78,28 +119,12 @@ fn explanation_renders_in_headless_chromium() {
     assert!(dom.contains("Top terms toward russian") && dom.contains("Top terms toward western"));
 
     let shot = repo("target/explain-screenshot.png");
-    let out = headless(&chromium, &dir.path().join("profile-shot"))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg("--window-size=1100,1400")
-        .arg(&url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "chromium --screenshot failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    let pixels = &buf[..info.buffer_size()];
-    let distinct: std::collections::HashSet<&[u8]> =
-        pixels.chunks(info.color_type.samples()).collect();
-    assert!(info.width >= 1000 && info.height >= 1000);
-    assert!(
-        distinct.len() > 50,
-        "the screenshot is blank: {} distinct colours",
-        distinct.len()
+    assert_screenshot(
+        &chromium,
+        dir.path(),
+        &url,
+        &shot,
+        "1100,1400",
+        (1000, 1000),
     );
 }

@@ -22,6 +22,17 @@ fn examples_with(dir: &Path, name: &str, edit: impl Fn(usize, &mut serde_json::V
     write_file(dir, name, out.as_bytes())
 }
 
+/// `stance cv --min-df 1 --folds <folds> <args> --data <data>`: the small examples need the
+/// low document frequency.
+fn cv_on(folds: &str, data: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = stance();
+    cmd.args(["cv", "--min-df", "1", "--folds", folds])
+        .args(args)
+        .arg("--data")
+        .arg(data);
+    cmd
+}
+
 fn json_of(cmd: &mut assert_cmd::Command) -> serde_json::Value {
     serde_json::from_str(&stdout_of(cmd)).unwrap()
 }
@@ -30,16 +41,7 @@ fn json_of(cmd: &mut assert_cmd::Command) -> serde_json::Value {
 fn cv_skips_the_groupings_a_table_without_source_or_date_cannot_support() {
     // data/examples.csv has id, label and text only: the default none,source,month used to
     // fail on the source grouping with "the training data holds no documents".
-    let out = stance()
-        .args([
-            "cv",
-            "--data",
-            "data/examples.csv",
-            "--min-df",
-            "1",
-            "--folds",
-            "2",
-        ])
+    let out = cv_on("2", Path::new("data/examples.csv"), &[])
         .assert()
         .success()
         .get_output()
@@ -59,17 +61,11 @@ fn cv_skips_the_groupings_a_table_without_source_or_date_cannot_support() {
     assert!(stdout.contains("== grouped by none (2 folds)"), "{stdout}");
     assert!(stdout.contains("pooled"), "{stdout}");
 
-    let v = json_of(stance().args([
-        "cv",
-        "--data",
-        "data/examples.csv",
-        "--min-df",
-        "1",
-        "--folds",
+    let v = json_of(&mut cv_on(
         "2",
-        "--format",
-        "json",
-    ]));
+        Path::new("data/examples.csv"),
+        &["--format", "json"],
+    ));
     let runs = v["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["group_by"], "none");
@@ -106,11 +102,7 @@ fn cv_skips_a_grouping_in_which_no_fold_can_run_and_says_why() {
         v["source"] = outlet.into();
         v.as_object_mut().unwrap().remove("date");
     });
-    let out = stdout_of(
-        stance()
-            .args(["cv", "--min-df", "1", "--folds", "2", "--data"])
-            .arg(&data),
-    );
+    let out = stdout_of(&mut cv_on("2", &data, &[]));
     assert!(out.contains("source: skipped, no fold could run"), "{out}");
     assert!(
         out.contains("fold 0 skipped: it tests every document, so there is nothing to train on"),
@@ -126,20 +118,11 @@ fn cv_explains_empty_folds_by_the_number_of_outlets_even_when_each_is_half_and_h
     let data = examples_with(dir.path(), "mixed.jsonl", |i, v| {
         v["source"] = format!("outlet-{}", (i / 2) % 3).into();
     });
-    let json = json_of(
-        stance()
-            .args([
-                "cv",
-                "--min-df",
-                "1",
-                "--folds",
-                "5",
-                "--group-by",
-                "source",
-            ])
-            .args(["--format", "json", "--data"])
-            .arg(&data),
-    );
+    let json = json_of(&mut cv_on(
+        "5",
+        &data,
+        &["--group-by", "source", "--format", "json"],
+    ));
     let notes: Vec<&str> = json["runs"][0]["notes"]
         .as_array()
         .unwrap()
@@ -152,20 +135,7 @@ fn cv_explains_empty_folds_by_the_number_of_outlets_even_when_each_is_half_and_h
         "every outlet holds both labels, so no label is missing from a fold that runs"
     );
     assert_eq!(json["runs"][0]["folds"].as_array().unwrap().len(), 3);
-    let text = stdout_of(
-        stance()
-            .args([
-                "cv",
-                "--min-df",
-                "1",
-                "--folds",
-                "5",
-                "--group-by",
-                "source",
-                "--data",
-            ])
-            .arg(&data),
-    );
+    let text = stdout_of(&mut cv_on("5", &data, &["--group-by", "source"]));
     assert!(!text.contains("majority"), "{text}");
     assert!(text.contains("use --folds 3 or fewer"), "{text}");
 }
@@ -182,20 +152,7 @@ fn cv_names_the_folds_that_test_none_of_a_label() {
         };
         v["source"] = s.into();
     });
-    let out = stdout_of(
-        stance()
-            .args([
-                "cv",
-                "--min-df",
-                "1",
-                "--folds",
-                "4",
-                "--group-by",
-                "source",
-                "--data",
-            ])
-            .arg(&data),
-    );
+    let out = stdout_of(&mut cv_on("4", &data, &["--group-by", "source"]));
     assert!(
         out.contains(
             "label \"russian\" has documents in 2 of the 6 outlets; folds 2 and 3 test none of them"
@@ -348,18 +305,7 @@ fn cv_predictions_need_one_grouping_and_name_documents_without_an_id() {
             .as_bytes(),
     );
     stdout_of(
-        stance()
-            .args([
-                "cv",
-                "--min-df",
-                "1",
-                "--folds",
-                "2",
-                "--group-by",
-                "none",
-                "--data",
-            ])
-            .arg(&csv)
+        cv_on("2", &csv, &["--group-by", "none"])
             .arg("--predictions")
             .arg(&preds),
     );
@@ -477,20 +423,7 @@ fn labels_differing_only_in_case_warn_and_are_refused_under_strict_labels() {
         &expected,
     );
     assert!(!model.exists());
-    fails_with(
-        stance()
-            .args([
-                "cv",
-                "--min-df",
-                "1",
-                "--folds",
-                "2",
-                "--strict-labels",
-                "--data",
-            ])
-            .arg(&data),
-        &expected,
-    );
+    fails_with(&mut cv_on("2", &data, &["--strict-labels"]), &expected);
     // Folder subfolders are not trimmed: " pro" and "pro" are caught too, by file.
     let folder = dir.path().join("folder");
     for (label, name) in [
@@ -548,18 +481,7 @@ fn cv_predictions_are_null_for_documents_of_a_fold_that_could_not_run() {
     });
     let preds = dir.path().join("oof.jsonl");
     let out = stdout_of(
-        stance()
-            .args([
-                "cv",
-                "--min-df",
-                "1",
-                "--folds",
-                "2",
-                "--group-by",
-                "month",
-                "--data",
-            ])
-            .arg(&data)
+        cv_on("2", &data, &["--group-by", "month"])
             .arg("--predictions")
             .arg(&preds),
     );

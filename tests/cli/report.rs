@@ -501,6 +501,31 @@ fn scored_csv_gives_the_same_aggregates_as_scored_json_lines() {
     assert!(a.contains("\n(none),2022-03,western,1,1,1,"), "{a}");
 }
 
+/// The records of a JSON Lines file.
+fn read_jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// `stance score --format jsonl`'s lines with the source, date and true label of the raw records
+/// they were scored from, as `--keep source,date,label` writes them.
+fn with_kept_fields(scored: &str, raw: &[Value]) -> Vec<Value> {
+    scored
+        .lines()
+        .zip(raw)
+        .map(|(line, input)| {
+            let mut v: Value = serde_json::from_str(line).unwrap();
+            v["source"] = input["source"].clone();
+            v["date"] = input["date"].clone();
+            v["input_label"] = input["label"].clone();
+            v
+        })
+        .collect()
+}
+
 /// `score --format jsonl --paragraphs` output with the input's source, date and label added
 /// (as `--keep source,date,label` writes them) must give the aggregates the report computes
 /// from the raw records itself.
@@ -513,19 +538,10 @@ fn raw_records_and_scored_records_agree() {
             .args(["score", "--format", "jsonl", "--paragraphs"])
             .arg(&data),
     );
-    let raw: Vec<Value> = std::fs::read_to_string(&data)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let mut records = Vec::new();
-    for (line, input) in out.lines().zip(&raw) {
-        let mut v: Value = serde_json::from_str(line).unwrap();
+    let raw = read_jsonl(&data);
+    let records = with_kept_fields(&out, &raw);
+    for (v, input) in records.iter().zip(&raw) {
         assert_eq!(v["id"], input["id"]);
-        v["source"] = input["source"].clone();
-        v["date"] = input["date"].clone();
-        v["input_label"] = input["label"].clone();
-        records.push(v);
     }
     assert_eq!(records.len(), 48);
     let scored = jsonl(dir.path(), "scored.jsonl", &records);
@@ -774,7 +790,7 @@ fn bad_input_names_the_file_and_line() {
 #[test]
 #[ignore = "needs chromium"]
 fn report_renders_in_headless_chromium() {
-    use crate::browser::{chromium, headless};
+    use crate::browser::{assert_screenshot, chromium, rendered_dom};
     let chromium =
         chromium().expect("this test needs Chromium (/usr/bin/chromium or STANCE_CHROMIUM)");
     let dir = tempfile::tempdir().unwrap();
@@ -787,17 +803,7 @@ fn report_renders_in_headless_chromium() {
             .arg(&html),
     );
     let url = format!("file://{}", html.display());
-    let dom = headless(&chromium, &dir.path().join("profile-dom"))
-        .arg("--dump-dom")
-        .arg(&url)
-        .output()
-        .unwrap();
-    assert!(
-        dom.status.success(),
-        "chromium --dump-dom failed: {}",
-        String::from_utf8_lossy(&dom.stderr)
-    );
-    let dom = String::from_utf8_lossy(&dom.stdout);
+    let dom = rendered_dom(&chromium, dir.path(), &url);
     // One share plot, a series and a distribution per outlet (8), reliability and coverage.
     assert!(
         dom.matches("<svg").count() >= 1 + 8 + 8 + 2,
@@ -821,29 +827,13 @@ fn report_renders_in_headless_chromium() {
     } else {
         repo("target/report-screenshot.png")
     };
-    let out = headless(&chromium, &dir.path().join("profile-shot"))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg("--window-size=1200,1500")
-        .arg(&url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "chromium --screenshot failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    let pixels = &buf[..info.buffer_size()];
-    let distinct: std::collections::HashSet<&[u8]> =
-        pixels.chunks(info.color_type.samples()).collect();
-    assert!(info.width >= 1100 && info.height >= 1400);
-    assert!(
-        distinct.len() > 50,
-        "the screenshot is blank: {} distinct colours",
-        distinct.len()
+    assert_screenshot(
+        &chromium,
+        dir.path(),
+        &url,
+        &shot,
+        "1200,1500",
+        (1100, 1400),
     );
 }
 
@@ -900,17 +890,8 @@ fn a_three_label_model_plots_every_label_and_stdin_is_read() {
             .arg(&model)
             .arg(&data),
     );
-    let raw: Vec<Value> = std::fs::read_to_string(&data)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     let mut piped = String::new();
-    for (line, input) in scored.lines().zip(&raw) {
-        let mut v: Value = serde_json::from_str(line).unwrap();
-        v["source"] = input["source"].clone();
-        v["date"] = input["date"].clone();
-        v["input_label"] = input["label"].clone();
+    for v in with_kept_fields(&scored, &read_jsonl(&data)) {
         piped.push_str(&format!("{v}\n"));
     }
     let from_stdin = dir.path().join("stdin.csv");

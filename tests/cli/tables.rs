@@ -18,6 +18,24 @@ fn examples() -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The example articles' id, label and text as a table with `delimiter` and the column names
+/// `header`.
+fn examples_table(delimiter: u8, header: [&str; 3]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(Vec::new());
+    w.write_record(header).unwrap();
+    for r in &examples() {
+        w.write_record([
+            r["id"].as_str().unwrap(),
+            r["label"].as_str().unwrap(),
+            r["text"].as_str().unwrap(),
+        ])
+        .unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
 /// A CSV table of the example articles whose cells hold what breaks naive CSV: commas, doubled
 /// quotes, and newlines (in the text and in the metadata), plus a `label` column, which the
 /// output must not mistake for its own. Returns the path and the (id, source, date) of each row.
@@ -62,6 +80,11 @@ fn csv_rows(out: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// `stance score <args> <path>`'s stdout.
+fn score_of(path: &Path, args: &[&str]) -> String {
+    stdout_of(stance().arg("score").args(args).arg(path))
+}
+
 fn jsonl(out: &str) -> Vec<serde_json::Value> {
     out.lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -72,11 +95,7 @@ fn jsonl(out: &str) -> Vec<serde_json::Value> {
 fn a_table_round_trips_through_score_csv_with_its_columns() {
     let dir = tempfile::tempdir().unwrap();
     let (table, rows) = awkward_table(dir.path());
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "csv", "--keep", "source,date"])
-            .arg(&table),
-    );
+    let out = score_of(&table, &["--format", "csv", "--keep", "source,date"]);
     let got = csv_rows(&out);
     assert_eq!(
         got[0],
@@ -103,9 +122,7 @@ fn a_table_round_trips_through_score_csv_with_its_columns() {
         assert!(row[8].parse::<usize>().unwrap() > 10, "{row:?}");
     }
     // The scores are those of each article scored alone, as JSON Lines.
-    let alone = jsonl(&stdout_of(
-        stance().args(["score", "--format", "jsonl"]).arg(&table),
-    ));
+    let alone = jsonl(&score_of(&table, &["--format", "jsonl"]));
     for (row, j) in got[1..].iter().zip(&alone) {
         assert_eq!(row[0], j["id"].as_str().unwrap());
         assert_eq!(row[3], j["label"].as_str().unwrap());
@@ -120,10 +137,9 @@ fn a_table_round_trips_through_score_csv_with_its_columns() {
 fn kept_fields_follow_the_id_and_a_clashing_name_gets_the_input_prefix() {
     let dir = tempfile::tempdir().unwrap();
     let (table, rows) = awkward_table(dir.path());
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "jsonl", "--keep", "date,label,source"])
-            .arg(&table),
+    let out = score_of(
+        &table,
+        &["--format", "jsonl", "--keep", "date,label,source"],
     );
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), rows.len());
@@ -170,11 +186,7 @@ fn json_values_of_kept_fields_pass_through() {
         records[1]
     );
     let input = write_file(dir.path(), "r.jsonl", body.as_bytes());
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "jsonl", "--keep", "meta,n,tag"])
-            .arg(&input),
-    );
+    let out = score_of(&input, &["--format", "jsonl", "--keep", "meta,n,tag"]);
     let lines: Vec<&str> = out.lines().collect();
     assert!(
         lines[0].starts_with(
@@ -190,11 +202,7 @@ fn json_values_of_kept_fields_pass_through() {
         lines[1]
     );
     // In CSV, strings are themselves and other values compact JSON text; missing is empty.
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "csv", "--keep", "meta,n,tag"])
-            .arg(&input),
-    );
+    let out = score_of(&input, &["--format", "csv", "--keep", "meta,n,tag"]);
     let rows = csv_rows(&out);
     assert_eq!(rows[0][..4], ["id", "meta", "n", "tag"]);
     assert_eq!(
@@ -475,11 +483,7 @@ fn a_folder_is_one_article_per_txt_file_in_path_order() {
         dir.path().join("sub/d.txt"),
     )
     .unwrap();
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "jsonl"])
-            .arg(dir.path()),
-    );
+    let out = score_of(dir.path(), &["--format", "jsonl"]);
     let ids: Vec<String> = jsonl(&out)
         .iter()
         .map(|v| v["id"].as_str().unwrap().to_string())
@@ -547,79 +551,40 @@ fn explain_of_many_records_needs_an_id() {
 #[test]
 fn training_header_errors_list_the_columns_and_the_options() {
     let dir = tempfile::tempdir().unwrap();
-    let e = examples();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["id", "stance", "body"]).unwrap();
-    for r in &e {
-        w.write_record([
-            r["id"].as_str().unwrap(),
-            r["label"].as_str().unwrap(),
-            r["text"].as_str().unwrap(),
-        ])
-        .unwrap();
-    }
-    let table = write_file(dir.path(), "own.csv", &w.into_inner().unwrap());
+    let table = write_file(
+        dir.path(),
+        "own.csv",
+        &examples_table(b',', ["id", "stance", "body"]),
+    );
     let model = dir.path().join("m.json");
     fails_with(
-        stance()
-            .args(["train", "-q", "--data"])
-            .arg(&table)
-            .arg("--out")
-            .arg(&model),
+        &mut common::train_command(&table, &model),
         "own.csv:1: the header has no \"text\" column; columns found: id, stance, body; name the text column with --text-field",
     );
     fails_with(
-        stance()
-            .args(["train", "-q", "--text-field", "body", "--data"])
-            .arg(&table)
-            .arg("--out")
-            .arg(&model),
+        common::train_command(&table, &model).args(["--text-field", "body"]),
         "own.csv:1: the header has no \"label\" column; columns found: id, stance, body; name the label column with --label-field",
     );
-    stdout_of(
-        stance()
-            .args([
-                "train",
-                "-q",
-                "--text-field",
-                "body",
-                "--label-field",
-                "stance",
-                "--data",
-            ])
-            .arg(&table)
-            .arg("--out")
-            .arg(&model),
-    );
+    stdout_of(common::train_command(&table, &model).args([
+        "--text-field",
+        "body",
+        "--label-field",
+        "stance",
+    ]));
     assert!(model.exists());
 }
 
 #[test]
 fn training_reads_semicolon_tables_with_delimiter() {
     let dir = tempfile::tempdir().unwrap();
-    let e = examples();
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::new());
-    w.write_record(["id", "label", "text"]).unwrap();
-    for r in &e {
-        w.write_record([
-            r["id"].as_str().unwrap(),
-            r["label"].as_str().unwrap(),
-            r["text"].as_str().unwrap(),
-        ])
-        .unwrap();
-    }
-    let table = write_file(dir.path(), "export.csv", &w.into_inner().unwrap());
+    let table = write_file(
+        dir.path(),
+        "export.csv",
+        &examples_table(b';', ["id", "label", "text"]),
+    );
     let semi = dir.path().join("semi.json");
     let plain = dir.path().join("plain.json");
-    stdout_of(
-        stance()
-            .args(["train", "-q", "--min-df", "1", "--delimiter", ";", "--data"])
-            .arg(&table)
-            .arg("--out")
-            .arg(&semi),
-    );
+    stdout_of(common::train_command(&table, &semi).args(["--min-df", "1", "--delimiter", ";"]));
     // The same documents from JSON Lines train the same model, but for the data's name and hash.
     common::train_model(&repo("data/examples.jsonl"), &plain, &[]);
     let weights = |p: &Path| {
@@ -631,11 +596,7 @@ fn training_reads_semicolon_tables_with_delimiter() {
     assert!(!weights(&semi).1.is_null());
     // Without --delimiter, the error suggests it.
     fails_with(
-        stance()
-            .args(["train", "-q", "--data"])
-            .arg(&table)
-            .arg("--out")
-            .arg(dir.path().join("x.json")),
+        &mut common::train_command(&table, &dir.path().join("x.json")),
         "pass --delimiter \";\"",
     );
 }
@@ -653,11 +614,7 @@ fn a_json_record_without_the_text_or_label_field_lists_its_fields() {
         "own.jsonl:1: missing or non-string field \"text\"; the record's fields: id, body, stance; name the text field with --text-field",
     );
     fails_with(
-        stance()
-            .args(["train", "-q", "--text-field", "body", "--data"])
-            .arg(&p)
-            .arg("--out")
-            .arg(dir.path().join("m.json")),
+        common::train_command(&p, &dir.path().join("m.json")).args(["--text-field", "body"]),
         "own.jsonl:1: missing or non-string field \"label\"; the record's fields: id, body, stance; name the label field with --label-field",
     );
 }
@@ -693,11 +650,7 @@ fn keep_all_in_csv_takes_the_columns_of_the_first_article() {
         "{stderr}"
     );
     // In JSON Lines each record keeps its own fields.
-    let out = stdout_of(
-        stance()
-            .args(["score", "--format", "jsonl", "--keep-all"])
-            .arg(&p),
-    );
+    let out = score_of(&p, &["--format", "jsonl", "--keep-all"]);
     let lines = jsonl(&out);
     assert_eq!(lines[1]["extra"], "x");
     assert!(lines[1].get("source").is_none());
