@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use stance::eval::metrics::{ece, Metrics};
+use stance::eval::own_data::OwnTrainingData;
 use stance::io::corpus::Document;
 
 use crate::cli_options::{CalibrationArgs, TrainOptions};
@@ -40,6 +41,8 @@ struct TrainCall {
 pub fn train_parameters() -> Vec<(String, Option<String>)> {
     TrainCall::command()
         .get_arguments()
+        // Hidden options are removed ones kept only to explain their removal (`--seed`).
+        .filter(|a| !a.is_hide_set())
         .filter_map(|a| {
             let name = a.get_long()?.replace('-', "_");
             let default = a
@@ -210,20 +213,25 @@ struct Evaluation<'a> {
     metrics: &'a Metrics,
     calibrated: bool,
     ece_uncalibrated: Option<f64>,
+    training_data: Option<OwnTrainingData>,
 }
 
-/// A model's figures on labelled texts: the dict of `stance eval --format json`.
+/// A model's figures on labelled texts: the dict of `stance eval --format json`. With
+/// `sources`, the documents are also compared with the model's training documents (sources,
+/// labels and texts), as `stance eval` does, and `training_data` warns when they are the same.
 #[pyfunction]
-#[pyo3(signature = (model, texts, labels, threads = None))]
+#[pyo3(signature = (model, texts, labels, sources = None, threads = None))]
 pub fn evaluate<'py>(
     py: Python<'py>,
     model: &PyModel,
     texts: &Bound<'py, PyAny>,
     labels: &Bound<'py, PyAny>,
+    sources: Option<&Bound<'py, PyAny>>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let texts = inputs::texts("texts", texts)?;
     let truth = inputs::column("labels", Some(labels), texts.len())?.unwrap_or_default();
+    let sources = inputs::column("sources", sources, texts.len())?;
     let model = Arc::clone(&model.inner);
     let names = model.labels().to_vec();
     let mut y = Vec::with_capacity(truth.len());
@@ -255,10 +263,26 @@ pub fn evaluate<'py>(
             .unzip()
     })?;
     let metrics = Metrics::compute(&names, &y, &probabilities);
+    // As the readers give them to `stance eval`: trimmed labels, empty sources absent.
+    let documents: Vec<Document> = texts
+        .iter()
+        .zip(&truth)
+        .enumerate()
+        .map(|(i, (text, label))| Document {
+            text: text.clone(),
+            label: Some(label.trim().to_string()),
+            source: sources
+                .as_ref()
+                .map(|s| s[i].trim().to_string())
+                .filter(|s| !s.is_empty()),
+            ..Document::default()
+        })
+        .collect();
     let report = Evaluation {
         metrics: &metrics,
         calibrated: model.calibration().is_some(),
         ece_uncalibrated: model.calibration().map(|_| ece(&y, &raw)),
+        training_data: OwnTrainingData::check(&model, &documents),
     };
     pythonize::pythonize(py, &report).map_err(|e| PyValueError::new_err(e.to_string()))
 }

@@ -82,9 +82,11 @@ def evaluate(
     model: Model,
     texts: Texts,
     labels: Iterable[str],
+    sources: Optional[Iterable[str]] = None,
     threads: Optional[int] = None,
 ) -> dict[str, Any]:
-    """The dict of `stance eval --format json`."""
+    """The dict of `stance eval --format json`; with `sources`, `training_data` warns when the
+    documents are the model's training documents."""
 
 def train_parameters() -> list[Tuple[str, Optional[str]]]:
     """The names `train` accepts and the CLI's default of each."""

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import inspect
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
@@ -95,10 +97,11 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         chunk_words: int = 0,
         keep_unweighted_terms: bool = False,
         prior_tokens: float = 10.0,
-        seed: int = 0,
         calibrate: bool = False,
         calibration_folds: int = 5,
         calibration_group_by: str = "source",
+        calibration_seed: int = 0,
+        preset: Optional[str] = None,
         threads: Optional[int] = None,
     ):
         self.alpha = alpha
@@ -125,10 +128,11 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.chunk_words = chunk_words
         self.keep_unweighted_terms = keep_unweighted_terms
         self.prior_tokens = prior_tokens
-        self.seed = seed
         self.calibrate = calibrate
         self.calibration_folds = calibration_folds
         self.calibration_group_by = calibration_group_by
+        self.calibration_seed = calibration_seed
+        self.preset = preset
         self.threads = threads
 
     def _train_params(self) -> dict:
@@ -138,7 +142,13 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
             # The CLI refuses calibration options without --calibrate.
             params.pop("calibration_folds")
             params.pop("calibration_group_by")
-        return params
+            params.pop("calibration_seed")
+        # Only what differs from the defaults (which are the CLI's) is passed on, as on the
+        # command line, so that a `preset` is overridden only by the parameters actually set.
+        defaults = {
+            name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()
+        }
+        return {k: v for k, v in params.items() if k not in defaults or not _same(v, defaults[k])}
 
     def fit(self, X, y, sources=None, dates=None):
         """Trains on texts ``X`` and labels ``y``; ``sources`` (outlets) and ``dates``
@@ -201,3 +211,10 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 
     def _more_tags(self):  # scikit-learn < 1.6
         return {"X_types": ["string"], "requires_y": True}
+
+
+def _same(value, default) -> bool:
+    """Whether a parameter still has its default (tuples and lists compare by items)."""
+    if isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)):
+        return list(value) == list(default)
+    return type(value) is type(default) and value == default

@@ -26,7 +26,7 @@ def test_parameters_are_train_parameters_with_the_cli_defaults():
         assert name in cli, name
         default = cli[name]
         if name == "alpha":
-            assert value == 1.0 and default is None  # the CLI's alpha is 1 unless C is given
+            assert value == 1.0 and default == "1"  # the CLI's alpha is 1 unless C is given
         elif default is None:
             assert value in (None, False, ()), name  # flags off, options unset
         elif name == "ngram_range":

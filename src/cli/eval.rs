@@ -11,9 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use stance::eval::metrics::{ece, Metrics};
-use stance::io::corpus::Document;
-use stance::train::corpus_sha256;
-use stance::Model;
+use stance::eval::own_data::OwnTrainingData;
 
 use super::options::DataArgs;
 use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
@@ -39,32 +37,7 @@ struct Report<'a> {
     /// ECE of the raw model's probabilities, when the model is calibrated.
     ece_uncalibrated: Option<f64>,
     /// Set when the data are (part of) the model's training data; `null` otherwise.
-    training_data: Option<&'a TrainingOverlap>,
-}
-
-/// Evaluated data that are the model's training data.
-#[derive(Serialize)]
-struct TrainingOverlap {
-    /// The documents read (source, label and text, in order) are the training documents,
-    /// whatever files they came from; always true when present, kept as a named field so the
-    /// JSON says what was compared.
-    same_documents: bool,
-    /// The warning, as printed on stderr.
-    warning: String,
-}
-
-/// Whether `docs` are the training data of `model`, by the SHA-256 over their sources, labels
-/// and texts that the model recorded. It is over the documents rather than the files, so a
-/// model trained from Python lists and one trained from a file are the same file, and the same
-/// documents in another format still count.
-fn training_overlap(model: &Model, docs: &[Document]) -> Option<TrainingOverlap> {
-    (corpus_sha256(docs) == model.training().data_sha256).then(|| TrainingOverlap {
-        same_documents: true,
-        warning: "these documents are the model's training data (the same sources, labels and \
-                  texts in the same order): these figures measure how well it fits them, not how \
-                  it does on unseen text; run `stance cv` with the training options for that"
-            .to_string(),
-    })
+    training_data: Option<&'a OwnTrainingData>,
 }
 
 /// Writes metrics as a readable report.
@@ -145,7 +118,7 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         })
         .unzip();
-    let overlap = training_overlap(&model, &docs);
+    let overlap = OwnTrainingData::check(&model, &docs);
     if let Some(o) = &overlap {
         super::warn(format_args!("{}", o.warning));
     }
