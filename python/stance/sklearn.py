@@ -81,7 +81,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         max_df: Any = 1.0,
         max_features: Optional[int] = None,
         min_sources: int = 1,
-        stop_words: Optional[str] = None,
+        stop_words: Optional[str] = "english",
         no_stop_words: bool = False,
         language: str = "english",
         no_stem: bool = False,
@@ -102,6 +102,11 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         calibration_group_by: str = "source",
         calibration_seed: int = 0,
         preset: Optional[str] = None,
+        stem: bool = False,
+        sublinear_tf: bool = False,
+        balanced: bool = False,
+        drop_unweighted_terms: bool = False,
+        strict_labels: bool = False,
         threads: Optional[int] = None,
     ):
         self.alpha = alpha
@@ -133,6 +138,13 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_group_by = calibration_group_by
         self.calibration_seed = calibration_seed
         self.preset = preset
+        # The opposites of the no_* flags, to undo what a preset sets (``stem=True`` after
+        # ``preset="default"``, which does not stem).
+        self.stem = stem
+        self.sublinear_tf = sublinear_tf
+        self.balanced = balanced
+        self.drop_unweighted_terms = drop_unweighted_terms
+        self.strict_labels = strict_labels
         self.threads = threads
 
     def _train_params(self) -> dict:

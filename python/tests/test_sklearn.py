@@ -147,3 +147,16 @@ def test_check_estimator():
         assert must in passed, must
     numeric = [r for r in results if r["check_name"] in failed and "takes texts" in str(r["exception"])]
     assert len(numeric) >= 15
+
+
+def test_a_preset_is_overridden_only_by_parameters_set(examples):
+    texts = [e["text"] for e in examples]
+    labels = [e["label"] for e in examples]
+    clf = StanceClassifier(preset="default", min_df=1).fit(texts, labels)
+    assert clf.model_.to_bytes() == stance.train(texts, labels, preset="default", min_df=1).to_bytes()
+    # The preset does not stem; stem=True undoes that, as --stem does on the command line.
+    stemmed = StanceClassifier(preset="default", min_df=1, stem=True).fit(texts, labels)
+    assert stemmed.model_.to_bytes() != clf.model_.to_bytes()
+    assert stemmed.model_.to_bytes() == stance.train(
+        texts, labels, preset="default", min_df=1, stem=True
+    ).to_bytes()
