@@ -694,6 +694,7 @@ impl UncertaintyArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
 
     #[test]
     fn delimiters() {
@@ -704,7 +705,6 @@ mod tests {
         assert!(delimiter("é").is_err());
         assert!(delimiter("\"").is_err());
     }
-    use clap::Parser;
 
     #[derive(Debug, Parser)]
     struct Cmd {
