@@ -48,6 +48,7 @@ pub mod io;
 pub mod model;
 pub mod predict;
 pub mod report;
+pub mod sample;
 pub mod text;
 pub mod train;
 

@@ -10,6 +10,7 @@ mod options;
 mod output;
 mod records;
 mod report;
+mod sample;
 mod score;
 mod signals;
 mod train;
@@ -53,6 +54,9 @@ enum Command {
     /// Aggregate scored articles by outlet and month into an HTML page with plots, CSV and
     /// JSON: shares with 95% intervals, time series, terms, opposing paragraphs, calibration.
     Report(report::ReportArgs),
+    /// Draw texts to label from a corpus: at random (stratified, with weights) for validation,
+    /// or uncertain and diverse ones for `stance adapt`.
+    Sample(sample::SampleArgs),
 }
 
 /// Runs a parsed command line. Every command writes its output through the one buffered
@@ -69,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => inspect::run(args, &mut out),
         Command::Explain(args) => explain::run(args, &mut out),
         Command::Report(args) => report::run(args, &mut out),
+        Command::Sample(args) => sample::run(args, &mut out),
     };
     // Flushed before an error is printed, so that the output a failure follows comes first.
     let flushed = out.flush();

@@ -24,6 +24,7 @@ mod paper_cuts;
 mod presets;
 mod properties;
 mod report;
+mod sample;
 mod score;
 mod seeds;
 mod streaming;
