@@ -9,6 +9,9 @@ use super::session::Guess;
 use crate::text::paragraphs::split_paragraphs;
 use crate::Model;
 
+/// At most this many words are coloured, the strongest; the rest of a long text stays plain.
+pub const MAX_HIGHLIGHTS: usize = 2000;
+
 /// The guess of `model` for `text`.
 pub fn guess(model: &Model, text: &str) -> Guess {
     let e = model.explain(text);
@@ -30,7 +33,7 @@ pub fn guess(model: &Model, text: &str) -> Guess {
             }
         }
     }
-    let pushes: Vec<(Range<usize>, usize, f64)> = e
+    let mut pushes: Vec<(Range<usize>, usize, f64)> = e
         .tokens
         .iter()
         .zip(&per_token)
@@ -43,6 +46,17 @@ pub fn guess(model: &Model, text: &str) -> Guess {
         })
         .collect();
     let strongest = pushes.iter().map(|p| p.2).fold(0.0_f64, f64::max);
+    // A long text would become a piece per word: keep the strongest pushes only.
+    if pushes.len() > MAX_HIGHLIGHTS {
+        let mut by_strength: Vec<f64> = pushes.iter().map(|p| p.2).collect();
+        by_strength.sort_by(|a, b| b.total_cmp(a));
+        let floor = by_strength[MAX_HIGHLIGHTS - 1];
+        let mut kept = 0;
+        pushes.retain(|p| {
+            kept += usize::from(p.2 >= floor);
+            p.2 >= floor && kept <= MAX_HIGHLIGHTS
+        });
+    }
     let paragraphs = split_paragraphs(text)
         .into_iter()
         .map(|para| pieces(text, para, &pushes, strongest))

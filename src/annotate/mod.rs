@@ -1,6 +1,6 @@
 //! Labelling a corpus in the browser with the model in the loop (`stance annotate`).
 //!
-//! A [`Session`] holds the texts, the model, the queue ([`Strategy`]) and the append-only
+//! A [`Session`] holds the texts, the model, the queue (`stance sample`'s strategies) and the append-only
 //! label log ([`LabelLog`]); an [`AnnotationServer`] serves one session to a web page and
 //! scripts on 127.0.0.1 behind a random token. Every answer is on disk before it is
 //! acknowledged; undo appends a record; a restart replays the log and resumes. The log is
@@ -18,6 +18,5 @@ mod session;
 
 pub use error::AnnotateError;
 pub use log::{read_log, Action, LabelLog, LogRecord, Replay, Standing, TornLine};
-pub use queue::Strategy;
 pub use server::AnnotationServer;
 pub use session::{Adapter, Guess, Item, Next, Progress, Refusal, Session, SessionParams};

@@ -1,5 +1,5 @@
 //! The HTTP front of an annotation [`Session`]: the page, its script and style, and the JSON
-//! API (`GET /api/next`, `POST /api/label`, `POST /api/skip`, `POST /api/undo`,
+//! API (`GET /api/next[?client=]`, `POST /api/label`, `POST /api/skip`, `POST /api/undo`,
 //! `GET /api/progress`, `GET /api/guess?id=`).
 //!
 //! HTTP is tiny_http's (a small synchronous server, a pool of worker threads here); this file
@@ -139,7 +139,7 @@ impl AnnotationServer {
             }
             (Method::Get, "/app.js") => body(200, "text/javascript; charset=utf-8", SCRIPT.into()),
             (Method::Get, "/app.css") => body(200, "text/css; charset=utf-8", STYLE.into()),
-            (Method::Get, "/api/next") => match self.session.next() {
+            (Method::Get, "/api/next") => match self.session.next(query_value(&query, "client").as_deref()) {
                 Some(next) => json(200, &next),
                 None => body(204, "application/json", Vec::new()),
             },

@@ -11,13 +11,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::error::AnnotateError;
 use super::log::{now_rfc3339, Action, LabelLog, LogRecord, Replay, Standing};
-use super::queue::{order, Queue, Strategy};
+use super::queue::{order, Queue};
+use crate::sample::Strategy;
 use crate::text::paragraphs::split_paragraphs;
 use crate::Model;
 
@@ -189,7 +189,7 @@ impl Session {
             .filter_map(|id| index.get(id).copied())
             .collect();
         let model = Arc::new(model);
-        let order = rank(params.strategy, &model, &items, params.seed);
+        let order = rank(params.strategy, &model, &items, &answered, params.seed);
         let version = version_of(model_name, &model);
         Ok(Session {
             labels,
@@ -202,7 +202,7 @@ impl Session {
             model: RwLock::new(Arc::new(InUse { model, version })),
             log,
             state: Mutex::new(State {
-                queue: Queue::new(order, answered),
+                queue: Queue::new(order, items.len(), answered),
                 standing,
                 since_retrain: 0,
                 retraining: false,
@@ -234,15 +234,16 @@ impl Session {
         &self.labels
     }
 
-    /// The next text to show, or `None` when the queue is done.
-    pub fn next(&self) -> Option<Next<'_>> {
+    /// The next text to show to `client` (a page's own id; `None` for scripts), or `None`
+    /// when the queue is done.
+    pub fn next(&self, client: Option<&str>) -> Option<Next<'_>> {
         let version = self.in_use().version.clone();
         let i = {
             let mut state = self.state();
             if self.target_reached(&state) {
                 return None;
             }
-            state.queue.next(Instant::now())?
+            state.queue.next(Instant::now(), client)?
         };
         let item = &self.items[i];
         Some(Next {
@@ -428,9 +429,10 @@ impl Session {
                 let model = Arc::new(model);
                 let name = format!("adapted-{}", state.retrains);
                 let version = version_of(&name, &model);
+                let answered = state.queue.answered().clone();
                 drop(state);
                 // Ranked outside the lock: scoring every text takes a while.
-                let order = rank(self.strategy, &model, &self.items, self.seed);
+                let order = rank(self.strategy, &model, &self.items, &answered, self.seed);
                 *self
                     .model
                     .write()
@@ -488,12 +490,17 @@ fn check_labels(labels: &[String]) -> Result<(), AnnotateError> {
     Ok(())
 }
 
-/// The queue order of every item under `model`.
-fn rank(strategy: Strategy, model: &Model, items: &[Item], seed: u64) -> Vec<usize> {
-    let probabilities: Vec<Vec<f64>> = items
-        .par_iter()
-        .map(|item| model.predict(&item.text).probabilities)
+/// The queue order of the items not `answered`, under `model`.
+fn rank(
+    strategy: Strategy,
+    model: &Model,
+    items: &[Item],
+    answered: &HashSet<usize>,
+    seed: u64,
+) -> Vec<usize> {
+    let texts: Vec<(&str, &str)> = items
+        .iter()
+        .map(|i| (i.id.as_str(), i.text.as_str()))
         .collect();
-    let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
-    order(strategy, &probabilities, &texts, seed)
+    order(strategy, model, &texts, answered, seed)
 }

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use stance::annotate::{AnnotationServer, Item, LabelLog, Session, SessionParams, Strategy};
+use stance::annotate::{AnnotationServer, Item, LabelLog, Session, SessionParams};
+use stance::sample::Strategy;
 use stance::io::corpus::Keep;
 
 use super::records::{Item as Record, RecordArgs, Records};
@@ -104,7 +105,10 @@ pub fn run(args: AnnotateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
         .or_else(|| std::env::var("USER").ok())
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| "annotator".to_string());
-    let retrain = args.retrain.map(|every| (every, super::adapt_hook::adapter()));
+    let retrain = match args.retrain {
+        Some(_) => anyhow::bail!("--retrain needs `stance adapt`, which this build lacks"),
+        None => None,
+    };
     let params = SessionParams {
         labels: args.labels.clone(),
         annotator,

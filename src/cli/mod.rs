@@ -1,5 +1,6 @@
 //! Argument definitions and dispatch for the `stance` binary.
 
+mod annotate;
 mod bench;
 mod cv;
 mod eval;
@@ -57,6 +58,9 @@ enum Command {
     /// Draw texts to label from a corpus: at random (stratified, with weights) for validation,
     /// or uncertain and diverse ones for `stance adapt`.
     Sample(sample::SampleArgs),
+    /// Label texts in the browser with the model in the loop: a local page on 127.0.0.1
+    /// behind a token, every answer appended to a JSON Lines log before it is acknowledged.
+    Annotate(annotate::AnnotateArgs),
 }
 
 /// Runs a parsed command line. Every command writes its output through the one buffered
@@ -73,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => inspect::run(args, &mut out),
         Command::Explain(args) => explain::run(args, &mut out),
         Command::Report(args) => report::run(args, &mut out),
+        Command::Annotate(args) => annotate::run(args, &mut out),
         Command::Sample(args) => sample::run(args, &mut out),
     };
     // Flushed before an error is printed, so that the output a failure follows comes first.

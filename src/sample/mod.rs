@@ -25,6 +25,7 @@ use std::collections::HashMap;
 use crate::model::Model;
 
 pub use random::allocate;
+pub use uncertain::uncertainty;
 
 /// How records are chosen. Defaults to `Random`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -8,6 +8,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod annotate;
+mod annotate_browser;
 mod bad_data;
 mod bad_input;
 mod bad_model;

@@ -4,6 +4,10 @@
 'use strict';
 
 const state = { item: null, labels: [], busy: false, showGuess: false };
+
+// This tab's id, kept across reloads: the server holds the text it showed for it.
+const client = sessionStorage.getItem('stance-client') || Math.random().toString(36).slice(2);
+sessionStorage.setItem('stance-client', client);
 const $ = (id) => document.getElementById(id);
 
 // Once the page is loaded the cookie carries the token: take it out of the address bar, so it
@@ -113,9 +117,7 @@ async function showGuess() {
     line.append(element('strong', `model: ${g.label}`));
     for (const [label, p] of g.probabilities) {
       const swatch = element('span', undefined, `swatch l${state.labels.indexOf(label)}`);
-      const part = element('span', ` · ${label} ${(100 * p).toFixed(1)}%`);
-      part.prepend(swatch);
-      line.append(part);
+      line.append(document.createTextNode(' · '), swatch, element('span', `${label} ${(100 * p).toFixed(1)}%`));
     }
     if (g.uncertain) line.append(element('span', ' · uncertain', 'muted'));
     box.append(line);
@@ -137,7 +139,7 @@ function setButtonsEnabled(enabled) {
 
 async function refresh() {
   renderProgress(await api('/api/progress'));
-  renderItem(await api('/api/next'));
+  renderItem(await api(`/api/next?client=${encodeURIComponent(client)}`));
 }
 
 async function run(action) {
