@@ -1,5 +1,6 @@
 //! Argument definitions and dispatch for the `stance` binary.
 
+mod agreement;
 mod annotate;
 mod bench;
 mod cv;

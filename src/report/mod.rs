@@ -25,6 +25,7 @@
 //! # }
 //! ```
 
+mod agreement;
 pub mod aggregate;
 mod contributions;
 pub mod coverage;
@@ -46,6 +47,7 @@ use crate::model::fitted::Model;
 
 use aggregate::ReportBuilder;
 pub use aggregate::{GroupStats, Report};
+pub use agreement::{agreement, Agreement, Disagreement, PairAgreement};
 pub use date::TimeUnit;
 pub use error::ReportError;
 pub use html::render_html;

@@ -486,3 +486,48 @@ fn kill_9_during_load_keeps_every_acknowledged_label() {
     let progress: serde_json::Value = serde_json::from_str(&progress).unwrap();
     assert_eq!(progress["labelled"].as_u64().unwrap() as usize, labelled.len());
 }
+
+#[test]
+fn report_agreement_gives_kappa_alpha_and_the_disagreements() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = ["russian"; 6].iter().chain(["western"; 6].iter()).copied().collect::<Vec<_>>();
+    let mut b = a.clone();
+    b[5] = "western";
+    b[11] = "russian";
+    let mut log = String::new();
+    for (who, labels) in [("ann", &a), ("ben", &b)] {
+        for (i, label) in labels.iter().enumerate() {
+            let rec = serde_json::json!({"id": format!("t{i}"), "label": label, "action": "label",
+                "annotator": who, "time": "2026-12-07T00:00:00.000Z", "model": "m",
+                "text": format!("text number {i}")});
+            log.push_str(&format!("{rec}\n"));
+        }
+    }
+    // An undone answer does not count: ben's last word on t0 stands.
+    log.push_str(r#"{"id":"t0","label":"western","action":"label","annotator":"ben","time":"x","model":"m"}"#);
+    log.push('\n');
+    log.push_str(r#"{"id":"t0","action":"undo","annotator":"ben","time":"x","model":"m"}"#);
+    log.push('\n');
+    let path = crate::common::write_file(dir.path(), "labels.jsonl", log.as_bytes());
+    let json = dir.path().join("agreement.json");
+    let out = crate::common::stdout_of(
+        crate::common::stance()
+            .args(["report", "--agreement"])
+            .arg(&path)
+            .arg("--json")
+            .arg(&json),
+    );
+    // p_o = 10/12, p_e = 0.5: kappa = 2/3.
+    assert!(out.contains("ann / ben: 12 texts, agree 83.3%, Cohen's kappa 0.667"), "{out}");
+    assert!(out.contains("disagreements: 2"), "{out}");
+    assert!(out.contains("t5\tann=russian ben=western\ttext number 5"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["items"], 12);
+    assert!(v["alpha"].as_f64().unwrap() > 0.6);
+
+    // Under ten shared texts, no figure.
+    let few: String = log.lines().filter(|l| !l.contains("\"t1")).take(10).map(|l| format!("{l}\n")).collect();
+    let few = crate::common::write_file(dir.path(), "few.jsonl", few.as_bytes());
+    let out = crate::common::stdout_of(crate::common::stance().args(["report", "--agreement"]).arg(&few));
+    assert!(out.contains("n/a (n="), "{out}");
+}
