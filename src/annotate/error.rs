@@ -8,19 +8,9 @@ use crate::error::StanceError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AnnotateError {
-    /// The log could not be opened, read, locked or written.
-    #[error("{path}: {error}")]
-    Io {
-        path: PathBuf,
-        error: std::io::Error,
-    },
-    /// A complete line of the label log that is not a record this build wrote.
-    #[error("{path}:{line}: not a label record: {message}")]
-    BadRecord {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
+    /// The label log could not be opened, read or written.
+    #[error(transparent)]
+    Log(#[from] crate::io::label_log::LogError),
     /// A label record names a label the annotation does not allow.
     #[error("{path}:{line}: label {label:?} is not one of the labels being annotated ({})", allowed.join(", "))]
     LogLabel {
@@ -54,13 +44,4 @@ pub enum AnnotateError {
     /// An error from the rest of the library (model, reading, adapting).
     #[error(transparent)]
     Stance(#[from] StanceError),
-}
-
-impl AnnotateError {
-    pub(crate) fn io(path: &std::path::Path, error: std::io::Error) -> Self {
-        AnnotateError::Io {
-            path: path.to_path_buf(),
-            error,
-        }
-    }
 }

@@ -38,10 +38,7 @@ pub fn guess(model: &Model, text: &str) -> Guess {
         .iter()
         .zip(&per_token)
         .filter_map(|((range, _), c)| {
-            let (label, &value) = c
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))?;
+            let (label, &value) = c.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
             (value > 0.0).then(|| (range.clone(), label, value))
         })
         .collect();
@@ -64,7 +61,11 @@ pub fn guess(model: &Model, text: &str) -> Guess {
     let p = &e.score.prediction;
     Guess {
         label: labels[p.label].clone(),
-        probabilities: labels.iter().cloned().zip(p.probabilities.clone()).collect(),
+        probabilities: labels
+            .iter()
+            .cloned()
+            .zip(p.probabilities.clone())
+            .collect(),
         uncertain: p.uncertain,
         paragraphs,
     }
@@ -85,7 +86,11 @@ fn pieces(
         .iter()
         .take_while(|(r, _, _)| r.end <= para.end)
     {
-        let strength = if strongest > 0.0 { value / strongest } else { 0.0 };
+        let strength = if strongest > 0.0 {
+            value / strongest
+        } else {
+            0.0
+        };
         if strength < 0.05 || range.start < at {
             continue;
         }
@@ -108,7 +113,8 @@ mod tests {
     #[test]
     fn pieces_cover_the_paragraph_exactly() {
         let model = crate::default_model().unwrap();
-        let text = "The Kiev regime shelled Donetsk again.\n\nRussia's invasion of Ukraine went on.";
+        let text =
+            "The Kiev regime shelled Donetsk again.\n\nRussia's invasion of Ukraine went on.";
         let g = guess(&model, text);
         assert_eq!(g.paragraphs.len(), 2);
         let joined: Vec<String> = g

@@ -11,12 +11,13 @@
 
 mod error;
 mod guess;
-mod log;
 mod queue;
 mod server;
 mod session;
 
+pub use crate::io::label_log::{
+    read_log, Action, LabelLog, LogError, LogRecord, Replay, Standing, TornLine,
+};
 pub use error::AnnotateError;
-pub use log::{read_log, Action, LabelLog, LogRecord, Replay, Standing, TornLine};
 pub use server::AnnotationServer;
 pub use session::{Adapter, Guess, Item, Next, Progress, Refusal, Session, SessionParams};

@@ -62,7 +62,10 @@ pub fn order(
         .map(|&i| (i, uncertainty(&model.predict(texts[i].1).probabilities)))
         .collect();
     rest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    drawn.into_iter().chain(rest.into_iter().map(|(i, _)| i)).collect()
+    drawn
+        .into_iter()
+        .chain(rest.into_iter().map(|(i, _)| i))
+        .collect()
 }
 
 /// One annotator's queue over the input.
@@ -165,7 +168,12 @@ mod tests {
         let ids: Vec<String> = (0..40).map(|i| format!("t{i}")).collect();
         let texts: Vec<(&str, &str)> = ids
             .iter()
-            .map(|id| (id.as_str(), "The Kiev regime shelled Donetsk, the ministry said."))
+            .map(|id| {
+                (
+                    id.as_str(),
+                    "The Kiev regime shelled Donetsk, the ministry said.",
+                )
+            })
             .collect();
         let answered = HashSet::from([3, 7]);
         for strategy in [Strategy::Random, Strategy::Uncertain, Strategy::Diverse] {
@@ -185,7 +193,11 @@ mod tests {
         let now = Instant::now();
         let mut q = Queue::new(vec![0, 2], 3, HashSet::from([1]));
         assert_eq!(q.next(now, Some("a")), Some(0));
-        assert_eq!(q.next(now, Some("a")), Some(0), "a reload gets its text back");
+        assert_eq!(
+            q.next(now, Some("a")),
+            Some(0),
+            "a reload gets its text back"
+        );
         assert_eq!(q.next(now, None), Some(2), "0 is leased to a");
         assert_eq!(q.next(now, Some("b")), None);
         assert_eq!(q.next(now + LEASE, None), Some(0), "the lease ran out");

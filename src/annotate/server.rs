@@ -115,13 +115,22 @@ impl AnnotationServer {
     fn handle(&self, mut request: Request) {
         let (path, query) = split_url(request.url());
         if !self.host_ok(&request) {
-            return reply(request, text(403, "forbidden: the Host header does not name this server"));
+            return reply(
+                request,
+                text(403, "forbidden: the Host header does not name this server"),
+            );
         }
         let from_query = query_value(&query, "token");
         let token_ok = from_query.as_deref().is_some_and(|t| self.token_eq(t))
             || cookie_value(&request, &self.cookie_name()).is_some_and(|t| self.token_eq(&t));
         if !token_ok {
-            return reply(request, text(403, "forbidden: open the URL stance printed (it carries the token)"));
+            return reply(
+                request,
+                text(
+                    403,
+                    "forbidden: open the URL stance printed (it carries the token)",
+                ),
+            );
         }
         let method = request.method().clone();
         let response = match (&method, path.as_str()) {
@@ -139,10 +148,12 @@ impl AnnotationServer {
             }
             (Method::Get, "/app.js") => body(200, "text/javascript; charset=utf-8", SCRIPT.into()),
             (Method::Get, "/app.css") => body(200, "text/css; charset=utf-8", STYLE.into()),
-            (Method::Get, "/api/next") => match self.session.next(query_value(&query, "client").as_deref()) {
-                Some(next) => json(200, &next),
-                None => body(204, "application/json", Vec::new()),
-            },
+            (Method::Get, "/api/next") => {
+                match self.session.next(query_value(&query, "client").as_deref()) {
+                    Some(next) => json(200, &next),
+                    None => body(204, "application/json", Vec::new()),
+                }
+            }
             (Method::Get, "/api/progress") => json(200, &self.session.progress()),
             (Method::Get, "/api/guess") => match query_value(&query, "id") {
                 Some(id) => refusal_or(self.session.guess(&id), |g| json(200, &g)),
@@ -245,7 +256,11 @@ fn body(status: u16, content_type: &str, data: Vec<u8>) -> Answer {
 }
 
 fn text(status: u16, message: &str) -> Answer {
-    body(status, "text/plain; charset=utf-8", format!("{message}\n").into_bytes())
+    body(
+        status,
+        "text/plain; charset=utf-8",
+        format!("{message}\n").into_bytes(),
+    )
 }
 
 fn json<T: serde::Serialize>(status: u16, value: &T) -> Answer {
@@ -277,7 +292,10 @@ fn read_json<T: serde::de::DeserializeOwned>(request: &mut Request) -> Result<T,
             .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
     });
     if !is_json {
-        return Err(error_json(415, "the body must be JSON (Content-Type: application/json)"));
+        return Err(error_json(
+            415,
+            "the body must be JSON (Content-Type: application/json)",
+        ));
     }
     let mut bytes = Vec::new();
     if request
@@ -291,7 +309,8 @@ fn read_json<T: serde::de::DeserializeOwned>(request: &mut Request) -> Result<T,
     if bytes.len() as u64 > MAX_BODY {
         return Err(error_json(413, "the body is too large"));
     }
-    serde_json::from_slice(&bytes).map_err(|e| error_json(400, &format!("malformed JSON body: {e}")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| error_json(400, &format!("malformed JSON body: {e}")))
 }
 
 fn reply(request: Request, response: Answer) {
@@ -312,7 +331,14 @@ fn cookie_value(request: &Request, name: &str) -> Option<String> {
         .headers()
         .iter()
         .filter(|h| h.field.equiv("Cookie"))
-        .flat_map(|h| h.value.as_str().split(';').map(str::trim).map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|h| {
+            h.value
+                .as_str()
+                .split(';')
+                .map(str::trim)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .find_map(|pair| {
             let (k, v) = pair.split_once('=')?;
             (k == name).then(|| v.to_string())

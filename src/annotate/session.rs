@@ -15,8 +15,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::error::AnnotateError;
-use super::log::{now_rfc3339, Action, LabelLog, LogRecord, Replay, Standing};
 use super::queue::{order, Queue};
+use crate::io::label_log::{now_rfc3339, Action, LabelLog, LogRecord, Replay, Standing};
 use crate::sample::Strategy;
 use crate::text::paragraphs::split_paragraphs;
 use crate::Model;
@@ -29,9 +29,9 @@ pub struct Item {
     pub fields: Vec<(String, String)>,
 }
 
-/// Retrains the model on the standing labels: the base, the texts and their labels.
-pub type Adapter =
-    dyn Fn(&Model, &[&str], &[&str]) -> Result<Model, crate::StanceError> + Send + Sync;
+/// Retrains the model on the standing labels: from the base, the texts and their labels, a new
+/// model or why there is none (shown on the page).
+pub type Adapter = dyn Fn(&Model, &[&str], &[&str]) -> Result<Model, String> + Send + Sync;
 
 /// How a session runs.
 pub struct SessionParams {
@@ -263,8 +263,7 @@ impl Session {
     }
 
     fn target_reached(&self, state: &State) -> bool {
-        self.target
-            .is_some_and(|t| state.standing.labels().len() >= t)
+        self.target.is_some_and(|t| state.standing.labelled() >= t)
     }
 
     /// Records `label` for `id` and returns once it is on disk.
@@ -362,16 +361,15 @@ impl Session {
     pub fn progress(&self) -> Progress {
         let in_use = self.in_use();
         let state = self.state();
-        let labelled = state.standing.labels();
         let counts = self
             .labels
             .iter()
-            .map(|l| (l.clone(), labelled.iter().filter(|(_, x)| x == l).count()))
+            .map(|l| (l.clone(), state.standing.count_of(l)))
             .collect();
         Progress {
             annotator: self.annotator.clone(),
             labels: self.labels.clone(),
-            labelled: labelled.len(),
+            labelled: state.standing.labelled(),
             counts,
             skipped: state.standing.skips(),
             target: self.target.unwrap_or(self.items.len()),
@@ -389,7 +387,10 @@ impl Session {
             .index
             .get(id)
             .ok_or_else(|| Refusal::UnknownId(id.to_string()))?;
-        Ok(super::guess::guess(&self.in_use().model, &self.items[i].text))
+        Ok(super::guess::guess(
+            &self.in_use().model,
+            &self.items[i].text,
+        ))
     }
 
     /// Retrains in the background on the standing labels; the page never waits on it.
@@ -440,7 +441,7 @@ impl Session {
                     Arc::new(InUse { model, version });
                 self.state().queue.reorder(order);
             }
-            Err(e) => state.last_retrain_error = Some(e.to_string()),
+            Err(e) => state.last_retrain_error = Some(e),
         }
     }
 

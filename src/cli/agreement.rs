@@ -12,9 +12,15 @@ use stance::annotate::read_log;
 use stance::io::atomic::AtomicFile;
 use stance::report::{agreement, Agreement};
 
-pub fn run(logs: &[PathBuf], json: Option<&PathBuf>, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+pub fn run(
+    logs: &[PathBuf],
+    json: Option<&PathBuf>,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
     let json = json
-        .map(|p| AtomicFile::create(p).with_context(|| format!("opening JSON output {}", p.display())))
+        .map(|p| {
+            AtomicFile::create(p).with_context(|| format!("opening JSON output {}", p.display()))
+        })
         .transpose()?;
     let replays = logs
         .iter()
@@ -38,7 +44,10 @@ fn figure(x: Option<f64>, n: usize, min: usize) -> String {
 }
 
 fn print(a: &Agreement, logs: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<()> {
-    let names: Vec<String> = logs.iter().map(|p: &PathBuf| Path::display(p).to_string()).collect();
+    let names: Vec<String> = logs
+        .iter()
+        .map(|p: &PathBuf| Path::display(p).to_string())
+        .collect();
     writeln!(out, "agreement over {}", names.join(", "))?;
     writeln!(
         out,
@@ -50,7 +59,11 @@ fn print(a: &Agreement, logs: &[PathBuf], out: &mut dyn Write) -> anyhow::Result
         writeln!(out, "one annotator only: agreement needs two (run `stance annotate --annotator NAME` per person on the same texts)")?;
         return Ok(());
     }
-    writeln!(out, "Krippendorff's alpha (nominal): {}", figure(a.alpha, a.items, a.min_items))?;
+    writeln!(
+        out,
+        "Krippendorff's alpha (nominal): {}",
+        figure(a.alpha, a.items, a.min_items)
+    )?;
     for p in &a.pairs {
         writeln!(
             out,
@@ -58,14 +71,23 @@ fn print(a: &Agreement, logs: &[PathBuf], out: &mut dyn Write) -> anyhow::Result
             p.first,
             p.second,
             p.items,
-            p.observed.map_or("n/a".to_string(), |o| format!("{:.1}%", 100.0 * o)),
+            p.observed
+                .map_or("n/a".to_string(), |o| format!("{:.1}%", 100.0 * o)),
             figure(p.kappa, p.items, a.min_items)
         )?;
     }
     writeln!(out, "disagreements: {}", a.disagreements.len())?;
     for d in &a.disagreements {
-        let labels: Vec<String> = d.labels.iter().map(|(who, l)| format!("{who}={l}")).collect();
-        let text = d.text.as_deref().unwrap_or("").replace(['\n', '\r', '\t'], " ");
+        let labels: Vec<String> = d
+            .labels
+            .iter()
+            .map(|(who, l)| format!("{who}={l}"))
+            .collect();
+        let text = d
+            .text
+            .as_deref()
+            .unwrap_or("")
+            .replace(['\n', '\r', '\t'], " ");
         writeln!(out, "  {}\t{}\t{}", d.id, labels.join(" "), text)?;
     }
     Ok(())

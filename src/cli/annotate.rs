@@ -12,8 +12,8 @@ use anyhow::Context;
 use clap::Args;
 
 use stance::annotate::{AnnotationServer, Item, LabelLog, Session, SessionParams};
-use stance::sample::Strategy;
 use stance::io::corpus::Keep;
+use stance::sample::Strategy;
 
 use super::records::{Item as Record, RecordArgs, Records};
 
@@ -62,7 +62,12 @@ pub struct AnnotateArgs {
     #[arg(long, default_value_t = 0, value_name = "S")]
     seed: u64,
     /// Input fields to show beside each text, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "FIELD,...", conflicts_with = "keep_all")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "FIELD,...",
+        conflicts_with = "keep_all"
+    )]
     keep: Vec<String>,
     /// Show every input field but the text and the id beside each text.
     #[arg(long)]

@@ -63,6 +63,11 @@ pub fn agreement(logs: &[Replay]) -> Agreement {
     let mut annotators: Vec<String> = Vec::new();
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     for log in logs {
+        for (_, r) in &log.records {
+            if let Some(text) = &r.text {
+                texts.insert(r.id.clone(), text.chars().take(160).collect());
+            }
+        }
         for (annotator, standing) in log.by_annotator() {
             if !annotators.contains(&annotator) {
                 annotators.push(annotator.clone());
@@ -73,11 +78,6 @@ pub fn agreement(logs: &[Replay]) -> Agreement {
                     BTreeMap::new()
                 });
                 entry.insert(annotator.clone(), label.to_string());
-                if let Some(text) = log.text_of(id) {
-                    texts
-                        .entry(id.to_string())
-                        .or_insert_with(|| text.chars().take(160).collect());
-                }
             }
         }
     }
@@ -228,10 +228,62 @@ mod tests {
         // Krippendorff (2011), "Computing Krippendorff's alpha-reliability", the nominal example
         // with missing values: 4 coders, 12 units; alpha = 0.743.
         let data: [[Option<u8>; 12]; 4] = [
-            [Some(1), Some(2), Some(3), Some(3), Some(2), Some(1), Some(4), Some(1), Some(2), None, None, None],
-            [Some(1), Some(2), Some(3), Some(3), Some(2), Some(2), Some(4), Some(1), Some(2), Some(5), None, Some(3)],
-            [None, Some(3), Some(3), Some(3), Some(2), Some(3), Some(4), Some(2), Some(2), Some(5), Some(1), None],
-            [Some(1), Some(2), Some(3), Some(3), Some(2), Some(4), Some(4), Some(1), Some(2), Some(5), Some(1), None],
+            [
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(3),
+                Some(2),
+                Some(1),
+                Some(4),
+                Some(1),
+                Some(2),
+                None,
+                None,
+                None,
+            ],
+            [
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(3),
+                Some(2),
+                Some(2),
+                Some(4),
+                Some(1),
+                Some(2),
+                Some(5),
+                None,
+                Some(3),
+            ],
+            [
+                None,
+                Some(3),
+                Some(3),
+                Some(3),
+                Some(2),
+                Some(3),
+                Some(4),
+                Some(2),
+                Some(2),
+                Some(5),
+                Some(1),
+                None,
+            ],
+            [
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(3),
+                Some(2),
+                Some(4),
+                Some(4),
+                Some(1),
+                Some(2),
+                Some(5),
+                Some(1),
+                None,
+            ],
         ];
         let ids: Vec<String> = (0..12).map(|u| format!("u{u}")).collect();
         let maps: Vec<BTreeMap<String, String>> = (0..12)
@@ -241,8 +293,11 @@ mod tests {
                     .collect()
             })
             .collect();
-        let units: Vec<(&String, &BTreeMap<String, String>)> =
-            ids.iter().zip(&maps).filter(|(_, m)| m.len() >= 2).collect();
+        let units: Vec<(&String, &BTreeMap<String, String>)> = ids
+            .iter()
+            .zip(&maps)
+            .filter(|(_, m)| m.len() >= 2)
+            .collect();
         let labels: Vec<String> = (1..=5).map(|v| v.to_string()).collect();
         let alpha = krippendorff_alpha(&units, &labels).unwrap();
         assert!((alpha - 0.743).abs() < 5e-4, "{alpha}");

@@ -25,8 +25,8 @@
 //! # }
 //! ```
 
-mod agreement;
 pub mod aggregate;
+mod agreement;
 mod contributions;
 pub mod coverage;
 pub mod date;

@@ -28,7 +28,11 @@ pub(crate) struct Server {
 impl Server {
     /// Starts `stance annotate INPUT --out LOG --port 0 EXTRA...` and reads its URL.
     pub fn start(input: &Path, log: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("stance"))
+        // STANCE_BIN measures another build (the release binary) with the same load.
+        let bin = std::env::var_os("STANCE_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| assert_cmd::cargo::cargo_bin("stance"));
+        let mut child = Command::new(bin)
             .current_dir(repo(""))
             .arg("annotate")
             .arg(input)
@@ -166,10 +170,18 @@ fn requests_without_the_token_or_with_a_foreign_host_are_refused() {
         let (status, _) = get(&a, &format!("{}{path}?token=wrong", server.base));
         assert_eq!(status, 403, "{path} with a wrong token");
     }
-    let (status, _) = post(&a, &format!("{}/api/label", server.base), r#"{"id":"t0","label":"russian"}"#);
+    let (status, _) = post(
+        &a,
+        &format!("{}/api/label", server.base),
+        r#"{"id":"t0","label":"russian"}"#,
+    );
     assert_eq!(status, 403);
     // DNS rebinding: the right token, but the page was reached by another name.
-    for host in ["evil.example", "attacker.localhost.example", "127.0.0.1.nip.io"] {
+    for host in [
+        "evil.example",
+        "attacker.localhost.example",
+        "127.0.0.1.nip.io",
+    ] {
         let reply = raw(
             server.port,
             &format!(
@@ -207,7 +219,10 @@ fn requests_without_the_token_or_with_a_foreign_host_are_refused() {
         .next()
         .unwrap()
         .to_string();
-    assert!(page.contains("HttpOnly") && page.contains("SameSite=Strict"), "{page}");
+    assert!(
+        page.contains("HttpOnly") && page.contains("SameSite=Strict"),
+        "{page}"
+    );
     let reply = raw(
         server.port,
         &format!(
@@ -228,7 +243,10 @@ fn bad_answers_get_400_naming_the_problem_and_nothing_is_written() {
     let label = server.api("/api/label");
     let (status, body) = post(&a, &label, r#"{"id":"t0","label":"martian"}"#);
     assert_eq!(status, 400);
-    assert!(body.contains("russian, western"), "names the allowed labels: {body}");
+    assert!(
+        body.contains("russian, western"),
+        "names the allowed labels: {body}"
+    );
     let (status, body) = post(&a, &label, r#"{"id":"t0","#);
     assert_eq!(status, 400);
     assert!(body.contains("malformed JSON"), "{body}");
@@ -247,7 +265,11 @@ fn bad_answers_get_400_naming_the_problem_and_nothing_is_written() {
     let big = format!(r#"{{"id":"{}","label":"russian"}}"#, "x".repeat(100_000));
     let (status, _) = post(&a, &label, &big);
     assert_eq!(status, 413);
-    assert_eq!(std::fs::read_to_string(&log).unwrap(), "", "nothing was written");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "",
+        "nothing was written"
+    );
 }
 
 #[test]
@@ -264,17 +286,26 @@ fn answers_are_on_disk_when_acknowledged_and_a_restart_resumes() {
         let next: serde_json::Value = serde_json::from_str(&body).unwrap();
         let id = next["id"].as_str().unwrap().to_string();
         assert!(!answered.contains(&id), "{id} shown twice");
-        let (status, _) = post(&a, &server.api("/api/label"), &format!(r#"{{"id":"{id}","label":"{label}"}}"#));
+        let (status, _) = post(
+            &a,
+            &server.api("/api/label"),
+            &format!(r#"{{"id":"{id}","label":"{label}"}}"#),
+        );
         assert_eq!(status, 200);
         // Acknowledged means written: the line is in the file before the next request.
-        assert!(std::fs::read_to_string(&log).unwrap().contains(&format!("\"id\":\"{id}\"")));
+        assert!(std::fs::read_to_string(&log)
+            .unwrap()
+            .contains(&format!("\"id\":\"{id}\"")));
         answered.push(id);
     }
     let (status, body) = post(&a, &server.api("/api/undo"), "{}");
     assert_eq!(status, 200);
     assert!(body.contains(&answered[2]), "{body}");
     let (_, body) = get(&a, &server.api("/api/next"));
-    assert!(body.contains(&format!("\"id\":\"{}\"", answered[2])), "an undone text comes back first: {body}");
+    assert!(
+        body.contains(&format!("\"id\":\"{}\"", answered[2])),
+        "an undone text comes back first: {body}"
+    );
     server.kill();
 
     let server = Server::start(&input, &log, &["--n", "4"]);
@@ -289,11 +320,17 @@ fn answers_are_on_disk_when_acknowledged_and_a_restart_resumes() {
             .as_str()
             .unwrap()
             .to_string();
-        assert!(!answered[..2].contains(&id), "{id} was labelled before the restart");
+        assert!(
+            !answered[..2].contains(&id),
+            "{id} was labelled before the restart"
+        );
     }
     let replay = read_log(&log).unwrap();
     let actions: Vec<Action> = replay.records.iter().map(|(_, r)| r.action).collect();
-    assert_eq!(actions, [Action::Label, Action::Label, Action::Label, Action::Undo]);
+    assert_eq!(
+        actions,
+        [Action::Label, Action::Label, Action::Label, Action::Undo]
+    );
     assert_eq!(replay.standing("tester").labels().len(), 2);
 }
 
@@ -304,8 +341,15 @@ fn the_queue_ends_at_n_labels_with_204() {
     let server = Server::start(&input, &dir.path().join("l.jsonl"), &["--n", "1"]);
     let a = agent();
     let (_, body) = get(&a, &server.api("/api/next"));
-    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"].as_str().unwrap().to_string();
-    let (status, _) = post(&a, &server.api("/api/label"), &format!(r#"{{"id":"{id}","label":"western"}}"#));
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = post(
+        &a,
+        &server.api("/api/label"),
+        &format!(r#"{{"id":"{id}","label":"western"}}"#),
+    );
     assert_eq!(status, 200);
     let (status, body) = get(&a, &server.api("/api/next"));
     assert_eq!((status, body.as_str()), (204, ""));
@@ -321,7 +365,11 @@ fn hostile_and_huge_texts_are_served_intact_as_json() {
         serde_json::json!({"id": "huge", "text": huge}),
     ];
     let input = corpus(dir.path(), 0, &hostile);
-    let server = Server::start(&input, &dir.path().join("l.jsonl"), &["--strategy", "random"]);
+    let server = Server::start(
+        &input,
+        &dir.path().join("l.jsonl"),
+        &["--strategy", "random"],
+    );
     let a = agent();
     let mut seen = Vec::new();
     for _ in 0..3 {
@@ -329,8 +377,14 @@ fn hostile_and_huge_texts_are_served_intact_as_json() {
         assert_eq!(status, 200);
         let next: serde_json::Value = serde_json::from_str(&body).unwrap();
         let id = next["id"].as_str().unwrap();
-        let want = hostile.iter().find(|h| h["id"] == id).unwrap()["text"].as_str().unwrap();
-        assert_eq!(next["text"].as_str().unwrap(), want, "{id} served as written");
+        let want = hostile.iter().find(|h| h["id"] == id).unwrap()["text"]
+            .as_str()
+            .unwrap();
+        assert_eq!(
+            next["text"].as_str().unwrap(),
+            want,
+            "{id} served as written"
+        );
         if id != "huge" {
             let (status, _) = get(&a, &server.api(&format!("/api/guess?id={id}")));
             assert_eq!(status, 200, "{id}: guess");
@@ -357,7 +411,10 @@ fn a_torn_last_line_is_reported_on_restart_and_cut_off() {
     let stderr = Arc::clone(&server.stderr);
     drop(server);
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(text.ends_with('\n') && text.lines().count() == 1, "{text:?}");
+    assert!(
+        text.ends_with('\n') && text.lines().count() == 1,
+        "{text:?}"
+    );
     let kept = std::fs::read_to_string(dir.path().join("labels.jsonl.torn")).unwrap();
     assert!(kept.contains("\"lab"), "{kept}");
     // stderr is read to its end once the process is gone.
@@ -366,12 +423,20 @@ fn a_torn_last_line_is_reported_on_restart_and_cut_off() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let stderr = stderr.lock().unwrap().clone();
-    assert!(stderr.contains("labels.jsonl:2: the last line was cut off"), "{stderr}");
+    assert!(
+        stderr.contains("labels.jsonl:2: the last line was cut off"),
+        "{stderr}"
+    );
 }
 
 /// 32 clients post 500 labels each; `kill_after` acknowledged labels, the server is killed.
 /// Returns every id acknowledged and the answer times.
-fn load(server: &Server, clients: usize, each: usize, kill_after: Option<usize>) -> (Vec<String>, Vec<Duration>) {
+fn load(
+    server: &Server,
+    clients: usize,
+    each: usize,
+    kill_after: Option<usize>,
+) -> (Vec<String>, Vec<Duration>) {
     let acked = Arc::new(Mutex::new(Vec::new()));
     let times = Arc::new(Mutex::new(Vec::new()));
     let stop = Arc::new(AtomicBool::new(false));
@@ -423,7 +488,10 @@ fn load(server: &Server, clients: usize, each: usize, kill_after: Option<usize>)
 }
 
 fn unsafe_free_kill(pid: u32) {
-    let status = Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -481,16 +549,31 @@ fn kill_9_during_load_keeps_every_acknowledged_label() {
         .filter(|(_, r)| r.action == Action::Label)
         .map(|(_, r)| r.id.as_str())
         .collect();
-    let lost: Vec<&String> = acked.iter().filter(|id| !labelled.contains(id.as_str())).collect();
-    assert!(lost.is_empty(), "{} acknowledged labels lost, e.g. {:?}", lost.len(), &lost[..lost.len().min(5)]);
+    let lost: Vec<&String> = acked
+        .iter()
+        .filter(|id| !labelled.contains(id.as_str()))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged labels lost, e.g. {:?}",
+        lost.len(),
+        &lost[..lost.len().min(5)]
+    );
     let progress: serde_json::Value = serde_json::from_str(&progress).unwrap();
-    assert_eq!(progress["labelled"].as_u64().unwrap() as usize, labelled.len());
+    assert_eq!(
+        progress["labelled"].as_u64().unwrap() as usize,
+        labelled.len()
+    );
 }
 
 #[test]
 fn report_agreement_gives_kappa_alpha_and_the_disagreements() {
     let dir = tempfile::tempdir().unwrap();
-    let a = ["russian"; 6].iter().chain(["western"; 6].iter()).copied().collect::<Vec<_>>();
+    let a = ["russian"; 6]
+        .iter()
+        .chain(["western"; 6].iter())
+        .copied()
+        .collect::<Vec<_>>();
     let mut b = a.clone();
     b[5] = "western";
     b[11] = "russian";
@@ -518,16 +601,31 @@ fn report_agreement_gives_kappa_alpha_and_the_disagreements() {
             .arg(&json),
     );
     // p_o = 10/12, p_e = 0.5: kappa = 2/3.
-    assert!(out.contains("ann / ben: 12 texts, agree 83.3%, Cohen's kappa 0.667"), "{out}");
+    assert!(
+        out.contains("ann / ben: 12 texts, agree 83.3%, Cohen's kappa 0.667"),
+        "{out}"
+    );
     assert!(out.contains("disagreements: 2"), "{out}");
-    assert!(out.contains("t5\tann=russian ben=western\ttext number 5"), "{out}");
+    assert!(
+        out.contains("t5\tann=russian ben=western\ttext number 5"),
+        "{out}"
+    );
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(v["items"], 12);
     assert!(v["alpha"].as_f64().unwrap() > 0.6);
 
     // Under ten shared texts, no figure.
-    let few: String = log.lines().filter(|l| !l.contains("\"t1")).take(10).map(|l| format!("{l}\n")).collect();
+    let few: String = log
+        .lines()
+        .filter(|l| !l.contains("\"t1"))
+        .take(10)
+        .map(|l| format!("{l}\n"))
+        .collect();
     let few = crate::common::write_file(dir.path(), "few.jsonl", few.as_bytes());
-    let out = crate::common::stdout_of(crate::common::stance().args(["report", "--agreement"]).arg(&few));
+    let out = crate::common::stdout_of(
+        crate::common::stance()
+            .args(["report", "--agreement"])
+            .arg(&few),
+    );
     assert!(out.contains("n/a (n="), "{out}");
 }

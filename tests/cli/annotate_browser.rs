@@ -113,9 +113,11 @@ impl Driver {
         self.call(
             "POST",
             "/actions",
-            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
-                {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
-            ]}]})),
+            Some(
+                json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                    {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
+                ]}]}),
+            ),
         );
     }
 
@@ -131,7 +133,10 @@ impl Driver {
             if !id.is_empty() && Some(id.as_str()) != not && !self.busy() {
                 return id;
             }
-            assert!(Instant::now() < deadline, "no new text shown (still {not:?})");
+            assert!(
+                Instant::now() < deadline,
+                "no new text shown (still {not:?})"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -167,13 +172,20 @@ impl Drop for Driver {
 }
 
 fn log_lines(log: &Path) -> usize {
-    std::fs::read_to_string(log).unwrap_or_default().lines().count()
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .count()
 }
 
 fn wait_for_lines(log: &Path, n: usize) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while log_lines(log) < n {
-        assert!(Instant::now() < deadline, "the log has {} lines, want {n}", log_lines(log));
+        assert!(
+            Instant::now() < deadline,
+            "the log has {} lines, want {n}",
+            log_lines(log)
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -192,7 +204,11 @@ fn label_five_by_keyboard_undo_one_and_reload() {
     ];
     let input = corpus(dir.path(), 4, &hostile);
     let log = dir.path().join("labels.jsonl");
-    let server = Server::start(&input, &log, &["--keep", "source", "--strategy", "random", "--seed", "3"]);
+    let server = Server::start(
+        &input,
+        &log,
+        &["--keep", "source", "--strategy", "random", "--seed", "3"],
+    );
     let browser = Driver::start(&driver, &chromium, &dir.path().join("profile"));
     browser.call("POST", "/url", Some(json!({"url": server.url})));
 
@@ -205,8 +221,14 @@ fn label_five_by_keyboard_undo_one_and_reload() {
         browser.assert_inert();
         if id.starts_with("h-") {
             let text = browser.script("return document.getElementById('text').textContent;");
-            let want = hostile.iter().find(|h| h["id"] == id.as_str()).unwrap()["text"].as_str().unwrap();
-            assert_eq!(text.as_str().unwrap().replace('\n', ""), want, "{id} shown as text");
+            let want = hostile.iter().find(|h| h["id"] == id.as_str()).unwrap()["text"]
+                .as_str()
+                .unwrap();
+            assert_eq!(
+                text.as_str().unwrap().replace('\n', ""),
+                want,
+                "{id} shown as text"
+            );
         }
         browser.key(key);
         wait_for_lines(&log, n + 1);
@@ -221,16 +243,26 @@ fn label_five_by_keyboard_undo_one_and_reload() {
     assert_eq!(back, shown[4], "the undone text is shown again");
     browser.call("POST", "/refresh", None);
     let after_reload = browser.shown_id(None);
-    assert_eq!(after_reload, shown[4], "after a reload the cookie keeps the session");
+    assert_eq!(
+        after_reload, shown[4],
+        "after a reload the cookie keeps the session"
+    );
     let progress = browser.script("return document.getElementById('progress').textContent;");
-    assert!(progress.as_str().unwrap().starts_with("4 of 7 labelled"), "{progress}");
+    assert!(
+        progress.as_str().unwrap().starts_with("4 of 7 labelled"),
+        "{progress}"
+    );
     // Keep a picture: the guess shown.
     browser.key("g");
     std::thread::sleep(Duration::from_millis(500));
     let png = browser.call("GET", "/screenshot", None);
     let png = base64_decode(png.as_str().unwrap());
     assert!(png.len() > 10_000, "the screenshot is not blank");
-    std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("annotate-screenshot.png"), png).unwrap();
+    std::fs::write(
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("annotate-screenshot.png"),
+        png,
+    )
+    .unwrap();
 
     let replay = read_log(&log).unwrap();
     let got: Vec<(String, Action, Option<String>)> = replay

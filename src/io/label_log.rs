@@ -13,7 +13,7 @@
 //! to `<log>.torn` and cut off, so that the next append starts on a line of its own. Any other
 //! line that is not a record is an error naming the line.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -23,7 +23,34 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::error::AnnotateError;
+/// Why the log could not be read or opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LogError {
+    #[error("{path}: {error}")]
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// A complete line that is not a record this build wrote.
+    #[error("{path}:{line}: not a label record: {message}")]
+    BadRecord {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{0}: not a regular file")]
+    NotAFile(PathBuf),
+}
+
+impl LogError {
+    fn io(path: &Path, error: std::io::Error) -> Self {
+        LogError::Io {
+            path: path.to_path_buf(),
+            error,
+        }
+    }
+}
 
 /// What an answer did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,61 +94,102 @@ pub struct TornLine {
     pub kept_in: PathBuf,
 }
 
-/// The answers of one annotator that stand: given and not undone, oldest first.
+/// The answers of one annotator that stand: given and not undone. Counts are kept as answers
+/// arrive, so a server asked for progress after every label does not recount the log.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Standing {
-    answers: Vec<(String, Action, Option<String>)>,
+    /// The ids of the standing answers, oldest first (an id answered twice is here twice).
+    order: Vec<String>,
+    /// Each id's standing answers, oldest first; the last is the one that counts.
+    by_id: HashMap<String, Vec<(Action, Option<String>)>>,
+    /// Ids whose answer that counts is each label.
+    counts: BTreeMap<String, usize>,
+    skips: usize,
 }
 
 impl Standing {
+    fn count(&mut self, answer: Option<&(Action, Option<String>)>, by: isize) {
+        match answer {
+            Some((Action::Label, Some(label))) => {
+                let n = self.counts.entry(label.clone()).or_default();
+                *n = n.saturating_add_signed(by);
+            }
+            Some((Action::Skip, _)) => self.skips = self.skips.saturating_add_signed(by),
+            _ => {}
+        }
+    }
+
     /// Applies one record of this annotator.
     pub fn apply(&mut self, record: &LogRecord) {
+        let id = &record.id;
         match record.action {
             Action::Undo => {
-                // The undo names the answer it takes back; the newest answer for that id is it.
-                if let Some(i) = self.answers.iter().rposition(|(id, _, _)| *id == record.id) {
-                    self.answers.remove(i);
+                // The undo names the answer it takes back: the newest answer for that id.
+                let Some(pos) = self.order.iter().rposition(|x| x == id) else {
+                    return;
+                };
+                self.order.remove(pos);
+                let Some(stack) = self.by_id.get_mut(id) else {
+                    return;
+                };
+                let old = stack.pop();
+                let now = stack.last().cloned();
+                if stack.is_empty() {
+                    self.by_id.remove(id);
                 }
+                self.count(old.as_ref(), -1);
+                self.count(now.as_ref(), 1);
             }
-            action => self
-                .answers
-                .push((record.id.clone(), action, record.label.clone())),
+            action => {
+                let answer = (action, record.label.clone());
+                let old = self.by_id.get(id).and_then(|s| s.last()).cloned();
+                self.count(old.as_ref(), -1);
+                self.count(Some(&answer), 1);
+                self.by_id.entry(id.clone()).or_default().push(answer);
+                self.order.push(id.clone());
+            }
         }
     }
 
     /// The newest standing answer: what an undo would take back.
     pub fn last(&self) -> Option<(&str, Action)> {
-        self.answers.last().map(|(id, a, _)| (id.as_str(), *a))
+        let id = self.order.last()?;
+        let action = self.by_id.get(id)?.last()?.0;
+        Some((id.as_str(), action))
     }
 
     /// Ids answered (labelled or skipped) and not undone.
     pub fn answered(&self) -> impl Iterator<Item = &str> {
-        self.answers.iter().map(|(id, _, _)| id.as_str())
+        self.by_id.keys().map(String::as_str)
     }
 
-    /// Each id's standing label (the newest, for an id labelled twice), in order of first answer.
+    /// Each labelled id's label (the newest, for an id labelled twice), in order of first
+    /// answer.
     pub fn labels(&self) -> Vec<(&str, &str)> {
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut out: Vec<(&str, &str)> = Vec::new();
-        for (id, _, label) in &self.answers {
-            let Some(label) = label else { continue };
-            match index.get(id.as_str()) {
-                Some(&i) => out[i].1 = label,
-                None => {
-                    index.insert(id, out.len());
-                    out.push((id, label));
-                }
-            }
-        }
-        out
+        let mut seen = HashSet::new();
+        self.order
+            .iter()
+            .filter(|id| seen.insert(id.as_str()))
+            .filter_map(|id| match self.by_id.get(id)?.last()? {
+                (Action::Label, Some(label)) => Some((id.as_str(), label.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// How many ids stand labelled.
+    pub fn labelled(&self) -> usize {
+        self.counts.values().sum()
+    }
+
+    /// How many ids stand labelled with `label`.
+    pub fn count_of(&self, label: &str) -> usize {
+        self.counts.get(label).copied().unwrap_or(0)
     }
 
     /// Standing skips.
     pub fn skips(&self) -> usize {
-        self.answers
-            .iter()
-            .filter(|(_, a, _)| *a == Action::Skip)
-            .count()
+        self.skips
     }
 }
 
@@ -138,7 +206,11 @@ impl Replay {
     /// The standing answers of `annotator`.
     pub fn standing(&self, annotator: &str) -> Standing {
         let mut s = Standing::default();
-        for (_, r) in self.records.iter().filter(|(_, r)| r.annotator == annotator) {
+        for (_, r) in self
+            .records
+            .iter()
+            .filter(|(_, r)| r.annotator == annotator)
+        {
             s.apply(r);
         }
         s
@@ -159,27 +231,18 @@ impl Replay {
         }
         out
     }
-
-    /// The text a label record of `id` holds, if any.
-    pub fn text_of(&self, id: &str) -> Option<&str> {
-        self.records
-            .iter()
-            .rev()
-            .find(|(_, r)| r.id == id && r.text.is_some())
-            .and_then(|(_, r)| r.text.as_deref())
-    }
 }
 
 /// Reads the log at `path` without changing it (for `report --agreement` and training):
 /// a torn last line is an error here, since only the server may cut it off.
-pub fn read_log(path: &Path) -> Result<Replay, AnnotateError> {
+pub fn read_log(path: &Path) -> Result<Replay, LogError> {
     let mut bytes = Vec::new();
     File::open(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| AnnotateError::io(path, e))?;
+        .map_err(|e| LogError::io(path, e))?;
     let complete = complete_prefix(&bytes);
     if complete < bytes.len() {
-        return Err(AnnotateError::BadRecord {
+        return Err(LogError::BadRecord {
             path: path.to_path_buf(),
             line: count_lines(&bytes[..complete]) + 1,
             message: "the last line is cut off (the server was killed while writing it); \
@@ -202,21 +265,20 @@ fn count_lines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
-fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<(usize, LogRecord)>, AnnotateError> {
+fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<(usize, LogRecord)>, LogError> {
     let mut out = Vec::new();
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let record: LogRecord =
-            serde_json::from_slice(line).map_err(|e| AnnotateError::BadRecord {
-                path: path.to_path_buf(),
-                line: i + 1,
-                message: e.to_string(),
-            })?;
+        let record: LogRecord = serde_json::from_slice(line).map_err(|e| LogError::BadRecord {
+            path: path.to_path_buf(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
         if record.action == Action::Label && record.label.is_none() {
-            return Err(AnnotateError::BadRecord {
+            return Err(LogError::BadRecord {
                 path: path.to_path_buf(),
                 line: i + 1,
                 message: "a label record without a label".into(),
@@ -244,8 +306,8 @@ pub struct LabelLog {
 impl LabelLog {
     /// Opens (creating) the log at `path`, replays it, and removes a torn last line (kept in
     /// `<path>.torn`).
-    pub fn open(path: &Path) -> Result<(LabelLog, Replay), AnnotateError> {
-        let io = |e| AnnotateError::io(path, e);
+    pub fn open(path: &Path) -> Result<(LabelLog, Replay), LogError> {
+        let io = |e| LogError::io(path, e);
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -253,10 +315,7 @@ impl LabelLog {
             .open(path)
             .map_err(io)?;
         if !file.metadata().map_err(io)?.is_file() {
-            return Err(AnnotateError::Param {
-                parameter: "out",
-                message: format!("{} is not a regular file", path.display()),
-            });
+            return Err(LogError::NotAFile(path.to_path_buf()));
         }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io)?;
@@ -268,11 +327,11 @@ impl LabelLog {
                 .append(true)
                 .create(true)
                 .open(&kept_in)
-                .map_err(|e| AnnotateError::io(&kept_in, e))?;
+                .map_err(|e| LogError::io(&kept_in, e))?;
             keep.write_all(&bytes[complete..])
                 .and_then(|()| keep.write_all(b"\n"))
                 .and_then(|()| keep.sync_all())
-                .map_err(|e| AnnotateError::io(&kept_in, e))?;
+                .map_err(|e| LogError::io(&kept_in, e))?;
             file.set_len(complete as u64).map_err(io)?;
             file.sync_all().map_err(io)?;
             torn = Some(TornLine {
@@ -461,7 +520,10 @@ mod tests {
         let (_log, replay) = LabelLog::open(&path).unwrap();
         let s = replay.standing("a");
         assert_eq!(s.labels(), vec![("1", "x"), ("3", "y")]);
-        assert_eq!(s.answered().collect::<Vec<_>>(), ["1", "3"]);
+        let mut answered: Vec<&str> = s.answered().collect();
+        answered.sort_unstable();
+        assert_eq!(answered, ["1", "3"]);
+        assert_eq!((s.labelled(), s.count_of("x"), s.count_of("y")), (2, 1, 1));
         assert_eq!(s.skips(), 0);
     }
 
@@ -503,7 +565,17 @@ mod tests {
         s.apply(&record("1", Action::Label, Some("x")));
         s.apply(&record("1", Action::Label, Some("y")));
         assert_eq!(s.labels(), vec![("1", "y")]);
+        assert_eq!((s.labelled(), s.count_of("x"), s.count_of("y")), (1, 0, 1));
         s.apply(&record("1", Action::Undo, None));
         assert_eq!(s.labels(), vec![("1", "x")]);
+        assert_eq!((s.labelled(), s.count_of("x"), s.count_of("y")), (1, 1, 0));
+        s.apply(&record("2", Action::Skip, None));
+        assert_eq!(
+            (s.labelled(), s.skips(), s.last()),
+            (1, 1, Some(("2", Action::Skip)))
+        );
+        s.apply(&record("2", Action::Undo, None));
+        s.apply(&record("1", Action::Undo, None));
+        assert_eq!((s.labelled(), s.skips(), s.last()), (0, 0, None));
     }
 }
