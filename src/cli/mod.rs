@@ -1,5 +1,6 @@
 //! Argument definitions and dispatch for the `stance` binary.
 
+mod adapt;
 mod bench;
 mod cv;
 mod eval;
@@ -57,6 +58,9 @@ enum Command {
     /// Draw texts to label from a corpus: at random (stratified, with weights) for validation,
     /// or uncertain and diverse ones for `stance adapt`.
     Sample(sample::SampleArgs),
+    /// Adapt a model to your corpus from a labelled sample (from `stance sample`), choosing by
+    /// cross-validation between the model, models nudged toward the sample, and the sample alone.
+    Adapt(adapt::AdaptArgs),
 }
 
 /// Runs a parsed command line. Every command writes its output through the one buffered
@@ -74,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(args, &mut out),
         Command::Report(args) => report::run(args, &mut out),
         Command::Sample(args) => sample::run(args, &mut out),
+        Command::Adapt(args) => adapt::run(args, &mut out),
     };
     // Flushed before an error is printed, so that the output a failure follows comes first.
     let flushed = out.flush();

@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod adapt;
 mod bad_data;
 mod bad_input;
 mod bad_model;
