@@ -40,6 +40,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod adapt;
 pub mod annotate;
 pub mod error;
 pub mod eval;

@@ -6,12 +6,13 @@
 //! acknowledged; undo appends a record; a restart replays the log and resumes. The log is
 //! read back by [`read_log`] for inter-annotator agreement and for training.
 //!
-//! This stage sits after `report`: it uses the model's scores and explanations and, when
-//! asked to retrain, an adapter handed in by the caller.
+//! This stage sits after `report`: it uses the model's scores and explanations, `sample`'s
+//! strategies for the queue and, when asked to retrain, `adapt` ([`adapt_retrainer`]).
 
 mod error;
 mod guess;
 mod queue;
+mod retrain;
 mod server;
 mod session;
 
@@ -19,5 +20,6 @@ pub use crate::io::label_log::{
     read_log, Action, LabelLog, LogError, LogRecord, Replay, Standing, TornLine,
 };
 pub use error::AnnotateError;
+pub use retrain::adapt_retrainer;
 pub use server::AnnotationServer;
 pub use session::{Adapter, Guess, Item, Next, Progress, Refusal, Session, SessionParams};

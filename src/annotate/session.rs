@@ -421,27 +421,33 @@ impl Session {
             .collect();
         let labels: Vec<&str> = labelled.iter().map(|(_, l)| l.as_str()).collect();
         let result = adapter(&self.base, &texts, &labels);
-        let mut state = self.state();
-        state.retraining = false;
         match result {
             Ok(model) => {
-                state.retrains += 1;
-                state.last_retrain_error = None;
                 let model = Arc::new(model);
-                let name = format!("adapted-{}", state.retrains);
-                let version = version_of(&name, &model);
-                let answered = state.queue.answered().clone();
-                drop(state);
-                // Ranked outside the lock: scoring every text takes a while.
+                let (n, answered) = {
+                    let state = self.state();
+                    (state.retrains + 1, state.queue.answered().clone())
+                };
+                let version = version_of(&format!("adapted-{n}"), &model);
+                // Ranked outside the lock: scoring every text takes a while. Answers given
+                // meanwhile stay answered; the queue skips them.
                 let order = rank(self.strategy, &model, &self.items, &answered, self.seed);
                 *self
                     .model
                     .write()
                     .unwrap_or_else(std::sync::PoisonError::into_inner) =
                     Arc::new(InUse { model, version });
-                self.state().queue.reorder(order);
+                let mut state = self.state();
+                state.queue.reorder(order);
+                state.retrains = n;
+                state.retraining = false;
+                state.last_retrain_error = None;
             }
-            Err(e) => state.last_retrain_error = Some(e),
+            Err(e) => {
+                let mut state = self.state();
+                state.retraining = false;
+                state.last_retrain_error = Some(e);
+            }
         }
     }
 

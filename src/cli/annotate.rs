@@ -11,9 +11,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use stance::annotate::{AnnotationServer, Item, LabelLog, Session, SessionParams};
+use stance::adapt::sha256_hex;
+use stance::annotate::{adapt_retrainer, AnnotationServer, Item, LabelLog, Session, SessionParams};
 use stance::io::corpus::Keep;
+use stance::model::default_model::DEFAULT_MODEL_JSON;
 use stance::sample::Strategy;
+use stance::Model;
 
 use super::records::{Item as Record, RecordArgs, Records};
 
@@ -86,7 +89,17 @@ pub fn run(args: AnnotateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
     if args.n == Some(0) {
         anyhow::bail!("--n must be at least 1");
     }
-    let model = super::load_model(args.model.as_ref())?;
+    let (model, base_sha256) = match &args.model {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading model {}", path.display()))?;
+            (
+                Model::from_json(&bytes, path).context("loading model")?,
+                sha256_hex(&bytes),
+            )
+        }
+        None => (super::load_model(None)?, sha256_hex(DEFAULT_MODEL_JSON)),
+    };
     let model_name = match &args.model {
         Some(path) => path.display().to_string(),
         None => "default".to_string(),
@@ -110,10 +123,9 @@ pub fn run(args: AnnotateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
         .or_else(|| std::env::var("USER").ok())
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| "annotator".to_string());
-    let retrain = match args.retrain {
-        Some(_) => anyhow::bail!("--retrain needs `stance adapt`, which this build lacks"),
-        None => None,
-    };
+    let retrain = args
+        .retrain
+        .map(|every| (every, adapt_retrainer(base_sha256)));
     let params = SessionParams {
         labels: args.labels.clone(),
         annotator,

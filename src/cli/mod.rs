@@ -1,5 +1,6 @@
 //! Argument definitions and dispatch for the `stance` binary.
 
+mod adapt;
 mod agreement;
 mod annotate;
 mod bench;
@@ -62,6 +63,9 @@ enum Command {
     /// Label texts in the browser with the model in the loop: a local page on 127.0.0.1
     /// behind a token, every answer appended to a JSON Lines log before it is acknowledged.
     Annotate(annotate::AnnotateArgs),
+    /// Adapt a model to your corpus from a labelled sample (from `stance sample`), choosing by
+    /// cross-validation between the model, models nudged toward the sample, and the sample alone.
+    Adapt(adapt::AdaptArgs),
 }
 
 /// Runs a parsed command line. Every command writes its output through the one buffered
@@ -80,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => report::run(args, &mut out),
         Command::Annotate(args) => annotate::run(args, &mut out),
         Command::Sample(args) => sample::run(args, &mut out),
+        Command::Adapt(args) => adapt::run(args, &mut out),
     };
     // Flushed before an error is printed, so that the output a failure follows comes first.
     let flushed = out.flush();

@@ -629,3 +629,67 @@ fn report_agreement_gives_kappa_alpha_and_the_disagreements() {
     );
     assert!(out.contains("n/a (n="), "{out}");
 }
+
+#[test]
+fn retrain_adapts_the_model_in_the_background_and_the_log_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = corpus(dir.path(), 30, &[]);
+    let log = dir.path().join("labels.jsonl");
+    let server = Server::start(&input, &log, &["--retrain", "8", "--strategy", "random"]);
+    let a = agent();
+    for i in 0..8 {
+        let (_, body) = get(&a, &server.api("/api/next"));
+        let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The invented texts alternate topics; label by topic so the sample has a signal.
+        let n: usize = id[1..].parse().unwrap();
+        let label = if n % 4 < 2 { "russian" } else { "western" };
+        let (status, _) = post(
+            &a,
+            &server.api("/api/label"),
+            &format!(r#"{{"id":"{id}","label":"{label}"}}"#),
+        );
+        assert_eq!(status, 200, "label {i}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let progress = loop {
+        let (_, body) = get(&a, &server.api("/api/progress"));
+        let p: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if p["retrains"] == 1 || p.get("retrain_error").is_some() {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "no retraining after 300 s: {p}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(progress["retrains"], 1, "{progress}");
+    assert!(
+        progress["model"]
+            .as_str()
+            .unwrap()
+            .starts_with("adapted-1 sha256:"),
+        "{progress}"
+    );
+    let (_, body) = get(&a, &server.api("/api/next"));
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post(
+        &a,
+        &server.api("/api/label"),
+        &format!(r#"{{"id":"{id}","label":"western"}}"#),
+    );
+    let replay = read_log(&log).unwrap();
+    let models: Vec<&str> = replay
+        .records
+        .iter()
+        .map(|(_, r)| r.model.as_str())
+        .collect();
+    assert!(
+        models[..8].iter().all(|m| m.starts_with("default sha256:")),
+        "{models:?}"
+    );
+    assert!(models[8].starts_with("adapted-1 sha256:"), "{models:?}");
+}

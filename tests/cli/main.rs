@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod adapt;
 mod annotate;
 mod annotate_browser;
 mod bad_data;
