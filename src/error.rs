@@ -45,6 +45,12 @@ pub enum ParamError {
     MaskPattern { name: String, reason: String },
     #[error("unknown language {0:?}; known: english, russian")]
     Language(String),
+    #[error("unknown preset {0:?}; known: default, textbook")]
+    Preset(String),
+    #[error("alpha and C are the same setting (C = 1/alpha): give one")]
+    AlphaAndC,
+    #[error("{0} applies only with calibrate")]
+    NeedsCalibrate(&'static str),
 }
 
 /// Everything the library can fail with.
