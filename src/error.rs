@@ -49,6 +49,8 @@ pub enum ParamError {
     Preset(String),
     #[error("alpha and C are the same setting (C = 1/alpha): give one")]
     AlphaAndC,
+    #[error("keep_unweighted_terms applies to the l1 and elasticnet penalties only (an l2 model weighs every term)")]
+    KeepUnweightedWithout,
     #[error("{0} applies only with calibrate")]
     NeedsCalibrate(&'static str),
 }
