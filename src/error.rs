@@ -45,6 +45,14 @@ pub enum ParamError {
     MaskPattern { name: String, reason: String },
     #[error("unknown language {0:?}; known: english, russian")]
     Language(String),
+    #[error("unknown preset {0:?}; known: default, textbook")]
+    Preset(String),
+    #[error("alpha and C are the same setting (C = 1/alpha): give one")]
+    AlphaAndC,
+    #[error("keep_unweighted_terms applies to the l1 and elasticnet penalties only (an l2 model weighs every term)")]
+    KeepUnweightedWithout,
+    #[error("{0} applies only with calibrate")]
+    NeedsCalibrate(&'static str),
 }
 
 /// Everything the library can fail with.

@@ -32,23 +32,6 @@ pub fn to_py(error: StanceError) -> PyErr {
     }
 }
 
-/// The Python exception for an error of the CLI's code compiled in here (`anyhow`): `OSError`
-/// when an I/O error is behind it, else `ValueError`; the message is the whole chain.
-pub fn anyhow_to_py(error: anyhow::Error) -> PyErr {
-    if let Some(e) = error.downcast_ref::<StanceError>() {
-        if matches!(e, StanceError::Io { .. } | StanceError::IsDirectory { .. }) {
-            return PyOSError::new_err(format!("{error:#}"));
-        }
-    }
-    if error
-        .chain()
-        .any(|e| e.downcast_ref::<std::io::Error>().is_some())
-    {
-        return PyOSError::new_err(format!("{error:#}"));
-    }
-    PyValueError::new_err(format!("{error:#}"))
-}
-
 /// Runs `work` without the GIL, on a pool of `threads` threads (rayon's global pool, one
 /// thread per core, when `None`), and turns a panic into a `RuntimeError`.
 pub fn detached<T, F>(py: Python<'_>, threads: Option<usize>, work: F) -> PyResult<T>
@@ -81,20 +64,5 @@ where
         PyRuntimeError::new_err(format!(
             "internal error in stance (a bug, please report it): {what}"
         ))
-    })
-}
-
-/// Panics on a worker thread of a batch, for the test that a panic becomes a `RuntimeError`
-/// and does not abort the interpreter. Not part of the API.
-#[pyfunction]
-#[pyo3(name = "_panic_for_test")]
-pub fn panic_for_test(py: Python<'_>, message: String) -> PyResult<()> {
-    detached(py, Some(2), move || {
-        use rayon::prelude::*;
-        (0..4).into_par_iter().for_each(|i| {
-            if i == 3 {
-                panic!("{message}");
-            }
-        });
     })
 }

@@ -232,7 +232,7 @@ impl PyModel {
         detached(py, None, || {
             let e = model.explain(&text);
             let effects = model.swap_effects(&text, &swaps);
-            crate::cli_html::render(&model, &text, &e, &effects, top, &title)
+            stance::report::explain_html::render(&model, &text, &e, &effects, top, &title)
         })
     }
 

@@ -15,9 +15,9 @@ use stance::predict::explain::{Explanation, SwapEffect};
 use stance::predict::explain_record::ExplanationRecord;
 use stance::Model;
 
-use super::html;
 use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
 use super::records::{Item, RecordArgs, Records};
+use stance::report::explain_html;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -269,7 +269,7 @@ pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     // The HTML view is written even when stdout has been closed (`| head`): that is not a
     // failure, and the page is what was asked for.
     if let Some(out) = html_out {
-        let page = html::render(&model, &text, &e, &effects, args.top, &name);
+        let page = explain_html::render(&model, &text, &e, &effects, args.top, &name);
         out.commit(page.as_bytes())
             .context("writing the HTML view")?;
     }

@@ -4,7 +4,6 @@ mod bench;
 mod cv;
 mod eval;
 mod explain;
-mod html;
 mod inspect;
 mod options;
 mod output;

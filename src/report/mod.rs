@@ -30,6 +30,7 @@ mod contributions;
 pub mod coverage;
 pub mod date;
 pub mod error;
+pub mod explain_html;
 pub mod html;
 pub(crate) mod plots;
 pub(crate) mod read;
