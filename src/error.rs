@@ -184,6 +184,16 @@ pub enum StanceError {
     InvalidModel(String),
     #[error("{path}: not written: the run was interrupted")]
     Interrupted { path: PathBuf },
+    #[error("{path}: is both {first} and {second}; give each output its own path")]
+    SamePath {
+        path: PathBuf,
+        first: String,
+        second: String,
+    },
+    #[error("{path}: {size} bytes is over the {} MiB limit for a model file", *limit >> 20)]
+    ModelTooLarge { path: PathBuf, size: u64, limit: u64 },
+    #[error("{path}: not a regular file; a model is read from a file")]
+    NotRegularFile { path: PathBuf },
 }
 
 /// `path:line`, or `path` when there is no line (a whole-file text).

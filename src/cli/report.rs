@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use stance::io::atomic::AtomicFile;
+use stance::io::atomic::{check_distinct, Output};
 use stance::report::coverage::CoveragePoint;
 use stance::report::{render_html, report_files, to_csv, ReportParams, TimeUnit};
 
 use super::options::UncertaintyArgs;
-use super::output::write_json;
+use super::output::{open_output, write_json};
 
 /// The calendar unit of the time series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,19 +111,17 @@ pub struct ReportArgs {
     inputs: Vec<PathBuf>,
 }
 
-/// Opens `path` for an atomic write now, so that a bad path fails before any work.
-fn open(path: &Option<PathBuf>, what: &str) -> anyhow::Result<Option<AtomicFile>> {
-    path.as_ref()
-        .map(|p| {
-            AtomicFile::create(p).with_context(|| format!("opening {what} output {}", p.display()))
-        })
-        .transpose()
-}
-
 pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let html = open(&args.html, "HTML")?;
-    let csv = open(&args.csv, "CSV")?;
-    let json = open(&args.json, "JSON")?;
+    let html = open_output(args.html.as_deref(), "--html")?;
+    let csv = open_output(args.csv.as_deref(), "--csv")?;
+    let json = open_output(args.json.as_deref(), "--json")?;
+    let named = [("--html", &html), ("--csv", &csv), ("--json", &json)];
+    let outputs: Vec<(&str, &Output)> = named
+        .iter()
+        .filter_map(|(option, o)| o.as_ref().map(|o| (*option, o)))
+        .collect();
+    check_distinct(&args.inputs, &outputs)?;
+    let to_stdout = outputs.iter().any(|(_, o)| o.is_stdout());
     if args.threads == Some(0) {
         anyhow::bail!("--threads must be at least 1");
     }
@@ -174,18 +172,21 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     // The files first: a closed stdout (`| head`) must not cost the report.
     if let Some(f) = html {
         let page = render_html(&report, &title)?;
-        f.commit(page.as_bytes())
+        f.commit(page.as_bytes(), out)
             .context("writing the HTML report")?;
     }
     if let Some(f) = csv {
         let bytes = to_csv(&report).context("formatting the CSV report")?;
-        f.commit(&bytes).context("writing the CSV report")?;
+        f.commit(&bytes, out).context("writing the CSV report")?;
     }
     if let Some(f) = json {
         let mut bytes = Vec::new();
         write_json(&mut bytes, &report)?;
-        f.commit(&bytes).context("writing the JSON report")?;
+        f.commit(&bytes, out).context("writing the JSON report")?;
     }
+    // With an output on stdout (`--csv -`), the summary goes to stderr so as not to mix in.
+    let mut stderr = std::io::stderr();
+    let out: &mut dyn Write = if to_stdout { &mut stderr } else { out };
     writeln!(
         out,
         "{} documents, labels {}; {} groups by {}",

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use stance::io::atomic::AtomicFile;
+use stance::io::atomic::{check_distinct, Output};
 use stance::model::logistic::Penalty;
 use stance::train::{train, Stage};
 
@@ -38,8 +38,10 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
         .options
         .params_with(args.calibration.params(), args.calibration.seed())?;
     // Open the output first, so an unwritable path fails now and not after training.
-    let out = AtomicFile::create(&args.out)
+    let out = Output::create(&args.out)
         .with_context(|| format!("opening output {}", args.out.display()))?;
+    check_distinct(&args.data.data, &[("--out", &out)])?;
+    let to_stdout = out.is_stdout();
     let started = Instant::now();
     let data = super::training_data::TrainingData::read(&args.data, args.options.strict_labels())?;
     let docs = data.docs;
@@ -68,8 +70,11 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
     let (model, report) = train(&docs, &params, &mut progress).context("training")?;
     bar.finish_and_clear();
     model
-        .save_to(out)
+        .save_to(out, stdout)
         .with_context(|| format!("writing model {}", args.out.display()))?;
+    // With the model on stdout (`--out -`), the summary goes to stderr so as not to mix in.
+    let mut stderr = std::io::stderr();
+    let stdout: &mut dyn Write = if to_stdout { &mut stderr } else { stdout };
 
     let t = model.training();
     writeln!(
