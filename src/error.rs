@@ -191,7 +191,11 @@ pub enum StanceError {
         second: String,
     },
     #[error("{path}: {size} bytes is over the {} MiB limit for a model file", *limit >> 20)]
-    ModelTooLarge { path: PathBuf, size: u64, limit: u64 },
+    ModelTooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("{path}: not a regular file; a model is read from a file")]
     NotRegularFile { path: PathBuf },
 }

@@ -261,9 +261,10 @@ pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         false => &mut *out,
     };
     let printed = match args.format {
-        OutputFormat::Json => {
-            write_json(text_out, &ExplanationRecord::new(&model, &e, &effects, args.top))
-        }
+        OutputFormat::Json => write_json(
+            text_out,
+            &ExplanationRecord::new(&model, &e, &effects, args.top),
+        ),
         // Jsonl is refused by the --format parser.
         OutputFormat::Text | OutputFormat::Jsonl => {
             write_text(text_out, &model, &text, &e, &effects, args.top).map_err(Into::into)

@@ -336,8 +336,14 @@ impl Output {
     pub fn commit(self, bytes: &[u8], stdout: &mut dyn Write) -> Result<(), StanceError> {
         let io = |e| StanceError::io(&self.shown, e);
         match self.sink {
-            Sink::Stdout => stdout.write_all(bytes).and_then(|()| stdout.flush()).map_err(io),
-            Sink::Through(mut file) => file.write_all(bytes).and_then(|()| file.flush()).map_err(io),
+            Sink::Stdout => stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(io),
+            Sink::Through(mut file) => file
+                .write_all(bytes)
+                .and_then(|()| file.flush())
+                .map_err(io),
             Sink::Atomic(file) => file.commit(bytes),
         }
     }

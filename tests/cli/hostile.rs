@@ -1,0 +1,220 @@
+//! The second hostile-input sweep (issue 25): outputs that share a path with each other or
+//! with an input, symlinks, devices and `-` as outputs; a record over the size limit in a
+//! table; formula cells in CSV output; placeholder group names; extreme options; ids kept as
+//! written; impossible scored values.
+
+use std::path::Path;
+
+use crate::common;
+use crate::report::{csv_rows, invented, jsonl, scored};
+
+use common::{fails_with, repo, stance, stdout_of, write_file};
+use serde_json::Value;
+
+/// The scored records' ids, in order, from JSON Lines output.
+fn ids(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_csv_record_over_the_size_limit_costs_only_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Residents spent another night in metro stations as the convoy stalled.";
+    for (name, delimiter) in [("big.csv", ","), ("big.tsv", "\t")] {
+        let mut body = format!("id{delimiter}text\n0{delimiter}{text}\n");
+        body.push_str(&format!("1{delimiter}{}\n", "x".repeat(17 << 20)));
+        for id in 2..5 {
+            body.push_str(&format!("{id}{delimiter}{text}\n"));
+        }
+        let p = write_file(dir.path(), name, body.as_bytes());
+        let out = stance()
+            .args(["score", "--format", "jsonl", "--skip-bad"])
+            .arg(&p)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        assert_eq!(
+            ids(&String::from_utf8_lossy(&out.stdout)),
+            ["0", "2", "3", "4"]
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&format!("{name}:3:")), "{stderr}");
+        assert!(stderr.contains("1 bad record"), "{stderr}");
+    }
+}
+
+/// Scored records to report on, in `dir/in.jsonl`.
+fn report_input(dir: &Path) -> std::path::PathBuf {
+    jsonl(dir, "in.jsonl", &invented())
+}
+
+#[test]
+fn two_outputs_on_one_path_are_refused_and_leave_it_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = report_input(dir.path());
+    let x = write_file(dir.path(), "x", b"good");
+    fails_with(
+        stance()
+            .args(["report", "--html"])
+            .arg(&x)
+            .arg("--csv")
+            .arg(&x)
+            .arg(&input),
+        "is both the --html output and the --csv output",
+    );
+    assert_eq!(std::fs::read(&x).unwrap(), b"good");
+    // The same file by another name (a symlink) is the same file.
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&x, &link).unwrap();
+    fails_with(
+        stance()
+            .args(["report", "--csv"])
+            .arg(&x)
+            .arg("--json")
+            .arg(&link)
+            .arg(&input),
+        "is both the --csv output and the --json output",
+    );
+    // Two outputs, each on its own path, are both written whole.
+    let (html, csv) = (dir.path().join("r.html"), dir.path().join("r.csv"));
+    stdout_of(
+        stance()
+            .args(["report", "--html"])
+            .arg(&html)
+            .arg("--csv")
+            .arg(&csv)
+            .arg(&input),
+    );
+    assert!(std::fs::read_to_string(&html)
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+    assert!(!csv_rows(&csv).is_empty());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 5);
+}
+
+#[test]
+fn an_output_on_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = report_input(dir.path());
+    let before = std::fs::read(&input).unwrap();
+    fails_with(
+        stance().args(["report", "--html"]).arg(&input).arg(&input),
+        "is both an input",
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    let data = repo("data/examples.jsonl");
+    let copy = dir.path().join("data.jsonl");
+    std::fs::copy(&data, &copy).unwrap();
+    fails_with(
+        common::train_command(&copy, &copy).args(["--min-df", "1"]),
+        "is both an input",
+    );
+    fails_with(
+        stance()
+            .args(["explain", "--html"])
+            .arg(&copy)
+            .arg("--id")
+            .arg("ex-w-01")
+            .arg(&copy),
+        "is both an input",
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&data).unwrap());
+}
+
+#[test]
+fn a_symlinked_output_replaces_its_target_and_stays_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = report_input(dir.path());
+    let real_dir = dir.path().join("real");
+    std::fs::create_dir(&real_dir).unwrap();
+    let target = write_file(&real_dir, "report.csv", b"old");
+    let link = dir.path().join("report.csv");
+    std::os::unix::fs::symlink("real/report.csv", &link).unwrap();
+    stdout_of(stance().args(["report", "--csv"]).arg(&link).arg(&input));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(!csv_rows(&target).is_empty());
+    // The temporary file was made beside the target, and nothing is left of it.
+    assert_eq!(std::fs::read_dir(&real_dir).unwrap().count(), 1);
+}
+
+#[test]
+fn a_fifo_output_is_written_through_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = report_input(dir.path());
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    stdout_of(stance().args(["report", "--csv"]).arg(&fifo).arg(&input));
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced");
+    let csv = reader.join().unwrap();
+    assert!(csv.starts_with("source,label,"), "{csv}");
+}
+
+#[test]
+fn dash_and_dev_stdout_are_stdout_for_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = report_input(dir.path());
+    for path in ["-", "/dev/stdout"] {
+        for (option, start) in [
+            ("--html", "<!DOCTYPE html>"),
+            ("--csv", "source,label,"),
+            ("--json", "{"),
+        ] {
+            let out = stdout_of(stance().args(["report", option, path]).arg(&input));
+            assert!(out.starts_with(start), "report {option} {path}: {out:.200}");
+            // The summary went to stderr, so stdout is the output alone.
+            assert!(!out.contains("documents, labels"), "{out:.200}");
+        }
+    }
+    fails_with(
+        stance()
+            .args(["report", "--csv", "-", "--json", "-"])
+            .arg(&input),
+        "is both the --csv output and the --json output",
+    );
+    let html = stdout_of(
+        stance()
+            .current_dir(dir.path())
+            .args(["explain", "--html", "-"])
+            .arg(repo("data/articles/western-kyiv-briefing.txt")),
+    );
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html:.200}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    let model = stdout_of(
+        common::train_command(&repo("data/examples.jsonl"), Path::new("-")).args(["--min-df", "1"]),
+    );
+    let parsed: Value = serde_json::from_str(&model).unwrap();
+    assert!(parsed["version"].is_u64());
+    let predictions = stdout_of(
+        stance()
+            .args(["cv", "--folds", "2", "--min-df", "1", "--group-by", "none"])
+            .args(["--predictions", "-", "--data"])
+            .arg(repo("data/examples.jsonl")),
+    );
+    assert_eq!(predictions.lines().count(), 48);
+    let matrix = stdout_of(
+        stance()
+            .args(["bench", "--repeat", "1", "--export-matrix", "-", "--data"])
+            .arg(repo("data/examples.jsonl")),
+    );
+    assert_eq!(matrix.lines().count(), 48);
+}
