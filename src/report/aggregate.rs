@@ -16,7 +16,7 @@ use crate::report::coverage::{
 use crate::report::date::TimeUnit;
 use crate::report::error::ReportError;
 use crate::report::read::Scored;
-use crate::report::record::{ReportRecord, NONE_GROUP};
+use crate::report::record::{ReportRecord, ALL_GROUP, NONE_GROUP};
 use crate::report::reliability::{reliability, Confusion, Reliability};
 use crate::report::terms::{TermSums, TopTerm};
 use crate::report::wilson::Share;
@@ -465,7 +465,7 @@ impl<'p> ReportBuilder<'p> {
         Ok(Report {
             flags_differ,
             plotted: plotted.iter().map(|&l| labels[l].clone()).collect(),
-            overall: self.overall.stats(vec!["(all)".into()], &labels),
+            overall: self.overall.stats(vec![ALL_GROUP.into()], &labels),
             groups: self
                 .groups
                 .iter()

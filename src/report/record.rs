@@ -16,6 +16,28 @@ use crate::report::error::ReportError;
 /// The group value of a record that lacks the field: shown, and counted, as a group of its own.
 pub const NONE_GROUP: &str = "(none)";
 
+/// The group value of the overall rows in the CSV.
+pub const ALL_GROUP: &str = "(all)";
+
+/// A record's own group value, told apart from the placeholders: a value that reads as one
+/// (`(none)`, `(all)`, or one of those in quotes, and so on) is put in double quotes, so that a
+/// source named `(none)` is not merged with the records that lack a source.
+pub fn group_value(value: String) -> String {
+    fn looks_like_placeholder(v: &str) -> bool {
+        v == NONE_GROUP
+            || v == ALL_GROUP
+            || v.len() >= 2
+                && v.starts_with('"')
+                && v.ends_with('"')
+                && looks_like_placeholder(&v[1..v.len() - 1])
+    }
+    if looks_like_placeholder(&value) {
+        format!("\"{value}\"")
+    } else {
+        value
+    }
+}
+
 /// The longest paragraph snippet kept for the page, in characters.
 const SNIPPET_CHARS: usize = 280;
 
@@ -171,7 +193,7 @@ pub fn read_meta(
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty()),
         };
-        groups.push(value.unwrap_or_else(|| NONE_GROUP.to_string()));
+        groups.push(value.map_or_else(|| NONE_GROUP.to_string(), group_value));
     }
     let label_field = match &fields.label {
         Some(l) => l.as_str(),

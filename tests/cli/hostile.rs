@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::common;
-use crate::report::{csv_rows, invented, jsonl, scored};
+use crate::report::{csv_rows, invented, jsonl};
 
 use common::{fails_with, repo, stance, stdout_of, write_file};
 use serde_json::Value;
@@ -217,4 +217,111 @@ fn dash_and_dev_stdout_are_stdout_for_every_output() {
             .arg(repo("data/examples.jsonl")),
     );
     assert_eq!(matrix.lines().count(), 48);
+}
+
+/// A short text the default model scores, for tables of invented records.
+const TEXT: &str = "Residents spent another night in metro stations as the convoy stalled.";
+
+#[test]
+fn repeated_columns_and_clashing_names_keep_every_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = write_file(
+        dir.path(),
+        "dup.csv",
+        format!("id,text,x,x\n1,{TEXT},b,c\n").as_bytes(),
+    );
+    let csv = stdout_of(
+        stance()
+            .args(["score", "--keep-all", "--format", "csv"])
+            .arg(&table),
+    );
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let row = reader.records().next().unwrap().unwrap();
+    let at = |name: &str| row[header.iter().position(|h| h == name).unwrap()].to_string();
+    assert_eq!((at("x"), at("x_2")), ("b".to_string(), "c".to_string()));
+    let json = stdout_of(
+        stance()
+            .args(["score", "--keep-all", "--format", "jsonl"])
+            .arg(&table),
+    );
+    let v: Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!((v["x"].as_str(), v["x_2"].as_str()), (Some("b"), Some("c")));
+    // `label` is written as `input_label`, so a field of that name goes beside it.
+    let records = write_file(
+        dir.path(),
+        "labels.jsonl",
+        format!("{{\"id\":\"1\",\"text\":\"{TEXT}\",\"label\":\"a\",\"input_label\":\"b\"}}\n")
+            .as_bytes(),
+    );
+    let json = stdout_of(
+        stance()
+            .args(["score", "--keep-all", "--format", "jsonl"])
+            .arg(&records),
+    );
+    assert_eq!(json.matches("\"input_label\"").count(), 1, "{json}");
+    let v: Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(
+        (v["input_label"].as_str(), v["input_label_2"].as_str()),
+        (Some("a"), Some("b"))
+    );
+}
+
+#[test]
+fn csv_cells_from_the_input_are_never_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut records = invented();
+    records[0]["source"] = "=HYPERLINK(\"http://evil.example\",\"x\")".into();
+    records[1]["source"] = "+cmd|calc".into();
+    records[2]["source"] = "@SUM(A1)".into();
+    records[3]["source"] = "-2+3".into();
+    let input = jsonl(dir.path(), "in.jsonl", &records);
+    let out = dir.path().join("r.csv");
+    stdout_of(stance().args(["report", "--csv"]).arg(&out).arg(&input));
+    let sources: Vec<String> = csv_rows(&out).iter().map(|r| r["source"].clone()).collect();
+    for bad in ["=HYPERLINK", "+cmd", "@SUM", "-2+3"] {
+        assert!(
+            sources
+                .iter()
+                .any(|s| *s == format!("'{}", &s[1..]) && s[1..].starts_with(bad)),
+            "{bad}: {sources:?}"
+        );
+        assert!(!sources.iter().any(|s| s.starts_with(bad)), "{sources:?}");
+    }
+    // score's CSV: the id and a kept text are guarded; a kept JSON number stays a number.
+    let scored = write_file(
+        dir.path(),
+        "s.jsonl",
+        format!("{{\"id\":\"=1+1\",\"text\":\"{TEXT}\",\"note\":\"@x\",\"n\":-5}}\n").as_bytes(),
+    );
+    let csv = stdout_of(
+        stance()
+            .args(["score", "--keep", "note,n", "--format", "csv"])
+            .arg(&scored),
+    );
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.starts_with("'=1+1,'@x,-5,"), "{row}");
+}
+
+#[test]
+fn a_group_named_like_a_placeholder_is_its_own_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut records = invented();
+    // One record (n01) lacks a source; two are named like the placeholders.
+    records[0]["source"] = "(none)".into();
+    records[1]["source"] = "(all)".into();
+    let input = jsonl(dir.path(), "in.jsonl", &records);
+    let out = dir.path().join("r.csv");
+    let printed = stdout_of(stance().args(["report", "--csv"]).arg(&out).arg(&input));
+    assert!(printed.contains("1 documents lack \"source\""), "{printed}");
+    let rows = csv_rows(&out);
+    let documents = |source: &str| {
+        rows.iter()
+            .find(|r| r["source"] == source)
+            .map(|r| r["documents"].clone())
+    };
+    assert_eq!(documents("(none)").as_deref(), Some("1"));
+    assert_eq!(documents("\"(none)\"").as_deref(), Some("1"));
+    assert_eq!(documents("\"(all)\"").as_deref(), Some("1"));
+    assert_eq!(documents("(all)").as_deref(), Some("15"));
 }
