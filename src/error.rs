@@ -9,9 +9,9 @@ use std::path::PathBuf;
 /// A parameter value that was refused when a configuration was checked.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ParamError {
-    #[error("alpha must be finite and >= 0, got {0}")]
+    #[error("alpha must be finite and >= 0, got {0:?}")]
     Alpha(f64),
-    #[error("C must be finite and > 0, got {0}")]
+    #[error("C must be finite and > 0, got {0:?}")]
     C(f64),
     #[error("n-gram range must satisfy 1 <= min <= max <= 5, got {min}..{max}")]
     NgramRange { min: usize, max: usize },
@@ -29,15 +29,15 @@ pub enum ParamError {
     MaxFeatures(usize),
     #[error("unknown penalty {0:?}; known: l2, l1, elasticnet")]
     Penalty(String),
-    #[error("l1_ratio must be in [0, 1], got {0}")]
+    #[error("l1_ratio must be in [0, 1], got {0:?}")]
     L1Ratio(f64),
-    #[error("prior_tokens must be finite and >= 0, got {0}")]
+    #[error("prior_tokens must be finite and >= 0, got {0:?}")]
     PriorTokens(f64),
     #[error("l1_ratio applies to the elasticnet penalty only")]
     L1RatioWithout,
     #[error("max_iter must be >= 1, got {0}")]
     MaxIter(u64),
-    #[error("tolerance must be finite and > 0, got {0}")]
+    #[error("tolerance must be finite and > 0, got {0:?}")]
     Tolerance(f64),
     #[error("min_sources must be >= 1, got {0}")]
     MinSources(usize),
@@ -45,6 +45,11 @@ pub enum ParamError {
     MaskPattern { name: String, reason: String },
     #[error("unknown language {0:?}; known: english, russian")]
     Language(String),
+    #[error(
+        "threads must be between 1 and {max} (4 per core, and at least {}), got {got}",
+        crate::features::workers::MIN_THREAD_CAP
+    )]
+    Threads { got: i128, max: usize },
 }
 
 /// Everything the library can fail with.
@@ -161,6 +166,8 @@ pub enum StanceError {
     TooManyLabels { found: usize, max: usize },
     #[error("no term survives the vocabulary filters (min_df, max_df, min_sources); loosen them")]
     EmptyVocabulary,
+    #[error("alpha {alpha:?} leaves no term with a non-zero weight, so the model would score nothing; try a smaller alpha")]
+    NoWeightedTerm { alpha: f64 },
     #[error(transparent)]
     Param(#[from] ParamError),
     #[error("{path}: not a stance model file: {message}")]

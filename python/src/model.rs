@@ -125,7 +125,7 @@ impl PyModel {
         texts: &Bound<'py, PyAny>,
         paragraphs: bool,
         ids: Option<&Bound<'py, PyAny>>,
-        threads: Option<usize>,
+        threads: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
         let texts = inputs::texts("texts", texts)?;
         let ids = inputs::column("ids", ids, texts.len())?
@@ -161,7 +161,7 @@ impl PyModel {
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
-        threads: Option<usize>,
+        threads: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let texts = inputs::texts("texts", texts)?;
         let model = Arc::clone(&self.inner);
@@ -183,7 +183,7 @@ impl PyModel {
         &self,
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
-        threads: Option<usize>,
+        threads: Option<i64>,
     ) -> PyResult<Vec<String>> {
         let texts = inputs::texts("texts", texts)?;
         let model = Arc::clone(&self.inner);

@@ -161,7 +161,7 @@ pub fn train(
     sources: Option<&Bound<'_, PyAny>>,
     dates: Option<&Bound<'_, PyAny>>,
     ids: Option<&Bound<'_, PyAny>>,
-    threads: Option<usize>,
+    threads: Option<i64>,
     params: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyModel> {
     let args = match params {
@@ -227,7 +227,7 @@ pub fn evaluate<'py>(
     texts: &Bound<'py, PyAny>,
     labels: &Bound<'py, PyAny>,
     sources: Option<&Bound<'py, PyAny>>,
-    threads: Option<usize>,
+    threads: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let texts = inputs::texts("texts", texts)?;
     let truth = inputs::column("labels", Some(labels), texts.len())?.unwrap_or_default();

@@ -32,7 +32,7 @@ pub struct BenchArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Threads for the parallel column (the other always uses one).
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = super::parse_threads)]
     threads: usize,
     /// Word n-gram range, MIN..MAX or MIN,MAX: 1..2 and 1,2 both mean unigrams and bigrams.
     #[arg(long, default_value = "1..2", value_parser = ngram_range)]
@@ -444,9 +444,6 @@ fn run_both(
 }
 
 pub fn run(args: BenchArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    if args.threads == 0 {
-        bail!("--threads must be at least 1");
-    }
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }

@@ -85,6 +85,16 @@ pub fn load_model(path: Option<&PathBuf>) -> anyhow::Result<Model> {
     }
 }
 
+/// Parses `--threads N`: at least 1 and at most the library's cap
+/// ([`stance::features::max_threads`]).
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: i128 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number"))?;
+    stance::features::check_threads(n).map_err(|e| e.to_string())
+}
+
 /// A warning on stderr, as `stance: warning: ...`. A closed stderr must not turn into a
 /// panic, so a failed write is dropped.
 pub fn warn(message: std::fmt::Arguments) {

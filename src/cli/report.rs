@@ -103,7 +103,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "TEXT")]
     title: Option<String>,
     /// Threads to score raw records with; all cores by default.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::parse_threads)]
     threads: Option<usize>,
     /// Scored records (`stance score --format jsonl|csv` output) or raw ones (JSON Lines, CSV
     /// or TSV with a text field), or - for JSON Lines on stdin.
@@ -122,9 +122,6 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         .collect();
     check_distinct(&args.inputs, &outputs)?;
     let to_stdout = outputs.iter().any(|(_, o)| o.is_stdout());
-    if args.threads == Some(0) {
-        anyhow::bail!("--threads must be at least 1");
-    }
     let mut model = super::load_model(args.model.as_ref())?;
     let mut params = ReportParams::new(args.by.clone(), &model);
     params.time = match args.time {

@@ -75,7 +75,7 @@ pub struct ScoreArgs {
     #[arg(long)]
     skip_bad: bool,
     /// Threads to score with; all cores by default.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::parse_threads)]
     threads: Option<usize>,
     #[command(flatten)]
     records: RecordArgs,
@@ -247,9 +247,6 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if args.uncertainty.is_set() {
         let policy = args.uncertainty.apply(*model.uncertainty())?;
         model = model.with_uncertainty(policy)?;
-    }
-    if args.threads == Some(0) {
-        anyhow::bail!("--threads must be at least 1");
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))

@@ -69,6 +69,9 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
     };
     let (model, report) = train(&docs, &params, &mut progress).context("training")?;
     bar.finish_and_clear();
+    if let Some(warning) = stance::train::uniform_scores_warning(&model, &docs) {
+        super::warn(format_args!("{warning}"));
+    }
     model
         .save_to(out, stdout)
         .with_context(|| format!("writing model {}", args.out.display()))?;

@@ -325,3 +325,94 @@ fn a_group_named_like_a_placeholder_is_its_own_group() {
     assert_eq!(documents("\"(all)\"").as_deref(), Some("1"));
     assert_eq!(documents("(all)").as_deref(), Some("15"));
 }
+
+#[test]
+fn thread_counts_are_capped_with_a_clear_error() {
+    let article = repo("data/articles/western-kyiv-briefing.txt");
+    for bad in ["100000", "0"] {
+        fails_with(
+            stance().args(["score", "--threads", bad]).arg(&article),
+            "threads must be between 1 and",
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = report_input(dir.path());
+    fails_with(
+        stance().args(["report", "--threads", "5000"]).arg(&input),
+        "threads must be between 1 and",
+    );
+    stdout_of(stance().args(["score", "--threads", "3"]).arg(&article));
+}
+
+#[test]
+fn a_model_that_is_no_regular_file_or_too_large_is_refused_before_reading() {
+    let article = repo("data/articles/western-kyiv-briefing.txt");
+    fails_with(
+        stance()
+            .args(["score", "--model", "/dev/zero"])
+            .arg(&article),
+        "/dev/zero: not a regular file",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.json");
+    // Sparse: no disk is used, and nothing is read.
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len((1 << 30) + 1)
+        .unwrap();
+    fails_with(
+        stance().args(["score", "--model"]).arg(&huge).arg(&article),
+        "over the 1024 MiB limit for a model file",
+    );
+}
+
+#[test]
+fn a_sparse_penalty_that_weighs_no_term_is_refused_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.json");
+    for penalty in ["l1", "elasticnet"] {
+        fails_with(
+            common::train_command(&repo("data/examples.jsonl"), &out).args([
+                "--min-df",
+                "1",
+                "--penalty",
+                penalty,
+                "--alpha",
+                "1e300",
+            ]),
+            "alpha 1e300 leaves no term with a non-zero weight",
+        );
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn settings_that_make_every_score_uniform_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.json");
+    for extra in [["--alpha", "1e300"], ["--prior-tokens", "1e308"]] {
+        let stderr = String::from_utf8(
+            common::train_command(&repo("data/examples.jsonl"), &out)
+                .args(["--min-df", "1"])
+                .args(extra)
+                .assert()
+                .success()
+                .get_output()
+                .stderr
+                .clone(),
+        )
+        .unwrap();
+        assert!(
+            stderr.contains("scores every training document as uniform"),
+            "{extra:?}: {stderr}"
+        );
+    }
+    let stderr = common::train_command(&repo("data/examples.jsonl"), &out)
+        .args(["--min-df", "1"])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    assert!(!String::from_utf8_lossy(&stderr).contains("uniform"));
+}
