@@ -480,7 +480,10 @@ impl Records {
         };
         match result {
             Ok((id, text, found)) => {
-                let id = id.unwrap_or_else(|| format!("{}:{line}", name()));
+                // An empty id names nothing: the article is named by where it is, as without one.
+                let id = id
+                    .filter(|id| !id.trim().is_empty())
+                    .unwrap_or_else(|| format!("{}:{line}", name()));
                 let kept = self.arrange(found, &id);
                 Some(Item::Article { id, text, kept })
             }

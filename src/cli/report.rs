@@ -153,6 +153,11 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if !args.grid_known.is_empty() {
         params.min_knowns = Some(args.grid_known.clone());
     }
+    stance::report::coverage::check_grid_size(
+        params.bands.len(),
+        params.min_signals.as_ref().map(Vec::len),
+        params.min_knowns.as_ref().map(Vec::len),
+    )?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()

@@ -232,9 +232,38 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// What the scoring threads hand back for one item, in input order.
 enum Scored {
-    Article(std::io::Result<Vec<u8>>),
+    Article(String, std::io::Result<Vec<u8>>),
     Bad { input: usize, error: StanceError },
     Failed { input: usize, error: StanceError },
+}
+
+/// Counts ids seen more than once, to warn once at the end. Ids are kept as 64-bit hashes, so
+/// that a stream of millions of articles costs megabytes, not its ids' text.
+#[derive(Default)]
+struct RepeatedIds {
+    seen: std::collections::HashSet<u64>,
+    repeated: usize,
+    first: Option<String>,
+}
+
+impl RepeatedIds {
+    fn see(&mut self, id: &str) {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let hash =
+            BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(id);
+        if !self.seen.insert(hash) {
+            self.repeated += 1;
+            self.first.get_or_insert_with(|| id.to_string());
+        }
+    }
+
+    fn warning(&self) -> Option<String> {
+        let first = self.first.as_ref()?;
+        Some(format!(
+            "{} article(s) repeat an earlier article's id, the first {first:?}; rows with one id cannot be told apart downstream",
+            self.repeated
+        ))
+    }
 }
 
 /// A message on stderr. A closed stderr must not turn into a panic, so write errors are dropped.
@@ -281,15 +310,20 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     // it is written just before that article's row (or at the end, when there is none).
     let columns: Arc<OnceLock<Vec<String>>> = records.columns();
     let mut csv_header_due = args.format == ScoreFormat::Csv;
+    let mut repeats = RepeatedIds::default();
     let score = |item: Item| match item {
-        Item::Article { id, text, kept } => Scored::Article(output.article(&id, &text, &kept)),
+        Item::Article { id, text, kept } => {
+            let bytes = output.article(&id, &text, &kept);
+            Scored::Article(id, bytes)
+        }
         Item::Bad { input, error } => Scored::Bad { input, error },
         Item::Failed { input, error } => Scored::Failed { input, error },
     };
     let write = |scored: Scored| -> anyhow::Result<()> {
         match scored {
-            Scored::Article(bytes) => {
+            Scored::Article(id, bytes) => {
                 let bytes = bytes?;
+                repeats.see(&id);
                 if csv_header_due {
                     csv_header_due = false;
                     let kept = columns.get().map_or(&[][..], Vec::as_slice);
@@ -327,6 +361,9 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     out.flush()?;
     if args.skip_bad {
         report(format_args!("{skipped} bad record(s) skipped"));
+    }
+    if let Some(warning) = repeats.warning() {
+        super::warn(format_args!("{warning}"));
     }
     let failures: Vec<String> = inputs
         .iter()

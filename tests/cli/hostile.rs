@@ -416,3 +416,92 @@ fn settings_that_make_every_score_uniform_are_warned_about() {
         .clone();
     assert!(!String::from_utf8_lossy(&stderr).contains("uniform"));
 }
+
+#[test]
+fn a_coverage_grid_over_the_limit_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = report_input(dir.path());
+    let values = |n: usize| {
+        (0..n)
+            .map(|i| format!("{}", i as f64 / (2 * n) as f64))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    fails_with(
+        stance()
+            .args(["report", "--grid-bands", &values(1000)])
+            .args(["--grid-signals", &values(200)])
+            .arg(&input),
+        "over the limit of 5000",
+    );
+    // The default axes are counted at their most: 100 bands x 8 x 8 is too many already.
+    fails_with(
+        stance()
+            .args(["report", "--grid-bands", &values(100)])
+            .arg(&input),
+        "give fewer --grid-bands",
+    );
+    stdout_of(
+        stance()
+            .args(["report", "--grid-bands", &values(20)])
+            .arg(&input),
+    );
+}
+
+#[test]
+fn an_eval_label_error_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_file(
+        dir.path(),
+        "dev.jsonl",
+        format!(
+            "{{\"text\":\"{TEXT}\",\"label\":\"western\"}}\n{{\"text\":\"{TEXT}\",\"label\":\"martian\"}}\n"
+        )
+        .as_bytes(),
+    );
+    fails_with(
+        stance().args(["eval", "--data"]).arg(&data),
+        "dev.jsonl:2: label \"martian\" is not one of the model's labels",
+    );
+}
+
+#[test]
+fn ids_are_kept_as_written_empty_ones_named_by_place_repeats_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = write_file(
+        dir.path(),
+        "ids.jsonl",
+        format!(
+            "{{\"id\":12345678901234567890123,\"text\":\"{TEXT}\"}}\n\
+             {{\"id\":12345678901234567890124,\"text\":\"{TEXT}\"}}\n\
+             {{\"id\":1e5,\"text\":\"{TEXT}\"}}\n\
+             {{\"id\":\"\",\"text\":\"{TEXT}\"}}\n\
+             {{\"id\":\"x\",\"text\":\"{TEXT}\"}}\n\
+             {{\"id\":\"x\",\"text\":\"{TEXT}\"}}\n"
+        )
+        .as_bytes(),
+    );
+    let out = stance()
+        .current_dir(dir.path())
+        .args(["score", "--format", "jsonl", "ids.jsonl"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(
+        ids(&String::from_utf8_lossy(&out.stdout)),
+        [
+            "12345678901234567890123",
+            "12345678901234567890124",
+            "1e5",
+            "ids.jsonl:4",
+            "x",
+            "x"
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 article(s) repeat an earlier article's id, the first \"x\""),
+        "{stderr}"
+    );
+}
