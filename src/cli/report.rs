@@ -282,12 +282,17 @@ fn setting(p: &CoveragePoint) -> String {
     )
 }
 
+/// A share as a percentage; "n/a" for a share of nothing (no certain document to be right on).
+fn pct(share: Option<f64>) -> String {
+    share.map_or_else(|| "n/a".to_string(), |s| format!("{:.1}%", 100.0 * s))
+}
+
 /// What a coverage point's setting gives: its coverage and accuracy on either side.
 fn outcome(p: &CoveragePoint) -> String {
     format!(
-        "coverage {:.1}%, accuracy {:.1}% on the certain, {:.1}% on the uncertain",
-        100.0 * p.coverage.share.unwrap_or(0.0),
-        100.0 * p.accuracy_certain.share.unwrap_or(0.0),
-        100.0 * p.accuracy_uncertain.share.unwrap_or(0.0)
+        "coverage {}, accuracy {} on the certain, {} on the uncertain",
+        pct(p.coverage.share),
+        pct(p.accuracy_certain.share),
+        pct(p.accuracy_uncertain.share)
     )
 }

@@ -250,7 +250,36 @@ pub fn probabilities(
         pairs.push((label.clone(), p));
     }
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(pairs.into_iter().unzip())
+    let (labels, probabilities): (Vec<String>, Vec<f64>) = pairs.into_iter().unzip();
+    check_sum(&probabilities, what, at)?;
+    Ok((labels, probabilities))
+}
+
+/// How far the probabilities of a scored record may sum from 1: `score` writes them in full,
+/// and this leaves room for a table rounded to three decimals.
+const SUM_TOLERANCE: f64 = 0.01;
+
+/// Refuses probabilities that do not sum to 1 (within [`SUM_TOLERANCE`]): they were not
+/// written by `score`, and every share and calibration figure would be wrong.
+pub fn check_sum(probabilities: &[f64], what: &str, at: At) -> Result<(), ReportError> {
+    let sum: f64 = probabilities.iter().sum();
+    if (sum - 1.0).abs() > SUM_TOLERANCE {
+        return Err(at.error(format!(
+            "{what} sum to {sum:?}, not 1: not probabilities as stance score writes them"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses evidence no text can have: a known share outside [0, 1], a negative signal.
+pub fn check_evidence(e: &Evidence, at: At) -> Result<(), ReportError> {
+    if !(0.0..=1.0).contains(&e.known) {
+        return Err(at.error(format!("the known share {:?} is not in [0, 1]", e.known)));
+    }
+    if e.signal < 0.0 || e.signal.is_nan() {
+        return Err(at.error(format!("the signal {:?} is negative", e.signal)));
+    }
+    Ok(())
 }
 
 /// The index of the label named `name`.
@@ -317,6 +346,20 @@ pub fn opposing_from_json(
             .and_then(Value::as_f64)
             .unwrap_or(f64::NAN);
         let (index, start, end) = (number("index")?, number("start")?, number("end")?);
+        // Offsets are bytes into the kept text: they must lie within it, on characters.
+        let fits = match text {
+            Some(t) => t.get(start..end).is_some(),
+            None => start <= end,
+        };
+        if !fits {
+            return Err(at.error(format!(
+                "{what}: offsets {start}..{end} are not a span of the text{}",
+                text.map_or(String::new(), |t| format!(
+                    " ({} bytes, cut on character boundaries)",
+                    t.len()
+                ))
+            )));
+        }
         if label != article_label && !uncertain {
             out.push(OpposingParagraph {
                 index,

@@ -468,7 +468,7 @@ fn an_eval_label_error_names_the_file_and_line() {
 #[test]
 fn ids_are_kept_as_written_empty_ones_named_by_place_repeats_warned() {
     let dir = tempfile::tempdir().unwrap();
-    let records = write_file(
+    write_file(
         dir.path(),
         "ids.jsonl",
         format!(
@@ -503,5 +503,73 @@ fn ids_are_kept_as_written_empty_ones_named_by_place_repeats_warned() {
     assert!(
         stderr.contains("1 article(s) repeat an earlier article's id, the first \"x\""),
         "{stderr}"
+    );
+}
+
+/// `report` on `records` (one JSON Lines file) fails naming line `line` with `message`.
+fn report_refuses(records: &[Value], line: usize, message: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = jsonl(dir.path(), "in.jsonl", records);
+    fails_with(
+        stance().args(["report"]).arg(&input),
+        &format!("in.jsonl:{line}: "),
+    );
+    fails_with(stance().args(["report"]).arg(&input), message);
+}
+
+#[test]
+fn impossible_scored_values_are_refused_with_file_and_line() {
+    let mut records = invented();
+    records[2]["probabilities"] = serde_json::json!({"russian": 0.9, "western": 0.9});
+    report_refuses(&records, 3, "sum to 1.8");
+    let mut records = invented();
+    records[1]["evidence"]["known"] = 2.0.into();
+    report_refuses(&records, 2, "the known share 2.0 is not in [0, 1]");
+    let mut records = invented();
+    records[4]["evidence"]["signal"] = (-1.0).into();
+    report_refuses(&records, 5, "the signal -1.0 is negative");
+    // Paragraph offsets past the text, or inside a character.
+    for (start, end) in [(0, 99), (1, 3)] {
+        let mut records = invented();
+        records[0]["text"] = "é and more".into();
+        records[0]["paragraphs"] = serde_json::json!([{
+            "index": 0, "start": start, "end": end, "label": "western",
+            "probabilities": {"russian": 0.2, "western": 0.8},
+            "evidence": {"tokens": 3, "known": 1.0, "signal": 1.0, "terms": 1},
+            "uncertain": false
+        }]);
+        report_refuses(&records, 1, "are not a span of the text");
+    }
+}
+
+#[test]
+fn accuracy_at_no_coverage_is_not_a_number_and_no_nul_reaches_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut records = invented();
+    records[0]["source"] = "Al\u{0}pha".into();
+    records[0]["id"] = "a\u{0}01".into();
+    let input = jsonl(dir.path(), "in.jsonl", &records);
+    let html = dir.path().join("r.html");
+    // A band of 0.49 leaves no document certain.
+    let printed = stdout_of(
+        stance()
+            .args([
+                "report",
+                "--uncertain-band",
+                "0.49",
+                "--grid-bands",
+                "0.49",
+                "--html",
+            ])
+            .arg(&html)
+            .arg(&input),
+    );
+    assert!(
+        printed.contains("coverage 0.0%, accuracy n/a on the certain"),
+        "{printed}"
+    );
+    assert!(
+        !std::fs::read(&html).unwrap().contains(&0),
+        "a NUL byte in the page"
     );
 }
