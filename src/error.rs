@@ -74,6 +74,8 @@ pub enum StanceError {
     NotUtf8 { path: PathBuf, line: usize },
     #[error("{path}: the file is empty")]
     EmptyFile { path: PathBuf },
+    #[error("{path}: the table has a header but no rows")]
+    HeaderOnly { path: PathBuf },
     #[error("{path}:{line}: malformed JSON: {message}")]
     Json {
         path: PathBuf,
@@ -136,7 +138,7 @@ pub enum StanceError {
         line: usize,
         field: String,
     },
-    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with --{role}-field{}", found.join(", "), delimiter_hint(found))]
+    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with --{role}-field{}", column_list(found), delimiter_hint(found))]
     MissingColumn {
         path: PathBuf,
         column: String,
@@ -144,7 +146,7 @@ pub enum StanceError {
         role: &'static str,
         found: Vec<String>,
     },
-    #[error("{path}: {} {field:?} to keep; {} found: {}", if *header { "the header has no column" } else { "no record has a field" }, if *header { "columns" } else { "fields" }, found.join(", "))]
+    #[error("{path}: {} {field:?} to keep; {} found: {}", if *header { "the header has no column" } else { "no record has a field" }, if *header { "columns" } else { "fields" }, column_list(found))]
     NoKeptField {
         path: PathBuf,
         field: String,
@@ -213,6 +215,31 @@ fn at(path: &std::path::Path, line: Option<usize>) -> String {
         Some(line) => format!("{}:{line}", path.display()),
         None => path.display().to_string(),
     }
+}
+
+/// The longest column name quoted in a message, in characters, and the most names listed: a
+/// JSON Lines file read as CSV has its whole first line (up to 16 MiB) as one "column".
+const QUOTED_CHARS: usize = 60;
+const LISTED_COLUMNS: usize = 30;
+
+/// Column names for a message, each cut to [`QUOTED_CHARS`], at most [`LISTED_COLUMNS`] of them.
+fn column_list(found: &[String]) -> String {
+    let mut names: Vec<String> = found
+        .iter()
+        .take(LISTED_COLUMNS)
+        .map(|c| {
+            if c.chars().count() > QUOTED_CHARS {
+                let cut: String = c.chars().take(QUOTED_CHARS).collect();
+                format!("{cut}… ({} bytes)", c.len())
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    if found.len() > LISTED_COLUMNS {
+        names.push(format!("and {} more", found.len() - LISTED_COLUMNS));
+    }
+    names.join(", ")
 }
 
 /// What a record has instead of a field it lacks, and the option that names another.

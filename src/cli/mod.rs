@@ -95,6 +95,16 @@ pub fn parse_threads(s: &str) -> Result<usize, String> {
     stance::features::check_threads(n).map_err(|e| e.to_string())
 }
 
+/// Refuses `-` (standard input) named more than once: the second would read nothing, or
+/// the middle of the first.
+pub fn stdin_once(inputs: &[PathBuf]) -> anyhow::Result<()> {
+    let n = inputs.iter().filter(|p| p.as_os_str() == "-").count();
+    if n > 1 {
+        anyhow::bail!("- (standard input) is named {n} times; it can be read only once");
+    }
+    Ok(())
+}
+
 /// A warning on stderr, as `stance: warning: ...`. A closed stderr must not turn into a
 /// panic, so a failed write is dropped.
 pub fn warn(message: std::fmt::Arguments) {

@@ -112,6 +112,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    super::stdin_once(&args.inputs)?;
     let html = open_output(args.html.as_deref(), "--html")?;
     let csv = open_output(args.csv.as_deref(), "--csv")?;
     let json = open_output(args.json.as_deref(), "--json")?;
@@ -163,6 +164,9 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting a thread pool")?;
     let report = pool.install(|| report_files(&args.inputs, &params, Some(&model)))?;
+    if let Some(warning) = report.repeated_ids.warning() {
+        super::warn(format_args!("{warning}; each is counted"));
+    }
     let title = args.title.clone().unwrap_or_else(|| {
         args.inputs
             .iter()

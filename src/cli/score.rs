@@ -237,41 +237,13 @@ enum Scored {
     Failed { input: usize, error: StanceError },
 }
 
-/// Counts ids seen more than once, to warn once at the end. Ids are kept as 64-bit hashes, so
-/// that a stream of millions of articles costs megabytes, not its ids' text.
-#[derive(Default)]
-struct RepeatedIds {
-    seen: std::collections::HashSet<u64>,
-    repeated: usize,
-    first: Option<String>,
-}
-
-impl RepeatedIds {
-    fn see(&mut self, id: &str) {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        let hash =
-            BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(id);
-        if !self.seen.insert(hash) {
-            self.repeated += 1;
-            self.first.get_or_insert_with(|| id.to_string());
-        }
-    }
-
-    fn warning(&self) -> Option<String> {
-        let first = self.first.as_ref()?;
-        Some(format!(
-            "{} article(s) repeat an earlier article's id, the first {first:?}; rows with one id cannot be told apart downstream",
-            self.repeated
-        ))
-    }
-}
-
 /// A message on stderr. A closed stderr must not turn into a panic, so write errors are dropped.
 pub(crate) fn report(message: std::fmt::Arguments) {
     let _ = writeln!(std::io::stderr().lock(), "stance: {message}");
 }
 
 pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    super::stdin_once(&args.inputs)?;
     let mut model = super::load_model(args.model.as_ref())?;
     if args.uncertainty.is_set() {
         let policy = args.uncertainty.apply(*model.uncertainty())?;
@@ -310,7 +282,7 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     // it is written just before that article's row (or at the end, when there is none).
     let columns: Arc<OnceLock<Vec<String>>> = records.columns();
     let mut csv_header_due = args.format == ScoreFormat::Csv;
-    let mut repeats = RepeatedIds::default();
+    let mut repeats = stance::io::repeats::RepeatedIds::default();
     let score = |item: Item| match item {
         Item::Article { id, text, kept } => {
             let bytes = output.article(&id, &text, &kept);
@@ -323,7 +295,7 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         match scored {
             Scored::Article(id, bytes) => {
                 let bytes = bytes?;
-                repeats.see(&id);
+                repeats.see(&id, String::new);
                 if csv_header_due {
                     csv_header_due = false;
                     let kept = columns.get().map_or(&[][..], Vec::as_slice);

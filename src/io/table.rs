@@ -238,7 +238,7 @@ impl<R: BufRead> Iterator for Table<R> {
             Ok(false) => {
                 self.done = true;
                 (!self.seen_any).then(|| {
-                    Err(StanceError::EmptyFile {
+                    Err(StanceError::HeaderOnly {
                         path: self.path.clone(),
                     })
                 })
@@ -399,8 +399,8 @@ mod tests {
     }
 
     #[test]
-    fn a_header_alone_is_an_empty_file() {
+    fn a_header_alone_is_said_to_be_one() {
         let rows: Vec<_> = table("id,text\n", false).unwrap().collect();
-        assert!(matches!(rows[..], [Err(StanceError::EmptyFile { .. })]));
+        assert!(matches!(rows[..], [Err(StanceError::HeaderOnly { .. })]));
     }
 }

@@ -484,7 +484,7 @@ fn read_csv(
         })?;
     }
     if !any {
-        return Err(StanceError::EmptyFile {
+        return Err(StanceError::HeaderOnly {
             path: path.to_path_buf(),
         }
         .into());

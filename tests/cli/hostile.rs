@@ -501,7 +501,7 @@ fn ids_are_kept_as_written_empty_ones_named_by_place_repeats_warned() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("1 article(s) repeat an earlier article's id, the first \"x\""),
+        stderr.contains("1 record(s) repeat an earlier record's id, the first \"x\""),
         "{stderr}"
     );
 }
@@ -572,4 +572,50 @@ fn accuracy_at_no_coverage_is_not_a_number_and_no_nul_reaches_the_page() {
         !std::fs::read(&html).unwrap().contains(&0),
         "a NUL byte in the page"
     );
+}
+
+#[test]
+fn report_warns_about_an_id_counted_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = jsonl(dir.path(), "a.jsonl", &invented());
+    let b = jsonl(dir.path(), "b.jsonl", &invented()[..2]);
+    let out = stance()
+        .args(["report"])
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 record(s) repeat an earlier record's id, the first \"a01\" at ")
+            && stderr.contains("b.jsonl:1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn messages_are_short_and_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    // JSON Lines read as CSV: the first line is quoted cut, not whole.
+    let long = format!("{{\"id\":\"1\",\"text\":\"{}\"}}\n", "word ".repeat(10_000));
+    let p = write_file(dir.path(), "records.jsonl", long.as_bytes());
+    let stderr = fails_with(stance().args(["score", "--input", "csv"]).arg(&p), "bytes)");
+    assert!(stderr.len() < 1000, "{} bytes: {stderr:.300}", stderr.len());
+    // A header alone is not an empty file.
+    let p = write_file(dir.path(), "header.csv", b"id,text\n");
+    fails_with(stance().arg("score").arg(&p), "has a header but no rows");
+    // Standard input twice.
+    fails_with(
+        stance().args(["score", "-", "-"]).write_stdin("{}"),
+        "- (standard input) is named 2 times",
+    );
+    // A huge number is printed short.
+    let stderr = fails_with(
+        common::train_command(&repo("data/examples.jsonl"), &dir.path().join("m.json"))
+            .args(["--alpha", "-1e300"]),
+        "-1e300",
+    );
+    assert!(stderr.len() < 300, "{stderr}");
 }
