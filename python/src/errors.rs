@@ -25,9 +25,11 @@ pub fn to_py(error: StanceError) -> PyErr {
             ErrorKind::PermissionDenied => PyPermissionError::new_err(message),
             _ => PyOSError::new_err(message),
         },
-        StanceError::IsDirectory { .. } | StanceError::Interrupted { .. } => {
-            PyOSError::new_err(message)
-        }
+        StanceError::IsDirectory { .. }
+        | StanceError::Interrupted { .. }
+        | StanceError::NotRegularFile { .. }
+        | StanceError::ModelTooLarge { .. }
+        | StanceError::SamePath { .. } => PyOSError::new_err(message),
         _ => PyValueError::new_err(message),
     }
 }

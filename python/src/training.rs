@@ -18,6 +18,7 @@ use serde::Serialize;
 use stance::eval::metrics::{ece, Metrics};
 use stance::eval::own_data::OwnTrainingData;
 use stance::io::corpus::Document;
+use stance::report::date::Date;
 
 use crate::cli_options::{CalibrationArgs, TrainOptions};
 use crate::errors::{anyhow_to_py, detached, to_py};
@@ -84,8 +85,7 @@ fn arguments(params: &Bound<'_, PyDict>) -> PyResult<Vec<String>> {
         if let Ok(d) = value.downcast::<PyDict>() {
             // mask_rule={"name": "regex"}
             for (k, v) in d.iter() {
-                args.push(flag.clone());
-                args.push(format!("{}={}", str_of(&k)?, str_of(&v)?));
+                args.push(format!("{flag}={}={}", str_of(&k)?, str_of(&v)?));
             }
             continue;
         }
@@ -98,18 +98,21 @@ fn arguments(params: &Bound<'_, PyDict>) -> PyResult<Vec<String>> {
                         items.len()
                     )));
                 }
-                args.push(flag);
-                args.push(format!("{}..{}", str_of(&items[0])?, str_of(&items[1])?));
+                args.push(format!(
+                    "{flag}={}..{}",
+                    str_of(&items[0])?,
+                    str_of(&items[1])?
+                ));
             } else {
                 for item in items {
-                    args.push(flag.clone());
-                    args.push(str_of(&item)?);
+                    args.push(format!("{flag}={}", str_of(&item)?));
                 }
             }
             continue;
         }
-        args.push(flag);
-        args.push(str_of(&value)?);
+        // `--max-iter=-1`, so that a negative number is read as the value it is (and refused
+        // as one), not as an unknown option.
+        args.push(format!("{flag}={}", str_of(&value)?));
     }
     Ok(args)
 }
@@ -184,6 +187,18 @@ pub fn train(
     }
     let sources = inputs::column("sources", sources, n)?;
     let dates = inputs::column("dates", dates, n)?;
+    // Refused as the report refuses them: a month of 13 would make a calibration fold of its own.
+    if let Some(dates) = &dates {
+        if let Some((i, d)) = dates
+            .iter()
+            .enumerate()
+            .find(|(_, d)| !d.trim().is_empty() && Date::parse(d.trim()).is_none())
+        {
+            return Err(PyValueError::new_err(format!(
+                "dates[{i}]: {d:?} is not a date (YYYY-MM-DD)"
+            )));
+        }
+    }
     let ids = inputs::column("ids", ids, n)?;
     let docs: Vec<Document> = texts
         .into_iter()
@@ -230,6 +245,11 @@ pub fn evaluate<'py>(
     threads: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let texts = inputs::texts("texts", texts)?;
+    if texts.is_empty() {
+        return Err(PyValueError::new_err(
+            "no texts to evaluate: accuracy and the other figures need at least one",
+        ));
+    }
     let truth = inputs::column("labels", Some(labels), texts.len())?.unwrap_or_default();
     let sources = inputs::column("sources", sources, texts.len())?;
     let model = Arc::clone(&model.inner);
