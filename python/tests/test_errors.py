@@ -39,7 +39,7 @@ def test_bad_explain_input(model):
 
 
 def test_threads_zero_is_refused(model):
-    with pytest.raises(ValueError, match="threads must be at least 1"):
+    with pytest.raises(ValueError, match="threads must be between 1 and"):
         model.predict(["Kyiv said so."], threads=0)
 
 
@@ -153,7 +153,7 @@ def test_training_parameters_out_of_range(examples):
     labels = [e["label"] for e in examples]
     with pytest.raises(ValueError, match="'-1'"):
         stance.train(texts, labels, max_iter=-1)
-    with pytest.raises(ValueError, match=r"dates\[0\]: '2022-13-45' is not a date"):
+    with pytest.raises(ValueError, match=r"dates\[0\]: \"2022-13-45\" is not a date"):
         stance.train(texts, labels, dates=["2022-13-45"] * len(texts))
     with pytest.raises(ValueError, match="leaves no term with a non-zero weight"):
         stance.train(texts, labels, penalty="l1", alpha=1e300, min_df=1)

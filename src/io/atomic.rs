@@ -394,6 +394,46 @@ mod tests {
     }
 
     #[test]
+    fn two_pending_files_for_one_target_never_share_a_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("x");
+        let a = AtomicFile::create(&target).unwrap();
+        let b = AtomicFile::create(&target).unwrap();
+        assert_ne!(a.temp, b.temp);
+        b.commit(b"second").unwrap();
+        a.commit(b"first").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"first");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn outputs_on_one_file_or_on_an_input_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.jsonl");
+        std::fs::write(&input, b"{}").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("in.jsonl", &link).unwrap();
+        let out = Output::create(&link).unwrap();
+        let err = check_distinct(std::slice::from_ref(&input), &[("--html", &out)]).unwrap_err();
+        assert!(err.to_string().contains("is both an input"), "{err}");
+        let a = Output::create(&dir.path().join("new")).unwrap();
+        let b = Output::create(&dir.path().join(".").join("new")).unwrap();
+        assert!(check_distinct(&[], &[("--csv", &a), ("--json", &b)]).is_err());
+        let (x, y) = (
+            Output::create(Path::new("-")).unwrap(),
+            Output::create(Path::new("/dev/stdout")).unwrap(),
+        );
+        assert!(x.is_stdout() && y.is_stdout());
+        assert!(check_distinct(&[], &[("--csv", &x), ("--json", &y)]).is_err());
+        // Writing twice to a device is no clash.
+        let (n1, n2) = (
+            Output::create(Path::new("/dev/null")).unwrap(),
+            Output::create(Path::new("/dev/null")).unwrap(),
+        );
+        assert!(check_distinct(&[], &[("--csv", &n1), ("--json", &n2)]).is_ok());
+    }
+
+    #[test]
     fn unwritable_destination_fails_early() {
         assert!(AtomicFile::create(Path::new("/nonexistent-dir/m.json")).is_err());
         let dir = tempfile::tempdir().unwrap();

@@ -219,6 +219,33 @@ fn dash_and_dev_stdout_are_stdout_for_every_output() {
     assert_eq!(matrix.lines().count(), 48);
 }
 
+/// The invented scored records with the first ones' sources replaced by `sources`, reported on
+/// with `args` and the output `option` written to a file named `name`: the output's path and
+/// what was printed. The folder lives as long as the returned guard.
+fn report_with_sources(
+    sources: &[&str],
+    args: &[&str],
+    option: &str,
+    name: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut records = invented();
+    for (r, s) in records.iter_mut().zip(sources) {
+        r["source"] = (*s).into();
+    }
+    let input = jsonl(dir.path(), "in.jsonl", &records);
+    let out = dir.path().join(name);
+    let printed = stdout_of(
+        stance()
+            .arg("report")
+            .args(args)
+            .arg(option)
+            .arg(&out)
+            .arg(&input),
+    );
+    (dir, out, printed)
+}
+
 /// A short text the default model scores, for tables of invented records.
 const TEXT: &str = "Residents spent another night in metro stations as the convoy stalled.";
 
@@ -269,15 +296,17 @@ fn repeated_columns_and_clashing_names_keep_every_value() {
 
 #[test]
 fn csv_cells_from_the_input_are_never_formulas() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut records = invented();
-    records[0]["source"] = "=HYPERLINK(\"http://evil.example\",\"x\")".into();
-    records[1]["source"] = "+cmd|calc".into();
-    records[2]["source"] = "@SUM(A1)".into();
-    records[3]["source"] = "-2+3".into();
-    let input = jsonl(dir.path(), "in.jsonl", &records);
-    let out = dir.path().join("r.csv");
-    stdout_of(stance().args(["report", "--csv"]).arg(&out).arg(&input));
+    let (dir, out, _) = report_with_sources(
+        &[
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+cmd|calc",
+            "@SUM(A1)",
+            "-2+3",
+        ],
+        &[],
+        "--csv",
+        "r.csv",
+    );
     let sources: Vec<String> = csv_rows(&out).iter().map(|r| r["source"].clone()).collect();
     for bad in ["=HYPERLINK", "+cmd", "@SUM", "-2+3"] {
         assert!(
@@ -305,14 +334,8 @@ fn csv_cells_from_the_input_are_never_formulas() {
 
 #[test]
 fn a_group_named_like_a_placeholder_is_its_own_group() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut records = invented();
     // One record (n01) lacks a source; two are named like the placeholders.
-    records[0]["source"] = "(none)".into();
-    records[1]["source"] = "(all)".into();
-    let input = jsonl(dir.path(), "in.jsonl", &records);
-    let out = dir.path().join("r.csv");
-    let printed = stdout_of(stance().args(["report", "--csv"]).arg(&out).arg(&input));
+    let (_dir, out, printed) = report_with_sources(&["(none)", "(all)"], &[], "--csv", "r.csv");
     assert!(printed.contains("1 documents lack \"source\""), "{printed}");
     let rows = csv_rows(&out);
     let documents = |source: &str| {
@@ -544,25 +567,12 @@ fn impossible_scored_values_are_refused_with_file_and_line() {
 
 #[test]
 fn accuracy_at_no_coverage_is_not_a_number_and_no_nul_reaches_the_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut records = invented();
-    records[0]["source"] = "Al\u{0}pha".into();
-    records[0]["id"] = "a\u{0}01".into();
-    let input = jsonl(dir.path(), "in.jsonl", &records);
-    let html = dir.path().join("r.html");
     // A band of 0.49 leaves no document certain.
-    let printed = stdout_of(
-        stance()
-            .args([
-                "report",
-                "--uncertain-band",
-                "0.49",
-                "--grid-bands",
-                "0.49",
-                "--html",
-            ])
-            .arg(&html)
-            .arg(&input),
+    let (_dir, html, printed) = report_with_sources(
+        &["Al\u{0}pha"],
+        &["--uncertain-band", "0.49", "--grid-bands", "0.49"],
+        "--html",
+        "r.html",
     );
     assert!(
         printed.contains("coverage 0.0%, accuracy n/a on the certain"),
