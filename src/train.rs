@@ -330,10 +330,10 @@ fn train_uncalibrated(
 
 /// How many training documents [`uniform_scores_warning`] scores: enough to see a model that
 /// says nothing, few enough to cost little beside training.
-const UNIFORM_CHECK_DOCS: usize = 200;
+pub const UNIFORM_CHECK_DOCS: usize = 200;
 
 /// How close to uniform every probability must be for [`uniform_scores_warning`] to speak.
-const UNIFORM_TOLERANCE: f64 = 1e-3;
+pub const UNIFORM_TOLERANCE: f64 = 1e-3;
 
 /// A warning when the model scores every training document (of the first
 /// [`UNIFORM_CHECK_DOCS`]) within [`UNIFORM_TOLERANCE`] of uniform: settings such as an L2

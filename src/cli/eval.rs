@@ -122,7 +122,7 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         })
         .unzip();
-    let overlap = OwnTrainingData::check(&model, &docs);
+    let overlap = OwnTrainingData::check(&model, docs);
     if let Some(o) = &overlap {
         super::warn(format_args!("{}", o.warning));
     }

@@ -257,7 +257,7 @@ pub fn probabilities(
 
 /// How far the probabilities of a scored record may sum from 1: `score` writes them in full,
 /// and this leaves room for a table rounded to three decimals.
-const SUM_TOLERANCE: f64 = 0.01;
+pub const SUM_TOLERANCE: f64 = 0.01;
 
 /// Refuses probabilities that do not sum to 1 (within [`SUM_TOLERANCE`]): they were not
 /// written by `score`, and every share and calibration figure would be wrong.
