@@ -779,7 +779,7 @@ fn bad_input_names_the_file_and_line() {
         stance()
             .args(["report", "--html", "/nonexistent-dir/r.html"])
             .arg(&input),
-        "opening HTML output /nonexistent-dir/r.html",
+        "opening --html /nonexistent-dir/r.html",
     );
 }
 
