@@ -212,10 +212,17 @@ pub fn train(
             text,
         })
         .collect();
-    let model = detached(py, threads, move || {
-        stance::train(&docs, &checked, &mut |_| {}).map(|(model, _report)| model)
+    let (model, warning) = detached(py, threads, move || {
+        stance::train(&docs, &checked, &mut |_| {}).map(|(model, _report)| {
+            let warning = stance::train::uniform_scores_warning(&model, &docs);
+            (model, warning)
+        })
     })?
     .map_err(to_py)?;
+    if let Some(warning) = warning {
+        let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+        PyErr::warn(py, &category, &std::ffi::CString::new(warning)?, 1)?;
+    }
     Ok(PyModel {
         inner: Arc::new(model),
     })

@@ -157,3 +157,10 @@ def test_training_parameters_out_of_range(examples):
         stance.train(texts, labels, dates=["2022-13-45"] * len(texts))
     with pytest.raises(ValueError, match="leaves no term with a non-zero weight"):
         stance.train(texts, labels, penalty="l1", alpha=1e300, min_df=1)
+
+
+def test_settings_that_make_every_score_uniform_warn(examples):
+    texts = [e["text"] for e in examples]
+    labels = [e["label"] for e in examples]
+    with pytest.warns(UserWarning, match="scores every training document as uniform"):
+        stance.train(texts, labels, alpha=1e300, min_df=1)
