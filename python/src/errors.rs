@@ -25,23 +25,29 @@ pub fn to_py(error: StanceError) -> PyErr {
             ErrorKind::PermissionDenied => PyPermissionError::new_err(message),
             _ => PyOSError::new_err(message),
         },
-        StanceError::IsDirectory { .. } | StanceError::Interrupted { .. } => {
-            PyOSError::new_err(message)
-        }
+        StanceError::IsDirectory { .. }
+        | StanceError::Interrupted { .. }
+        | StanceError::NotRegularFile { .. }
+        | StanceError::ModelTooLarge { .. }
+        | StanceError::SamePath { .. } => PyOSError::new_err(message),
         _ => PyValueError::new_err(message),
     }
 }
 
 /// Runs `work` without the GIL, on a pool of `threads` threads (rayon's global pool, one
 /// thread per core, when `None`), and turns a panic into a `RuntimeError`.
-pub fn detached<T, F>(py: Python<'_>, threads: Option<usize>, work: F) -> PyResult<T>
+pub fn detached<T, F>(py: Python<'_>, threads: Option<i64>, work: F) -> PyResult<T>
 where
     T: Send,
     F: FnOnce() -> T + Send,
 {
+    // A negative count is a ValueError, not the OverflowError of an unsigned parameter.
+    let threads = threads
+        .map(|n| stance::features::check_threads(i128::from(n)))
+        .transpose()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
     let pool = match threads {
         None => None,
-        Some(0) => return Err(PyValueError::new_err("threads must be at least 1, got 0")),
         Some(n) => Some(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)

@@ -19,6 +19,7 @@ use stance::eval::own_data::OwnTrainingData;
 use stance::features::ngrams::NgramRange;
 use stance::features::vocabulary::DocFreq;
 use stance::io::corpus::Document;
+use stance::report::date::Date;
 use stance::train::{CheckedTrainParams, Preset, StopWordList, TrainOverrides, TrainParams};
 use stance::ParamError;
 
@@ -160,7 +161,7 @@ pub fn train(
     sources: Option<&Bound<'_, PyAny>>,
     dates: Option<&Bound<'_, PyAny>>,
     ids: Option<&Bound<'_, PyAny>>,
-    threads: Option<usize>,
+    threads: Option<i64>,
     preset: Option<String>,
     min_df: Option<&Bound<'_, PyAny>>,
     max_df: Option<&Bound<'_, PyAny>>,
@@ -177,7 +178,7 @@ pub fn train(
     numbers: Option<String>,
     sublinear_tf: Option<bool>,
     class_weight: Option<String>,
-    max_iter: Option<u64>,
+    max_iter: Option<i64>,
     tol: Option<f64>,
     mask: Option<bool>,
     mask_outlet: Option<Vec<String>>,
@@ -207,7 +208,15 @@ pub fn train(
         numbers: named("numbers", numbers)?,
         sublinear_tf,
         class_weight: named("class_weight", class_weight)?,
-        max_iter,
+        max_iter: max_iter
+            .map(|n| u64::try_from(n).map_err(|_| ParamError::MaxIter(0)))
+            .transpose()
+            .map_err(|_| {
+                PyValueError::new_err(format!(
+                    "max_iter must be >= 1, got {}",
+                    max_iter.unwrap_or_default()
+                ))
+            })?,
         tol,
         mask,
         mask_outlet: mask_outlet.unwrap_or_default(),
@@ -223,10 +232,17 @@ pub fn train(
     };
     let checked = checked(named("preset", preset)?, &overrides)?;
     let docs = documents(texts, labels, sources, dates, ids)?;
-    let model = detached(py, threads, move || {
-        stance::train(&docs, &checked, &mut |_| {}).map(|(model, _report)| model)
+    let (model, warning) = detached(py, threads, move || {
+        stance::train(&docs, &checked, &mut |_| {}).map(|(model, _report)| {
+            let warning = stance::train::uniform_scores_warning(&model, &docs);
+            (model, warning)
+        })
     })?
     .map_err(to_py)?;
+    if let Some(warning) = warning {
+        let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+        PyErr::warn(py, &category, &std::ffi::CString::new(warning)?, 1)?;
+    }
     Ok(PyModel {
         inner: Arc::new(model),
     })
@@ -249,6 +265,18 @@ fn documents(
     }
     let sources = inputs::column("sources", sources, n)?;
     let dates = inputs::column("dates", dates, n)?;
+    // Refused as the report refuses them: a month of 13 would make a calibration fold of its own.
+    if let Some(dates) = &dates {
+        if let Some((i, d)) = dates
+            .iter()
+            .enumerate()
+            .find(|(_, d)| !d.trim().is_empty() && Date::parse(d.trim()).is_none())
+        {
+            return Err(PyValueError::new_err(format!(
+                "dates[{i}]: {d:?} is not a date (YYYY-MM-DD)"
+            )));
+        }
+    }
     let ids = inputs::column("ids", ids, n)?;
     Ok(texts
         .into_iter()
@@ -285,9 +313,14 @@ pub fn evaluate<'py>(
     texts: &Bound<'py, PyAny>,
     labels: &Bound<'py, PyAny>,
     sources: Option<&Bound<'py, PyAny>>,
-    threads: Option<usize>,
+    threads: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let texts = inputs::texts("texts", texts)?;
+    if texts.is_empty() {
+        return Err(PyValueError::new_err(
+            "no texts to evaluate: accuracy and the other figures need at least one",
+        ));
+    }
     let truth = inputs::column("labels", Some(labels), texts.len())?.unwrap_or_default();
     let sources = inputs::column("sources", sources, texts.len())?;
     let model = Arc::clone(&model.inner);
