@@ -9,19 +9,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use stance::annotate::read_log;
-use stance::io::atomic::AtomicFile;
 use stance::report::{agreement, Agreement};
 
-pub fn run(
-    logs: &[PathBuf],
-    json: Option<&PathBuf>,
-    out: &mut dyn Write,
-) -> anyhow::Result<ExitCode> {
-    let json = json
-        .map(|p| {
-            AtomicFile::create(p).with_context(|| format!("opening JSON output {}", p.display()))
-        })
-        .transpose()?;
+pub fn run(logs: &[PathBuf], json: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let json = super::output::open_output(json, "--json")?;
+    // With --json - the JSON is the output; the text would corrupt it.
+    let text = !json.as_ref().is_some_and(|o| o.is_stdout());
     let replays = logs
         .iter()
         .map(|p| read_log(p).with_context(|| format!("reading label log {}", p.display())))
@@ -29,9 +22,11 @@ pub fn run(
     let a = agreement(&replays);
     if let Some(file) = json {
         let bytes = serde_json::to_vec_pretty(&a)?;
-        file.commit(&bytes)?;
+        file.commit(&bytes, out)?;
     }
-    print(&a, logs, out)?;
+    if text {
+        print(&a, logs, out)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

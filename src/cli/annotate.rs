@@ -104,6 +104,7 @@ pub fn run(args: AnnotateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
         Some(path) => path.display().to_string(),
         None => "default".to_string(),
     };
+    check_log_is_no_input(&args.out, &args.inputs)?;
     let items = read_items(&args)?;
     let (log, replay) = LabelLog::open(&args.out)
         .with_context(|| format!("opening the label log {}", args.out.display()))?;
@@ -190,4 +191,26 @@ fn read_items(args: &AnnotateArgs) -> anyhow::Result<Vec<Item>> {
         super::warn(format_args!("{skipped} bad record(s) skipped"));
     }
     Ok(items)
+}
+
+/// Refuses a label log that is one of the inputs: answers appended to the corpus would corrupt
+/// it.
+fn check_log_is_no_input(log: &std::path::Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(log_meta) = std::fs::metadata(log) else {
+        return Ok(());
+    };
+    for input in inputs {
+        if let Ok(m) = std::fs::metadata(input) {
+            if m.dev() == log_meta.dev() && m.ino() == log_meta.ino() {
+                anyhow::bail!(
+                    "--out {} is the input {}: answers would be appended to the corpus; name a \
+                     separate labels file",
+                    log.display(),
+                    input.display()
+                );
+            }
+        }
+    }
+    Ok(())
 }

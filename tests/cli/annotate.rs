@@ -693,3 +693,20 @@ fn retrain_adapts_the_model_in_the_background_and_the_log_names_it() {
     );
     assert!(models[8].starts_with("adapted-1 sha256:"), "{models:?}");
 }
+
+#[test]
+fn the_label_log_cannot_be_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = corpus(dir.path(), 3, &[]);
+    let before = std::fs::read(&input).unwrap();
+    let err = crate::common::fails_with(
+        crate::common::stance()
+            .arg("annotate")
+            .arg(&input)
+            .arg("--out")
+            .arg(&input),
+        "answers would be appended to the corpus",
+    );
+    assert!(err.contains("corpus.jsonl"), "{err}");
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}
