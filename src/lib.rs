@@ -40,6 +40,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod adapt;
+pub mod annotate;
 pub mod error;
 pub mod eval;
 pub mod features;
@@ -47,6 +49,7 @@ pub mod io;
 pub mod model;
 pub mod predict;
 pub mod report;
+pub mod sample;
 pub mod text;
 pub mod train;
 

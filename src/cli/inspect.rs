@@ -7,6 +7,7 @@ use clap::Args;
 use serde::Serialize;
 
 use stance::features::featurizer::FeaturizerParams;
+use stance::model::adaptation::Adaptation;
 use stance::model::default_model::DEFAULT_MODEL_NAME;
 use stance::model::fitted::{CalibrationInfo, TrainingSummary};
 use stance::predict::inspect::LabelTerms;
@@ -36,6 +37,9 @@ struct Card<'a> {
     featurizer: &'a FeaturizerParams,
     vocabulary_size: usize,
     calibration: Option<&'a CalibrationInfo>,
+    /// What `stance adapt` recorded, for an adapted model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adaptation: Option<AdaptationCard<'a>>,
     uncertainty: Cutoffs,
     top_terms: &'a [LabelTerms],
     suspect_terms: Vec<Suspect<'a>>,
@@ -55,6 +59,76 @@ struct Cutoffs {
     band: f64,
     /// Tokens that keep half the logit (0: no cooling).
     prior_tokens: f64,
+}
+
+/// An adapted model's record, as `--format json` prints it: the new terms counted, not listed.
+#[derive(Serialize)]
+struct AdaptationCard<'a> {
+    base_sha256: &'a str,
+    sample_sha256: &'a str,
+    sample_documents: usize,
+    new_terms: usize,
+    chosen: &'a str,
+    folds: usize,
+    group_by: &'a str,
+    seed: u64,
+    rule: &'a str,
+    candidates: &'a [stance::model::adaptation::CandidateScore],
+}
+
+impl<'a> AdaptationCard<'a> {
+    fn of(a: &'a Adaptation) -> Self {
+        AdaptationCard {
+            base_sha256: &a.base_sha256,
+            sample_sha256: &a.sample_sha256,
+            sample_documents: a.sample_documents,
+            new_terms: a.new_features.len(),
+            chosen: &a.chosen,
+            folds: a.folds,
+            group_by: &a.group_by,
+            seed: a.seed,
+            rule: &a.rule,
+            candidates: &a.candidates,
+        }
+    }
+}
+
+/// The text card's lines on an adapted model.
+fn write_adaptation(out: &mut dyn Write, a: &Adaptation) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "
+adapted from base model sha256 {}",
+        a.base_sha256
+    )?;
+    writeln!(
+        out,
+        "  sample: {} documents, sha256 {}; {} new terms",
+        a.sample_documents,
+        a.sample_sha256,
+        a.new_features.len()
+    )?;
+    writeln!(
+        out,
+        "  kept {} of {} candidates ({}-fold cross-validation, grouped by {}, seed {}): {}",
+        a.chosen,
+        a.candidates.len(),
+        a.folds,
+        a.group_by,
+        a.seed,
+        a.rule
+    )?;
+    for c in &a.candidates {
+        let auc = c.auc.map_or("-".into(), |x| {
+            format!("{:.3} [{:.3}, {:.3}]", x[1], x[0], x[2])
+        });
+        writeln!(
+            out,
+            "  {:<14} log loss {:.4}  macro-F1 {:.3} [{:.3}, {:.3}]  AUC {auc}",
+            c.name, c.log_loss, c.macro_f1[1], c.macro_f1[0], c.macro_f1[2]
+        )?;
+    }
+    Ok(())
 }
 
 /// A top term that looks like an outlet marker.
@@ -94,6 +168,7 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 featurizer: f,
                 vocabulary_size: model.featurizer().n_features(),
                 calibration: model.calibration(),
+                adaptation: model.adaptation().map(AdaptationCard::of),
                 uncertainty: Cutoffs {
                     min_signal: model.uncertainty().min_signal,
                     min_known: model.uncertainty().min_known,
@@ -118,6 +193,9 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             writeln!(out, "model card: {name}")?;
             writeln!(out, "format version: {}", model.format_version())?;
             writeln!(out, "labels: {}", model.labels().join(", "))?;
+            if let Some(a) = model.adaptation() {
+                write_adaptation(out, a)?;
+            }
             writeln!(
                 out,
                 "\ntraining data: {} documents, sha256 {}",

@@ -1,5 +1,8 @@
 //! Argument definitions and dispatch for the `stance` binary.
 
+mod adapt;
+mod agreement;
+mod annotate;
 mod bench;
 mod cv;
 mod eval;
@@ -9,6 +12,7 @@ mod options;
 mod output;
 mod records;
 mod report;
+mod sample;
 mod score;
 mod signals;
 mod train;
@@ -52,6 +56,15 @@ enum Command {
     /// Aggregate scored articles by outlet and month into an HTML page with plots, CSV and
     /// JSON: shares with 95% intervals, time series, terms, opposing paragraphs, calibration.
     Report(report::ReportArgs),
+    /// Draw texts to label from a corpus: at random (stratified, with weights) for validation,
+    /// or uncertain and diverse ones for `stance adapt`.
+    Sample(sample::SampleArgs),
+    /// Label texts in the browser with the model in the loop: a local page on 127.0.0.1
+    /// behind a token, every answer appended to a JSON Lines log before it is acknowledged.
+    Annotate(annotate::AnnotateArgs),
+    /// Adapt a model to your corpus from a labelled sample (from `stance sample`), choosing by
+    /// cross-validation between the model, models nudged toward the sample, and the sample alone.
+    Adapt(adapt::AdaptArgs),
 }
 
 /// Runs a parsed command line. Every command writes its output through the one buffered
@@ -68,6 +81,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => inspect::run(args, &mut out),
         Command::Explain(args) => explain::run(args, &mut out),
         Command::Report(args) => report::run(args, &mut out),
+        Command::Annotate(args) => annotate::run(args, &mut out),
+        Command::Sample(args) => sample::run(args, &mut out),
+        Command::Adapt(args) => adapt::run(args, &mut out),
     };
     // Flushed before an error is printed, so that the output a failure follows comes first.
     let flushed = out.flush();

@@ -105,13 +105,21 @@ pub struct ReportArgs {
     /// Threads to score raw records with; all cores by default.
     #[arg(long, value_name = "N", value_parser = super::parse_threads)]
     threads: Option<usize>,
+    /// Inter-annotator agreement instead of a report: Cohen's kappa per pair of annotators,
+    /// Krippendorff's alpha, and the texts they disagree on, from `stance annotate` label logs
+    /// (--json writes it as JSON).
+    #[arg(long, value_name = "LABELS.jsonl", num_args = 1.., conflicts_with_all = ["html", "csv", "inputs"])]
+    agreement: Vec<PathBuf>,
     /// Scored records (`stance score --format jsonl|csv` output) or raw ones (JSON Lines, CSV
     /// or TSV with a text field), or - for JSON Lines on stdin.
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_name = "PATH", required_unless_present = "agreement")]
     inputs: Vec<PathBuf>,
 }
 
 pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    if !args.agreement.is_empty() {
+        return super::agreement::run(&args.agreement, args.json.as_deref(), out);
+    }
     super::stdin_once(&args.inputs)?;
     let html = open_output(args.html.as_deref(), "--html")?;
     let csv = open_output(args.csv.as_deref(), "--csv")?;

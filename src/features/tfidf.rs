@@ -4,6 +4,10 @@
 //! `idf(t) = ln((1 + n) / (1 + df(t))) + 1`, as scikit-learn's `smooth_idf=True`, where `n` and
 //! `df` come from the training corpus only: scoring never recomputes IDF from the batch being
 //! scored (which is what linfa-preprocessing does, and why it is not used here).
+//!
+//! An adapted model (`stance adapt`) adds terms new in its sample as a second block: a row's
+//! entries of each block are L2-normalised on their own, so a text's base-vocabulary entries are
+//! exactly what the base model saw, whatever new terms it also has.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +34,11 @@ impl TfidfParams {
             .iter()
             .map(|&d| ((1.0 + n) / (1.0 + d as f64)).ln() + 1.0)
             .collect();
-        Tfidf { params: *self, idf }
+        Tfidf {
+            params: *self,
+            idf,
+            second_block: None,
+        }
     }
 }
 
@@ -39,12 +47,38 @@ impl TfidfParams {
 pub struct Tfidf {
     params: TfidfParams,
     idf: Vec<f64>,
+    /// Which features are in the second block (normalised on their own); `None` for one block.
+    second_block: Option<std::sync::Arc<[bool]>>,
 }
 
 impl Tfidf {
     /// Rebuilds fitted weights from a saved IDF vector.
     pub(crate) fn from_idf(params: TfidfParams, idf: Vec<f64>) -> Self {
-        Tfidf { params, idf }
+        Tfidf {
+            params,
+            idf,
+            second_block: None,
+        }
+    }
+
+    /// The same weights with the features `second` (each below the number of features)
+    /// normalised as a block of their own.
+    pub(crate) fn with_second_block(mut self, second: &[u32]) -> Self {
+        let mut flags = vec![false; self.idf.len()];
+        for &f in second {
+            if let Some(x) = flags.get_mut(f as usize) {
+                *x = true;
+            }
+        }
+        self.second_block = (!second.is_empty()).then(|| flags.into());
+        self
+    }
+
+    /// Whether feature `f` is in the second block.
+    pub fn in_second_block(&self, f: usize) -> bool {
+        self.second_block
+            .as_ref()
+            .is_some_and(|b| b.get(f).copied().unwrap_or(false))
     }
 
     /// The IDF vector, one entry per vocabulary term.
@@ -64,7 +98,8 @@ impl Tfidf {
             indices: Vec::with_capacity(counts.len()),
             values: Vec::with_capacity(counts.len()),
         };
-        let mut norm = 0.0;
+        // Squared norms of the first and second block.
+        let mut norm = [0.0, 0.0];
         for &(i, c) in counts {
             let tf = if self.params.sublinear_tf {
                 1.0 + (c as f64).ln()
@@ -72,13 +107,18 @@ impl Tfidf {
                 c as f64
             };
             let v = tf * self.idf[i as usize];
-            norm += v * v;
+            norm[usize::from(self.in_second_block(i as usize))] += v * v;
             row.indices.push(i);
             row.values.push(v);
         }
-        if norm > 0.0 {
-            let inv = 1.0 / norm.sqrt();
-            row.values.iter_mut().for_each(|v| *v *= inv);
+        let inv = norm.map(|n| if n > 0.0 { 1.0 / n.sqrt() } else { 0.0 });
+        match &self.second_block {
+            None => row.values.iter_mut().for_each(|v| *v *= inv[0]),
+            Some(block) => {
+                for (v, &i) in row.values.iter_mut().zip(&row.indices) {
+                    *v *= inv[usize::from(block[i as usize])];
+                }
+            }
         }
         row
     }
@@ -98,6 +138,21 @@ mod tests {
         assert!((norm - 1.0).abs() < 1e-12);
         let ratio = row.values[1] / row.values[0];
         assert!((ratio - (1.0 + 3f64.ln()) * (2.0f64.ln() + 1.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_second_block_is_normalised_on_its_own() {
+        let one = TfidfParams::default().fit(&[1, 2, 1], 3);
+        let two = one.clone().with_second_block(&[2]);
+        let plain = one.weigh(&[(0, 1), (1, 2)]);
+        let both = two.weigh(&[(0, 1), (1, 2), (2, 5)]);
+        assert_eq!(
+            &both.values[..2],
+            &plain.values[..],
+            "the first block is unchanged"
+        );
+        assert!((both.values[2] - 1.0).abs() < 1e-12);
+        assert_eq!(two.weigh(&[(0, 1), (1, 2)]), plain);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::StanceError;
 use crate::features::featurizer::Featurizer;
 use crate::io::atomic::Output;
+use crate::model::adaptation::Adaptation;
 use crate::model::calibration::Calibration;
 use crate::model::evidence::UncertaintyPolicy;
 use crate::model::format::{self, FORMAT_VERSION};
@@ -79,6 +80,8 @@ pub struct Model {
     pub(crate) uncertainty: UncertaintyPolicy,
     pub(crate) surface_forms: BTreeMap<String, String>,
     pub(crate) training: TrainingSummary,
+    /// What `stance adapt` recorded, for an adapted model.
+    pub(crate) adaptation: Option<Adaptation>,
     /// The format version the model was read as ([`FORMAT_VERSION`] for a new one).
     pub(crate) format_version: u64,
 }
@@ -109,8 +112,19 @@ impl Model {
             uncertainty: UncertaintyPolicy::default(),
             surface_forms: BTreeMap::new(),
             training,
+            adaptation: None,
             format_version: FORMAT_VERSION,
         })
+    }
+
+    /// The same model with an adaptation's record; refuses one whose new-term block is not
+    /// the featurizer's.
+    pub fn with_adaptation(mut self, adaptation: Adaptation) -> Result<Self, StanceError> {
+        if let Some(m) = format::adaptation_problem(&adaptation, &self.featurizer) {
+            return Err(StanceError::InvalidModel(m));
+        }
+        self.adaptation = Some(adaptation);
+        Ok(self)
     }
 
     /// The same model with surface forms for its terms.
@@ -233,6 +247,11 @@ impl Model {
     /// What training recorded.
     pub fn training(&self) -> &TrainingSummary {
         &self.training
+    }
+
+    /// What `stance adapt` recorded, for an adapted model.
+    pub fn adaptation(&self) -> Option<&Adaptation> {
+        self.adaptation.as_ref()
     }
 
     /// The format version this model was read as; a new model's is [`FORMAT_VERSION`], and

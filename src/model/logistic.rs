@@ -207,43 +207,8 @@ impl LogisticParams {
 
     /// L-BFGS (argmin's, as linfa-logistic uses) on the smooth L2 objective.
     fn fit_lbfgs(&self, objective: Objective<'_>) -> Result<(Vec<f64>, FitReport), StanceError> {
-        let n_params = objective.n_params();
-        // argmin also stops when the cost changes by less than its cost tolerance (machine
-        // epsilon by default), which can happen long before the gradient tolerance is met;
-        // `converged` below is therefore read from the final gradient, not from why it stopped.
-        let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
-            .with_tolerance_grad(self.tolerance)
-            .map_err(|e| StanceError::Optimizer(e.to_string()))?;
-        let result = Executor::new(objective, solver)
-            .configure(|state| {
-                state
-                    .param(Array1::zeros(n_params))
-                    .max_iters(self.max_iter)
-            })
-            .run()
-            .map_err(|e| StanceError::Optimizer(e.to_string()))?;
-        let objective = result.problem.problem.as_ref();
-        let state = result.state();
-        let w = state
-            .best_param
-            .as_ref()
-            .ok_or_else(|| StanceError::Optimizer("it returned no parameters".into()))?
-            .to_vec();
-        let mut grad = vec![0.0; w.len()];
-        let gradient_norm = match objective {
-            Some(o) => {
-                o.loss_and_grad(&w, Some(&mut grad));
-                grad.iter().map(|g| g * g).sum::<f64>().sqrt()
-            }
-            None => f64::NAN,
-        };
-        let report = FitReport {
-            iterations: state.get_iter(),
-            final_loss: state.get_best_cost(),
-            gradient_norm,
-            converged: gradient_norm <= self.tolerance,
-        };
-        Ok((w, report))
+        let start = vec![0.0; objective.n_params()];
+        minimise_lbfgs(objective, start, self.max_iter, self.tolerance)
     }
 
     /// OWL-QN on the smooth part (log-loss plus any L2 share) with `l1` on every weight and
@@ -288,6 +253,48 @@ impl LogisticParams {
             }
         }
     }
+}
+
+/// Minimises a smooth objective by L-BFGS (argmin's, as linfa-logistic uses) from `start`;
+/// `converged` is read from the final gradient norm.
+pub(crate) fn minimise_lbfgs(
+    objective: Objective<'_>,
+    start: Vec<f64>,
+    max_iter: u64,
+    tolerance: f64,
+) -> Result<(Vec<f64>, FitReport), StanceError> {
+    // argmin also stops when the cost changes by less than its cost tolerance (machine
+    // epsilon by default), which can happen long before the gradient tolerance is met;
+    // `converged` below is therefore read from the final gradient, not from why it stopped.
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
+        .with_tolerance_grad(tolerance)
+        .map_err(|e| StanceError::Optimizer(e.to_string()))?;
+    let result = Executor::new(objective, solver)
+        .configure(|state| state.param(Array1::from(start)).max_iters(max_iter))
+        .run()
+        .map_err(|e| StanceError::Optimizer(e.to_string()))?;
+    let objective = result.problem.problem.as_ref();
+    let state = result.state();
+    let w = state
+        .best_param
+        .as_ref()
+        .ok_or_else(|| StanceError::Optimizer("it returned no parameters".into()))?
+        .to_vec();
+    let mut grad = vec![0.0; w.len()];
+    let gradient_norm = match objective {
+        Some(o) => {
+            o.loss_and_grad(&w, Some(&mut grad));
+            grad.iter().map(|g| g * g).sum::<f64>().sqrt()
+        }
+        None => f64::NAN,
+    };
+    let report = FitReport {
+        iterations: state.get_iter(),
+        final_loss: state.get_best_cost(),
+        gradient_norm,
+        converged: gradient_norm <= tolerance,
+    };
+    Ok((w, report))
 }
 
 /// A fitted linear model: one weight vector per output (one in the binary case, one per label

@@ -6,6 +6,7 @@
 //! [`Model`]: the fitted featurizer plus the classifier, which [`format`](mod@format) reads and writes as
 //! a versioned JSON file. [`default_model`] is embedded in the binary.
 
+pub mod adaptation;
 pub mod calibration;
 pub mod default_model;
 pub mod evidence;

@@ -28,6 +28,9 @@ pub struct Objective<'a> {
     /// The weight of each row.
     weights: &'a [f64],
     alpha: f64,
+    /// The point the penalty pulls the weights toward (flat, as the weights); zero when `None`
+    /// (prior-centred adaptation, `crate::adapt`, sets it).
+    centre: Option<&'a [f64]>,
     /// 1 for a binary problem (sigmoid), the number of labels otherwise (softmax).
     outputs: usize,
     /// Called with the evaluation count and loss after each loss evaluation (for progress).
@@ -87,11 +90,19 @@ impl<'a> Objective<'a> {
             y,
             weights,
             alpha,
+            centre: None,
             outputs: if n_labels == 2 { 1 } else { n_labels },
             on_eval: None,
             evaluations: Cell::new(0),
             last: RefCell::new(None),
         }
+    }
+
+    /// Centres the penalty on `centre` (one value per weight, laid out as the weights):
+    /// `0.5 * alpha * ||W - centre||^2`.
+    pub fn with_centre(mut self, centre: &'a [f64]) -> Self {
+        self.centre = Some(centre);
+        self
     }
 
     /// Reports every loss evaluation to `f` (argmin's observers must be `'static`, which a
@@ -139,6 +150,15 @@ impl<'a> Objective<'a> {
             outputs: k,
         };
         let (xt, alpha) = (&self.xt, self.alpha);
+        // The weights' offsets from the penalty's centre.
+        let shifted: Vec<f64>;
+        let offsets = match self.centre {
+            None => weights,
+            Some(c) => {
+                shifted = weights.iter().zip(c).map(|(w, c)| w - c).collect();
+                &shifted
+            }
+        };
         let mut residuals = vec![0.0; self.x.n_rows() * k];
         let row_losses: Vec<f64> = residuals
             .par_chunks_mut(k)
@@ -146,7 +166,7 @@ impl<'a> Objective<'a> {
             .enumerate()
             .map(|(r, z)| rows.loss(r, weights, intercepts, z))
             .collect();
-        let mut loss = 0.5 * self.alpha * weights.iter().map(|v| v * v).sum::<f64>();
+        let mut loss = 0.5 * self.alpha * offsets.iter().map(|v| v * v).sum::<f64>();
         for l in row_losses {
             loss += l;
         }
@@ -159,14 +179,14 @@ impl<'a> Objective<'a> {
                     let (rows, vals) = xt.row(j);
                     if let ([gc], 1) = (&mut gj[..], k) {
                         // The binary case, without per-entry slicing: the hot loop of training.
-                        let mut acc = alpha * weights[j];
+                        let mut acc = alpha * offsets[j];
                         for (&r, &v) in rows.iter().zip(vals) {
                             acc += v * residuals[r as usize];
                         }
                         *gc = acc;
                         return;
                     }
-                    for (gc, wc) in gj.iter_mut().zip(&weights[j * k..j * k + k]) {
+                    for (gc, wc) in gj.iter_mut().zip(&offsets[j * k..j * k + k]) {
                         *gc = alpha * wc;
                     }
                     for (&r, &v) in rows.iter().zip(vals) {
@@ -346,6 +366,26 @@ mod tests {
     #[test]
     fn binary_gradient_matches_finite_differences() {
         check_gradient(2, &[1, 0, 1]);
+    }
+
+    #[test]
+    fn a_centred_penalty_is_zero_at_its_centre() {
+        let x = problem();
+        let (y, s) = ([1, 0, 1], [1.0; 3]);
+        let centre = [0.3, -0.2, 0.5];
+        let plain = Objective::new(&x, &y, &s, 0.0, 2);
+        let centred = Objective::new(&x, &y, &s, 4.0, 2).with_centre(&centre);
+        let at = [0.3, -0.2, 0.5, 0.1];
+        let mut g0 = vec![0.0; 4];
+        let mut g1 = vec![0.0; 4];
+        let l0 = plain.loss_and_grad(&at, Some(&mut g0));
+        let l1 = centred.loss_and_grad(&at, Some(&mut g1));
+        assert_eq!((l0, g0), (l1, g1));
+        let moved = [1.3, -0.2, 0.5, 0.1];
+        let mut g2 = vec![0.0; 4];
+        let l2 = centred.loss_and_grad(&moved, Some(&mut g2));
+        let l3 = plain.loss_and_grad(&moved, None);
+        assert!((l2 - l3 - 2.0).abs() < 1e-12, "0.5 * 4 * 1^2");
     }
 
     #[test]

@@ -26,6 +26,7 @@
 //! ```
 
 pub mod aggregate;
+mod agreement;
 mod contributions;
 pub mod coverage;
 pub mod date;
@@ -47,6 +48,7 @@ use crate::model::fitted::Model;
 
 use aggregate::ReportBuilder;
 pub use aggregate::{GroupStats, Report};
+pub use agreement::{agreement, Agreement, Disagreement, PairAgreement};
 pub use date::TimeUnit;
 pub use error::ReportError;
 pub use html::render_html;

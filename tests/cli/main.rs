@@ -8,6 +8,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod adapt;
+mod annotate;
+mod annotate_browser;
 mod bad_data;
 mod bad_input;
 mod bad_model;
@@ -25,6 +28,7 @@ mod paper_cuts;
 mod presets;
 mod properties;
 mod report;
+mod sample;
 mod score;
 mod seeds;
 mod streaming;

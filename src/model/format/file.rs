@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::StanceError;
 use crate::features::featurizer::{Featurizer, FeaturizerParams};
 use crate::features::tfidf::Tfidf;
+use crate::model::adaptation::Adaptation;
 use crate::model::calibration::Calibration;
 use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::{CalibrationInfo, Model, TrainingSummary};
@@ -77,6 +78,9 @@ pub(crate) struct ModelFile {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub surface_forms: BTreeMap<String, String>,
     pub training: TrainingSummary,
+    /// What `stance adapt` recorded (base, sample, new-term block, choice); adapted models only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptation: Option<Adaptation>,
 }
 
 /// Only the header, read first so that a file of another version is refused by its version and
@@ -149,6 +153,29 @@ pub(crate) fn calibration_problem(c: &CalibrationInfo, n_labels: usize) -> Optio
         .then(|| "the calibration does not fit the labels or is not finite".into())
 }
 
+/// Why an adaptation record cannot go with `featurizer`, if it cannot: its new features must
+/// be ascending feature numbers of the vocabulary, and exactly the featurizer's second block.
+pub(crate) fn adaptation_problem(a: &Adaptation, featurizer: &Featurizer) -> Option<String> {
+    let d = featurizer.n_features();
+    if a.new_features.windows(2).any(|w| w[0] >= w[1])
+        || a.new_features.last().is_some_and(|&f| f as usize >= d)
+    {
+        return Some(format!(
+            "the adaptation's new features are not ascending feature numbers below {d}"
+        ));
+    }
+    let tfidf = featurizer.tfidf();
+    let block = (0..d).filter(|&f| tfidf.in_second_block(f)).count();
+    if block != a.new_features.len()
+        || a.new_features
+            .iter()
+            .any(|&f| !tfidf.in_second_block(f as usize))
+    {
+        return Some("the adaptation's new features are not the featurizer's second block".into());
+    }
+    None
+}
+
 /// Why an uncertainty policy cannot be a model's, if it cannot.
 pub(crate) fn uncertainty_problem(policy: &UncertaintyPolicy) -> Option<String> {
     (!policy.is_valid()).then(|| format!("uncertainty policy {policy:?} is out of range"))
@@ -170,6 +197,7 @@ pub(crate) fn to_json(model: &Model) -> Result<Vec<u8>, StanceError> {
         uncertainty: model.uncertainty,
         surface_forms: model.surface_forms.clone(),
         training: model.training.clone(),
+        adaptation: model.adaptation.clone(),
     };
     let mut bytes =
         serde_json::to_vec(&file).map_err(|e| StanceError::ModelEncoding(e.to_string()))?;
@@ -318,7 +346,10 @@ fn from_file(file: ModelFile, origin: &Path) -> Result<Model, StanceError> {
     if let Some(m) = uncertainty_problem(&file.uncertainty) {
         return Err(bad(m));
     }
-    let tfidf = Tfidf::from_idf(file.featurizer.tfidf, file.idf);
+    let mut tfidf = Tfidf::from_idf(file.featurizer.tfidf, file.idf);
+    if let Some(a) = &file.adaptation {
+        tfidf = tfidf.with_second_block(&a.new_features);
+    }
     let featurizer = Featurizer::from_saved_terms(file.featurizer, file.vocabulary, tfidf)
         .map_err(|e| bad(format!("featurizer settings: {e}")))?;
     let range = featurizer.params().ngram_range;
@@ -340,6 +371,13 @@ fn from_file(file: ModelFile, origin: &Path) -> Result<Model, StanceError> {
             "the vocabulary repeats a term or is not in sorted order".into(),
         ));
     }
+    if let Some(m) = file
+        .adaptation
+        .as_ref()
+        .and_then(|a| adaptation_problem(a, &featurizer))
+    {
+        return Err(bad(m));
+    }
     Ok(Model {
         featurizer,
         classifier: LinearModel::from_checked(file.labels, file.weights, file.intercepts),
@@ -347,6 +385,7 @@ fn from_file(file: ModelFile, origin: &Path) -> Result<Model, StanceError> {
         uncertainty: file.uncertainty,
         surface_forms: file.surface_forms,
         training: file.training,
+        adaptation: file.adaptation,
         format_version: file.version,
     })
 }

@@ -9,7 +9,7 @@ pub(crate) mod packed;
 pub(crate) mod terms;
 
 pub(crate) use file::{
-    calibration_problem, from_json, labels_problem, load, to_json, uncertainty_problem,
-    weights_problem,
+    adaptation_problem, calibration_problem, from_json, labels_problem, load, to_json,
+    uncertainty_problem, weights_problem,
 };
 pub use file::{FORMAT_NAME, FORMAT_VERSION, MAX_IDF, MAX_WEIGHT, OLDEST_FORMAT_VERSION};

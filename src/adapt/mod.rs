@@ -1,0 +1,477 @@
+//! Adapting a model to the user's own corpus from a small labelled sample (`stance adapt`).
+//!
+//! [`adapt`] fine-tunes a base model on labelled documents: prior-centred logistic regression
+//! (Chelba & Acero 2004; `fit` has the objective) over the base vocabulary plus the terms new
+//! in the sample (`features`). With [`Strength::Auto`] it chooses among candidates from the
+//! base as it is, and the base with its intercept refit and recalibrated, through
+//! prior strengths from strong to weak to models of the sample alone, by cross-validation on the
+//! sample (`select` has the rule). The kept candidate is refit on the whole
+//! sample and calibrated by Platt scaling on its out-of-fold logits, so that p > 0.5 is the cut
+//! on the user's corpus; the model records its base, its sample and the candidate table
+//! ([`Adaptation`]).
+//!
+//! Two-label base models only; a sample label the base lacks is refused by name (a new label
+//! would need weights the base cannot give a prior for).
+
+mod features;
+mod fit;
+mod select;
+
+pub use features::NEW_TERM_MIN_DF;
+pub use select::BOOTSTRAP;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::error::StanceError;
+use crate::eval::folds::{FoldPlan, GroupBy};
+use crate::eval::metrics::ece;
+use crate::io::corpus::Document;
+use crate::model::adaptation::{Adaptation, CandidateScore};
+use crate::model::evidence::UncertaintyPolicy;
+use crate::model::fitted::{CalibrationInfo, Model, TrainingSummary};
+use crate::model::logistic::{LinearModel, LogisticParams};
+use crate::train::corpus_sha256;
+
+use self::features::{adapted_featurizer, Adapted};
+use self::fit::{Fitted, Spec};
+use self::select::{choose, monotone_platt, oof_probabilities, Oof};
+
+/// How strongly the adapted weights are pulled toward the base's.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Strength {
+    /// Chosen by cross-validation on the sample among [`AUTO_STRENGTHS`], the base itself and
+    /// the sample alone; the default.
+    #[default]
+    Auto,
+    /// This strength (>= 0): infinity keeps the base's weights, 0 fits the sample alone.
+    Fixed(f64),
+}
+
+/// The prior strengths `Strength::Auto` tries, strongest first.
+pub const AUTO_STRENGTHS: [f64; 8] = [1000.0, 100.0, 30.0, 10.0, 3.0, 1.0, 0.3, 0.1];
+
+/// The L2 penalties of the sample-alone candidates `Strength::Auto` tries.
+pub const AUTO_SCRATCH_ALPHAS: [f64; 2] = [1.0, 0.1];
+
+/// What `adapt` does besides the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdaptParams {
+    /// Defaults to [`Strength::Auto`].
+    pub strength: Strength,
+    /// Cross-validation folds; at least 2, and at most the smaller label's count is used.
+    /// Defaults to `5`.
+    pub folds: usize,
+    /// Seeds the folds and the bootstrap; defaults to `0`.
+    pub seed: u64,
+    /// The L2 penalty toward zero beside the prior (the sample alone's regulariser); > 0.
+    /// Defaults to `1.0`.
+    pub alpha: f64,
+}
+
+impl Default for AdaptParams {
+    fn default() -> Self {
+        AdaptParams {
+            strength: Strength::Auto,
+            folds: 5,
+            seed: 0,
+            alpha: 1.0,
+        }
+    }
+}
+
+/// Why a model cannot be adapted to a sample.
+#[derive(Debug, thiserror::Error)]
+pub enum AdaptError {
+    #[error(transparent)]
+    Stance(#[from] StanceError),
+    #[error("the base model has {0} labels; adapt works on two-label models")]
+    NotBinary(usize),
+    #[error(
+        "every document of the sample is labelled {0:?}; adapting needs examples of both labels"
+    )]
+    OneLabel(String),
+    #[error("label(s) {} are not the base model's ({}); first at {first}. Relabel them, or train a new model with stance train", labels.iter().map(|l| format!("{l:?}")).collect::<Vec<_>>().join(", "), known.join(", "))]
+    UnknownLabels {
+        labels: Vec<String>,
+        known: Vec<String>,
+        first: String,
+    },
+    #[error(
+        "label {label:?} has {count} document(s) in the sample; adapting needs at least 2 of each"
+    )]
+    TooFew { label: String, count: usize },
+    #[error("{0} has no label; fill in every label of the sample")]
+    Unlabelled(String),
+    #[error("folds must be at least 2, got {0}")]
+    Folds(usize),
+    #[error("strength must be a number >= 0 (inf keeps the base's weights), got {0}")]
+    StrengthValue(f64),
+    #[error("alpha must be finite and > 0, got {0}")]
+    Alpha(f64),
+}
+
+/// What adapting did, for printing.
+#[derive(Debug, Clone)]
+pub struct AdaptReport {
+    pub candidates: Vec<CandidateScore>,
+    /// Index of the kept candidate.
+    pub chosen: usize,
+    pub folds: usize,
+    pub group_by: GroupBy,
+    /// Terms new in the sample that joined the vocabulary.
+    pub new_terms: usize,
+    /// Notes on the folds (from the fold plan).
+    pub notes: Vec<String>,
+}
+
+/// The SHA-256 of bytes, in hex (a base model file's, for [`Adaptation::base_sha256`]).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// How `doc` (0-based `i`) is named in errors: its id, else its number.
+fn doc_name(doc: &Document, i: usize) -> String {
+    match &doc.id {
+        Some(id) => format!("document {id:?}"),
+        None => format!("document {}", i + 1),
+    }
+}
+
+/// Checks the parameters and the sample's labels against the base's; returns each document's
+/// label index.
+fn check(base: &Model, docs: &[Document], params: &AdaptParams) -> Result<Vec<usize>, AdaptError> {
+    if params.folds < 2 {
+        return Err(AdaptError::Folds(params.folds));
+    }
+    if let Strength::Fixed(s) = params.strength {
+        if s.is_nan() || s < 0.0 {
+            return Err(AdaptError::StrengthValue(s));
+        }
+    }
+    if !params.alpha.is_finite() || params.alpha <= 0.0 {
+        return Err(AdaptError::Alpha(params.alpha));
+    }
+    let labels = base.labels();
+    if labels.len() != 2 {
+        return Err(AdaptError::NotBinary(labels.len()));
+    }
+    if docs.is_empty() {
+        return Err(StanceError::EmptyCorpus.into());
+    }
+    let mut y = Vec::with_capacity(docs.len());
+    let mut unknown = BTreeSet::new();
+    let mut first = None;
+    for (i, d) in docs.iter().enumerate() {
+        let label = d.label.as_deref().unwrap_or("");
+        if label.is_empty() {
+            return Err(AdaptError::Unlabelled(doc_name(d, i)));
+        }
+        match labels.iter().position(|l| l == label) {
+            Some(l) => y.push(l),
+            None => {
+                unknown.insert(label.to_string());
+                first.get_or_insert_with(|| doc_name(d, i));
+            }
+        }
+    }
+    if let Some(first) = first {
+        return Err(AdaptError::UnknownLabels {
+            labels: unknown.into_iter().collect(),
+            known: labels.to_vec(),
+            first,
+        });
+    }
+    for (l, name) in labels.iter().enumerate() {
+        let count = y.iter().filter(|&&v| v == l).count();
+        if count == 0 {
+            return Err(AdaptError::OneLabel(labels[1 - l].clone()));
+        }
+        if count < 2 {
+            return Err(AdaptError::TooFew {
+                label: name.clone(),
+                count,
+            });
+        }
+    }
+    Ok(y)
+}
+
+/// The candidates to try, from the base to the sample alone.
+fn candidates(params: &AdaptParams) -> Vec<Spec> {
+    match params.strength {
+        Strength::Fixed(s) => vec![Spec {
+            strength: s.is_finite().then_some(s),
+            alpha: params.alpha,
+            as_is: false,
+        }],
+        Strength::Auto => {
+            let as_is = Spec {
+                strength: None,
+                alpha: params.alpha,
+                as_is: true,
+            };
+            std::iter::once(as_is)
+                .chain(
+                    std::iter::once(None)
+                        .chain(AUTO_STRENGTHS.iter().map(|&s| Some(s)))
+                        .map(|strength| Spec {
+                            strength,
+                            alpha: params.alpha,
+                            as_is: false,
+                        }),
+                )
+                .chain(AUTO_SCRATCH_ALPHAS.iter().map(|&alpha| Spec {
+                    strength: Some(0.0),
+                    alpha,
+                    as_is: false,
+                }))
+                .collect()
+        }
+    }
+}
+
+/// Folds grouped by source when every label has at least two sources and there are at least as
+/// many sources as folds; stratified random folds otherwise.
+fn grouping(docs: &[Document], y: &[usize], k: usize) -> GroupBy {
+    let mut per_label: [BTreeSet<&str>; 2] = [BTreeSet::new(), BTreeSet::new()];
+    for (d, &l) in docs.iter().zip(y) {
+        if let Some(s) = d.source.as_deref().filter(|s| !s.trim().is_empty()) {
+            per_label[l].insert(s);
+        }
+    }
+    let all: BTreeSet<&str> = per_label.iter().flatten().copied().collect();
+    let every_doc = docs
+        .iter()
+        .all(|d| d.source.as_deref().is_some_and(|s| !s.trim().is_empty()));
+    if every_doc && per_label.iter().all(|s| s.len() >= 2) && all.len() >= k {
+        GroupBy::Source
+    } else {
+        GroupBy::None
+    }
+}
+
+/// How many of a row's features carry a non-zero weight.
+fn weighted_terms(x: &crate::features::sparse::CsrMatrix, r: usize, w: &[f64]) -> usize {
+    x.row(r).0.iter().filter(|&&j| w[j as usize] != 0.0).count()
+}
+
+/// Every candidate's out-of-fold logits.
+fn cross_validate(
+    base: &Model,
+    docs: &[Document],
+    y: &[usize],
+    plan: &FoldPlan,
+    specs: &[Spec],
+) -> Result<Vec<Oof>, AdaptError> {
+    let n = docs.len();
+    let mut oof = vec![
+        Oof {
+            z: vec![0.0; n],
+            terms: vec![0; n]
+        };
+        specs.len()
+    ];
+    for f in 0..plan.k {
+        let (train, test) = plan.split(f);
+        if test.is_empty() {
+            continue;
+        }
+        let texts: Vec<&str> = train.iter().map(|&i| docs[i].text.as_str()).collect();
+        let adapted = adapted_featurizer(base.featurizer(), &texts)?;
+        let x = adapted.featurizer.transform_many(&texts);
+        let test_texts: Vec<&str> = test.iter().map(|&i| docs[i].text.as_str()).collect();
+        let xt = adapted.featurizer.transform_many(&test_texts);
+        let ty: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+        let prior = adapted.spread(&base.classifier().weights()[0]);
+        let b0 = base.classifier().intercepts()[0];
+        let fits: Vec<Fitted> = specs
+            .par_iter()
+            .map(|&spec| fit::fit(&x, &ty, &prior, b0, spec))
+            .collect::<Result<_, _>>()?;
+        for (c, fitted) in fits.iter().enumerate() {
+            let z = fitted.logits(&xt);
+            for (r, &i) in test.iter().enumerate() {
+                oof[c].z[i] = z[r];
+                oof[c].terms[i] = weighted_terms(&xt, r, &fitted.weights);
+            }
+        }
+    }
+    Ok(oof)
+}
+
+/// Adapts `base` (whose file's bytes hash to `base_sha256`) to the labelled `docs` (see the
+/// module doc). Returns the adapted model and the candidate table.
+pub fn adapt(
+    base: &Model,
+    base_sha256: &str,
+    docs: &[Document],
+    params: &AdaptParams,
+) -> Result<(Model, AdaptReport), AdaptError> {
+    let y = check(base, docs, params)?;
+    let smaller = (0..2)
+        .map(|l| y.iter().filter(|&&v| v == l).count())
+        .min()
+        .unwrap_or(0);
+    let k = params.folds.min(smaller).max(2);
+    let group_by = grouping(docs, &y, k);
+    let plan = FoldPlan::new(docs, base.labels(), &y, k, group_by, params.seed);
+    let specs = candidates(params);
+    let oof = cross_validate(base, docs, &y, &plan, &specs)?;
+    let tokens: Vec<usize> = docs
+        .par_iter()
+        .map(|d| base.featurizer().stem_ids(&d.text).len())
+        .collect();
+    let policy = *base.uncertainty();
+    let base_map = |z: f64| base.probabilities_from_logits(&[z]);
+    let probabilities: Vec<Vec<f64>> = oof
+        .iter()
+        .zip(&specs)
+        .map(|(o, spec)| {
+            let fixed: Option<&dyn Fn(f64) -> Vec<f64>> = spec.as_is.then_some(&base_map);
+            oof_probabilities(o, &y, &plan.fold, k, &tokens, &policy, fixed)
+        })
+        .collect();
+    let raw: Vec<Vec<f64>> = oof.iter().map(|o| o.z.clone()).collect();
+    let (table, kept) = choose(&specs, &probabilities, &raw, &y, params.seed);
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let adapted = adapted_featurizer(base.featurizer(), &texts)?;
+    let x = adapted.featurizer.transform_many(&texts);
+    let prior = adapted.spread(&base.classifier().weights()[0]);
+    let fitted = fit::fit(
+        &x,
+        &y,
+        &prior,
+        base.classifier().intercepts()[0],
+        specs[kept],
+    )?;
+    // The base as it is keeps its own calibration, if it has one; every other candidate is
+    // calibrated on its out-of-fold logits.
+    let calibration = if specs[kept].as_is {
+        base.calibration().cloned()
+    } else {
+        Some(calibration_info(&oof[kept].z, &y, k, group_by))
+    };
+    let report = AdaptReport {
+        candidates: table.clone(),
+        chosen: kept,
+        folds: k,
+        group_by,
+        new_terms: adapted.new_features.len(),
+        notes: plan.notes.clone(),
+    };
+    let adaptation = Adaptation {
+        base_sha256: base_sha256.to_string(),
+        sample_sha256: corpus_sha256(docs),
+        sample_documents: docs.len(),
+        new_features: adapted.new_features.clone(),
+        chosen: specs[kept].name(),
+        folds: k,
+        group_by: group_by.to_string(),
+        seed: params.seed,
+        rule: "highest out-of-fold AUC; ties to the lower log loss, then nearer the base (the base as it is or recalibrated by macro-F1)".into(),
+        candidates: table,
+    };
+    let mut model = assemble(base, docs, adapted, fitted, &specs[kept], params)?;
+    if let Some(c) = calibration {
+        model = model.with_calibration(c)?;
+    }
+    let model = if specs[kept].as_is {
+        model.with_uncertainty(*base.uncertainty())?
+    } else {
+        with_sample_policy(model, base, &texts)?
+    };
+    let model = model.with_adaptation(adaptation)?;
+    Ok((model, report))
+}
+
+/// Platt scaling on the kept candidate's out-of-fold logits.
+fn calibration_info(z: &[f64], y: &[usize], k: usize, group_by: GroupBy) -> CalibrationInfo {
+    let positive: Vec<bool> = y.iter().map(|&l| l == 1).collect();
+    let map = monotone_platt(z, &positive);
+    let raw: Vec<Vec<f64>> = z
+        .iter()
+        .map(|&v| {
+            let p = crate::model::objective::sigmoid(v);
+            vec![1.0 - p, p]
+        })
+        .collect();
+    let calibrated: Vec<Vec<f64>> = z.iter().map(|&v| map.apply(&[v])).collect();
+    CalibrationInfo {
+        folds: k,
+        group_by: group_by.to_string(),
+        ece_before: ece(y, &raw),
+        ece_after: ece(y, &calibrated),
+        map,
+    }
+}
+
+/// The adapted model from its fitted parts, with the base's surface forms.
+fn assemble(
+    base: &Model,
+    docs: &[Document],
+    adapted: Adapted,
+    fitted: Fitted,
+    spec: &Spec,
+    params: &AdaptParams,
+) -> Result<Model, AdaptError> {
+    let classifier = LinearModel::new(
+        base.labels().to_vec(),
+        vec![fitted.weights],
+        vec![fitted.intercept],
+    )?;
+    let mut per_label = BTreeMap::new();
+    let mut sources = BTreeMap::new();
+    for d in docs {
+        *per_label
+            .entry(d.label.clone().unwrap_or_default())
+            .or_insert(0) += 1;
+        *sources
+            .entry(d.source.clone().unwrap_or_default())
+            .or_insert(0) += 1;
+    }
+    let training = TrainingSummary {
+        documents: docs.len(),
+        per_label,
+        sources,
+        data_sha256: corpus_sha256(docs),
+        logistic: LogisticParams {
+            alpha: spec.alpha,
+            ..LogisticParams::default()
+        },
+        seed: params.seed,
+        passage_words: 0,
+        rows: docs.len(),
+        iterations: fitted.report.iterations,
+        final_loss: fitted.report.final_loss,
+        converged: fitted.report.converged,
+        gradient_norm: Some(fitted.report.gradient_norm),
+    };
+    let surface_forms = base
+        .surface_forms
+        .iter()
+        .filter(|(t, _)| adapted.featurizer.vocabulary().get(t).is_some())
+        .map(|(t, s)| (t.clone(), s.clone()))
+        .collect();
+    Ok(Model::new(adapted.featurizer, classifier, training)?.with_surface_forms(surface_forms))
+}
+
+/// The model with the base's uncertainty band and length cooling, and its signal and
+/// known-term floors at the 10th percentile of the sample's evidence under the new model.
+fn with_sample_policy(model: Model, base: &Model, texts: &[&str]) -> Result<Model, AdaptError> {
+    let evidence: Vec<_> = texts
+        .par_iter()
+        .map(|t| model.predict(t).evidence)
+        .collect();
+    let base_policy = base.uncertainty();
+    let policy = UncertaintyPolicy {
+        prior_tokens: base_policy.prior_tokens,
+        ..UncertaintyPolicy::from_training_evidence(&evidence, base_policy.band)
+    };
+    Ok(model.with_uncertainty(policy)?)
+}

@@ -1,0 +1,128 @@
+//! `stance adapt`: fine-tune a model on a labelled sample of the user's corpus (see
+//! [`stance::adapt`]), print the candidates' cross-validated figures and which was kept, and
+//! write the adapted model.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+
+use stance::adapt::{adapt, sha256_hex, AdaptParams, Strength};
+use stance::model::default_model::DEFAULT_MODEL_JSON;
+use stance::Model;
+
+use super::options::DataArgs;
+use super::training_data::TrainingData;
+
+#[derive(Debug, Args)]
+pub struct AdaptArgs {
+    /// The base model; the built-in default model when omitted.
+    #[arg(long, value_name = "PATH")]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Where to write the adapted model (written whole or not at all).
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+    /// Pull toward the base's weights: `auto` (chosen by cross-validation on the sample), or a
+    /// number (`inf` keeps the base's weights and refits the intercept; 0 fits the sample
+    /// alone).
+    #[arg(long, default_value = "auto", value_parser = strength)]
+    strength: Strength,
+    /// Cross-validation folds (at most the smaller label's count are used).
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    folds: usize,
+    /// Seed of the folds and the bootstrap intervals.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+fn strength(s: &str) -> Result<Strength, String> {
+    if s == "auto" {
+        return Ok(Strength::Auto);
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v >= 0.0 => Ok(Strength::Fixed(v)),
+        _ => Err(format!(
+            "expected auto or a number >= 0 (inf for the base's weights), got {s:?}"
+        )),
+    }
+}
+
+pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let (base, base_sha256) = match &args.model {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("reading base model {}", path.display()))?;
+            (
+                Model::from_json(&bytes, path).context("loading model")?,
+                sha256_hex(&bytes),
+            )
+        }
+        None => (super::load_model(None)?, sha256_hex(DEFAULT_MODEL_JSON)),
+    };
+    let file = super::output::open_output(Some(&args.out), "--out")?
+        .ok_or_else(|| anyhow::anyhow!("--out is required"))?;
+    let data = TrainingData::read(&args.data, false)?;
+    let params = AdaptParams {
+        strength: args.strength,
+        folds: args.folds,
+        seed: args.seed,
+        ..AdaptParams::default()
+    };
+    let (model, report) =
+        adapt(&base, &base_sha256, &data.docs, &params).context("adapting the model")?;
+    for note in &report.notes {
+        super::warn(format_args!("{note}"));
+    }
+    writeln!(
+        out,
+        "{} labelled texts, {}-fold cross-validation ({}), {} new terms",
+        data.docs.len(),
+        report.folds,
+        if report.group_by.to_string() == "none" {
+            "stratified".to_string()
+        } else {
+            format!("grouped by {}", report.group_by)
+        },
+        report.new_terms
+    )?;
+    writeln!(
+        out,
+        "{:<14} {:>9} {:>24} {:>24}",
+        "candidate", "log loss", "macro-F1 [95% CI]", "AUC [95% CI]"
+    )?;
+    for (i, c) in report.candidates.iter().enumerate() {
+        let auc = c.auc.map_or("-".to_string(), |a| {
+            format!("{:.3} [{:.3}, {:.3}]", a[1], a[0], a[2])
+        });
+        writeln!(
+            out,
+            "{:<14} {:>9.4} {:>24} {:>24}{}",
+            c.name,
+            c.log_loss,
+            format!(
+                "{:.3} [{:.3}, {:.3}]",
+                c.macro_f1[1], c.macro_f1[0], c.macro_f1[2]
+            ),
+            auc,
+            if i == report.chosen { "  <- kept" } else { "" }
+        )?;
+    }
+    let kept = &report.candidates[report.chosen];
+    writeln!(
+        out,
+        "kept {}: the highest out-of-fold AUC (ties: the lower log loss, then nearer the base); {}",
+        kept.name,
+        if kept.name == "base-as-is" {
+            "the base's own probabilities"
+        } else {
+            "calibrated on its out-of-fold scores (Platt)"
+        }
+    )?;
+    model.save_to(file, out)?;
+    writeln!(out, "wrote {}", args.out.display())?;
+    Ok(ExitCode::SUCCESS)
+}
