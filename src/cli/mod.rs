@@ -10,6 +10,7 @@ mod options;
 mod output;
 mod records;
 mod report;
+mod report_validation;
 mod score;
 mod signals;
 mod train;

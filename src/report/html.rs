@@ -8,6 +8,7 @@ use std::fmt::Write;
 use crate::report::aggregate::{GroupStats, OutletReport, Report};
 use crate::report::coverage::{Coverage, CoveragePoint};
 use crate::report::error::ReportError;
+use crate::report::html_validation;
 use crate::report::plots;
 use crate::report::reliability::Confusion;
 use crate::report::wilson::Share;
@@ -145,7 +146,7 @@ fn stats_table(h: &mut String, report: &Report, head: &[String], rows: &[&GroupS
     h.push_str("</table>\n");
 }
 
-fn confusion_table(h: &mut String, c: &Confusion) {
+pub(crate) fn confusion_table(h: &mut String, c: &Confusion) {
     h.push_str("<table><tr><th class=\"k\">true ↓ / predicted →</th>");
     for p in &c.predicted {
         let _ = write!(h, "<th>{}</th>", escape(p));
@@ -329,6 +330,8 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
             ""
         }
     );
+    html_validation::domain_warnings(&mut h, report);
+    html_validation::validation_section(&mut h, report);
     // Overall and missing fields.
     h.push_str("<section id=\"overall\"><h2>All documents</h2>\n");
     stats_table(&mut h, report, &["".to_string()], &[&report.overall]);

@@ -29,4 +29,5 @@ mod seeds;
 mod streaming;
 mod swaps;
 mod tables;
+mod validation;
 mod train;
