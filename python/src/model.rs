@@ -139,8 +139,14 @@ impl PyModel {
         })?;
         let evidence = scores.iter().map(|s| &s.prediction.evidence);
         if let Some(w) = stance::report::domain::warning_for(&model, evidence) {
-            let message = std::ffi::CString::new(w).map_err(|e| PyValueError::new_err(e.to_string()))?;
-            PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), &message, 1)?;
+            let message =
+                std::ffi::CString::new(w).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            PyErr::warn(
+                py,
+                &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+                &message,
+                1,
+            )?;
         }
         let records = PyList::empty(py);
         for (id, score) in ids.iter().zip(&scores) {

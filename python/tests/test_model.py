@@ -124,7 +124,7 @@ def test_score_warns_on_out_of_domain_text(model):
     recipes = [
         f"To make the {dish}, whisk two eggs with a cup of flour and a pinch of salt, "
         "stir in butter, season with pepper and basil, and bake for twenty minutes until golden."
-        for dish in ["soup", "crumble", "risotto", "bread", "pancakes", "salad", "pie", "stew"]
+        for dish in ["soup", "crumble", "risotto", "bread", "pancakes", "salad", "pie", "stew"] * 3
     ]
     with pytest.warns(UserWarning, match="stance adapt"):
         model.score(recipes)

@@ -196,7 +196,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("v.csv");
         std::fs::write(&csv, "id,text,label,weight\n1,x,a,2.5\n2,y,,1\n3,z,b,\n").unwrap();
-        let s = read_sample(&[csv.clone()], "id").unwrap();
+        let s = read_sample(std::slice::from_ref(&csv), "id").unwrap();
         assert_eq!(s.unlabelled, 1);
         assert_eq!(
             s.rows

@@ -29,5 +29,5 @@ mod seeds;
 mod streaming;
 mod swaps;
 mod tables;
-mod validation;
 mod train;
+mod validation;

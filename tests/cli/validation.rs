@@ -38,8 +38,10 @@ fn example_labels() -> Vec<(String, String)> {
 fn validation_gives_figures_adjusted_shares_and_counts_unlabelled_rows() {
     let dir = tempfile::tempdir().unwrap();
     let labels = example_labels();
-    let mut rows: Vec<(&str, &str, &str)> =
-        labels.iter().map(|(i, l)| (i.as_str(), l.as_str(), "1")).collect();
+    let mut rows: Vec<(&str, &str, &str)> = labels
+        .iter()
+        .map(|(i, l)| (i.as_str(), l.as_str(), "1"))
+        .collect();
     rows[0].1 = ""; // not labelled yet
     let v = sample(dir.path(), &rows);
     let (json, html) = (dir.path().join("r.json"), dir.path().join("r.html"));
@@ -58,7 +60,10 @@ fn validation_gives_figures_adjusted_shares_and_counts_unlabelled_rows() {
         .clone();
     let out = String::from_utf8(out).unwrap();
     assert!(out.contains("validation: 47 labelled texts"), "{out}");
-    assert!(out.contains("1 unlabelled validation rows skipped"), "{out}");
+    assert!(
+        out.contains("1 unlabelled validation rows skipped"),
+        "{out}"
+    );
     assert!(out.contains("Quote the adjusted shares"), "{out}");
     let r: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let val = &r["validation"];
@@ -69,7 +74,10 @@ fn validation_gives_figures_adjusted_shares_and_counts_unlabelled_rows() {
         val["accuracy"]["low"].as_f64().unwrap(),
         val["accuracy"]["high"].as_f64().unwrap(),
     );
-    assert!(lo <= acc && acc <= hi && val["accuracy"]["interval"] == "wilson", "{val}");
+    assert!(
+        lo <= acc && acc <= hi && val["accuracy"]["interval"] == "wilson",
+        "{val}"
+    );
     let total: u64 = val["confusion"]["counts"]
         .as_array()
         .unwrap()
@@ -110,7 +118,11 @@ fn validation_ids_that_match_nothing_and_unknown_labels_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let v = sample(
         dir.path(),
-        &[("ex-w-01", "western", "1"), ("nope-1", "western", "1"), ("nope-2", "russian", "2")],
+        &[
+            ("ex-w-01", "western", "1"),
+            ("nope-1", "western", "1"),
+            ("nope-2", "russian", "2"),
+        ],
     );
     let err = fails_with(
         stance()
@@ -130,7 +142,10 @@ fn validation_ids_that_match_nothing_and_unknown_labels_are_errors() {
         .stdout
         .clone();
     let out = String::from_utf8(out).unwrap();
-    assert!(out.contains("2 validation ids match no scored record, skipped: nope-1, nope-2"), "{out}");
+    assert!(
+        out.contains("2 validation ids match no scored record, skipped: nope-1, nope-2"),
+        "{out}"
+    );
     let bad = sample(dir.path(), &[("ex-w-01", "neutral", "1")]);
     fails_with(
         stance()
@@ -145,9 +160,23 @@ fn validation_ids_that_match_nothing_and_unknown_labels_are_errors() {
     );
 }
 
-/// Invented texts far from news about the war: recipes and match reports.
+/// Invented texts far from news about the war: 24 recipes and match reports (the rule needs
+/// at least 22 documents to be sure).
 fn off_domain(dir: &Path) -> PathBuf {
-    let dishes = ["lentil soup", "apple crumble", "risotto", "banana bread", "pancakes", "tomato salad"];
+    let dishes = [
+        "lentil soup",
+        "apple crumble",
+        "risotto",
+        "banana bread",
+        "pancakes",
+        "tomato salad",
+        "carrot cake",
+        "onion tart",
+        "pea soup",
+        "plum pie",
+        "rice pudding",
+        "corn muffins",
+    ];
     let teams = ["Riverside Rovers", "Hilltop United", "Northside Athletic"];
     let mut lines = String::new();
     for (i, d) in dishes.iter().enumerate() {
@@ -157,7 +186,7 @@ fn off_domain(dir: &Path) -> PathBuf {
         lines.push_str(&serde_json::json!({"id": format!("r{i}"), "text": text}).to_string());
         lines.push('\n');
     }
-    for (i, t) in teams.iter().cycle().take(6).enumerate() {
+    for (i, t) in teams.iter().cycle().take(12).enumerate() {
         let text = format!(
             "{t} came from behind to win three goals to two on Saturday. The striker scored twice after half time, the goalkeeper saved a penalty in stoppage time, and the coach praised the midfield for its pressing and passing in the second half."
         );
@@ -180,8 +209,17 @@ fn the_out_of_domain_warning_fires_on_recipes_and_sport_and_not_on_the_examples(
         .stderr
         .clone();
     let err = String::from_utf8(err).unwrap();
-    assert_eq!(err.matches("look unlike the model's training data").count(), 1, "{err}");
-    assert!(err.contains("off.jsonl") && err.contains("`stance sample --strategy random`") && err.contains("`stance adapt`"), "{err}");
+    assert_eq!(
+        err.matches("look unlike the model's training data").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("off.jsonl")
+            && err.contains("`stance sample --strategy random`")
+            && err.contains("`stance adapt`"),
+        "{err}"
+    );
     let ok = stance()
         .args(["score", "--format", "jsonl", "data/examples.jsonl"])
         .assert()
@@ -204,12 +242,24 @@ fn the_out_of_domain_warning_fires_on_recipes_and_sport_and_not_on_the_examples(
         .get_output()
         .stderr
         .clone();
-    assert_eq!(String::from_utf8(err).unwrap().matches("look unlike").count(), 1);
+    assert_eq!(
+        String::from_utf8(err)
+            .unwrap()
+            .matches("look unlike")
+            .count(),
+        1
+    );
     let r: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let domain = r["domain"].as_array().unwrap();
     assert_eq!(domain.len(), 2);
-    assert_eq!((domain[0]["check"]["outside"].as_bool(), domain[1]["check"]["outside"].as_bool()), (Some(false), Some(true)));
-    assert_eq!(domain[1]["check"]["documents"], 12);
+    assert_eq!(
+        (
+            domain[0]["check"]["outside"].as_bool(),
+            domain[1]["check"]["outside"].as_bool()
+        ),
+        (Some(false), Some(true))
+    );
+    assert_eq!(domain[1]["check"]["documents"], 24);
     let page = std::fs::read_to_string(&html).unwrap();
     let warning = page.find("id=\"out-of-domain\"").unwrap();
     assert!(warning < page.find("id=\"overall\"").unwrap());
