@@ -195,14 +195,16 @@ fn binomial(rng: &mut ChaCha8Rng, n: usize, p: f64) -> usize {
     k
 }
 
-/// Predicted-label counts resampled from `counts` (a multinomial draw of the same total).
+/// Predicted-label counts resampled from `counts`: a multinomial draw of the same total, with
+/// probabilities smoothed by half a document per label (Jeffreys), so that a label no document
+/// of a small group was given still varies; for a large group the smoothing is negligible.
 fn resample_counts(rng: &mut ChaCha8Rng, counts: &[usize]) -> Vec<usize> {
     let mut left: usize = counts.iter().sum();
+    let total = left as f64 + 0.5 * counts.len() as f64;
     let mut mass = 1.0;
-    let total = left as f64;
     let mut out = Vec::with_capacity(counts.len());
     for (i, &c) in counts.iter().enumerate() {
-        let p = c as f64 / total;
+        let p = (c as f64 + 0.5) / total;
         let draw = if i + 1 == counts.len() || mass <= 0.0 {
             left
         } else {
@@ -354,7 +356,10 @@ mod tests {
         assert!(covered >= 90, "covered {covered} of 100");
         // The raw share is biased (0.3 * 0.8 + 0.7 * 0.15 = 0.345); the adjusted one is not.
         let (adjusted, raw) = (adjusted_sum / 100.0, raw_sum / 100.0);
-        assert!((adjusted - 0.3).abs() < 0.01 && (raw - 0.345).abs() < 0.01, "{adjusted} {raw}");
+        assert!(
+            (adjusted - 0.3).abs() < 0.01 && (raw - 0.345).abs() < 0.01,
+            "{adjusted} {raw}"
+        );
     }
 
     #[test]
@@ -414,6 +419,11 @@ mod tests {
             );
         }
         let c = resample_counts(&mut rng, &[5, 0, 15]);
-        assert_eq!((c.iter().sum::<usize>(), c[1]), (20, 0));
+        assert_eq!(c.iter().sum::<usize>(), 20);
+        // A label no document was given is still drawn now and then.
+        let zero = (0..2000)
+            .filter(|_| resample_counts(&mut rng, &[0, 6])[0] > 0)
+            .count();
+        assert!(zero > 0 && zero < 1000, "{zero}");
     }
 }

@@ -81,14 +81,19 @@ fn pct(v: Option<f64>) -> String {
 /// `62.5% [30.6–86.3]`.
 fn share_cell(s: &Share) -> String {
     match (s.share, s.low, s.high) {
-        (Some(v), Some(lo), Some(hi)) => format!(
-            "{:.1}% <span class=\"ci\">[{:.1}–{:.1}]</span>",
-            100.0 * v,
-            100.0 * lo,
-            100.0 * hi
-        ),
+        (Some(v), Some(lo), Some(hi)) => interval_cell(v, lo, hi),
         _ => "–".into(),
     }
+}
+
+/// A share and its interval as percentages: `62.5% [30.6–86.3]`.
+pub(crate) fn interval_cell(v: f64, lo: f64, hi: f64) -> String {
+    format!(
+        "{:.1}% <span class=\"ci\">[{:.1}–{:.1}]</span>",
+        100.0 * v,
+        100.0 * lo,
+        100.0 * hi
+    )
 }
 
 /// An SVG from the plotting backend, without its XML namespace (HTML does not need it).

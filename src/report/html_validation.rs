@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::report::adjusted::Adjusted;
 use crate::report::aggregate::{GroupStats, Report};
-use crate::report::html::{confusion_table, escape};
+use crate::report::html::{confusion_table, escape, interval_cell};
 use crate::report::validation::{Estimate, Validation};
 
 /// Inline styles of the warning box: the page's style sheet is shared with other helpers'
@@ -46,12 +46,7 @@ fn adjusted_cell(a: Option<&Adjusted>) -> String {
         .map(|n| format!(" <span class=\"ci\" title=\"{0}\">({0})</span>", escape(n)))
         .unwrap_or_default();
     match (a.share, a.low, a.high) {
-        (Some(v), Some(lo), Some(hi)) => format!(
-            "{:.1}% <span class=\"ci\">[{:.1}–{:.1}]</span>{note}",
-            100.0 * v,
-            100.0 * lo,
-            100.0 * hi
-        ),
+        (Some(v), Some(lo), Some(hi)) => format!("{}{note}", interval_cell(v, lo, hi)),
         (Some(v), _, _) => format!("{:.1}%{note}", 100.0 * v),
         _ => format!("–{note}"),
     }

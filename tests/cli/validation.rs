@@ -6,7 +6,13 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::{fails_with, repo, stance, write_file};
+use common::{fails_with, repo, stance, stdout_of, write_file};
+
+/// Standard error of a successful command, as text.
+fn stderr_of(cmd: &mut assert_cmd::Command) -> String {
+    let err = cmd.assert().success().get_output().stderr.clone();
+    String::from_utf8(err).unwrap()
+}
 use serde_json::Value;
 
 /// A validation CSV of the examples: `rows` of (id, label, weight); an empty label is an
@@ -45,20 +51,16 @@ fn validation_gives_figures_adjusted_shares_and_counts_unlabelled_rows() {
     rows[0].1 = ""; // not labelled yet
     let v = sample(dir.path(), &rows);
     let (json, html) = (dir.path().join("r.json"), dir.path().join("r.html"));
-    let out = stance()
-        .args(["report", "--by", "source", "--validation"])
-        .arg(&v)
-        .arg("--json")
-        .arg(&json)
-        .arg("--html")
-        .arg(&html)
-        .arg("data/examples.jsonl")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = stdout_of(
+        &mut stance()
+            .args(["report", "--by", "source", "--validation"])
+            .arg(&v)
+            .arg("--json")
+            .arg(&json)
+            .arg("--html")
+            .arg(&html)
+            .arg("data/examples.jsonl"),
+    );
     assert!(out.contains("validation: 47 labelled texts"), "{out}");
     assert!(
         out.contains("1 unlabelled validation rows skipped"),
@@ -132,16 +134,12 @@ fn validation_ids_that_match_nothing_and_unknown_labels_are_errors() {
         "2 labelled id(s) of the validation sample match no scored record",
     );
     assert!(err.contains("\"nope-1\", \"nope-2\""), "{err}");
-    let out = stance()
-        .args(["report", "--skip-bad", "--validation"])
-        .arg(&v)
-        .arg("data/examples.jsonl")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = stdout_of(
+        &mut stance()
+            .args(["report", "--skip-bad", "--validation"])
+            .arg(&v)
+            .arg("data/examples.jsonl"),
+    );
     assert!(
         out.contains("2 validation ids match no scored record, skipped: nope-1, nope-2"),
         "{out}"
@@ -200,15 +198,7 @@ fn off_domain(dir: &Path) -> PathBuf {
 fn the_out_of_domain_warning_fires_on_recipes_and_sport_and_not_on_the_examples() {
     let dir = tempfile::tempdir().unwrap();
     let off = off_domain(dir.path());
-    let err = stance()
-        .args(["score", "--format", "jsonl"])
-        .arg(&off)
-        .assert()
-        .success()
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(err).unwrap();
+    let err = stderr_of(&mut stance().args(["score", "--format", "jsonl"]).arg(&off));
     assert_eq!(
         err.matches("look unlike the model's training data").count(),
         1,
@@ -220,35 +210,20 @@ fn the_out_of_domain_warning_fires_on_recipes_and_sport_and_not_on_the_examples(
             && err.contains("`stance adapt`"),
         "{err}"
     );
-    let ok = stance()
-        .args(["score", "--format", "jsonl", "data/examples.jsonl"])
-        .assert()
-        .success()
-        .get_output()
-        .stderr
-        .clone();
-    assert!(!String::from_utf8(ok).unwrap().contains("unlike"));
+    let ok = stderr_of(&mut stance().args(["score", "--format", "jsonl", "data/examples.jsonl"]));
+    assert!(!ok.contains("unlike"));
     // The report: on stderr, in the JSON per input, and at the top of the page.
     let (json, html) = (dir.path().join("r.json"), dir.path().join("r.html"));
-    let err = stance()
-        .args(["report", "--json"])
-        .arg(&json)
-        .arg("--html")
-        .arg(&html)
-        .arg("data/examples.jsonl")
-        .arg(&off)
-        .assert()
-        .success()
-        .get_output()
-        .stderr
-        .clone();
-    assert_eq!(
-        String::from_utf8(err)
-            .unwrap()
-            .matches("look unlike")
-            .count(),
-        1
+    let err = stderr_of(
+        &mut stance()
+            .args(["report", "--json"])
+            .arg(&json)
+            .arg("--html")
+            .arg(&html)
+            .arg("data/examples.jsonl")
+            .arg(&off),
     );
+    assert_eq!(err.matches("look unlike").count(), 1);
     let r: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let domain = r["domain"].as_array().unwrap();
     assert_eq!(domain.len(), 2);
@@ -274,14 +249,11 @@ fn a_model_without_a_training_profile_gives_no_warning() {
     m.as_object_mut().unwrap().remove("profile");
     let old = write_file(dir.path(), "old.json", m.to_string().as_bytes());
     let off = off_domain(dir.path());
-    let err = stance()
-        .args(["score", "--format", "jsonl", "--model"])
-        .arg(&old)
-        .arg(&off)
-        .assert()
-        .success()
-        .get_output()
-        .stderr
-        .clone();
-    assert!(!String::from_utf8(err).unwrap().contains("unlike"));
+    let err = stderr_of(
+        &mut stance()
+            .args(["score", "--format", "jsonl", "--model"])
+            .arg(&old)
+            .arg(&off),
+    );
+    assert!(!err.contains("unlike"));
 }
