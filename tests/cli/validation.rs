@@ -52,7 +52,7 @@ fn validation_gives_figures_adjusted_shares_and_counts_unlabelled_rows() {
     let v = sample(dir.path(), &rows);
     let (json, html) = (dir.path().join("r.json"), dir.path().join("r.html"));
     let out = stdout_of(
-        &mut stance()
+        stance()
             .args(["report", "--by", "source", "--validation"])
             .arg(&v)
             .arg("--json")
@@ -135,7 +135,7 @@ fn validation_ids_that_match_nothing_and_unknown_labels_are_errors() {
     );
     assert!(err.contains("\"nope-1\", \"nope-2\""), "{err}");
     let out = stdout_of(
-        &mut stance()
+        stance()
             .args(["report", "--skip-bad", "--validation"])
             .arg(&v)
             .arg("data/examples.jsonl"),
@@ -198,7 +198,7 @@ fn off_domain(dir: &Path) -> PathBuf {
 fn the_out_of_domain_warning_fires_on_recipes_and_sport_and_not_on_the_examples() {
     let dir = tempfile::tempdir().unwrap();
     let off = off_domain(dir.path());
-    let err = stderr_of(&mut stance().args(["score", "--format", "jsonl"]).arg(&off));
+    let err = stderr_of(stance().args(["score", "--format", "jsonl"]).arg(&off));
     assert_eq!(
         err.matches("look unlike the model's training data").count(),
         1,
@@ -210,12 +210,12 @@ fn the_out_of_domain_warning_fires_on_recipes_and_sport_and_not_on_the_examples(
             && err.contains("`stance adapt`"),
         "{err}"
     );
-    let ok = stderr_of(&mut stance().args(["score", "--format", "jsonl", "data/examples.jsonl"]));
+    let ok = stderr_of(stance().args(["score", "--format", "jsonl", "data/examples.jsonl"]));
     assert!(!ok.contains("unlike"));
     // The report: on stderr, in the JSON per input, and at the top of the page.
     let (json, html) = (dir.path().join("r.json"), dir.path().join("r.html"));
     let err = stderr_of(
-        &mut stance()
+        stance()
             .args(["report", "--json"])
             .arg(&json)
             .arg("--html")
@@ -250,7 +250,7 @@ fn a_model_without_a_training_profile_gives_no_warning() {
     let old = write_file(dir.path(), "old.json", m.to_string().as_bytes());
     let off = off_domain(dir.path());
     let err = stderr_of(
-        &mut stance()
+        stance()
             .args(["score", "--format", "jsonl", "--model"])
             .arg(&old)
             .arg(&off),
