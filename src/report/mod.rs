@@ -188,12 +188,14 @@ pub fn report_files_validated(
     let new_counter = || model.and_then(|m| m.profile()).and_then(DomainCounter::new);
     let mut counters: Vec<Option<DomainCounter>> = paths.iter().map(|_| new_counter()).collect();
     let mut builder = ReportBuilder::new(params);
+    // Records come input by input, in order: the input is the first from the current one named
+    // like the record's file (a file given twice is counted in its first place).
+    let mut input = 0;
     read::read_all(paths, &params.fields, params.time, model, &mut |s| {
-        if let Some(c) = paths
-            .iter()
-            .position(|p| p.as_path() == s.at.path)
-            .and_then(|i| counters[i].as_mut())
-        {
+        if let Some(i) = (input..paths.len()).find(|&i| paths[i].as_path() == s.at.path) {
+            input = i;
+        }
+        if let Some(c) = counters.get_mut(input).and_then(Option::as_mut) {
             c.add(&s.record.evidence);
         }
         if let Some(c) = collector.as_mut() {
