@@ -120,7 +120,7 @@ def test_corpus_probabilities_equal_cli(cli, model, corpus, tmp_path):
         assert_records_equal(a, b, f"record {b['id']}")
 
 
-def test_score_warns_on_out_of_domain_text(model):
+def test_score_warns_on_out_of_domain_text(model, examples):
     recipes = [
         f"To make the {dish}, whisk two eggs with a cup of flour and a pinch of salt, "
         "stir in butter, season with pepper and basil, and bake for twenty minutes until golden."
@@ -132,4 +132,4 @@ def test_score_warns_on_out_of_domain_text(model):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        model.score([r["text"] for r in jsonl(EXAMPLES)])
+        model.score([e["text"] for e in examples])
