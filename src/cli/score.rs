@@ -77,7 +77,7 @@ pub struct ScoreArgs {
     #[arg(long)]
     skip_bad: bool,
     /// Threads to score with; all cores by default.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::parse_threads)]
     threads: Option<usize>,
     #[command(flatten)]
     records: RecordArgs,
@@ -237,6 +237,7 @@ fn truncate(s: &str, max: usize) -> String {
 enum Scored {
     Article {
         input: usize,
+        id: String,
         bytes: std::io::Result<Vec<u8>>,
         evidence: Evidence,
     },
@@ -256,13 +257,11 @@ pub(crate) fn report(message: std::fmt::Arguments) {
 }
 
 pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    super::stdin_once(&args.inputs)?;
     let mut model = super::load_model(args.model.as_ref())?;
     if args.uncertainty.is_set() {
         let policy = args.uncertainty.apply(*model.uncertainty())?;
         model = model.with_uncertainty(policy)?;
-    }
-    if args.threads == Some(0) {
-        anyhow::bail!("--threads must be at least 1");
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
@@ -302,6 +301,7 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     // it is written just before that article's row (or at the end, when there is none).
     let columns: Arc<OnceLock<Vec<String>>> = records.columns();
     let mut csv_header_due = args.format == ScoreFormat::Csv;
+    let mut repeats = stance::io::repeats::RepeatedIds::default();
     let score = |item: Item| match item {
         Item::Article {
             input,
@@ -312,6 +312,7 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             let (bytes, evidence) = output.article(&id, &text, &kept);
             Scored::Article {
                 input,
+                id,
                 bytes,
                 evidence,
             }
@@ -323,10 +324,12 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         match scored {
             Scored::Article {
                 input,
+                id,
                 bytes,
                 evidence,
             } => {
                 let bytes = bytes?;
+                repeats.see(&id, String::new);
                 if let Some(c) = domain.get_mut(input).and_then(Option::as_mut) {
                     c.add(&evidence);
                 }
@@ -368,9 +371,12 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if args.skip_bad {
         report(format_args!("{skipped} bad record(s) skipped"));
     }
+    if let Some(warning) = repeats.warning() {
+        super::warn(format_args!("{warning}"));
+    }
     for (path, counter) in inputs.iter().zip(&domain) {
         if let Some(w) = counter.as_ref().and_then(|c| c.check()?.warning()) {
-            report(format_args!("warning: {}: {w}", path.display()));
+            super::warn(format_args!("{}: {w}", path.display()));
         }
     }
     let failures: Vec<String> = inputs

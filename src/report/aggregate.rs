@@ -18,7 +18,7 @@ use crate::report::date::TimeUnit;
 use crate::report::domain::InputDomain;
 use crate::report::error::ReportError;
 use crate::report::read::Scored;
-use crate::report::record::{ReportRecord, NONE_GROUP};
+use crate::report::record::{ReportRecord, ALL_GROUP, NONE_GROUP};
 use crate::report::reliability::{reliability, Confusion, Reliability};
 use crate::report::terms::{TermSums, TopTerm};
 use crate::report::validation::Validation;
@@ -154,6 +154,10 @@ pub struct Missing {
 /// The whole report, as the page, the CSV and the JSON show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// Records whose id an earlier one had (in any input): each is counted, so a warning says
+    /// so.
+    #[serde(skip_serializing_if = "crate::io::repeats::RepeatedIds::is_empty")]
+    pub repeated_ids: crate::io::repeats::RepeatedIds,
     pub labels: Vec<String>,
     pub by: Vec<String>,
     /// The `--by` fields that name an outlet (all but `month` and `week`).
@@ -478,11 +482,12 @@ impl<'p> ReportBuilder<'p> {
             .filter(|k| k.uncertain != params.policy.is_uncertain(&k.probabilities, &k.evidence))
             .count();
         Ok(Report {
+            repeated_ids: Default::default(),
             flags_differ,
             validation: None,
             domain: Vec::new(),
             plotted: plotted.iter().map(|&l| labels[l].clone()).collect(),
-            overall: self.overall.stats(vec!["(all)".into()], &labels),
+            overall: self.overall.stats(vec![ALL_GROUP.into()], &labels),
             groups: self
                 .groups
                 .iter()

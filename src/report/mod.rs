@@ -32,6 +32,7 @@ pub mod coverage;
 pub mod date;
 pub mod domain;
 pub mod error;
+pub mod explain_html;
 pub mod html;
 mod html_validation;
 pub(crate) mod plots;
@@ -191,7 +192,11 @@ pub fn report_files_validated(
     // Records come input by input, in order: the input is the first from the current one named
     // like the record's file (a file given twice is counted in its first place).
     let mut input = 0;
+    let mut repeats = crate::io::repeats::RepeatedIds::default();
     read::read_all(paths, &params.fields, params.time, model, &mut |s| {
+        repeats.see(&s.record.id, || {
+            format!("{}:{}", s.at.path.display(), s.at.line)
+        });
         if let Some(i) = (input..paths.len()).find(|&i| paths[i].as_path() == s.at.path) {
             input = i;
         }
@@ -209,6 +214,7 @@ pub fn report_files_validated(
         builder.add(s)
     })?;
     let mut report = builder.finish()?;
+    report.repeated_ids = repeats;
     report.domain = paths
         .iter()
         .zip(&counters)
