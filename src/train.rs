@@ -31,6 +31,7 @@ use crate::io::corpus::{label_indices, Document};
 use crate::model::evidence::{UncertaintyPolicy, DEFAULT_PRIOR_TOKENS};
 use crate::model::fitted::{Model, TrainingSummary};
 use crate::model::logistic::{FitReport, LogisticParams, Penalty};
+use crate::model::profile::TrainingProfile;
 use crate::text::passages::passage_spans;
 
 /// Everything training needs besides the data. Each part documents its own defaults; a
@@ -342,7 +343,9 @@ fn train_uncalibrated(
         prior_tokens: params.prior_tokens.unwrap_or(DEFAULT_PRIOR_TOKENS),
         ..UncertaintyPolicy::from_training_evidence(&evidence, UncertaintyPolicy::default().band)
     };
-    model = model.with_uncertainty(uncertainty)?;
+    model = model
+        .with_uncertainty(uncertainty)?
+        .with_profile(TrainingProfile::from_evidence(&evidence))?;
     let surfaces = surface_forms(&model, &texts, SURFACE_TERMS_PER_LABEL);
     Ok((model.with_surface_forms(surfaces), report))
 }

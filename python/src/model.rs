@@ -137,6 +137,17 @@ impl PyModel {
                 .map(|t| model.score(t, paragraphs))
                 .collect::<Vec<_>>()
         })?;
+        let evidence = scores.iter().map(|s| &s.prediction.evidence);
+        if let Some(w) = stance::report::domain::warning_for(&model, evidence) {
+            let message =
+                std::ffi::CString::new(w).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            PyErr::warn(
+                py,
+                &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+                &message,
+                1,
+            )?;
+        }
         let records = PyList::empty(py);
         for (id, score) in ids.iter().zip(&scores) {
             let line = ScoredRecord::<()> {

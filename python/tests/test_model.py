@@ -118,3 +118,18 @@ def test_corpus_probabilities_equal_cli(cli, model, corpus, tmp_path):
     assert len(ours) == len(theirs) == len(corpus)
     for a, b in zip(ours, theirs):
         assert_records_equal(a, b, f"record {b['id']}")
+
+
+def test_score_warns_on_out_of_domain_text(model, examples):
+    recipes = [
+        f"To make the {dish}, whisk two eggs with a cup of flour and a pinch of salt, "
+        "stir in butter, season with pepper and basil, and bake for twenty minutes until golden."
+        for dish in ["soup", "crumble", "risotto", "bread", "pancakes", "salad", "pie", "stew"] * 3
+    ]
+    with pytest.warns(UserWarning, match="stance adapt"):
+        model.score(recipes)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.score([e["text"] for e in examples])

@@ -172,7 +172,7 @@ fn read_items(args: &AnnotateArgs) -> anyhow::Result<Vec<Item>> {
     let mut skipped = 0usize;
     for record in records {
         match record {
-            Record::Article { id, text, kept } => items.push(Item {
+            Record::Article { id, text, kept, .. } => items.push(Item {
                 id,
                 text,
                 fields: kept

@@ -11,7 +11,8 @@ use clap::{Args, ValueEnum};
 
 use stance::io::atomic::{check_distinct, Output};
 use stance::report::coverage::CoveragePoint;
-use stance::report::{render_html, report_files, to_csv, ReportParams, TimeUnit};
+use stance::report::validation::ValidationParams;
+use stance::report::{render_html, report_files_validated, to_csv, ReportParams, TimeUnit};
 
 use super::options::UncertaintyArgs;
 use super::output::{open_output, write_json};
@@ -99,6 +100,16 @@ pub struct ReportArgs {
     /// model's, 0.3 to 0.6 by 0.1 and the 5th and 10th percentiles of the records' known share.
     #[arg(long, value_delimiter = ',', value_name = "K,...")]
     grid_known: Vec<f64>,
+    /// A labelled random sample of the same corpus (CSV, TSV or JSON Lines with the id field,
+    /// `label` and optionally `weight`, as `stance sample --strategy random` writes it):
+    /// measures the model on it and adds adjusted shares. Repeat or comma-separate for more
+    /// files. Rows with an empty label are skipped and counted.
+    #[arg(long, value_delimiter = ',', value_name = "LABELLED")]
+    validation: Vec<PathBuf>,
+    /// Count, name and skip labelled validation ids that match no scored record, instead of
+    /// failing.
+    #[arg(long)]
+    skip_bad: bool,
     /// The page's title; the input file names by default.
     #[arg(long, value_name = "TEXT")]
     title: Option<String>,
@@ -171,7 +182,25 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("starting a thread pool")?;
-    let report = pool.install(|| report_files(&args.inputs, &params, Some(&model)))?;
+    if args.skip_bad && args.validation.is_empty() {
+        anyhow::bail!("--skip-bad applies to --validation ids here; give --validation or drop it");
+    }
+    let validation = (!args.validation.is_empty()).then(|| {
+        let vp = ValidationParams {
+            skip_unmatched: args.skip_bad,
+            ..ValidationParams::default()
+        };
+        (args.validation.as_slice(), vp)
+    });
+    let report =
+        pool.install(|| report_files_validated(&args.inputs, &params, Some(&model), validation))?;
+    for w in report
+        .domain
+        .iter()
+        .filter_map(|d| d.warning.as_ref().map(|w| (&d.path, w)))
+    {
+        super::warn(format_args!("{}: {}", w.0, w.1));
+    }
     if let Some(warning) = report.repeated_ids.warning() {
         super::warn(format_args!("{warning}; each is counted"));
     }
@@ -216,6 +245,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             m.documents, m.field
         )?;
     }
+    super::report_validation::print(out, &report)?;
     let focus = report.plotted.join(",");
     writeln!(
         out,

@@ -181,7 +181,7 @@ fn read_population(args: &SampleArgs, keep: &[String]) -> anyhow::Result<Vec<Rec
     let mut population = Vec::new();
     for item in records {
         match item {
-            Item::Article { id, text, kept } => population.push(Record { id, text, kept }),
+            Item::Article { id, text, kept, .. } => population.push(Record { id, text, kept }),
             Item::Bad { error, .. } | Item::Failed { error, .. } => {
                 return Err(error).context("reading the population to sample from")
             }

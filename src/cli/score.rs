@@ -21,8 +21,10 @@ use clap::{Args, ValueEnum};
 
 use stance::io::corpus::Keep;
 use stance::io::stream::{map_ordered, BatchLimits};
+use stance::model::evidence::Evidence;
 use stance::predict::record::{csv_header, csv_rows, kept_name, ScoredRecord};
 use stance::predict::score::{ArticleScore, Prediction};
+use stance::report::domain::DomainCounter;
 use stance::{Model, StanceError};
 
 use super::options::UncertaintyArgs;
@@ -116,12 +118,13 @@ impl Output<'_> {
             .map_err(|e| std::io::Error::other(e.to_string()))
     }
 
-    /// One article's output, whole, so that articles scored in parallel are written in order.
-    fn article(&self, id: &str, text: &str, kept: &Kept) -> std::io::Result<Vec<u8>> {
+    /// One article's output, whole, so that articles scored in parallel are written in order,
+    /// and its evidence for the out-of-domain check.
+    fn article(&self, id: &str, text: &str, kept: &Kept) -> (std::io::Result<Vec<u8>>, Evidence) {
         let mut out = Vec::new();
         let score = self.model.score(text, self.paragraphs);
-        self.write(&mut out, id, text, kept, &score)?;
-        Ok(out)
+        let written = self.write(&mut out, id, text, kept, &score).map(|()| out);
+        (written, score.prediction.evidence)
     }
 
     fn write(
@@ -232,9 +235,20 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// What the scoring threads hand back for one item, in input order.
 enum Scored {
-    Article(String, std::io::Result<Vec<u8>>),
-    Bad { input: usize, error: StanceError },
-    Failed { input: usize, error: StanceError },
+    Article {
+        input: usize,
+        id: String,
+        bytes: std::io::Result<Vec<u8>>,
+        evidence: Evidence,
+    },
+    Bad {
+        input: usize,
+        error: StanceError,
+    },
+    Failed {
+        input: usize,
+        error: StanceError,
+    },
 }
 
 /// A message on stderr. A closed stderr must not turn into a panic, so write errors are dropped.
@@ -269,6 +283,11 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         args.inputs.clone()
     };
     let mut failed = vec![false; inputs.len()];
+    // One out-of-domain count per input; none for a model without a training profile.
+    let mut domain: Vec<Option<DomainCounter>> = inputs
+        .iter()
+        .map(|_| model.profile().and_then(DomainCounter::new))
+        .collect();
     let mut skipped = 0usize;
     let records = Records::new(
         inputs.clone(),
@@ -284,18 +303,36 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut csv_header_due = args.format == ScoreFormat::Csv;
     let mut repeats = stance::io::repeats::RepeatedIds::default();
     let score = |item: Item| match item {
-        Item::Article { id, text, kept } => {
-            let bytes = output.article(&id, &text, &kept);
-            Scored::Article(id, bytes)
+        Item::Article {
+            input,
+            id,
+            text,
+            kept,
+        } => {
+            let (bytes, evidence) = output.article(&id, &text, &kept);
+            Scored::Article {
+                input,
+                id,
+                bytes,
+                evidence,
+            }
         }
         Item::Bad { input, error } => Scored::Bad { input, error },
         Item::Failed { input, error } => Scored::Failed { input, error },
     };
     let write = |scored: Scored| -> anyhow::Result<()> {
         match scored {
-            Scored::Article(id, bytes) => {
+            Scored::Article {
+                input,
+                id,
+                bytes,
+                evidence,
+            } => {
                 let bytes = bytes?;
                 repeats.see(&id, String::new);
+                if let Some(c) = domain.get_mut(input).and_then(Option::as_mut) {
+                    c.add(&evidence);
+                }
                 if csv_header_due {
                     csv_header_due = false;
                     let kept = columns.get().map_or(&[][..], Vec::as_slice);
@@ -336,6 +373,11 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     }
     if let Some(warning) = repeats.warning() {
         super::warn(format_args!("{warning}"));
+    }
+    for (path, counter) in inputs.iter().zip(&domain) {
+        if let Some(w) = counter.as_ref().and_then(|c| c.check()?.warning()) {
+            super::warn(format_args!("{}: {w}", path.display()));
+        }
     }
     let failures: Vec<String> = inputs
         .iter()

@@ -21,6 +21,7 @@ use crate::model::calibration::Calibration;
 use crate::model::evidence::UncertaintyPolicy;
 use crate::model::format::{self, FORMAT_VERSION};
 use crate::model::logistic::{LinearModel, LogisticParams};
+use crate::model::profile::TrainingProfile;
 use crate::predict::explain::{Explanation, SwapEffect};
 use crate::predict::inspect::LabelTerms;
 use crate::predict::score::{ArticleScore, Prediction};
@@ -79,6 +80,7 @@ pub struct Model {
     pub(crate) calibration: Option<CalibrationInfo>,
     pub(crate) uncertainty: UncertaintyPolicy,
     pub(crate) surface_forms: BTreeMap<String, String>,
+    pub(crate) profile: Option<TrainingProfile>,
     pub(crate) training: TrainingSummary,
     /// What `stance adapt` recorded, for an adapted model.
     pub(crate) adaptation: Option<Adaptation>,
@@ -111,6 +113,7 @@ impl Model {
             calibration: None,
             uncertainty: UncertaintyPolicy::default(),
             surface_forms: BTreeMap::new(),
+            profile: None,
             training,
             adaptation: None,
             format_version: FORMAT_VERSION,
@@ -131,6 +134,20 @@ impl Model {
     pub fn with_surface_forms(mut self, surface_forms: BTreeMap<String, String>) -> Self {
         self.surface_forms = surface_forms;
         self
+    }
+
+    /// The same model with a profile of its training data; refuses an inconsistent one.
+    pub fn with_profile(mut self, profile: TrainingProfile) -> Result<Self, StanceError> {
+        if let Some(m) = profile.problem() {
+            return Err(StanceError::InvalidModel(m));
+        }
+        self.profile = Some(profile);
+        Ok(self)
+    }
+
+    /// The profile of the training data, if the model file has one.
+    pub fn profile(&self) -> Option<&TrainingProfile> {
+        self.profile.as_ref()
     }
 
     /// The same model with another uncertainty policy; refuses one out of range.

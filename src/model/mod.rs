@@ -15,5 +15,6 @@ pub mod format;
 pub mod logistic;
 pub(crate) mod objective;
 pub(crate) mod owlqn;
+pub mod profile;
 
 pub use fitted::Model;

@@ -10,15 +10,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::evidence::{Evidence, UncertaintyPolicy};
+use crate::report::adjusted::Adjusted;
 use crate::report::coverage::{
     coverage, default_knowns, default_signals, Coverage, Grid, Labelled,
 };
 use crate::report::date::TimeUnit;
+use crate::report::domain::InputDomain;
 use crate::report::error::ReportError;
 use crate::report::read::Scored;
 use crate::report::record::{ReportRecord, ALL_GROUP, NONE_GROUP};
 use crate::report::reliability::{reliability, Confusion, Reliability};
 use crate::report::terms::{TermSums, TopTerm};
+use crate::report::validation::Validation;
 use crate::report::wilson::Share;
 use crate::report::ReportParams;
 
@@ -30,6 +33,10 @@ pub struct LabelStats {
     pub share: Share,
     /// The mean probability of this label over the group's documents.
     pub mean_probability: f64,
+    /// The share corrected for the model's errors on a validation sample (`--validation`);
+    /// absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjusted: Option<Adjusted>,
 }
 
 /// The aggregates of one group of documents.
@@ -85,6 +92,7 @@ impl Sums {
                     share: Share::new(self.counts.get(i).copied().unwrap_or(0), self.documents),
                     mean_probability: self.probabilities.get(i).copied().unwrap_or(0.0)
                         / self.documents.max(1) as f64,
+                    adjusted: None,
                 })
                 .collect(),
             uncertain: Share::new(self.uncertain, self.documents),
@@ -182,6 +190,13 @@ pub struct Report {
     /// evidence: scored with another model or other settings, or (from CSV, which lacks the
     /// weighted-term count) a guess.
     pub flags_differ: usize,
+    /// The model measured on a labelled sample of this corpus (`--validation`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<Validation>,
+    /// Per input, how it compares with the model's training data; empty for a model without
+    /// a training profile.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub domain: Vec<InputDomain>,
 }
 
 /// What the builder keeps of every record.
@@ -469,6 +484,8 @@ impl<'p> ReportBuilder<'p> {
         Ok(Report {
             repeated_ids: Default::default(),
             flags_differ,
+            validation: None,
+            domain: Vec::new(),
             plotted: plotted.iter().map(|&l| labels[l].clone()).collect(),
             overall: self.overall.stats(vec![ALL_GROUP.into()], &labels),
             groups: self

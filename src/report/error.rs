@@ -48,6 +48,8 @@ pub enum ReportError {
     NoGroups,
     #[error("drawing the {plot} plot: {message}")]
     Plot { plot: &'static str, message: String },
+    #[error("--validation: {0}")]
+    Validation(String),
     #[error("{name} must be {expected}, got {value}")]
     Param {
         name: &'static str,

@@ -8,6 +8,7 @@ use std::fmt::Write;
 use crate::report::aggregate::{GroupStats, OutletReport, Report};
 use crate::report::coverage::{Coverage, CoveragePoint};
 use crate::report::error::ReportError;
+use crate::report::html_validation;
 use crate::report::plots;
 use crate::report::reliability::Confusion;
 use crate::report::wilson::Share;
@@ -80,14 +81,19 @@ fn pct(v: Option<f64>) -> String {
 /// `62.5% [30.6–86.3]`.
 fn share_cell(s: &Share) -> String {
     match (s.share, s.low, s.high) {
-        (Some(v), Some(lo), Some(hi)) => format!(
-            "{:.1}% <span class=\"ci\">[{:.1}–{:.1}]</span>",
-            100.0 * v,
-            100.0 * lo,
-            100.0 * hi
-        ),
+        (Some(v), Some(lo), Some(hi)) => interval_cell(v, lo, hi),
         _ => "–".into(),
     }
+}
+
+/// A share and its interval as percentages: `62.5% [30.6–86.3]`.
+pub(crate) fn interval_cell(v: f64, lo: f64, hi: f64) -> String {
+    format!(
+        "{:.1}% <span class=\"ci\">[{:.1}–{:.1}]</span>",
+        100.0 * v,
+        100.0 * lo,
+        100.0 * hi
+    )
 }
 
 /// An SVG from the plotting backend, without its XML namespace (HTML does not need it).
@@ -145,7 +151,7 @@ fn stats_table(h: &mut String, report: &Report, head: &[String], rows: &[&GroupS
     h.push_str("</table>\n");
 }
 
-fn confusion_table(h: &mut String, c: &Confusion) {
+pub(crate) fn confusion_table(h: &mut String, c: &Confusion) {
     h.push_str("<table><tr><th class=\"k\">true ↓ / predicted →</th>");
     for p in &c.predicted {
         let _ = write!(h, "<th>{}</th>", escape(p));
@@ -329,6 +335,8 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
             ""
         }
     );
+    html_validation::domain_warnings(&mut h, report);
+    html_validation::validation_section(&mut h, report);
     // Overall and missing fields.
     h.push_str("<section id=\"overall\"><h2>All documents</h2>\n");
     stats_table(&mut h, report, &["".to_string()], &[&report.overall]);

@@ -25,20 +25,25 @@
 //! # }
 //! ```
 
+pub mod adjusted;
 pub mod aggregate;
 mod agreement;
 mod contributions;
 pub mod coverage;
 pub mod date;
+pub mod domain;
 pub mod error;
 pub mod explain_html;
 pub mod html;
+mod html_validation;
 pub(crate) mod plots;
 pub(crate) mod read;
 pub mod record;
 pub mod reliability;
 pub mod table;
 pub mod terms;
+pub mod validation;
+pub mod validation_read;
 pub mod wilson;
 
 use std::path::PathBuf;
@@ -50,10 +55,12 @@ use aggregate::ReportBuilder;
 pub use aggregate::{GroupStats, Report};
 pub use agreement::{agreement, Agreement, Disagreement, PairAgreement};
 pub use date::TimeUnit;
+use domain::{DomainCounter, InputDomain};
 pub use error::ReportError;
 pub use html::render_html;
 pub use record::{Fields, NONE_GROUP};
 pub use table::to_csv;
+use validation::{Collector, Matched, ValidationParams};
 pub use wilson::{wilson, Share};
 
 /// What to aggregate and how.
@@ -163,16 +170,60 @@ pub fn report_files(
     params: &ReportParams,
     model: Option<&Model>,
 ) -> Result<Report, ReportError> {
+    report_files_validated(paths, params, model, None)
+}
+
+/// [`report_files`], with the model measured on a validation sample of the same corpus (its
+/// files, and how) and the shares adjusted ([`validation`]). With a model that has a
+/// training profile, each input is also checked against it ([`domain`]).
+pub fn report_files_validated(
+    paths: &[PathBuf],
+    params: &ReportParams,
+    model: Option<&Model>,
+    validation: Option<(&[PathBuf], ValidationParams)>,
+) -> Result<Report, ReportError> {
     params.check()?;
+    let sample = match validation {
+        Some((files, _)) => Some(validation_read::read_sample(files, &params.fields.id)?),
+        None => None,
+    };
+    let mut collector = sample.as_ref().map(Collector::new);
+    let new_counter = || model.and_then(|m| m.profile()).and_then(DomainCounter::new);
+    let mut counters: Vec<Option<DomainCounter>> = paths.iter().map(|_| new_counter()).collect();
     let mut builder = ReportBuilder::new(params);
+    // Records come input by input, in order: the input is the first from the current one named
+    // like the record's file (a file given twice is counted in its first place).
+    let mut input = 0;
     let mut repeats = crate::io::repeats::RepeatedIds::default();
     read::read_all(paths, &params.fields, params.time, model, &mut |s| {
         repeats.see(&s.record.id, || {
             format!("{}:{}", s.at.path.display(), s.at.line)
         });
+        if let Some(i) = (input..paths.len()).find(|&i| paths[i].as_path() == s.at.path) {
+            input = i;
+        }
+        if let Some(c) = counters.get_mut(input).and_then(Option::as_mut) {
+            c.add(&s.record.evidence);
+        }
+        if let Some(c) = collector.as_mut() {
+            let r = &s.record;
+            c.add(&r.id, || Matched {
+                group: r.groups.clone(),
+                predicted: r.label,
+            })
+            .map_err(|m| s.at.error(m))?;
+        }
         builder.add(s)
     })?;
     let mut report = builder.finish()?;
     report.repeated_ids = repeats;
+    report.domain = paths
+        .iter()
+        .zip(&counters)
+        .filter_map(|(p, c)| InputDomain::new(p, c.as_ref()?))
+        .collect();
+    if let (Some(sample), Some(collector), Some((_, vp))) = (&sample, collector, validation) {
+        report.validation = Some(validation::validate(&mut report, sample, collector, vp)?);
+    }
     Ok(report)
 }

@@ -35,3 +35,4 @@ mod streaming;
 mod swaps;
 mod tables;
 mod train;
+mod validation;

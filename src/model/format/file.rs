@@ -28,6 +28,7 @@ use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::{CalibrationInfo, Model, TrainingSummary};
 use crate::model::format::terms::SavedTerms;
 use crate::model::logistic::LinearModel;
+use crate::model::profile::TrainingProfile;
 
 /// The format name at the top of every model file.
 pub const FORMAT_NAME: &str = "stance-model";
@@ -77,6 +78,10 @@ pub(crate) struct ModelFile {
     /// `Kiev regime`), for model cards.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub surface_forms: BTreeMap<String, String>,
+    /// Quantiles of the training documents' evidence; absent in older files (no
+    /// out-of-domain warning then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<TrainingProfile>,
     pub training: TrainingSummary,
     /// What `stance adapt` recorded (base, sample, new-term block, choice); adapted models only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,6 +201,7 @@ pub(crate) fn to_json(model: &Model) -> Result<Vec<u8>, StanceError> {
         calibration: model.calibration.clone(),
         uncertainty: model.uncertainty,
         surface_forms: model.surface_forms.clone(),
+        profile: model.profile.clone(),
         training: model.training.clone(),
         adaptation: model.adaptation.clone(),
     };
@@ -346,6 +352,9 @@ fn from_file(file: ModelFile, origin: &Path) -> Result<Model, StanceError> {
     if let Some(m) = uncertainty_problem(&file.uncertainty) {
         return Err(bad(m));
     }
+    if let Some(m) = file.profile.as_ref().and_then(TrainingProfile::problem) {
+        return Err(bad(m));
+    }
     let mut tfidf = Tfidf::from_idf(file.featurizer.tfidf, file.idf);
     if let Some(a) = &file.adaptation {
         tfidf = tfidf.with_second_block(&a.new_features);
@@ -384,6 +393,7 @@ fn from_file(file: ModelFile, origin: &Path) -> Result<Model, StanceError> {
         calibration: file.calibration,
         uncertainty: file.uncertainty,
         surface_forms: file.surface_forms,
+        profile: file.profile,
         training: file.training,
         adaptation: file.adaptation,
         format_version: file.version,

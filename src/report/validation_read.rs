@@ -1,0 +1,226 @@
+//! Reading a validation sample: a labelled random sample of the corpus being reported on, as
+//! `stance sample --strategy random` writes it and a person fills it in (CSV, TSV or JSON
+//! Lines with an id, a `label` and optionally a `weight`).
+//!
+//! A row whose label is empty is not labelled yet: it is skipped and counted. A weight that is
+//! not a positive number, or an id given twice, is an error naming the file and line.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::error::StanceError;
+use crate::io::corpus::{Format, MAX_RECORD_BYTES};
+use crate::io::lines::{BoundedLines, LineRead};
+use crate::io::table::{csv_error, csv_reader};
+use crate::report::error::ReportError;
+use crate::report::record::{At, FieldSource};
+
+/// The label and weight fields of a validation sample.
+pub const LABEL_FIELD: &str = "label";
+pub const WEIGHT_FIELD: &str = "weight";
+
+/// One labelled row of a validation sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledRow {
+    pub id: String,
+    pub label: String,
+    /// The inclusion weight; 1 without a weight column.
+    pub weight: f64,
+    pub path: PathBuf,
+    pub line: usize,
+}
+
+/// A validation sample as read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sample {
+    pub rows: Vec<LabelledRow>,
+    /// Rows with an empty label, skipped.
+    pub unlabelled: usize,
+}
+
+impl FieldSource for (&HashMap<String, usize>, &csv::StringRecord) {
+    fn text(&self, name: &str, _at: At) -> Result<Option<String>, ReportError> {
+        Ok(self
+            .0
+            .get(name)
+            .and_then(|&i| self.1.get(i))
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string))
+    }
+}
+
+/// Reads every file of `paths`; `id_field` names the id column.
+pub fn read_sample(paths: &[PathBuf], id_field: &str) -> Result<Sample, ReportError> {
+    let mut sample = Sample::default();
+    let mut seen = HashSet::new();
+    for path in paths {
+        let mut add = |source: &dyn FieldSource, line: usize| {
+            let at = At { path, line };
+            add_row(source, id_field, at, &mut sample, &mut seen)
+        };
+        match Format::of(path) {
+            Format::JsonLines => read_jsonl(path, &mut add)?,
+            Format::Csv => read_table(path, b',', &mut add)?,
+            Format::Tsv => read_table(path, b'\t', &mut add)?,
+            _ => return Err(ReportError::Format { path: path.clone() }),
+        }
+    }
+    Ok(sample)
+}
+
+fn add_row(
+    source: &dyn FieldSource,
+    id_field: &str,
+    at: At,
+    sample: &mut Sample,
+    seen: &mut HashSet<String>,
+) -> Result<(), ReportError> {
+    let id = source
+        .text(id_field, at)?
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| at.error(format!("the validation row has no {id_field:?}")))?;
+    let Some(label) = source
+        .text(LABEL_FIELD, at)?
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+    else {
+        sample.unlabelled += 1;
+        return Ok(());
+    };
+    let weight = match source.text(WEIGHT_FIELD, at)? {
+        None => 1.0,
+        Some(w) => w
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|w| w.is_finite() && *w > 0.0)
+            .ok_or_else(|| at.error(format!("weight {w:?} is not a positive number")))?,
+    };
+    if !seen.insert(id.clone()) {
+        return Err(at.error(format!(
+            "id {id:?} is labelled twice in the validation sample"
+        )));
+    }
+    sample.rows.push(LabelledRow {
+        id,
+        label,
+        weight,
+        path: at.path.to_path_buf(),
+        line: at.line,
+    });
+    Ok(())
+}
+
+fn open(path: &Path) -> Result<File, ReportError> {
+    File::open(path).map_err(|e| StanceError::io(path, e).into())
+}
+
+fn read_jsonl(
+    path: &Path,
+    add: &mut dyn FnMut(&dyn FieldSource, usize) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let mut lines = BoundedLines::new(BufReader::new(open(path)?), MAX_RECORD_BYTES);
+    let mut buf = Vec::new();
+    let mut line = 0;
+    loop {
+        let read = lines
+            .read_line(&mut buf)
+            .map_err(|e| StanceError::io(path, e))?;
+        line += 1;
+        match read {
+            LineRead::Eof => return Ok(()),
+            LineRead::TooLong => {
+                return Err(StanceError::LineTooLong {
+                    path: path.to_path_buf(),
+                    line,
+                    limit: MAX_RECORD_BYTES,
+                }
+                .into())
+            }
+            LineRead::Line => {}
+        }
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let at = At { path, line };
+        let map: Map<String, Value> = serde_json::from_slice(&buf)
+            .map_err(|e| at.error(format!("not a JSON object: {e}")))?;
+        add(&map, line)?;
+    }
+}
+
+fn read_table(
+    path: &Path,
+    delimiter: u8,
+    add: &mut dyn FnMut(&dyn FieldSource, usize) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let mut reader = csv_reader(path, BufReader::new(open(path)?), delimiter)?;
+    let headers = reader
+        .headers()
+        .map_err(|e| ReportError::from(csv_error(path, e)))?
+        .clone();
+    let columns: HashMap<String, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_string(), i))
+        .collect();
+    if !columns.contains_key(LABEL_FIELD) {
+        return Err(ReportError::Record {
+            path: path.to_path_buf(),
+            line: 1,
+            message: format!(
+                "the validation sample has no {LABEL_FIELD:?} column (columns: {})",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
+    for row in reader.records() {
+        let row = row.map_err(|e| ReportError::from(csv_error(path, e)))?;
+        let line = row.position().map_or(0, |p| p.line() as usize);
+        add(&(&columns, &row), line)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unlabelled_rows_are_counted_and_bad_weights_and_repeats_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("v.csv");
+        std::fs::write(&csv, "id,text,label,weight\n1,x,a,2.5\n2,y,,1\n3,z,b,\n").unwrap();
+        let s = read_sample(std::slice::from_ref(&csv), "id").unwrap();
+        assert_eq!(s.unlabelled, 1);
+        assert_eq!(
+            s.rows
+                .iter()
+                .map(|r| (r.id.as_str(), r.label.as_str(), r.weight))
+                .collect::<Vec<_>>(),
+            [("1", "a", 2.5), ("3", "b", 1.0)]
+        );
+        let jsonl = dir.path().join("v.jsonl");
+        std::fs::write(
+            &jsonl,
+            "{\"id\": 1, \"label\": \"a\"}\n\n{\"id\": 1, \"label\": \"b\"}\n",
+        )
+        .unwrap();
+        let err = read_sample(&[jsonl], "id").unwrap_err().to_string();
+        assert!(
+            err.contains("v.jsonl:3") && err.contains("labelled twice"),
+            "{err}"
+        );
+        std::fs::write(&csv, "id,label,weight\n1,a,-1\n").unwrap();
+        let err = read_sample(&[csv], "id").unwrap_err().to_string();
+        assert!(
+            err.contains("v.csv:2") && err.contains("not a positive number"),
+            "{err}"
+        );
+    }
+}
