@@ -8,6 +8,7 @@
 //! `stance explain --format json`. `stance.train(**params)` takes `stance train`'s options with
 //! their defaults and checks, parsed by the CLI's own option parser (compiled in below).
 
+mod adapt;
 mod errors;
 mod inputs;
 mod model;
@@ -30,6 +31,8 @@ mod cli_options;
 fn _stance(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::PyModel>()?;
     m.add_function(wrap_pyfunction!(training::train, m)?)?;
+    m.add_function(wrap_pyfunction!(adapt::adapt, m)?)?;
+    m.add_function(wrap_pyfunction!(adapt::sample, m)?)?;
     m.add_function(wrap_pyfunction!(training::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(training::train_parameters, m)?)?;
     m.add_function(wrap_pyfunction!(errors::panic_for_test, m)?)?;
