@@ -58,9 +58,10 @@ pub fn adapt(
     let strength = match strength.filter(|s| !s.is_none()) {
         None => Strength::Auto,
         Some(s) if s.extract::<String>().is_ok_and(|v| v == "auto") => Strength::Auto,
-        Some(s) => Strength::Fixed(s.extract::<f64>().map_err(|_| {
-            PyValueError::new_err("strength must be \"auto\" or a number >= 0")
-        })?),
+        Some(s) => Strength::Fixed(
+            s.extract::<f64>()
+                .map_err(|_| PyValueError::new_err("strength must be \"auto\" or a number >= 0"))?,
+        ),
     };
     let (base, base_sha256) = base_model(model)?;
     let texts = inputs::texts("texts", texts)?;
