@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Args;
 
 use stance::adapt::{adapt, sha256_hex, AdaptParams, Strength};
-use stance::io::atomic::AtomicFile;
+use stance::io::atomic::Output;
 use stance::model::default_model::DEFAULT_MODEL_JSON;
 use stance::Model;
 
@@ -64,7 +64,7 @@ pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         }
         None => (super::load_model(None)?, sha256_hex(DEFAULT_MODEL_JSON)),
     };
-    let file = AtomicFile::create(&args.out)?;
+    let file = Output::create(&args.out)?;
     let data = TrainingData::read(&args.data, false)?;
     let params = AdaptParams {
         strength: args.strength,
@@ -122,7 +122,7 @@ pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             "calibrated on its out-of-fold scores (Platt)"
         }
     )?;
-    model.save_to(file)?;
+    model.save_to(file, out)?;
     writeln!(out, "wrote {}", args.out.display())?;
     Ok(ExitCode::SUCCESS)
 }
