@@ -53,7 +53,7 @@ pub fn adapt(
     strength: Option<&Bound<'_, PyAny>>,
     folds: usize,
     seed: u64,
-    threads: Option<usize>,
+    threads: Option<i64>,
 ) -> PyResult<PyModel> {
     let strength = match strength.filter(|s| !s.is_none()) {
         None => Strength::Auto,
