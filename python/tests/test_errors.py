@@ -133,7 +133,7 @@ def test_panic_becomes_runtime_error_not_abort():
     assert stance.Model.default().predict(["Kyiv said so."]) in (["western"], ["russian"])
 
 
-# The hostile-input sweep of issue 25, on the Python side.
+# Hostile inputs on the Python side: the checks the CLI makes hold through the binding too.
 
 
 @pytest.mark.parametrize("threads", [-1, 0, 100_000])

@@ -325,7 +325,8 @@ mod tests {
             (0.0, 0.0, 0.1)
         );
         assert_eq!((pick.coverage.count, pick.accuracy_certain.count), (4, 3));
-        // The short known share is no longer counted as beyond every setting.
+        // The 0.2 known share is certain at min_known 0.1, so no record is uncertain at every
+        // setting.
         assert_eq!(c.always_uncertain, 0);
         // For 75%, all of min_known 0.5's settings keep 3 of 3 right: the records' own
         // min_known, then the smallest band.

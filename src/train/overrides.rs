@@ -237,8 +237,11 @@ mod tests {
     /// Each setting changed from its default, over a context it applies in (the baseline).
     fn flips() -> Vec<(TrainOverrides, TrainOverrides)> {
         let d = TrainOverrides::default;
+        // A small alpha: at the default, an l1 fit of the examples weighs no term, and such
+        // a model is refused.
         let l1 = || TrainOverrides {
             penalty: Some(Penalty::L1),
+            alpha: Some(0.05),
             ..d()
         };
         let calibrated = || TrainOverrides {
@@ -280,10 +283,12 @@ mod tests {
             (
                 TrainOverrides {
                     penalty: Some(Penalty::ElasticNet),
+                    alpha: Some(0.05),
                     ..d()
                 },
                 TrainOverrides {
                     penalty: Some(Penalty::ElasticNet),
+                    alpha: Some(0.05),
                     l1_ratio: Some(0.9),
                     ..d()
                 },

@@ -1,4 +1,4 @@
-//! The second hostile-input sweep (issue 25): outputs that share a path with each other or
+//! Hostile inputs where outputs and inputs meet: outputs that share a path with each other or
 //! with an input, symlinks, devices and `-` as outputs; a record over the size limit in a
 //! table; formula cells in CSV output; placeholder group names; extreme options; ids kept as
 //! written; impossible scored values.
