@@ -8,6 +8,7 @@
 //! `stance explain --format json`. `stance.train` fills the library's `TrainOverrides` from its
 //! keyword arguments, as `stance train` does from its options.
 
+mod adapt;
 mod errors;
 mod inputs;
 mod model;
@@ -21,6 +22,8 @@ use pyo3::prelude::*;
 fn _stance(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::PyModel>()?;
     m.add_function(wrap_pyfunction!(training::train, m)?)?;
+    m.add_function(wrap_pyfunction!(adapt::adapt, m)?)?;
+    m.add_function(wrap_pyfunction!(adapt::sample, m)?)?;
     m.add_function(wrap_pyfunction!(training::evaluate, m)?)?;
     #[cfg(feature = "test-hooks")]
     m.add_function(wrap_pyfunction!(test_hooks::panic_for_test, m)?)?;

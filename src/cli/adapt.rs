@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::Args;
 
 use stance::adapt::{adapt, sha256_hex, AdaptParams, Strength};
+use stance::io::atomic::Output;
 use stance::model::default_model::DEFAULT_MODEL_JSON;
 use stance::Model;
 
@@ -63,8 +64,7 @@ pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         }
         None => (super::load_model(None)?, sha256_hex(DEFAULT_MODEL_JSON)),
     };
-    let file = super::output::open_output(Some(&args.out), "--out")?
-        .ok_or_else(|| anyhow::anyhow!("--out is required"))?;
+    let file = Output::create(&args.out)?;
     let data = TrainingData::read(&args.data, false)?;
     let params = AdaptParams {
         strength: args.strength,

@@ -120,7 +120,7 @@ mod tests {
         assert_eq!(allocate(&[80, 15, 5], 20).unwrap(), vec![15, 3, 2]);
         assert_eq!(allocate(&[50, 50], 11).unwrap().iter().sum::<usize>(), 11);
         assert_eq!(allocate(&[3, 1], 10).unwrap(), vec![3, 1]);
-        assert_eq!(allocate(&[2, 100], 50).unwrap()[0], 2);
+        assert_eq!(allocate(&[2, 100], 50).unwrap(), vec![1, 49]);
         assert!(matches!(
             allocate(&[5, 5, 5], 2),
             Err(SampleError::TooManyStrata { strata: 3, n: 2 })
