@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::StanceError;
+use crate::io::label_log;
 pub use crate::io::lines::MAX_RECORD_BYTES;
 use crate::io::lines::{starts_with_utf16_bom, BoundedLines, LineRead};
 use crate::io::record::parse_record;
@@ -119,6 +120,27 @@ pub fn read_labelled(path: &Path, fields: &FieldNames) -> Result<Vec<Document>, 
                 path: path.to_path_buf(),
                 message: "training data must be JSON Lines (.jsonl), CSV (.csv), TSV (.tsv) or a folder with one subfolder per label".into(),
             })
+        }
+        Format::JsonLines if label_log::is_label_log(path) => {
+            label_log::labelled_documents(path).map_err(|e| match e {
+                label_log::LogError::BadRecord {
+                    path,
+                    line,
+                    message,
+                } => StanceError::Json {
+                    path,
+                    line,
+                    message,
+                },
+                label_log::LogError::Io { path, error } => StanceError::Io { path, error },
+                other => StanceError::Input {
+                    path: path.to_path_buf(),
+                    message: match other {
+                        label_log::LogError::Unusable { message, .. } => message,
+                        other => other.to_string(),
+                    },
+                },
+            })?
         }
         Format::JsonLines => JsonLines::open(path, fields, true)?.collect::<Result<Vec<_>, _>>()?,
         Format::Csv | Format::Tsv => {

@@ -41,6 +41,9 @@ pub enum LogError {
     },
     #[error("{0}: not a regular file")]
     NotAFile(PathBuf),
+    /// A log whose answers cannot be read as one label per text.
+    #[error("{path}: {message}")]
+    Unusable { path: PathBuf, message: String },
 }
 
 impl LogError {
@@ -254,6 +257,76 @@ pub fn read_log(path: &Path) -> Result<Replay, LogError> {
         records: parse(path, &bytes)?,
         torn: None,
     })
+}
+
+/// Whether the JSON Lines file at `path` is a label log: its first record has `action` and
+/// `annotator` keys. Training data and validation samples read a log as its standing labels.
+pub fn is_label_log(path: &Path) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let first = std::io::BufRead::lines(std::io::BufReader::new(file))
+        .map_while(Result::ok)
+        .find(|l| !l.trim().is_empty());
+    first
+        .and_then(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
+        .is_some_and(|v| v.get("action").is_some() && v.get("annotator").is_some())
+}
+
+/// A label log's standing labels as documents (id, text, label), in order of first answer. An
+/// id that annotators labelled differently is an error naming it: which label is right is a
+/// decision for the user (`stance report --agreement` lists them all).
+pub fn labelled_documents(path: &Path) -> Result<Vec<crate::io::corpus::Document>, LogError> {
+    let replay = read_log(path)?;
+    let mut texts: HashMap<&str, &str> = HashMap::new();
+    for (_, r) in &replay.records {
+        if let Some(t) = &r.text {
+            texts.insert(&r.id, t);
+        }
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut labels: HashMap<String, (String, String)> = HashMap::new();
+    for (annotator, standing) in replay.by_annotator() {
+        for (id, label) in standing.labels() {
+            match labels.get(id) {
+                Some((other, by)) if other != label => {
+                    return Err(LogError::Unusable {
+                        path: path.to_path_buf(),
+                        message: format!(
+                            "id {id:?} is labelled {other:?} by {by} and {label:?} by {annotator}; \
+                             settle it (stance report --agreement lists every such id)"
+                        ),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    order.push(id.to_string());
+                    labels.insert(id.to_string(), (label.to_string(), annotator.clone()));
+                }
+            }
+        }
+    }
+    order
+        .into_iter()
+        .map(|id| {
+            let text = texts
+                .get(id.as_str())
+                .map(|t| t.to_string())
+                .ok_or_else(|| LogError::Unusable {
+                    path: path.to_path_buf(),
+                    message: format!("id {id:?} has a label but no label record with its text"),
+                })?;
+            let label = labels.remove(&id).map(|(l, _)| l);
+            Ok(crate::io::corpus::Document {
+                id: Some(id),
+                title: None,
+                source: None,
+                date: None,
+                label,
+                text,
+            })
+        })
+        .collect()
 }
 
 /// The length of the part of `bytes` that ends with a newline.

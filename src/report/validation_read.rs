@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::error::StanceError;
 use crate::io::corpus::{Format, MAX_RECORD_BYTES};
+use crate::io::label_log;
 use crate::io::lines::{BoundedLines, LineRead};
 use crate::io::table::{csv_error, csv_reader};
 use crate::report::error::ReportError;
@@ -63,6 +64,9 @@ pub fn read_sample(paths: &[PathBuf], id_field: &str) -> Result<Sample, ReportEr
             add_row(source, id_field, at, &mut sample, &mut seen)
         };
         match Format::of(path) {
+            Format::JsonLines if label_log::is_label_log(path) => {
+                read_label_log(path, &mut sample, &mut seen)?
+            }
             Format::JsonLines => read_jsonl(path, &mut add)?,
             Format::Csv => read_table(path, b',', &mut add)?,
             Format::Tsv => read_table(path, b'\t', &mut add)?,
@@ -70,6 +74,47 @@ pub fn read_sample(paths: &[PathBuf], id_field: &str) -> Result<Sample, ReportEr
         }
     }
     Ok(sample)
+}
+
+/// A `stance annotate` label log: its standing labels, each at the line of its label record.
+/// (Draw it with `--strategy random`: the other strategies are not probability samples.)
+fn read_label_log(
+    path: &Path,
+    sample: &mut Sample,
+    seen: &mut HashSet<String>,
+) -> Result<(), ReportError> {
+    let as_error = |e: label_log::LogError| {
+        ReportError::from(StanceError::Input {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    };
+    let replay = label_log::read_log(path).map_err(as_error)?;
+    let lines: HashMap<&str, usize> = replay
+        .records
+        .iter()
+        .filter(|(_, r)| r.label.is_some())
+        .map(|(line, r)| (r.id.as_str(), *line))
+        .collect();
+    for doc in label_log::labelled_documents(path).map_err(as_error)? {
+        let (Some(id), Some(label)) = (doc.id, doc.label) else {
+            continue;
+        };
+        let line = lines.get(id.as_str()).copied().unwrap_or(0);
+        if !seen.insert(id.clone()) {
+            return Err(At { path, line }.error(format!(
+                "id {id:?} is labelled twice in the validation sample"
+            )));
+        }
+        sample.rows.push(LabelledRow {
+            id,
+            label,
+            weight: 1.0,
+            path: path.to_path_buf(),
+            line,
+        });
+    }
+    Ok(())
 }
 
 fn add_row(
