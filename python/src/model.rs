@@ -177,20 +177,20 @@ impl PyModel {
         Ok(array.into_any())
     }
 
-    /// The most probable label of each text, by name.
+    /// The most probable label of each text, by name; `None` when two labels tie exactly.
     #[pyo3(signature = (texts, threads = None))]
     fn predict(
         &self,
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
         threads: Option<usize>,
-    ) -> PyResult<Vec<String>> {
+    ) -> PyResult<Vec<Option<String>>> {
         let texts = inputs::texts("texts", texts)?;
         let model = Arc::clone(&self.inner);
         detached(py, threads, || {
             texts
                 .par_iter()
-                .map(|t| model.predict(t).label_name().to_string())
+                .map(|t| model.predict(t).label_name().map(str::to_string))
                 .collect()
         })
     }

@@ -130,6 +130,8 @@ pub enum Item {
     /// An article to score, with its id (the record's, else `path:line` or the path) and the
     /// fields kept.
     Article {
+        /// The input it came from (an index into the inputs).
+        input: usize,
         id: String,
         text: String,
         kept: Kept,
@@ -144,7 +146,7 @@ impl Item {
     /// The bytes the item holds, for the batch limit.
     pub fn size(&self) -> usize {
         match self {
-            Item::Article { id, text, kept } => {
+            Item::Article { id, text, kept, .. } => {
                 id.len()
                     + text.len()
                     + kept
@@ -234,7 +236,12 @@ impl Records {
         match text {
             Ok(text) => {
                 let kept = self.arrange(Vec::new(), &id);
-                Item::Article { id, text, kept }
+                Item::Article {
+                    input,
+                    id,
+                    text,
+                    kept,
+                }
             }
             Err(error) if error.is_bad_record() => Item::Bad { input, error },
             Err(error) => Item::Failed { input, error },
@@ -480,7 +487,12 @@ impl Records {
             Ok((id, text, found)) => {
                 let id = id.unwrap_or_else(|| format!("{}:{line}", name()));
                 let kept = self.arrange(found, &id);
-                Some(Item::Article { id, text, kept })
+                Some(Item::Article {
+                    input,
+                    id,
+                    text,
+                    kept,
+                })
             }
             Err(error) if error.is_bad_record() => {
                 if !self.skip_bad {

@@ -116,12 +116,17 @@ impl Output<'_> {
             .map_err(|e| std::io::Error::other(e.to_string()))
     }
 
-    /// One article's output, whole, so that articles scored in parallel are written in order.
-    fn article(&self, id: &str, text: &str, kept: &Kept) -> std::io::Result<Vec<u8>> {
+    /// One article's output, whole, so that articles scored in parallel are written in order,
+    /// and what it counts toward its input's warnings.
+    fn article(&self, id: &str, text: &str, kept: &Kept) -> (std::io::Result<Vec<u8>>, Unlabelled) {
         let mut out = Vec::new();
         let score = self.model.score(text, self.paragraphs);
-        self.write(&mut out, id, text, kept, &score)?;
-        Ok(out)
+        let unlabelled = match (score.foreign, score.prediction.label) {
+            (true, _) => Unlabelled::Language(score.language.unwrap_or("?")),
+            (false, None) => Unlabelled::Tie,
+            (false, Some(_)) => Unlabelled::No,
+        };
+        (self.write(&mut out, id, text, kept, &score).map(|()| out), unlabelled)
     }
 
     fn write(
@@ -151,28 +156,41 @@ impl Output<'_> {
                     .map(|(_, c)| c.as_ref().map_or(Cow::Borrowed(""), |c| c.as_csv()))
                     .collect();
                 let mut w = csv::Writer::from_writer(out);
-                for row in csv_rows(id, &cells, labels, score, self.paragraphs) {
+                for row in csv_rows(id, &cells, score, self.paragraphs) {
                     w.write_record(&row).map_err(std::io::Error::other)?;
                 }
                 w.flush()?;
             }
             ScoreFormat::Text => {
-                self.row(out, &printable(id), &score.prediction)?;
+                let why = match (score.foreign, score.language) {
+                    (true, Some(l)) => format!("no label: not {} ({l})", self.language_name()),
+                    _ => "no label: a tie".to_string(),
+                };
+                let row = |out: &mut Vec<u8>, name: &str, p: &Prediction| {
+                    self.row(out, name, p, p.label.is_none().then_some(why.as_str()))
+                };
+                row(out, &printable(id), &score.prediction)?;
                 for p in &score.paragraphs {
                     let snippet = text[p.span.clone()]
                         .split_whitespace()
                         .collect::<Vec<_>>()
                         .join(" ");
                     let name = format!("  ¶{} {}", p.index, truncate(&printable(&snippet), 32));
-                    self.row(out, &name, &p.prediction)?;
+                    row(out, &name, &p.prediction)?;
                 }
             }
         }
         Ok(())
     }
 
-    fn row(&self, out: &mut impl Write, name: &str, p: &Prediction) -> std::io::Result<()> {
-        write!(out, "{:<40} {:<12}", name, self.model.labels()[p.label])?;
+    fn row(
+        &self,
+        out: &mut impl Write,
+        name: &str,
+        p: &Prediction,
+        why: Option<&str>,
+    ) -> std::io::Result<()> {
+        write!(out, "{:<40} {:<12}", name, p.label_or_none())?;
         for prob in &p.probabilities {
             write!(out, " {:>10.4}", prob)?;
         }
@@ -180,7 +198,69 @@ impl Output<'_> {
         if p.uncertain {
             write!(out, "  uncertain")?;
         }
+        if let Some(why) = why {
+            write!(out, "; {why}")?;
+        }
         writeln!(out)
+    }
+
+    /// The model's language, capitalised for a sentence: "English".
+    fn language_name(&self) -> String {
+        let name = self.model.language().to_string();
+        let mut chars = name.chars();
+        chars.next().map_or(name.clone(), |c| {
+            c.to_uppercase().chain(chars).collect()
+        })
+    }
+}
+
+/// Why an article got no label, for its input's warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unlabelled {
+    No,
+    Tie,
+    /// Not in the model's language: the language found.
+    Language(&'static str),
+}
+
+/// One input's articles and those without a label, for the warnings at the end of a run.
+#[derive(Debug, Default)]
+struct InputCounts {
+    articles: usize,
+    ties: usize,
+    languages: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl InputCounts {
+    fn add(&mut self, u: Unlabelled) {
+        self.articles += 1;
+        match u {
+            Unlabelled::No => {}
+            Unlabelled::Tie => self.ties += 1,
+            Unlabelled::Language(l) => *self.languages.entry(l).or_default() += 1,
+        }
+    }
+
+    /// The warnings of an input named `name`: one for texts not in the model's `language`,
+    /// one for ties.
+    fn warn(&self, name: &str, language: &str) {
+        let foreign: usize = self.languages.values().sum();
+        if foreign > 0 {
+            let mut by: Vec<(&&str, &usize)> = self.languages.iter().collect();
+            by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let by: Vec<String> = by.iter().map(|(l, n)| format!("{l} {n}")).collect();
+            report(format_args!(
+                "warning: {foreign} of {} texts in {name} are not {language} ({}); they get no label",
+                self.articles,
+                by.join(", ")
+            ));
+        }
+        if self.ties > 0 {
+            report(format_args!(
+                "warning: {} of {} texts in {name} tie exactly between labels; they get no label",
+                self.ties, self.articles
+            ));
+        }
     }
 }
 
@@ -232,7 +312,11 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// What the scoring threads hand back for one item, in input order.
 enum Scored {
-    Article(std::io::Result<Vec<u8>>),
+    Article {
+        input: usize,
+        bytes: std::io::Result<Vec<u8>>,
+        unlabelled: Unlabelled,
+    },
     Bad { input: usize, error: StanceError },
     Failed { input: usize, error: StanceError },
 }
@@ -271,6 +355,7 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         args.inputs.clone()
     };
     let mut failed = vec![false; inputs.len()];
+    let mut counts: Vec<InputCounts> = inputs.iter().map(|_| InputCounts::default()).collect();
     let mut skipped = 0usize;
     let records = Records::new(
         inputs.clone(),
@@ -285,13 +370,30 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let columns: Arc<OnceLock<Vec<String>>> = records.columns();
     let mut csv_header_due = args.format == ScoreFormat::Csv;
     let score = |item: Item| match item {
-        Item::Article { id, text, kept } => Scored::Article(output.article(&id, &text, &kept)),
+        Item::Article {
+            input,
+            id,
+            text,
+            kept,
+        } => {
+            let (bytes, unlabelled) = output.article(&id, &text, &kept);
+            Scored::Article {
+                input,
+                bytes,
+                unlabelled,
+            }
+        }
         Item::Bad { input, error } => Scored::Bad { input, error },
         Item::Failed { input, error } => Scored::Failed { input, error },
     };
     let write = |scored: Scored| -> anyhow::Result<()> {
         match scored {
-            Scored::Article(bytes) => {
+            Scored::Article {
+                input,
+                bytes,
+                unlabelled,
+            } => {
+                counts[input].add(unlabelled);
                 let bytes = bytes?;
                 if csv_header_due {
                     csv_header_due = false;
@@ -328,6 +430,15 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         out.write_all(&output.csv_header(kept)?)?;
     }
     out.flush()?;
+    let language = output.language_name();
+    for (path, c) in inputs.iter().zip(&counts) {
+        let name = if path == std::path::Path::new("-") {
+            "<stdin>".to_string()
+        } else {
+            path.display().to_string()
+        };
+        c.warn(&name, &language);
+    }
     if args.skip_bad {
         report(format_args!("{skipped} bad record(s) skipped"));
     }

@@ -16,6 +16,7 @@ mod cv_eval_cuts;
 mod eval_inspect;
 mod explain;
 mod interrupt;
+mod languages;
 mod linfa_agreement;
 mod masking;
 mod neutral;
