@@ -9,6 +9,7 @@
 //! their defaults and checks, parsed by the CLI's own option parser (compiled in below).
 
 mod errors;
+mod folds;
 mod inputs;
 mod model;
 mod training;
@@ -32,6 +33,7 @@ fn _stance(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(training::train, m)?)?;
     m.add_function(wrap_pyfunction!(training::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(training::train_parameters, m)?)?;
+    m.add_function(wrap_pyfunction!(folds::fold_plan, m)?)?;
     m.add_function(wrap_pyfunction!(errors::panic_for_test, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
