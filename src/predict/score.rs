@@ -136,7 +136,7 @@ pub(crate) fn predict_row(
 
 /// The most probable label, or `None` when another is exactly as probable: a tie (such as
 /// the 0.5/0.5 of a text without a known word) must not pick the first label.
-fn unique_argmax(p: &[f64]) -> Option<usize> {
+pub fn unique_argmax(p: &[f64]) -> Option<usize> {
     let best = crate::eval::metrics::argmax(p);
     let tied = p.iter().enumerate().any(|(i, v)| i != best && *v == p[best]);
     (!tied).then_some(best)
