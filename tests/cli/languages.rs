@@ -164,3 +164,20 @@ fn shares_certain_leaves_out_uncertain_documents_and_says_so() {
     assert_eq!(certain["overall"]["counted"], 1, "{}", certain["overall"]);
     assert!(printed.contains("Shares count certain documents only: 1 of 2"), "{printed}");
 }
+
+/// The false-flag rate on English text the model never saw: none of the devset's 402 official
+/// press releases is taken for another language (benches/README.md has the corpus's figure).
+#[test]
+#[ignore = "needs ../shared"]
+fn no_devset_document_is_flagged_as_not_english() {
+    let devset = common::shared().join("devsets/government-press-2021.jsonl");
+    let out = stdout_of(stance().args(["score", "--format", "jsonl"]).arg(&devset));
+    let flagged: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["language"].as_str().is_some_and(|l| l != "en"))
+        .map(|r| r["id"].to_string())
+        .collect();
+    assert_eq!(out.lines().count(), 402);
+    assert!(flagged.is_empty(), "flagged as not English: {flagged:?}");
+}
