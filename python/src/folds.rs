@@ -19,7 +19,9 @@ fn optional_strings(values: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> 
             let item = item?;
             // NaN and NaT are the values that differ from themselves.
             let missing = item.is_none() || !item.eq(&item)?;
-            Ok((!missing).then(|| item.str().map(|s| s.to_string())).transpose()?)
+            Ok((!missing)
+                .then(|| item.str().map(|s| s.to_string()))
+                .transpose()?)
         })
         .collect()
 }
@@ -46,7 +48,10 @@ pub fn fold_plan(
     let labels = inputs::hashable_strings("y", Some(labels), None)?.unwrap_or_default();
     let n = labels.len();
     let groups = inputs::hashable_strings("groups", Some(groups), Some(n))?.unwrap_or_default();
-    let dates = dates.filter(|d| !d.is_none()).map(optional_strings).transpose()?;
+    let dates = dates
+        .filter(|d| !d.is_none())
+        .map(optional_strings)
+        .transpose()?;
     if let Some(d) = dates.as_ref().filter(|d| d.len() != n) {
         return Err(PyValueError::new_err(format!(
             "dates has {} items but y has {n}",

@@ -84,7 +84,8 @@ pub fn hashable_strings(
             return Err(PyValueError::new_err(format!(
                 "{name}{} must be a hashable value that is not None or NaN, got {}",
                 item_at(values, i),
-                item.repr().map_or_else(|_| type_name(&item), |r| r.to_string())
+                item.repr()
+                    .map_or_else(|_| type_name(&item), |r| r.to_string())
             )));
         }
         out.push(item.str()?.to_cow()?.into_owned());

@@ -1,7 +1,6 @@
 //! `stance.Model`: a trained model, shared (`Arc`) so that batch calls can run on all cores
 //! without the GIL while Python keeps using the object.
 
-use std::collections::BTreeMap;
 use std::ffi::CString;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -19,6 +18,7 @@ use crate::inputs;
 use stance::predict::explain_record::ExplanationRecord;
 use stance::predict::record::ScoredRecord;
 use stance::predict::score::ArticleScore;
+use stance::predict::unlabelled::Unlabelled;
 
 /// A trained model: score, explain and save. Load one with `Model.load(path)`, take the
 /// built-in one with `Model.default()`, or train one with `stance.train(...)`.
@@ -300,37 +300,10 @@ fn with_cut_offs(
 /// `stance score`'s warnings as Python `UserWarning`s: how many texts are not in the model's
 /// language (by language), and how many tie exactly; they get no label.
 fn warn_unlabelled(py: Python<'_>, model: &Model, scores: &[ArticleScore]) -> PyResult<()> {
-    let mut languages: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut ties = 0;
-    for s in scores {
-        match (s.foreign, s.prediction.label) {
-            (true, _) => *languages.entry(s.language.unwrap_or("?")).or_default() += 1,
-            (false, None) => ties += 1,
-            (false, Some(_)) => {}
-        }
-    }
-    let n = scores.len();
-    let foreign: usize = languages.values().sum();
-    let mut messages = Vec::new();
-    if foreign > 0 {
-        let mut by: Vec<(&str, usize)> = languages.into_iter().collect();
-        by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let by: Vec<String> = by.iter().map(|(l, c)| format!("{l} {c}")).collect();
-        let language = model.language().to_string();
-        messages.push(format!(
-            "{foreign} of {n} texts are not {}{} ({}); they get no label",
-            language[..1].to_uppercase(),
-            &language[1..],
-            by.join(", ")
-        ));
-    }
-    if ties > 0 {
-        messages.push(format!(
-            "{ties} of {n} texts tie exactly between labels; they get no label"
-        ));
-    }
+    let mut tally = Unlabelled::default();
+    scores.iter().for_each(|s| tally.add(s));
     let category = py.get_type::<PyUserWarning>();
-    for m in messages {
+    for m in tally.warnings(model.language(), "") {
         let m = CString::new(m).map_err(|e| PyValueError::new_err(e.to_string()))?;
         PyErr::warn(py, &category, &m, 2)?;
     }

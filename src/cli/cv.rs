@@ -14,11 +14,11 @@ use stance::eval::cv::{cross_validate_grouped, CvResult, FoldResult, GroupedCv, 
 use stance::eval::dev::{evaluate_dev, DevReport};
 use stance::eval::folds::GroupBy;
 use stance::eval::metrics::Metrics;
-use stance::predict::score::unique_argmax;
 use stance::io::atomic::AtomicFile;
 use stance::io::corpus::{label_indices, Document};
 use stance::model::calibration::Calibration;
 use stance::model::evidence::Evidence;
+use stance::predict::score::unique_argmax;
 
 use super::options::{DataArgs, Grouping, TrainOptions};
 use super::output::{formats, write_json, ByLabel, OutputFormat, TEXT_OR_JSON};

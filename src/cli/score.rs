@@ -23,6 +23,7 @@ use stance::io::corpus::Keep;
 use stance::io::stream::{map_ordered, BatchLimits};
 use stance::predict::record::{csv_header, csv_rows, kept_name, ScoredRecord};
 use stance::predict::score::{ArticleScore, Prediction};
+use stance::predict::unlabelled::Unlabelled;
 use stance::{Model, StanceError};
 
 use super::options::UncertaintyArgs;
@@ -121,12 +122,12 @@ impl Output<'_> {
     fn article(&self, id: &str, text: &str, kept: &Kept) -> (std::io::Result<Vec<u8>>, Unlabelled) {
         let mut out = Vec::new();
         let score = self.model.score(text, self.paragraphs);
-        let unlabelled = match (score.foreign, score.prediction.label) {
-            (true, _) => Unlabelled::Language(score.language.unwrap_or("?")),
-            (false, None) => Unlabelled::Tie,
-            (false, Some(_)) => Unlabelled::No,
-        };
-        (self.write(&mut out, id, text, kept, &score).map(|()| out), unlabelled)
+        let mut unlabelled = Unlabelled::default();
+        unlabelled.add(&score);
+        (
+            self.write(&mut out, id, text, kept, &score).map(|()| out),
+            unlabelled,
+        )
     }
 
     fn write(
@@ -163,7 +164,9 @@ impl Output<'_> {
             }
             ScoreFormat::Text => {
                 let why = match (score.foreign, score.language) {
-                    (true, Some(l)) => format!("no label: not {} ({l})", self.language_name()),
+                    (true, Some(l)) => {
+                        format!("no label: not {} ({l})", self.model.language().name())
+                    }
                     _ => "no label: a tie".to_string(),
                 };
                 let row = |out: &mut Vec<u8>, name: &str, p: &Prediction| {
@@ -202,65 +205,6 @@ impl Output<'_> {
             write!(out, "; {why}")?;
         }
         writeln!(out)
-    }
-
-    /// The model's language, capitalised for a sentence: "English".
-    fn language_name(&self) -> String {
-        let name = self.model.language().to_string();
-        let mut chars = name.chars();
-        chars.next().map_or(name.clone(), |c| {
-            c.to_uppercase().chain(chars).collect()
-        })
-    }
-}
-
-/// Why an article got no label, for its input's warnings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unlabelled {
-    No,
-    Tie,
-    /// Not in the model's language: the language found.
-    Language(&'static str),
-}
-
-/// One input's articles and those without a label, for the warnings at the end of a run.
-#[derive(Debug, Default)]
-struct InputCounts {
-    articles: usize,
-    ties: usize,
-    languages: std::collections::BTreeMap<&'static str, usize>,
-}
-
-impl InputCounts {
-    fn add(&mut self, u: Unlabelled) {
-        self.articles += 1;
-        match u {
-            Unlabelled::No => {}
-            Unlabelled::Tie => self.ties += 1,
-            Unlabelled::Language(l) => *self.languages.entry(l).or_default() += 1,
-        }
-    }
-
-    /// The warnings of an input named `name`: one for texts not in the model's `language`,
-    /// one for ties.
-    fn warn(&self, name: &str, language: &str) {
-        let foreign: usize = self.languages.values().sum();
-        if foreign > 0 {
-            let mut by: Vec<(&&str, &usize)> = self.languages.iter().collect();
-            by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let by: Vec<String> = by.iter().map(|(l, n)| format!("{l} {n}")).collect();
-            report(format_args!(
-                "warning: {foreign} of {} texts in {name} are not {language} ({}); they get no label",
-                self.articles,
-                by.join(", ")
-            ));
-        }
-        if self.ties > 0 {
-            report(format_args!(
-                "warning: {} of {} texts in {name} tie exactly between labels; they get no label",
-                self.ties, self.articles
-            ));
-        }
     }
 }
 
@@ -317,8 +261,14 @@ enum Scored {
         bytes: std::io::Result<Vec<u8>>,
         unlabelled: Unlabelled,
     },
-    Bad { input: usize, error: StanceError },
-    Failed { input: usize, error: StanceError },
+    Bad {
+        input: usize,
+        error: StanceError,
+    },
+    Failed {
+        input: usize,
+        error: StanceError,
+    },
 }
 
 /// A message on stderr. A closed stderr must not turn into a panic, so write errors are dropped.
@@ -355,7 +305,7 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         args.inputs.clone()
     };
     let mut failed = vec![false; inputs.len()];
-    let mut counts: Vec<InputCounts> = inputs.iter().map(|_| InputCounts::default()).collect();
+    let mut counts: Vec<Unlabelled> = inputs.iter().map(|_| Unlabelled::default()).collect();
     let mut skipped = 0usize;
     let records = Records::new(
         inputs.clone(),
@@ -393,7 +343,7 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 bytes,
                 unlabelled,
             } => {
-                counts[input].add(unlabelled);
+                counts[input].merge(&unlabelled);
                 let bytes = bytes?;
                 if csv_header_due {
                     csv_header_due = false;
@@ -430,14 +380,15 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         out.write_all(&output.csv_header(kept)?)?;
     }
     out.flush()?;
-    let language = output.language_name();
     for (path, c) in inputs.iter().zip(&counts) {
         let name = if path == std::path::Path::new("-") {
             "<stdin>".to_string()
         } else {
             path.display().to_string()
         };
-        c.warn(&name, &language);
+        for w in c.warnings(model.language(), &format!(" in {name}")) {
+            report(format_args!("warning: {w}"));
+        }
     }
     if args.skip_bad {
         report(format_args!("{skipped} bad record(s) skipped"));

@@ -126,8 +126,7 @@ pub(crate) fn predict_row(
     let label = unique_argmax(&probabilities);
     Prediction {
         label,
-        uncertain: label.is_none()
-            || model.uncertainty().is_uncertain(&probabilities, &evidence),
+        uncertain: label.is_none() || model.uncertainty().is_uncertain(&probabilities, &evidence),
         probabilities,
         evidence,
         labels: Arc::clone(classifier.shared_labels()),
@@ -138,7 +137,10 @@ pub(crate) fn predict_row(
 /// the 0.5/0.5 of a text without a known word) must not pick the first label.
 pub fn unique_argmax(p: &[f64]) -> Option<usize> {
     let best = crate::eval::metrics::argmax(p);
-    let tied = p.iter().enumerate().any(|(i, v)| i != best && *v == p[best]);
+    let tied = p
+        .iter()
+        .enumerate()
+        .any(|(i, v)| i != best && *v == p[best]);
     (!tied).then_some(best)
 }
 

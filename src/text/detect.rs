@@ -54,7 +54,10 @@ fn plainly_english(head: &str) -> bool {
 /// module docs); `None` when it cannot. Languages without a two-letter code are named by
 /// their ISO 639-3 code.
 pub fn detect(text: &str, model: Language) -> Option<&'static str> {
-    let head = text.char_indices().nth(HEAD).map_or(text, |(i, _)| &text[..i]);
+    let head = text
+        .char_indices()
+        .nth(HEAD)
+        .map_or(text, |(i, _)| &text[..i]);
     if model == Language::English && plainly_english(head) {
         return Some("en");
     }
@@ -130,13 +133,19 @@ mod tests {
     fn english_sentences_and_headlines_are_never_flagged() {
         for (lang, text) in samples().into_iter().filter(|(l, _)| *l == "en") {
             let got = detect(text, Language::English);
-            assert!(got.is_none() || got == Some("en"), "{lang} {text:?}: {got:?}");
+            assert!(
+                got.is_none() || got == Some("en"),
+                "{lang} {text:?}: {got:?}"
+            );
         }
     }
 
     #[test]
     fn russian_and_ukrainian_are_flagged_however_short() {
-        for (lang, text) in samples().into_iter().filter(|(l, _)| *l == "ru" || *l == "uk") {
+        for (lang, text) in samples()
+            .into_iter()
+            .filter(|(l, _)| *l == "ru" || *l == "uk")
+        {
             let got = detect(text, Language::English);
             assert!(got.is_some_and(|c| c != "en"), "{lang} {text:?}: {got:?}");
         }
@@ -154,7 +163,11 @@ mod tests {
         // All of a language's sentences together are long enough for whatlang to be sure.
         for (lang, all) in by {
             assert!(lang == "en" || !plainly_english(&all), "{lang}");
-            assert_eq!(detect(&all, Language::English) == Some("en"), lang == "en", "{lang}");
+            assert_eq!(
+                detect(&all, Language::English) == Some("en"),
+                lang == "en",
+                "{lang}"
+            );
         }
     }
 

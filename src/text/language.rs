@@ -27,6 +27,14 @@ impl Language {
         }
     }
 
+    /// The name for a sentence: "English".
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::English => "English",
+            Language::Russian => "Russian",
+        }
+    }
+
     /// Builds the Snowball stemmer for this language.
     pub fn stemmer(self) -> rust_stemmers::Stemmer {
         rust_stemmers::Stemmer::create(match self {

@@ -77,10 +77,16 @@ fn score_gives_no_label_to_texts_not_in_english_and_warns_once_with_counts() {
 #[test]
 fn an_exact_tie_gets_no_label_in_json_csv_and_text() {
     let dir = tempfile::tempdir().unwrap();
-    let input = records(dir.path(), &[("tie", "Alpha", TIE), ("en", "Alpha", ENGLISH)]);
+    let input = records(
+        dir.path(),
+        &[("tie", "Alpha", TIE), ("en", "Alpha", ENGLISH)],
+    );
     let json = stdout_of(stance().args(["score", "--format", "jsonl"]).arg(&input));
     let tie: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
-    assert_eq!(tie["probabilities"]["russian"], tie["probabilities"]["western"]);
+    assert_eq!(
+        tie["probabilities"]["russian"],
+        tie["probabilities"]["western"]
+    );
     assert!(tie["label"].is_null(), "{tie}");
     assert_eq!(tie["uncertain"], true);
 
@@ -96,7 +102,10 @@ fn an_exact_tie_gets_no_label_in_json_csv_and_text() {
 
     let text = stdout_of(stance().arg("score").arg(&input));
     let row = text.lines().find(|l| l.starts_with("tie")).unwrap();
-    assert!(row.contains("none") && row.contains("no label: a tie"), "{row}");
+    assert!(
+        row.contains("none") && row.contains("no label: a tie"),
+        "{row}"
+    );
 }
 
 fn report_json(input: &Path, extra: &[&str]) -> (String, serde_json::Value) {
@@ -141,8 +150,12 @@ fn report_counts_texts_not_in_the_models_language_outside_the_shares() {
     let scored = write_file(
         dir.path(),
         "scored.jsonl",
-        stdout_of(stance().args(["score", "--format", "jsonl", "--paragraphs"]).arg(&input))
-            .as_bytes(),
+        stdout_of(
+            stance()
+                .args(["score", "--format", "jsonl", "--paragraphs"])
+                .arg(&input),
+        )
+        .as_bytes(),
     );
     let (_, again) = report_json(&scored, &[]);
     assert_eq!(again["overall"]["not_in_language"], 3);
@@ -162,7 +175,10 @@ fn shares_certain_leaves_out_uncertain_documents_and_says_so() {
     let (printed, certain) = report_json(&input, &["--shares", "certain"]);
     assert_eq!(certain["shares"], "certain");
     assert_eq!(certain["overall"]["counted"], 1, "{}", certain["overall"]);
-    assert!(printed.contains("Shares count certain documents only: 1 of 2"), "{printed}");
+    assert!(
+        printed.contains("Shares count certain documents only: 1 of 2"),
+        "{printed}"
+    );
 }
 
 /// The false-flag rate on English text the model never saw: none of the devset's 402 official
