@@ -19,9 +19,9 @@ fn optional_strings(values: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> 
             let item = item?;
             // NaN and NaT are the values that differ from themselves.
             let missing = item.is_none() || !item.eq(&item)?;
-            Ok((!missing)
+            (!missing)
                 .then(|| item.str().map(|s| s.to_string()))
-                .transpose()?)
+                .transpose()
         })
         .collect()
 }

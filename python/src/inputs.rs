@@ -47,7 +47,15 @@ pub fn item_at(values: &Bound<'_, PyAny>, i: usize) -> String {
         .filter(|&series| series)
         .and_then(|_| values.getattr("index").ok())
         .and_then(|index| index.get_item(i).ok())
-        .and_then(|label| label.repr().ok().map(|r| r.to_string()));
+        // A str label quoted ('b'), any other as `str` gives it (9, not np.int64(9)).
+        .and_then(|label| {
+            let shown = if label.is_instance_of::<PyString>() {
+                label.repr()
+            } else {
+                label.str()
+            };
+            shown.ok().map(|s| s.to_string())
+        });
     match label {
         Some(label) => format!("[{label}] (position {i})"),
         None => format!("[{i}]"),

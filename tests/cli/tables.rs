@@ -107,6 +107,7 @@ fn a_table_round_trips_through_score_csv_with_its_columns() {
             "p_russian",
             "p_western",
             "uncertain",
+            "language",
             "signal",
             "tokens",
             "known"
@@ -164,10 +165,11 @@ fn kept_fields_follow_the_id_and_a_clashing_name_gets_the_input_prefix() {
             "probabilities",
             "evidence",
             "uncertain",
+            "language",
         ]
         .map(at);
         assert!(order.windows(2).all(|w| w[0] < w[1]), "{line}");
-        assert_eq!(v.as_object().unwrap().len(), 8, "{line}");
+        assert_eq!(v.as_object().unwrap().len(), 9, "{line}");
     }
 }
 
