@@ -24,8 +24,8 @@ use crate::report::contributions::term_contributions;
 use crate::report::date::TimeUnit;
 use crate::report::error::ReportError;
 use crate::report::record::{
-    label_index, opposing_from_json, probabilities, read_meta, snippet, At, FieldSource, Fields,
-    Meta, OpposingParagraph, ReportRecord, TermRecord,
+    check_evidence, check_sum, label_index, opposing_from_json, probabilities, read_meta, snippet,
+    At, FieldSource, Fields, Meta, OpposingParagraph, ReportRecord, TermRecord,
 };
 
 /// Raw records scored per parallel batch: enough to keep every core busy, few enough that the
@@ -320,6 +320,7 @@ fn json_record(
         .and_then(|e| {
             serde_json::from_value(e).map_err(|e| at.error(format!("\"evidence\": {e}")))
         })?;
+    check_evidence(&evidence, at)?;
     let text = map.get(&fields.text).and_then(Value::as_str);
     let opposing = match map.get("paragraphs") {
         None | Some(Value::Null) => None,
@@ -470,6 +471,7 @@ fn read_csv(
             }
             probabilities.push(p);
         }
+        check_sum(&probabilities, "the p_ columns", at)?;
         // An empty label: the record has none (`stance score` writes none for a tie).
         let label = match row.get("label").map(str::trim).filter(|l| !l.is_empty()) {
             Some(name) => Some(label_index(&labels, name, "the predicted label", at)?),
@@ -494,6 +496,7 @@ fn read_csv(
             // The CSV does not carry the weighted-term count; a text with none has no signal.
             terms: usize::from(signal > 0.0),
         };
+        check_evidence(&evidence, at)?;
         push(Pending::Scored {
             labels: labels.clone(),
             record: report_record(
@@ -508,7 +511,7 @@ fn read_csv(
         })?;
     }
     if !any {
-        return Err(StanceError::EmptyFile {
+        return Err(StanceError::HeaderOnly {
             path: path.to_path_buf(),
         }
         .into());
