@@ -482,7 +482,7 @@ mod tests {
         let loaded = Model::load(&path).unwrap();
         assert_eq!(loaded.to_json().unwrap(), model.to_json().unwrap());
         let p = loaded.predict(&docs[0].text);
-        assert_eq!(p.label_name(), loaded.labels()[p.label]);
+        assert_eq!(p.label_name(), p.label.map(|l| loaded.labels()[l].as_str()));
         assert_eq!(p.labels(), loaded.labels());
     }
 

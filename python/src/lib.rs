@@ -10,6 +10,7 @@
 
 mod adapt;
 mod errors;
+mod folds;
 mod inputs;
 mod model;
 #[cfg(feature = "test-hooks")]
@@ -25,6 +26,7 @@ fn _stance(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(adapt::adapt, m)?)?;
     m.add_function(wrap_pyfunction!(adapt::sample, m)?)?;
     m.add_function(wrap_pyfunction!(training::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(folds::fold_plan, m)?)?;
     #[cfg(feature = "test-hooks")]
     m.add_function(wrap_pyfunction!(test_hooks::panic_for_test, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -1,11 +1,12 @@
 //! `stance.Model`: a trained model, shared (`Arc`) so that batch calls can run on all cores
 //! without the GIL while Python keeps using the object.
 
+use std::ffi::CString;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use numpy::{PyArray1, PyArrayMethods};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyUserWarning, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use rayon::prelude::*;
@@ -16,6 +17,8 @@ use crate::errors::{detached, to_py};
 use crate::inputs;
 use stance::predict::explain_record::ExplanationRecord;
 use stance::predict::record::ScoredRecord;
+use stance::predict::score::ArticleScore;
+use stance::predict::unlabelled::Unlabelled;
 
 /// A trained model: score, explain and save. Load one with `Model.load(path)`, take the
 /// built-in one with `Model.default()`, or train one with `stance.train(...)`.
@@ -115,10 +118,17 @@ impl PyModel {
     }
 
     /// Scores each text: one dict per text with the keys and values of a line of
-    /// `stance score --format jsonl` (id, label, probabilities, evidence, uncertain, and with
-    /// `paragraphs=True` the paragraphs). `ids` gives each record's id; by default it is the
-    /// text's position, as a string.
-    #[pyo3(signature = (texts, paragraphs = false, ids = None, threads = None))]
+    /// `stance score --format jsonl` (id, label, probabilities, evidence, uncertain, language,
+    /// and with `paragraphs=True` the paragraphs). `ids` gives each record's id: any hashable
+    /// values (a DataFrame's index, say), converted with `str`; by default the text's position.
+    /// `uncertain_band`, `min_signal` and `min_known` override the model's uncertainty
+    /// cut-offs, as `stance score --uncertain-band/--min-signal/--min-known` do. A text not in
+    /// the model's language, or an exact tie, gets `label` None; a `UserWarning` counts them.
+    #[pyo3(signature = (
+        texts, paragraphs = false, ids = None, threads = None,
+        uncertain_band = None, min_signal = None, min_known = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn score<'py>(
         &self,
         py: Python<'py>,
@@ -126,11 +136,14 @@ impl PyModel {
         paragraphs: bool,
         ids: Option<&Bound<'py, PyAny>>,
         threads: Option<i64>,
+        uncertain_band: Option<f64>,
+        min_signal: Option<f64>,
+        min_known: Option<f64>,
     ) -> PyResult<Bound<'py, PyList>> {
         let texts = inputs::texts("texts", texts)?;
-        let ids = inputs::column("ids", ids, texts.len())?
+        let ids = inputs::hashable_strings("ids", ids, Some(texts.len()))?
             .unwrap_or_else(|| (0..texts.len()).map(|i| i.to_string()).collect());
-        let model = Arc::clone(&self.inner);
+        let model = with_cut_offs(&self.inner, uncertain_band, min_signal, min_known)?;
         let scores = detached(py, threads, || {
             texts
                 .par_iter()
@@ -148,6 +161,7 @@ impl PyModel {
                 1,
             )?;
         }
+        warn_unlabelled(py, &model, &scores)?;
         let records = PyList::empty(py);
         for (id, score) in ids.iter().zip(&scores) {
             let line = ScoredRecord::<()> {
@@ -188,20 +202,20 @@ impl PyModel {
         Ok(array.into_any())
     }
 
-    /// The most probable label of each text, by name.
+    /// The most probable label of each text, by name; `None` when two labels tie exactly.
     #[pyo3(signature = (texts, threads = None))]
     fn predict(
         &self,
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
         threads: Option<i64>,
-    ) -> PyResult<Vec<String>> {
+    ) -> PyResult<Vec<Option<String>>> {
         let texts = inputs::texts("texts", texts)?;
         let model = Arc::clone(&self.inner);
         detached(py, threads, || {
             texts
                 .par_iter()
-                .map(|t| model.predict(t).label_name().to_string())
+                .map(|t| model.predict(t).label_name().map(str::to_string))
                 .collect()
         })
     }
@@ -268,6 +282,45 @@ impl PyModel {
             t.documents
         )
     }
+}
+
+/// The model, or a copy with the uncertainty cut-offs given (`score`'s keyword arguments).
+fn with_cut_offs(
+    model: &Arc<Model>,
+    band: Option<f64>,
+    min_signal: Option<f64>,
+    min_known: Option<f64>,
+) -> PyResult<Arc<Model>> {
+    if band.is_none() && min_signal.is_none() && min_known.is_none() {
+        return Ok(Arc::clone(model));
+    }
+    let mut policy = *model.uncertainty();
+    policy.band = band.unwrap_or(policy.band);
+    policy.min_signal = min_signal.unwrap_or(policy.min_signal);
+    policy.min_known = min_known.unwrap_or(policy.min_known);
+    if !policy.is_valid() {
+        return Err(PyValueError::new_err(format!(
+            "uncertain_band must be in [0, 0.5), min_signal finite and >= 0 and min_known in [0, 1], got {}, {} and {}",
+            policy.band, policy.min_signal, policy.min_known
+        )));
+    }
+    let model = Model::from_json(&model.to_json().map_err(to_py)?, "<model>".as_ref())
+        .and_then(|m| m.with_uncertainty(policy))
+        .map_err(to_py)?;
+    Ok(Arc::new(model))
+}
+
+/// `stance score`'s warnings as Python `UserWarning`s: how many texts are not in the model's
+/// language (by language), and how many tie exactly; they get no label.
+fn warn_unlabelled(py: Python<'_>, model: &Model, scores: &[ArticleScore]) -> PyResult<()> {
+    let mut tally = Unlabelled::default();
+    scores.iter().for_each(|s| tally.add(s));
+    let category = py.get_type::<PyUserWarning>();
+    for m in tally.warnings(model.language(), "") {
+        let m = CString::new(m).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        PyErr::warn(py, &category, &m, 2)?;
+    }
+    Ok(())
 }
 
 /// One text for `explain`, refused as the CLI refuses an empty article.

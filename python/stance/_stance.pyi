@@ -40,16 +40,19 @@ class Model:
         self,
         texts: Texts,
         paragraphs: bool = False,
-        ids: Optional[Iterable[str]] = None,
+        ids: Optional[Iterable[Any]] = None,
         threads: Optional[int] = None,
+        uncertain_band: Optional[float] = None,
+        min_signal: Optional[float] = None,
+        min_known: Optional[float] = None,
     ) -> list[dict[str, Any]]:
         """One dict per text, as a line of `stance score --format jsonl`."""
     def predict_proba(
         self, texts: Texts, threads: Optional[int] = None
     ) -> npt.NDArray[np.float64]:
         """Probabilities, shape (len(texts), len(labels)), float64."""
-    def predict(self, texts: Texts, threads: Optional[int] = None) -> list[str]:
-        """The most probable label of each text."""
+    def predict(self, texts: Texts, threads: Optional[int] = None) -> list[Optional[str]]:
+        """The most probable label of each text; None when two labels tie exactly."""
     def explain(
         self,
         text: str,
@@ -108,6 +111,15 @@ def train(
     """Trains a model as `stance train` does; a parameter left at None keeps the preset's
     value (the library's default without a preset)."""
 
+def fold_plan(
+    labels: Iterable[Any],
+    groups: Iterable[Any],
+    dates: Optional[Iterable[Any]] = None,
+    n_splits: int = 5,
+    group_by: str = "source",
+    seed: int = 0,
+) -> Tuple[list[int], list[str]]:
+    """The fold each document is tested in and the plan's notes, as `stance cv` deals them."""
 def evaluate(
     model: Model,
     texts: Texts,

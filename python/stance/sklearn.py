@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _stance
 
-__all__ = ["StanceClassifier"]
+__all__ = ["StanceClassifier", "GroupSplit"]
 
 
 def _texts(X: Any) -> list:
@@ -233,3 +233,79 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 
     def _more_tags(self):  # scikit-learn < 1.6
         return {"X_types": ["string"], "requires_y": True}
+
+
+def _same(value, default) -> bool:
+    """Whether a parameter still has its default (tuples and lists compare by items)."""
+    if isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)):
+        return list(value) == list(default)
+    return type(value) is type(default) and value == default
+
+
+class GroupSplit:
+    """Cross-validation folds grouped as ``stance cv`` groups them, as a scikit-learn splitter.
+
+    Every document of a group (an outlet: ``groups``) is tested in one fold, so a test fold
+    holds only outlets training never saw. A label with a single outlet (RT is the only
+    ``russian`` outlet of the bundled corpus) cannot be held out that way without leaving
+    training no example of it, so its documents are grouped by month of ``dates`` instead
+    (``fallback="month"``, the one fallback ``stance cv`` has). The folds come from the Rust
+    library's ``FoldPlan``, the one ``stance cv --folds N --cv-seed SEED`` uses, so each
+    document is tested in the same fold as there::
+
+        from sklearn.model_selection import cross_val_score
+        from stance.sklearn import GroupSplit, StanceClassifier
+        cv = GroupSplit(n_splits=5, dates=d.date)
+        cross_val_score(StanceClassifier(), d.text, d.label, groups=d.source, cv=cv)
+
+    ``groups`` can be given here or to ``split`` (as ``cross_val_score(groups=...)`` does);
+    ``dates`` (YYYY-MM or YYYY-MM-DD strings, or pandas timestamps) are needed only for the
+    fallback. ``notes_`` holds the plan's notes after ``split`` (which labels fell back to
+    months, which folds test no document of a label).
+    """
+
+    def __init__(self, n_splits: int = 5, *, groups: Any = None, dates: Any = None,
+                 fallback: Optional[str] = "month", seed: int = 0):
+        if fallback != "month":
+            raise ValueError(
+                f"fallback must be 'month' (stance cv's fallback for a label with one outlet), got {fallback!r}"
+            )
+        self.n_splits = n_splits
+        self.groups = groups
+        self.dates = dates
+        self.fallback = fallback
+        self.seed = seed
+        self.notes_: list = []
+
+    def folds(self, y: Any, groups: Any = None) -> np.ndarray:
+        """The fold (0-based) each document is tested in."""
+        groups = self.groups if groups is None else groups
+        if groups is None:
+            raise ValueError("GroupSplit needs groups (outlets): pass groups= here or to split")
+        dates = None if self.dates is None else list(self.dates)
+        fold, self.notes_ = _stance.fold_plan(
+            list(y), list(groups), dates, n_splits=self.n_splits, seed=self.seed
+        )
+        return np.asarray(fold, dtype=np.int64)
+
+    def split(self, X: Any = None, y: Any = None, groups: Any = None):
+        """Yields (train, test) index arrays, one pair per fold that tests some document."""
+        if y is None:
+            raise ValueError("GroupSplit needs y: a label with one outlet is grouped by month")
+        fold = self.folds(y, groups)
+        everything = np.arange(len(fold))
+        for f in range(self.n_splits):
+            test = everything[fold == f]
+            if len(test):
+                yield everything[fold != f], test
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """The number of folds: ``n_splits`` (a fold that would test nothing is not yielded,
+        so with too few groups ``split`` yields fewer)."""
+        if y is not None and (groups is not None or self.groups is not None):
+            fold = self.folds(y, groups)
+            return int(len(np.unique(fold)))
+        return self.n_splits
+
+    def __repr__(self) -> str:
+        return f"GroupSplit(n_splits={self.n_splits}, fallback={self.fallback!r}, seed={self.seed})"

@@ -60,7 +60,7 @@ pub fn guess(model: &Model, text: &str) -> Guess {
         .collect();
     let p = &e.score.prediction;
     Guess {
-        label: labels[p.label].clone(),
+        label: p.label.map(|l| labels[l].clone()),
         probabilities: labels
             .iter()
             .cloned()

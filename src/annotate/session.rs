@@ -115,7 +115,8 @@ pub struct Progress {
 /// its words push toward.
 #[derive(Debug, Serialize)]
 pub struct Guess {
-    pub label: String,
+    /// `None` on a tie or for a text not in the model's language.
+    pub label: Option<String>,
     pub probabilities: Vec<(String, f64)>,
     pub uncertain: bool,
     /// Per paragraph: `[text, label index or null, strength 0..1]` pieces.

@@ -13,11 +13,12 @@ use std::path::PathBuf;
 use stance::eval::cv::{cross_validate_grouped, CvResult, FoldResult, GroupedCv, UncertaintySplit};
 use stance::eval::dev::{evaluate_dev, DevReport};
 use stance::eval::folds::GroupBy;
-use stance::eval::metrics::{argmax, Metrics};
+use stance::eval::metrics::Metrics;
 use stance::io::atomic::check_distinct;
 use stance::io::corpus::{label_indices, Document};
 use stance::model::calibration::Calibration;
 use stance::model::evidence::Evidence;
+use stance::predict::score::unique_argmax;
 
 use super::options::{DataArgs, Grouping, TrainOptions};
 use super::output::{formats, open_output, write_json, ByLabel, OutputFormat, TEXT_OR_JSON};
@@ -110,9 +111,11 @@ fn predictions_jsonl(
             source: d.source.as_deref(),
             date: d.date.as_deref(),
             input_label: d.label.as_deref().unwrap_or(""),
+            // An exact tie has no label, as in `score`.
             label: p
                 .as_ref()
-                .map(|p| labels[argmax(&p.probabilities)].as_str()),
+                .and_then(|p| unique_argmax(&p.probabilities))
+                .map(|l| labels[l].as_str()),
             probabilities: p.as_ref().map(|p| ByLabel(labels, &p.probabilities)),
             evidence: p.as_ref().map(|p| &p.evidence),
             uncertain: p.as_ref().map(|p| p.uncertain),

@@ -134,7 +134,7 @@ fn write_text(
     writeln!(
         out,
         "label: {}{}",
-        labels[p.label],
+        p.label_or_none(),
         if p.uncertain { "  (uncertain)" } else { "" }
     )?;
     for (l, prob) in labels.iter().zip(&p.probabilities) {
@@ -188,8 +188,8 @@ fn write_text(
                 out,
                 "  ¶{:<3} {:<8} {:.3}  {snippet}…{}",
                 q.index,
-                labels[q.prediction.label],
-                q.prediction.probabilities[q.prediction.label],
+                q.prediction.label_or_none(),
+                q.prediction.probabilities[q.prediction.top()],
                 if q.prediction.uncertain {
                     "  (uncertain)"
                 } else {

@@ -130,7 +130,7 @@ pub enum Item {
     /// An article to score, with its id (the record's, else `path:line` or the path) and the
     /// fields kept.
     Article {
-        /// The index of the input it came from.
+        /// The input it came from (an index into the inputs).
         input: usize,
         id: String,
         text: String,

@@ -12,10 +12,21 @@ use clap::{Args, ValueEnum};
 use stance::io::atomic::{check_distinct, Output};
 use stance::report::coverage::CoveragePoint;
 use stance::report::validation::ValidationParams;
-use stance::report::{render_html, report_files_validated, to_csv, ReportParams, TimeUnit};
+use stance::report::{
+    render_html, report_files_validated, to_csv, ReportParams, SharesOf, TimeUnit,
+};
 
 use super::options::UncertaintyArgs;
 use super::output::{open_output, write_json};
+
+/// Which documents the shares count (`--shares`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Shares {
+    /// Every document with a label.
+    Labelled,
+    /// Only the certain ones.
+    Certain,
+}
 
 /// The calendar unit of the time series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,6 +86,11 @@ pub struct ReportArgs {
     /// label (in sorted order) by default.
     #[arg(long, value_name = "LABEL")]
     focus: Option<String>,
+    /// Which documents the label shares count: every labelled one (uncertain ones included),
+    /// or only the certain ones. Documents without a label (a tie, or a text not in the
+    /// model's language) are never counted.
+    #[arg(long, value_enum, default_value = "labelled")]
+    shares: Shares,
     /// Terms shown per outlet and label.
     #[arg(long, default_value_t = 10, value_name = "N")]
     top_terms: usize,
@@ -155,6 +171,10 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     params.fields.id = args.id_field.clone();
     params.fields.text = args.text_field.clone();
     params.focus = args.focus.clone();
+    params.shares = match args.shares {
+        Shares::Labelled => SharesOf::Labelled,
+        Shares::Certain => SharesOf::Certain,
+    };
     params.top_terms = args.top_terms;
     params.top_paragraphs = args.top_paragraphs;
     params.bins = args.bins;
@@ -238,6 +258,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         report.groups.len(),
         report.by.join(", ")
     )?;
+    writeln!(out, "{}", report.shares_note())?;
     for m in report.missing.iter().filter(|m| m.documents > 0) {
         writeln!(
             out,

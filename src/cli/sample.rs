@@ -206,7 +206,10 @@ fn column_name(name: &str, labels: &[String]) -> String {
 /// The model's label and probabilities for a text.
 fn scored(model: &Model, text: &str) -> (String, Vec<f64>) {
     let p = model.predict(text);
-    (p.label_name().to_string(), p.probabilities)
+    (
+        p.label_name().unwrap_or_default().to_string(),
+        p.probabilities,
+    )
 }
 
 fn write_csv(

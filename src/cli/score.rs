@@ -24,6 +24,7 @@ use stance::io::stream::{map_ordered, BatchLimits};
 use stance::model::evidence::Evidence;
 use stance::predict::record::{csv_header, csv_rows, kept_name, ScoredRecord};
 use stance::predict::score::{ArticleScore, Prediction};
+use stance::predict::unlabelled::Unlabelled;
 use stance::report::domain::DomainCounter;
 use stance::{Model, StanceError};
 
@@ -119,12 +120,20 @@ impl Output<'_> {
     }
 
     /// One article's output, whole, so that articles scored in parallel are written in order,
-    /// and its evidence for the out-of-domain check.
-    fn article(&self, id: &str, text: &str, kept: &Kept) -> (std::io::Result<Vec<u8>>, Evidence) {
+    /// with its evidence for the out-of-domain check and what it counts toward its input's
+    /// warnings.
+    fn article(
+        &self,
+        id: &str,
+        text: &str,
+        kept: &Kept,
+    ) -> (std::io::Result<Vec<u8>>, Evidence, Unlabelled) {
         let mut out = Vec::new();
         let score = self.model.score(text, self.paragraphs);
+        let mut unlabelled = Unlabelled::default();
+        unlabelled.add(&score);
         let written = self.write(&mut out, id, text, kept, &score).map(|()| out);
-        (written, score.prediction.evidence)
+        (written, score.prediction.evidence, unlabelled)
     }
 
     fn write(
@@ -154,34 +163,52 @@ impl Output<'_> {
                     .map(|(_, c)| c.as_ref().map_or(Cow::Borrowed(""), |c| c.as_csv()))
                     .collect();
                 let mut w = csv::Writer::from_writer(out);
-                for row in csv_rows(id, &cells, labels, score, self.paragraphs) {
+                for row in csv_rows(id, &cells, score, self.paragraphs) {
                     w.write_record(&row).map_err(std::io::Error::other)?;
                 }
                 w.flush()?;
             }
             ScoreFormat::Text => {
-                self.row(out, &printable(id), &score.prediction)?;
+                let why = match (score.foreign, score.language) {
+                    (true, Some(l)) => {
+                        format!("no label: not {} ({l})", self.model.language().name())
+                    }
+                    _ => "no label: a tie".to_string(),
+                };
+                let row = |out: &mut Vec<u8>, name: &str, p: &Prediction| {
+                    self.row(out, name, p, p.label.is_none().then_some(why.as_str()))
+                };
+                row(out, &printable(id), &score.prediction)?;
                 for p in &score.paragraphs {
                     let snippet = text[p.span.clone()]
                         .split_whitespace()
                         .collect::<Vec<_>>()
                         .join(" ");
                     let name = format!("  ¶{} {}", p.index, truncate(&printable(&snippet), 32));
-                    self.row(out, &name, &p.prediction)?;
+                    row(out, &name, &p.prediction)?;
                 }
             }
         }
         Ok(())
     }
 
-    fn row(&self, out: &mut impl Write, name: &str, p: &Prediction) -> std::io::Result<()> {
-        write!(out, "{:<40} {:<12}", name, self.model.labels()[p.label])?;
+    fn row(
+        &self,
+        out: &mut impl Write,
+        name: &str,
+        p: &Prediction,
+        why: Option<&str>,
+    ) -> std::io::Result<()> {
+        write!(out, "{:<40} {:<12}", name, p.label_or_none())?;
         for prob in &p.probabilities {
             write!(out, " {:>10.4}", prob)?;
         }
         write!(out, " {:>8.3} {:>6.2}", p.evidence.signal, p.evidence.known)?;
         if p.uncertain {
             write!(out, "  uncertain")?;
+        }
+        if let Some(why) = why {
+            write!(out, "; {why}")?;
         }
         writeln!(out)
     }
@@ -240,6 +267,7 @@ enum Scored {
         id: String,
         bytes: std::io::Result<Vec<u8>>,
         evidence: Evidence,
+        unlabelled: Unlabelled,
     },
     Bad {
         input: usize,
@@ -288,6 +316,7 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|_| model.profile().and_then(DomainCounter::new))
         .collect();
+    let mut counts: Vec<Unlabelled> = inputs.iter().map(|_| Unlabelled::default()).collect();
     let mut skipped = 0usize;
     let records = Records::new(
         inputs.clone(),
@@ -309,12 +338,13 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             text,
             kept,
         } => {
-            let (bytes, evidence) = output.article(&id, &text, &kept);
+            let (bytes, evidence, unlabelled) = output.article(&id, &text, &kept);
             Scored::Article {
                 input,
                 id,
                 bytes,
                 evidence,
+                unlabelled,
             }
         }
         Item::Bad { input, error } => Scored::Bad { input, error },
@@ -327,7 +357,9 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 id,
                 bytes,
                 evidence,
+                unlabelled,
             } => {
+                counts[input].merge(&unlabelled);
                 let bytes = bytes?;
                 repeats.see(&id, String::new);
                 if let Some(c) = domain.get_mut(input).and_then(Option::as_mut) {
@@ -368,6 +400,16 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         out.write_all(&output.csv_header(kept)?)?;
     }
     out.flush()?;
+    for (path, c) in inputs.iter().zip(&counts) {
+        let name = if path == std::path::Path::new("-") {
+            "<stdin>".to_string()
+        } else {
+            path.display().to_string()
+        };
+        for w in c.warnings(model.language(), &format!(" in {name}")) {
+            report(format_args!("warning: {w}"));
+        }
+    }
     if args.skip_bad {
         report(format_args!("{skipped} bad record(s) skipped"));
     }

@@ -25,6 +25,7 @@ use crate::model::profile::TrainingProfile;
 use crate::predict::explain::{Explanation, SwapEffect};
 use crate::predict::inspect::LabelTerms;
 use crate::predict::score::{ArticleScore, Prediction};
+use crate::text::language::Language;
 
 /// What training recorded about itself: enough to know what a model was trained on and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -196,12 +197,14 @@ impl Model {
         out.commit(&self.to_json()?, stdout)
     }
 
-    /// The prediction for a whole text.
+    /// The prediction for a whole text. Its language is not checked ([`Model::score`] checks
+    /// it): evaluation uses this, and reads the probabilities.
     pub fn predict(&self, text: &str) -> Prediction {
         crate::predict::score::predict(self, text)
     }
 
-    /// The article's prediction, and each paragraph's when `paragraphs` is set.
+    /// The article's prediction, and each paragraph's when `paragraphs` is set; no label
+    /// when the article is not in the model's language ([`ArticleScore::foreign`]).
     pub fn score(&self, text: &str, paragraphs: bool) -> ArticleScore {
         crate::predict::score::score(self, text, paragraphs)
     }
@@ -229,6 +232,12 @@ impl Model {
             Some(c) => c.map.apply(logits),
             None => self.classifier.probabilities_from_logits(logits),
         }
+    }
+
+    /// The language the model reads: its tokenizer's (the `language` it was trained with,
+    /// English unless asked). [`Model::score`] gives a text in another language no label.
+    pub fn language(&self) -> Language {
+        self.featurizer.params().tokenizer.language
     }
 
     /// The labels, in probability order.

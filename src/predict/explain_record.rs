@@ -29,7 +29,8 @@ impl Serialize for Span {
 /// An explanation as `stance explain --format json` prints it.
 #[derive(serde::Serialize)]
 pub struct ExplanationRecord<'a> {
-    label: &'a str,
+    /// `null` on a tie or a text not in the model's language.
+    label: Option<&'a str>,
     probabilities: ByLabel<'a>,
     logits: ByLabel<'a>,
     intercept: ByLabel<'a>,
@@ -92,7 +93,7 @@ impl<'a> ExplanationRecord<'a> {
         let p = &e.score.prediction;
         let span = |s: &std::ops::Range<usize>| Span(s.start, s.end);
         ExplanationRecord {
-            label: &labels[p.label],
+            label: p.label_name(),
             probabilities: ByLabel(labels, &p.probabilities),
             logits: ByLabel(labels, &e.logits),
             intercept: ByLabel(labels, &e.intercepts),

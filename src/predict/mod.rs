@@ -1,6 +1,7 @@
 //! Stage 9: a fitted model applied to text.
 //!
-//! [`score`] gives an article's label probabilities and, on request, each paragraph's, and
+//! [`score`] gives an article's label probabilities and, on request, each paragraph's
+//! ([`unlabelled`] counts those that got no label, for warnings), and
 //! [`record`] writes them out as JSON or CSV with the input fields kept;
 //! [`explain`] breaks a score into exact per-term contributions and [`explain_record`] writes
 //! them out; [`inspect`] makes the model
@@ -11,3 +12,4 @@ pub mod explain_record;
 pub mod inspect;
 pub mod record;
 pub mod score;
+pub mod unlabelled;

@@ -1,8 +1,10 @@
 //! The scored record: how a score is written out, as one JSON object (`stance score --format
 //! jsonl`) or as CSV rows (`--format csv`), with the input fields the caller keeps.
 //!
-//! A JSON record lists `id`, the kept fields at top level under their own names, then `label`,
-//! `probabilities` {label: p}, `evidence`, `uncertain` and, when asked for, `paragraphs`. CSV
+//! A JSON record lists `id`, the kept fields at top level under their own names, then `label`
+//! (`null` when there is none: a tie, or a text not in the model's language), `probabilities`
+//! {label: p}, `evidence`, `uncertain`, `language` (ISO 639-1, `null` when it cannot be told)
+//! and, when asked for, `paragraphs`. CSV
 //! rows have the columns of [`csv_header`]. A kept field whose name is one of the output's own
 //! names (see [`kept_name`]) is written as `input_<name>`, in both formats alike, so that a
 //! table's true `label` column survives as `input_label` next to the predicted `label`.
@@ -24,6 +26,7 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "probabilities",
     "evidence",
     "uncertain",
+    "language",
     "paragraphs",
     "signal",
     "tokens",
@@ -87,10 +90,11 @@ impl<V: Serialize> Serialize for ScoredRecord<'_, V> {
         for (name, (_, value)) in written_names(&names, self.labels).iter().zip(self.kept) {
             map.serialize_entry(name, value)?;
         }
-        map.serialize_entry("label", &self.labels[p.label])?;
+        map.serialize_entry("label", &p.label_name())?;
         map.serialize_entry("probabilities", &ByLabel(self.labels, &p.probabilities))?;
         map.serialize_entry("evidence", &p.evidence)?;
         map.serialize_entry("uncertain", &p.uncertain)?;
+        map.serialize_entry("language", &self.score.language)?;
         if self.paragraphs {
             let paragraphs: Vec<ParagraphLine> = self
                 .score
@@ -111,7 +115,7 @@ pub struct ParagraphLine<'a> {
     index: usize,
     start: usize,
     end: usize,
-    label: &'a str,
+    label: Option<&'a str>,
     probabilities: ByLabel<'a>,
     evidence: &'a Evidence,
     uncertain: bool,
@@ -124,7 +128,7 @@ impl<'a> ParagraphLine<'a> {
             index: p.index,
             start: p.span.start,
             end: p.span.end,
-            label: &labels[p.prediction.label],
+            label: p.prediction.label_name(),
             probabilities: ByLabel(labels, &p.prediction.probabilities),
             evidence: &p.prediction.evidence,
             uncertain: p.prediction.uncertain,
@@ -146,8 +150,9 @@ impl Serialize for ByLabel<'_> {
 }
 
 /// The CSV columns: `id`, with paragraphs `paragraph`, `paragraph_start`, `paragraph_end`, the
-/// kept fields (named by [`written_names`]), `label`, `p_<label>` for each label, `uncertain`,
-/// and the evidence: `signal`, `tokens`, `known`. Names from the input go through
+/// kept fields (named by [`written_names`]), `label` (empty when there is none), `p_<label>`
+/// for each label, `uncertain`, `language` (the article's, empty when it cannot be told), and
+/// the evidence: `signal`, `tokens`, `known`. Names from the input go through
 /// [`formula_safe`].
 pub fn csv_header(kept: &[String], labels: &[String], paragraphs: bool) -> Vec<String> {
     let mut h = vec!["id".to_string()];
@@ -165,7 +170,7 @@ pub fn csv_header(kept: &[String], labels: &[String], paragraphs: bool) -> Vec<S
             .iter()
             .map(|l| formula_safe(&format!("p_{l}")).into_owned()),
     );
-    h.extend(["uncertain", "signal", "tokens", "known"].map(String::from));
+    h.extend(["uncertain", "language", "signal", "tokens", "known"].map(String::from));
     h
 }
 
@@ -176,7 +181,6 @@ pub fn csv_header(kept: &[String], labels: &[String], paragraphs: bool) -> Vec<S
 pub fn csv_rows(
     id: &str,
     kept: &[Cow<str>],
-    labels: &[String],
     score: &ArticleScore,
     paragraphs: bool,
 ) -> Vec<Vec<String>> {
@@ -189,9 +193,10 @@ pub fn csv_rows(
             }
         }
         r.extend(kept.iter().map(|k| k.to_string()));
-        r.push(formula_safe(&labels[p.label]).into_owned());
+        r.push(formula_safe(p.label_name().unwrap_or("")).into_owned());
         r.extend(p.probabilities.iter().map(f64::to_string));
         r.push(p.uncertain.to_string());
+        r.push(score.language.unwrap_or("").to_string());
         r.push(p.evidence.signal.to_string());
         r.push(p.evidence.tokens.to_string());
         r.push(p.evidence.known.to_string());
@@ -227,6 +232,7 @@ mod tests {
                 "p_russian",
                 "p_western",
                 "uncertain",
+                "language",
                 "signal",
                 "tokens",
                 "known"

@@ -15,9 +15,10 @@ use crate::text::paragraphs::split_paragraphs;
 /// Label probabilities for one text, in the model's label order, and the most probable label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {
-    /// Index of the most probable label (the first of equals); [`Prediction::label_name`]
-    /// names it.
-    pub label: usize,
+    /// Index of the most probable label; [`Prediction::label_name`] names it. `None` when two
+    /// labels tie exactly for the top (no label is picked), or when the text is not in the
+    /// model's language ([`ArticleScore::language`]). Such a prediction is uncertain.
+    pub label: Option<usize>,
     pub probabilities: Vec<f64>,
     /// How much of the text the model used.
     pub evidence: Evidence,
@@ -28,9 +29,28 @@ pub struct Prediction {
 }
 
 impl Prediction {
-    /// The name of the most probable label.
-    pub fn label_name(&self) -> &str {
-        &self.labels[self.label]
+    /// The name of the most probable label, or `None` when there is none (see
+    /// [`Prediction::label`]).
+    pub fn label_name(&self) -> Option<&str> {
+        self.label.map(|l| self.labels[l].as_str())
+    }
+
+    /// The index of the highest probability, the first of equals: for showing a probability
+    /// next to a label. It is not a claim; [`Prediction::label`] is.
+    pub fn top(&self) -> usize {
+        crate::eval::metrics::argmax(&self.probabilities)
+    }
+
+    /// The label's name, or `none` (written where a table needs a word).
+    pub fn label_or_none(&self) -> &str {
+        self.label_name().unwrap_or("none")
+    }
+
+    /// No label for a text the model cannot read: the probabilities stay, as the model's
+    /// arithmetic, but nothing is claimed from them.
+    fn withhold(&mut self) {
+        self.label = None;
+        self.uncertain = true;
     }
 
     /// The model's labels, in the order of [`Prediction::probabilities`].
@@ -52,6 +72,11 @@ pub struct ParagraphScore {
 pub struct ArticleScore {
     pub prediction: Prediction,
     pub paragraphs: Vec<ParagraphScore>,
+    /// The article's language (ISO 639-1) when it can be told ([`crate::text::detect`]).
+    pub language: Option<&'static str>,
+    /// Whether that language is not the model's: then the article and its paragraphs get no
+    /// label and are uncertain.
+    pub foreign: bool,
 }
 
 /// The prediction for a text's stem ids: their row and term coverage come from one pass.
@@ -98,23 +123,54 @@ pub(crate) fn predict_row(
     let logits = classifier.logits(row);
     let mut probabilities = model.probabilities_from_logits(&logits);
     model.uncertainty().cool(&mut probabilities, &evidence);
-    let label = crate::eval::metrics::argmax(&probabilities);
+    let label = unique_argmax(&probabilities);
     Prediction {
         label,
-        uncertain: model.uncertainty().is_uncertain(&probabilities, &evidence),
+        uncertain: label.is_none() || model.uncertainty().is_uncertain(&probabilities, &evidence),
         probabilities,
         evidence,
         labels: Arc::clone(classifier.shared_labels()),
     }
 }
 
-/// The prediction for a whole text ([`Model::predict`]).
+/// The most probable label, or `None` when another is exactly as probable: a tie (such as
+/// the 0.5/0.5 of a text without a known word) must not pick the first label.
+pub fn unique_argmax(p: &[f64]) -> Option<usize> {
+    let best = crate::eval::metrics::argmax(p);
+    let tied = p
+        .iter()
+        .enumerate()
+        .any(|(i, v)| i != best && *v == p[best]);
+    (!tied).then_some(best)
+}
+
+/// The prediction for a whole text ([`Model::predict`]). The text's language is not checked
+/// here (evaluation reads the probabilities only); [`score`] checks it.
 pub(crate) fn predict(model: &Model, text: &str) -> Prediction {
     predict_stems(model, &model.featurizer().stem_ids(text))
 }
 
-/// The article's prediction, and each paragraph's when `paragraphs` is set ([`Model::score`]).
+/// The article's prediction, and each paragraph's when `paragraphs` is set ([`Model::score`]),
+/// withheld when the article is not in the model's language.
 pub(crate) fn score(model: &Model, text: &str, paragraphs: bool) -> ArticleScore {
+    let own = model.language();
+    let language = crate::text::detect::detect(text, own);
+    let foreign = language.is_some_and(|l| l != own.code());
+    let mut score = score_tokens(model, text, paragraphs);
+    if foreign {
+        score.prediction.withhold();
+        for p in &mut score.paragraphs {
+            p.prediction.withhold();
+        }
+    }
+    ArticleScore {
+        language,
+        foreign,
+        ..score
+    }
+}
+
+fn score_tokens(model: &Model, text: &str, paragraphs: bool) -> ArticleScore {
     let tokens = model.featurizer().id_tokens(text);
     let stems: Vec<u32> = tokens.iter().map(|t| t.stem).collect();
     let prediction = predict_stems(model, &stems);
@@ -133,6 +189,8 @@ pub(crate) fn score(model: &Model, text: &str, paragraphs: bool) -> ArticleScore
     ArticleScore {
         prediction,
         paragraphs: scores,
+        language: None,
+        foreign: false,
     }
 }
 

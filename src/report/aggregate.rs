@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::eval::metrics::argmax;
 use crate::model::evidence::{Evidence, UncertaintyPolicy};
 use crate::report::adjusted::Adjusted;
 use crate::report::coverage::{
@@ -29,7 +30,8 @@ use crate::report::ReportParams;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LabelStats {
     pub label: String,
-    /// Documents predicted with this label, of the group's.
+    /// Documents predicted with this label, of the group's documents that the shares count
+    /// ([`GroupStats::counted`]).
     pub share: Share,
     /// The mean probability of this label over the group's documents.
     pub mean_probability: f64,
@@ -45,6 +47,11 @@ pub struct GroupStats {
     /// The group's values, one per field it is grouped by.
     pub key: Vec<String>,
     pub documents: usize,
+    /// The documents the label shares count: those with a label, or only the certain ones
+    /// ([`SharesOf`]); never those without a label.
+    pub counted: usize,
+    /// Documents not in the model's language: no label, and not in the shares.
+    pub not_in_language: usize,
     pub labels: Vec<LabelStats>,
     pub uncertain: Share,
     /// Right predictions of the documents with a true label; `None` without any.
@@ -55,6 +62,8 @@ pub struct GroupStats {
 #[derive(Debug, Clone, Default)]
 struct Sums {
     documents: usize,
+    counted: usize,
+    not_in_language: usize,
     counts: Vec<usize>,
     probabilities: Vec<f64>,
     uncertain: usize,
@@ -63,13 +72,18 @@ struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, r: &ReportRecord, correct: Option<bool>) {
+    fn add(&mut self, r: &Counted, correct: Option<bool>) {
+        let (r, counted, foreign) = (r.record, r.counted, r.foreign);
         if self.counts.is_empty() {
             self.counts = vec![0; r.probabilities.len()];
             self.probabilities = vec![0.0; r.probabilities.len()];
         }
         self.documents += 1;
-        self.counts[r.label] += 1;
+        self.not_in_language += usize::from(foreign);
+        if let Some(label) = r.label.filter(|_| counted) {
+            self.counted += 1;
+            self.counts[label] += 1;
+        }
         for (s, p) in self.probabilities.iter_mut().zip(&r.probabilities) {
             *s += p;
         }
@@ -84,12 +98,14 @@ impl Sums {
         GroupStats {
             key,
             documents: self.documents,
+            counted: self.counted,
+            not_in_language: self.not_in_language,
             labels: labels
                 .iter()
                 .enumerate()
                 .map(|(i, l)| LabelStats {
                     label: l.clone(),
-                    share: Share::new(self.counts.get(i).copied().unwrap_or(0), self.documents),
+                    share: Share::new(self.counts.get(i).copied().unwrap_or(0), self.counted),
                     mean_probability: self.probabilities.get(i).copied().unwrap_or(0.0)
                         / self.documents.max(1) as f64,
                     adjusted: None,
@@ -97,6 +113,55 @@ impl Sums {
                 .collect(),
             uncertain: Share::new(self.uncertain, self.documents),
             accuracy: (self.labelled > 0).then(|| Share::new(self.correct, self.labelled)),
+        }
+    }
+}
+
+/// A record and how the shares take it.
+struct Counted<'r> {
+    record: &'r ReportRecord,
+    /// Whether the label shares count it (when it has a label).
+    counted: bool,
+    /// Whether it is not in the model's language.
+    foreign: bool,
+}
+
+impl<'r> Counted<'r> {
+    fn new(record: &'r ReportRecord, params: &ReportParams) -> Self {
+        let foreign = record.label.is_none()
+            && record
+                .language
+                .as_deref()
+                .is_some_and(|l| l != params.language);
+        Counted {
+            record,
+            counted: match params.shares {
+                SharesOf::Labelled => true,
+                SharesOf::Certain => !record.uncertain,
+            },
+            foreign,
+        }
+    }
+}
+
+/// Which documents the label shares count. Documents without a label (a tie, or a text not in
+/// the model's language) are never counted: a share of them would be invented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SharesOf {
+    /// Every document with a label, uncertain ones included (the default).
+    #[default]
+    Labelled,
+    /// Only the certain ones.
+    Certain,
+}
+
+impl SharesOf {
+    /// How the report says it: "labelled documents" or "certain documents".
+    pub fn describe(self) -> &'static str {
+        match self {
+            SharesOf::Labelled => "labelled documents (uncertain ones included)",
+            SharesOf::Certain => "certain documents only",
         }
     }
 }
@@ -166,6 +231,10 @@ pub struct Report {
     /// The labels plotted: the focus label for two labels (the other is its complement), every
     /// label for more.
     pub plotted: Vec<String>,
+    /// Which documents the shares count.
+    pub shares: SharesOf,
+    /// The language the model reads (ISO 639-1); `overall.not_in_language` counts the others.
+    pub language: String,
     pub overall: GroupStats,
     pub groups: Vec<GroupStats>,
     pub outlets: Vec<OutletReport>,
@@ -197,6 +266,27 @@ pub struct Report {
     /// a training profile.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub domain: Vec<InputDomain>,
+}
+
+impl Report {
+    /// One sentence on which documents the shares count, and how many are not in the model's
+    /// language: said on the page and on stdout alike.
+    pub fn shares_note(&self) -> String {
+        let o = &self.overall;
+        let mut note = format!(
+            "Shares count {}: {} of {} documents",
+            self.shares.describe(),
+            o.counted,
+            o.documents
+        );
+        if o.not_in_language > 0 {
+            note += &format!(
+                "; {} not in the model's language ({}) have no label and are left out",
+                o.not_in_language, self.language
+            );
+        }
+        note + "."
+    }
 }
 
 /// What the builder keeps of every record.
@@ -298,18 +388,23 @@ impl<'p> ReportBuilder<'p> {
                 i
             }
         };
-        let correct = r.truth.as_ref().map(|t| *t == labels[r.label]);
-        self.overall.add(&r, correct);
-        self.outlet_sums[outlet].add(&r, correct);
+        // No label is never right.
+        let correct = r
+            .truth
+            .as_ref()
+            .map(|t| r.label.is_some_and(|l| *t == labels[l]));
+        let c = Counted::new(&r, self.params);
+        self.overall.add(&c, correct);
+        self.outlet_sums[outlet].add(&c, correct);
         self.groups
             .entry(r.groups.clone())
             .or_default()
-            .add(&r, correct);
+            .add(&c, correct);
         match &r.time {
             Some(bucket) => self.series[outlet]
                 .entry(bucket.clone())
                 .or_default()
-                .add(&r, correct),
+                .add(&c, correct),
             None => self.undated[outlet] += 1,
         }
         for (m, g) in self.missing.iter_mut().zip(&r.groups) {
@@ -321,6 +416,7 @@ impl<'p> ReportBuilder<'p> {
         }
         self.with_paragraphs += usize::from(r.has_paragraphs);
         self.opposing_per_outlet[outlet] += r.opposing.len();
+        let top = r.label.unwrap_or_else(|| argmax(&r.probabilities));
         for q in &r.opposing {
             self.opposing.push(OpposingLine {
                 id: r.id.clone(),
@@ -328,8 +424,8 @@ impl<'p> ReportBuilder<'p> {
                 paragraph: q.index,
                 start: q.start,
                 end: q.end,
-                article_label: labels[r.label].clone(),
-                article_probability: r.probabilities[r.label],
+                article_label: labels[top].clone(),
+                article_probability: r.probabilities[top],
                 label: labels[q.label].clone(),
                 probability: q.p_label,
                 opposition: 1.0 - q.p_article_label,
@@ -350,7 +446,7 @@ impl<'p> ReportBuilder<'p> {
             outlet,
             uncertain: r.uncertain,
             truth: r.truth,
-            label: r.label,
+            label: top,
             probabilities: r.probabilities,
             evidence: r.evidence,
         });
@@ -487,6 +583,8 @@ impl<'p> ReportBuilder<'p> {
             validation: None,
             domain: Vec::new(),
             plotted: plotted.iter().map(|&l| labels[l].clone()).collect(),
+            shares: params.shares,
+            language: params.language.clone(),
             overall: self.overall.stats(vec![ALL_GROUP.into()], &labels),
             groups: self
                 .groups

@@ -125,9 +125,9 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
         h,
         "<header><div class=\"verdict\" style=\"color:{}\">{} <span class=\"meta\">p = {:.3}{}</span></div>\n\
 <div class=\"meta\">{} · evidence: {} tokens, {:.0}% of terms known, signal {:.2} · logit {:+.3} = intercept {:+.3} + {} terms</div>\n<p class=\"legend\">",
-        colour(p.label, 1.0),
-        escape(&labels[p.label]),
-        p.probabilities[p.label],
+        colour(p.top(), 1.0),
+        escape(p.label_or_none()),
+        p.probabilities[p.top()],
         if p.uncertain { " · uncertain" } else { "" },
         escape(title),
         p.evidence.tokens,
@@ -190,13 +190,13 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
             if qp.uncertain { " uncertain" } else { "" },
             q.index,
             q.index,
-            escape(&labels[qp.label]),
-            qp.probabilities[qp.label],
+            escape(qp.label_or_none()),
+            qp.probabilities[qp.top()],
             qp.evidence.signal,
-            escape(&labels[qp.label]),
-            qp.probabilities[qp.label],
-            100.0 * qp.probabilities[qp.label],
-            colour(qp.label, if qp.uncertain { 0.35 } else { 0.9 })
+            escape(qp.label_or_none()),
+            qp.probabilities[qp.top()],
+            100.0 * qp.probabilities[qp.top()],
+            colour(qp.top(), if qp.uncertain { 0.35 } else { 0.9 })
         );
         let mut at = q.span.start;
         while t_at < e.tokens.len() && e.tokens[t_at].0.start < q.span.start {

@@ -340,6 +340,7 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
     // Overall and missing fields.
     h.push_str("<section id=\"overall\"><h2>All documents</h2>\n");
     stats_table(&mut h, report, &["".to_string()], &[&report.overall]);
+    let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(&report.shares_note()));
     let missing: Vec<String> = report
         .missing
         .iter()

@@ -52,7 +52,7 @@ use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::Model;
 
 use aggregate::ReportBuilder;
-pub use aggregate::{GroupStats, Report};
+pub use aggregate::{GroupStats, Report, SharesOf};
 pub use agreement::{agreement, Agreement, Disagreement, PairAgreement};
 pub use date::TimeUnit;
 use domain::{DomainCounter, InputDomain};
@@ -93,6 +93,11 @@ pub struct ReportParams {
     /// The minimum known-term shares of the coverage grid; `None` (the default) takes 0, the
     /// policy's own, 0.3 to 0.6 and percentiles of the records' known share.
     pub min_knowns: Option<Vec<f64>>,
+    /// Which documents the label shares count; defaults to every labelled one.
+    pub shares: SharesOf,
+    /// The model's language (ISO 639-1): a record without a label in another language is
+    /// counted as not in it.
+    pub language: String,
 }
 
 impl ReportParams {
@@ -118,6 +123,8 @@ impl ReportParams {
             bands: coverage::default_bands(),
             min_signals: None,
             min_knowns: None,
+            shares: SharesOf::default(),
+            language: model.language().code().to_string(),
         }
     }
 

@@ -173,18 +173,19 @@ fn score_raw(model: &Model, meta: Meta, text: &str) -> (ReportRecord, Vec<TermRe
     let to_report = |i: usize| order.iter().position(|&o| o == i).unwrap_or(0);
     let score = model.score(text, true);
     let p = &score.prediction;
-    let label = to_report(p.label);
     let probabilities = reorder(&p.probabilities);
     let opposing = if p.uncertain {
         Vec::new()
-    } else {
+    } else if let Some(label) = p.label.map(to_report) {
         score
             .paragraphs
             .iter()
-            .filter(|q| !q.prediction.uncertain && to_report(q.prediction.label) != label)
-            .map(|q| {
+            .filter_map(|q| {
+                let ql = q.prediction.label.map(to_report)?;
+                (!q.prediction.uncertain && ql != label).then_some((q, ql))
+            })
+            .map(|(q, ql)| {
                 let qp = reorder(&q.prediction.probabilities);
-                let ql = to_report(q.prediction.label);
                 OpposingParagraph {
                     index: q.index,
                     start: q.span.start,
@@ -197,6 +198,8 @@ fn score_raw(model: &Model, meta: Meta, text: &str) -> (ReportRecord, Vec<TermRe
                 }
             })
             .collect()
+    } else {
+        Vec::new()
     };
     let terms = term_contributions(model, text)
         .into_iter()
@@ -207,7 +210,7 @@ fn score_raw(model: &Model, meta: Meta, text: &str) -> (ReportRecord, Vec<TermRe
         .collect();
     let record = report_record(
         meta,
-        label,
+        (p.label.map(to_report), score.language.map(str::to_string)),
         probabilities,
         p.uncertain,
         p.evidence,
@@ -289,11 +292,19 @@ fn json_record(
     };
     let meta = read_meta(map, fields, true, time, at)?;
     let (labels, probabilities) = probabilities(probs, "\"probabilities\"", at)?;
-    let name = map
-        .get("label")
+    let label = match map.get("label") {
+        Some(Value::Null) => None,
+        label => {
+            let name = label.and_then(Value::as_str).ok_or_else(|| {
+                at.error("a scored record needs the predicted \"label\" as a string or null")
+            })?;
+            Some(label_index(&labels, name, "the predicted label", at)?)
+        }
+    };
+    let language = map
+        .get("language")
         .and_then(Value::as_str)
-        .ok_or_else(|| at.error("a scored record needs the predicted \"label\" as a string"))?;
-    let label = label_index(&labels, name, "the predicted label", at)?;
+        .map(str::to_string);
     let uncertain = map
         .get("uncertain")
         .and_then(Value::as_bool)
@@ -313,13 +324,20 @@ fn json_record(
     let text = map.get(&fields.text).and_then(Value::as_str);
     let opposing = match map.get("paragraphs") {
         None | Some(Value::Null) => None,
-        Some(value) => {
-            let opposing = opposing_from_json(value, &labels, label, text, at)?;
-            Some(if uncertain { Vec::new() } else { opposing })
-        }
+        Some(value) => Some(match label {
+            Some(label) if !uncertain => opposing_from_json(value, &labels, label, text, at)?,
+            _ => Vec::new(),
+        }),
     };
     Ok(Pending::Scored {
-        record: report_record(meta, label, probabilities, uncertain, evidence, opposing),
+        record: report_record(
+            meta,
+            (label, language),
+            probabilities,
+            uncertain,
+            evidence,
+            opposing,
+        ),
         labels,
         line: at.line,
     })
@@ -454,10 +472,12 @@ fn read_csv(
             probabilities.push(p);
         }
         check_sum(&probabilities, "the p_ columns", at)?;
-        let name = row
-            .get("label")
-            .ok_or_else(|| at.error("column \"label\" is empty"))?;
-        let label = label_index(&labels, name.trim(), "the predicted label", at)?;
+        // An empty label: the record has none (`stance score` writes none for a tie).
+        let label = match row.get("label").map(str::trim).filter(|l| !l.is_empty()) {
+            Some(name) => Some(label_index(&labels, name, "the predicted label", at)?),
+            None => None,
+        };
+        let language = row.get("language").map(|l| l.trim().to_string());
         let uncertain = match row.get("uncertain").map(str::trim) {
             Some("true" | "1") => true,
             Some("false" | "0") => false,
@@ -479,7 +499,14 @@ fn read_csv(
         check_evidence(&evidence, at)?;
         push(Pending::Scored {
             labels: labels.clone(),
-            record: report_record(meta, label, probabilities, uncertain, evidence, None),
+            record: report_record(
+                meta,
+                (label, language),
+                probabilities,
+                uncertain,
+                evidence,
+                None,
+            ),
             line,
         })?;
     }
@@ -496,7 +523,7 @@ fn read_csv(
 /// came with it.
 fn report_record(
     meta: Meta,
-    label: usize,
+    (label, language): (Option<usize>, Option<String>),
     probabilities: Vec<f64>,
     uncertain: bool,
     evidence: Evidence,
@@ -508,6 +535,7 @@ fn report_record(
         time: meta.time,
         truth: meta.truth,
         label,
+        language,
         probabilities,
         uncertain,
         evidence,

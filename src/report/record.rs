@@ -103,8 +103,11 @@ pub struct ReportRecord {
     /// The bucket of the report's time unit, if the record has a date.
     pub time: Option<String>,
     pub truth: Option<String>,
-    /// The predicted label, an index into the report's labels.
-    pub label: usize,
+    /// The predicted label, an index into the report's labels; `None` when the record has
+    /// none (a tie, or a text not in the model's language).
+    pub label: Option<usize>,
+    /// The text's language (ISO 639-1) as scoring told it, when it could.
+    pub language: Option<String>,
     /// In the report's label order.
     pub probabilities: Vec<f64>,
     pub uncertain: bool,
@@ -328,6 +331,10 @@ pub fn opposing_from_json(
         )?;
         if names != labels {
             return Err(at.error(format!("{what}'s labels differ from its article's")));
+        }
+        // A paragraph without a label (a tie) opposes nothing.
+        if p.get("label").is_some_and(Value::is_null) {
+            continue;
         }
         let name = p.get("label").and_then(Value::as_str).ok_or_else(|| {
             at.error(format!(

@@ -33,7 +33,8 @@ const IDS_SHOWN: usize = 5;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matched {
     pub group: Vec<String>,
-    pub predicted: usize,
+    /// `None` for a record the model gave no label (a tie, another language).
+    pub predicted: Option<usize>,
 }
 
 /// Keeps the scored records whose ids the sample labels, as the report reads them.
@@ -104,6 +105,9 @@ pub struct Validation {
     pub texts: usize,
     /// Rows with an empty label, skipped.
     pub unlabelled: usize,
+    /// Labelled texts whose scored record has no label (a tie, or not in the model's
+    /// language): left out of every figure.
+    pub no_model_label: usize,
     /// Labelled ids that match no scored record (skipped only when asked), and a few of them.
     pub unmatched: usize,
     pub unmatched_ids: Vec<String>,
@@ -254,8 +258,13 @@ pub fn validate(
     let k = labels.len();
     let mut pairs = Vec::new();
     let mut groups: HashMap<&[String], Vec<Pair>> = HashMap::new();
+    let mut no_model_label = 0;
     for row in &sample.rows {
         let Some(m) = found.get(&row.id) else {
+            continue;
+        };
+        let Some(predicted) = m.predicted else {
+            no_model_label += 1;
             continue;
         };
         let truth =
@@ -273,7 +282,7 @@ pub fn validate(
                 })?;
         let pair = Pair {
             truth,
-            predicted: m.predicted,
+            predicted,
             weight: row.weight,
         };
         pairs.push(pair);
@@ -305,7 +314,7 @@ pub fn validate(
         sample
             .rows
             .iter()
-            .filter_map(|r| found.get(&r.id).map(|m| (r.label.as_str(), m.predicted))),
+            .filter_map(|r| Some((r.label.as_str(), found.get(&r.id)?.predicted?))),
         &labels,
     );
     adjust_group(&mut report.overall, &pairs, &labels, b, None);
@@ -330,6 +339,7 @@ pub fn validate(
     Ok(Validation {
         texts: pairs.len(),
         unlabelled: sample.unlabelled,
+        no_model_label,
         unmatched: missing.len(),
         unmatched_ids: missing.into_iter().take(IDS_SHOWN).collect(),
         weighted,

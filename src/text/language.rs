@@ -18,6 +18,23 @@ pub enum Language {
 }
 
 impl Language {
+    /// The ISO 639-1 code: the language a model of this stemming language reads, which
+    /// [`crate::text::detect`] compares a text's language with.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Russian => "ru",
+        }
+    }
+
+    /// The name for a sentence: "English".
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::English => "English",
+            Language::Russian => "Russian",
+        }
+    }
+
     /// Builds the Snowball stemmer for this language.
     pub fn stemmer(self) -> rust_stemmers::Stemmer {
         rust_stemmers::Stemmer::create(match self {

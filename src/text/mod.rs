@@ -5,9 +5,12 @@
 //! folded words with byte spans, drops [`stopwords`] and numbers by policy and stems with the
 //! Snowball stemmer of a [`language`]. Gives tokens to the feature stage.
 //!
+//! [`detect`] tells which language a text is in, so that a model reads only its own.
+//!
 //! [`paragraphs`] splits a text for per-paragraph scores, and [`passages`] cuts long training
 //! documents into passages of about the same length.
 
+pub mod detect;
 pub mod language;
 pub mod mask;
 pub mod paragraphs;

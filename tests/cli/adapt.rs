@@ -126,7 +126,7 @@ fn auto_leaves_a_base_that_is_wrong_about_the_sample() {
     );
     let right = docs
         .iter()
-        .filter(|d| Some(model.predict(&d.text).label_name()) == d.label.as_deref())
+        .filter(|d| model.predict(&d.text).label_name() == d.label.as_deref())
         .count();
     assert!(right >= 40, "{right} of 48 training texts right");
 }
@@ -137,7 +137,7 @@ fn auto_stays_near_the_base_where_the_base_is_right() {
     // Labelled as the base labels them: the base is right by construction.
     let mut docs = examples();
     for d in &mut docs {
-        d.label = Some(base.predict(&d.text).label_name().to_string());
+        d.label = base.predict(&d.text).label_name().map(str::to_string);
     }
     let (_, report) = adapt(&base, "base", &docs, &AdaptParams::default()).unwrap();
     let kept = &report.candidates[report.chosen];

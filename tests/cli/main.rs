@@ -20,6 +20,7 @@ mod eval_inspect;
 mod explain;
 mod hostile;
 mod interrupt;
+mod languages;
 mod linfa_agreement;
 mod masking;
 mod neutral;

@@ -266,14 +266,24 @@ proptest! {
             let n = model.labels().len();
             let score = model.score(&text, true);
             assert_distribution(&score.prediction.probabilities, n);
-            prop_assert!(score.prediction.label < n);
+            // No label only on an exact tie or a text in another language, and then uncertain.
+            prop_assert!(score.prediction.label.is_none_or(|l| l < n));
+            prop_assert!(score.prediction.label.is_some() || score.prediction.uncertain);
             let evidence = score.prediction.evidence;
             prop_assert!(evidence.signal.is_finite() && evidence.signal >= 0.0);
             prop_assert!((0.0..=1.0).contains(&evidence.known));
             for p in &score.paragraphs {
                 assert_distribution(&p.prediction.probabilities, n);
             }
-            prop_assert_eq!(&model.predict(&text), &score.prediction);
+            // `predict` does not check the language; `score` withholds the label of a text
+            // in another one, and only that.
+            let mut alone = model.predict(&text);
+            if score.foreign {
+                prop_assert!(score.prediction.label.is_none() && score.prediction.uncertain);
+                alone.label = None;
+                alone.uncertain = true;
+            }
+            prop_assert_eq!(&alone, &score.prediction);
             let spans: Vec<_> = score.paragraphs.iter().map(|p| p.span.clone()).collect();
             prop_assert_eq!(spans, split_paragraphs(&text));
         }

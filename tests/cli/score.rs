@@ -59,7 +59,14 @@ fn jsonl_output_has_exactly_the_documented_keys() {
     keys.sort();
     assert_eq!(
         keys,
-        ["evidence", "id", "label", "probabilities", "uncertain"]
+        [
+            "evidence",
+            "id",
+            "label",
+            "language",
+            "probabilities",
+            "uncertain"
+        ]
     );
     for key in ["tokens", "known", "signal"] {
         assert!(v["evidence"].get(key).is_some(), "evidence.{key}");

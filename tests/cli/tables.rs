@@ -107,6 +107,7 @@ fn a_table_round_trips_through_score_csv_with_its_columns() {
             "p_russian",
             "p_western",
             "uncertain",
+            "language",
             "signal",
             "tokens",
             "known"
@@ -119,7 +120,7 @@ fn a_table_round_trips_through_score_csv_with_its_columns() {
         let p: f64 = row[4].parse::<f64>().unwrap() + row[5].parse::<f64>().unwrap();
         assert!((p - 1.0).abs() < 1e-9, "{row:?}");
         assert!(["true", "false"].contains(&row[6].as_str()), "{row:?}");
-        assert!(row[8].parse::<usize>().unwrap() > 10, "{row:?}");
+        assert!(row[9].parse::<usize>().unwrap() > 10, "{row:?}"); // tokens, after language and signal
     }
     // The scores are those of each article scored alone, as JSON Lines.
     let alone = jsonl(&score_of(&table, &["--format", "jsonl"]));
@@ -164,10 +165,11 @@ fn kept_fields_follow_the_id_and_a_clashing_name_gets_the_input_prefix() {
             "probabilities",
             "evidence",
             "uncertain",
+            "language",
         ]
         .map(at);
         assert!(order.windows(2).all(|w| w[0] < w[1]), "{line}");
-        assert_eq!(v.as_object().unwrap().len(), 8, "{line}");
+        assert_eq!(v.as_object().unwrap().len(), 9, "{line}");
     }
 }
 

@@ -114,7 +114,7 @@ async function showGuess() {
     const box = $('guess');
     box.replaceChildren();
     const line = element('div');
-    line.append(element('strong', `model: ${g.label}`));
+    line.append(element('strong', g.label === null ? 'model: no label' : `model: ${g.label}`));
     for (const [label, p] of g.probabilities) {
       const swatch = element('span', undefined, `swatch l${state.labels.indexOf(label)}`);
       line.append(document.createTextNode(' · '), swatch, element('span', `${label} ${(100 * p).toFixed(1)}%`));
