@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use stance::io::atomic::AtomicFile;
+use stance::io::date::DateFormat;
 use stance::report::coverage::CoveragePoint;
 use stance::report::{render_html, report_files, to_csv, ReportParams, TimeUnit};
 
@@ -57,9 +58,22 @@ pub struct ReportArgs {
     /// The time series' unit; by default the `month` or `week` in --by, else month.
     #[arg(long, value_enum, value_name = "UNIT")]
     time: Option<Time>,
-    /// The field holding each record's date (YYYY-MM-DD).
+    /// The field holding each record's date: ISO (2022-02-24, 2022-02 or a timestamp) unless
+    /// --date-format says otherwise. Read only for a time series or a month/week group.
     #[arg(long, default_value = "date", value_name = "NAME")]
     date_field: String,
+    /// How the dates are written, strftime-style (`%d/%m/%Y` for 24/02/2022); ISO 8601 when
+    /// not given.
+    #[arg(long, value_name = "FMT")]
+    date_format: Option<String>,
+    /// Leave out (counted and named per file) the records whose date does not read, instead
+    /// of refusing the file.
+    #[arg(long)]
+    skip_bad: bool,
+    /// Cell delimiter of CSV/TSV input (one ASCII character, `tab` or `\t` for a tab): `;`
+    /// for a European spreadsheet export (default `,` for CSV, tab for TSV).
+    #[arg(long, value_name = "CHAR", value_parser = super::options::delimiter)]
+    delimiter: Option<u8>,
     /// The field holding the true label; by default `input_label` in scored records (a label
     /// kept by `score --keep label`) and `label` in raw ones.
     #[arg(long, value_name = "NAME")]
@@ -136,6 +150,9 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         None => params.time,
     };
     params.fields.date = args.date_field.clone();
+    params.fields.date_format = DateFormat::from_option(args.date_format.as_deref())?;
+    params.fields.delimiter = args.delimiter;
+    params.skip_bad = args.skip_bad;
     params.fields.label = args.label_field.clone();
     params.fields.id = args.id_field.clone();
     params.fields.text = args.text_field.clone();
@@ -171,6 +188,9 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             .join(", ")
     });
 
+    for note in &report.notes {
+        super::warn(format_args!("{note}"));
+    }
     // The files first: a closed stdout (`| head`) must not cost the report.
     if let Some(f) = html {
         let page = render_html(&report, &title)?;

@@ -41,7 +41,11 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
     let out = AtomicFile::create(&args.out)
         .with_context(|| format!("opening output {}", args.out.display()))?;
     let started = Instant::now();
-    let data = super::training_data::TrainingData::read(&args.data, args.options.strict_labels())?;
+    let data = super::training_data::TrainingData::read(
+        &args.data,
+        args.options.strict_labels(),
+        super::training_data::Dates::Optional,
+    )?;
     let docs = data.docs;
 
     let bar = if args.quiet {

@@ -6,6 +6,7 @@
 //! limit, instead of being buffered whole. What the bytes of a line mean (JSON, CSV fields,
 //! UTF-8) is [`crate::io::corpus`]'s business, not this module's.
 
+use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 
 /// The longest record read, in bytes: one line of JSON Lines or CSV/TSV, or one whole text file
@@ -100,7 +101,9 @@ impl LineFault {
 
 /// Passes bytes through unchanged, but fails on the first line longer than `limit` or holding
 /// a NUL byte, for parsers (CSV) whose records may span lines and so cannot be read with
-/// [`BoundedLines`].
+/// [`BoundedLines`]. It also tells the physical line a byte offset falls on
+/// ([`CheckedReader::line_at`]), since a parser's own count may disagree (the csv crate's is
+/// one short after a CRLF line end).
 #[derive(Debug)]
 pub struct CheckedReader<R> {
     inner: R,
@@ -108,6 +111,14 @@ pub struct CheckedReader<R> {
     /// The 1-based line the next byte belongs to, and how long that line is so far.
     line: usize,
     line_len: usize,
+    /// Bytes passed through so far, and where the current line's content ends (past its last
+    /// byte that is not `\r`).
+    read: u64,
+    content_end: u64,
+    /// The line ends read and not yet passed by [`CheckedReader::line_at`]: where each `\n`
+    /// is and where the content of the line it ends stops; and how many were passed.
+    ends: VecDeque<(u64, u64)>,
+    passed: usize,
 }
 
 impl<R: Read> CheckedReader<R> {
@@ -118,18 +129,44 @@ impl<R: Read> CheckedReader<R> {
             limit,
             line: 1,
             line_len: 0,
+            read: 0,
+            content_end: 0,
+            ends: VecDeque::new(),
+            passed: 0,
         }
     }
 
+    /// The 1-based physical line of a record that a parser says starts at byte `offset`: line
+    /// ends before it, and blank line ends (`\r`, `\r\n`, `\n`) it starts on, are passed over,
+    /// as a CSV parser skips them. Offsets must come in order: what lies before one is
+    /// forgotten.
+    pub fn line_at(&mut self, mut offset: u64) -> usize {
+        while let Some(&(newline, content_end)) = self.ends.front() {
+            if content_end > offset {
+                break;
+            }
+            self.ends.pop_front();
+            self.passed += 1;
+            offset = offset.max(newline + 1);
+        }
+        self.passed + 1
+    }
+
     fn check(&mut self, bytes: &[u8]) -> Result<(), LineFault> {
-        for &b in bytes {
+        for (i, &b) in bytes.iter().enumerate() {
+            let at = self.read + i as u64;
             match b {
                 b'\n' => {
                     self.line += 1;
                     self.line_len = 0;
+                    self.ends.push_back((at, self.content_end));
+                    self.content_end = at + 1;
                 }
                 0 => return Err(LineFault::Nul { line: self.line }),
                 _ => {
+                    if b != b'\r' {
+                        self.content_end = at + 1;
+                    }
                     self.line_len += 1;
                     if self.line_len > self.limit {
                         return Err(LineFault::TooLong {
@@ -140,6 +177,7 @@ impl<R: Read> CheckedReader<R> {
                 }
             }
         }
+        self.read += bytes.len() as u64;
         Ok(())
     }
 }

@@ -12,7 +12,7 @@
 //! `io::lines`'s job.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::StanceError;
@@ -95,9 +95,11 @@ impl<R: BufRead> Table<R> {
         need_label: bool,
     ) -> Result<Self, StanceError> {
         let mut reader = csv_reader(path, reader, delimiter)?;
-        let header = reader
-            .headers()
-            .map_err(|e| csv_error(path, e))?
+        let header = match reader.headers() {
+            Ok(header) => header.clone(),
+            Err(e) => return Err(csv_error(path, e, &mut reader)),
+        };
+        let header = header
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').to_string())
             .collect::<Vec<_>>();
@@ -206,7 +208,7 @@ impl<R: BufRead> Iterator for Table<R> {
         match self.reader.read_record(&mut self.record) {
             Ok(true) => {
                 self.seen_any = true;
-                let line = self.record.position().map_or(0, |p| p.line() as usize);
+                let line = line_of(&mut self.reader, self.record.position());
                 Some(self.document(line).map(|document| Row {
                     line,
                     document,
@@ -223,7 +225,7 @@ impl<R: BufRead> Iterator for Table<R> {
             }
             Err(e) => {
                 self.seen_any = true;
-                let error = csv_error(&self.path, e);
+                let error = csv_error(&self.path, e, &mut self.reader);
                 // A ragged row or bad UTF-8 spoils one row; a fault in the bytes or the reader
                 // leaves nothing to go on with.
                 self.done = !matches!(error, StanceError::Csv { .. } | StanceError::NotUtf8 { .. });
@@ -253,9 +255,22 @@ pub(crate) fn csv_reader<R: BufRead>(
         .from_reader(CheckedReader::new(reader, MAX_RECORD_BYTES)))
 }
 
-/// A CSV reader's error as the library's, naming the file and line.
-pub(crate) fn csv_error(path: &Path, e: csv::Error) -> StanceError {
-    let line = e.position().map_or(0, |p| p.line() as usize);
+/// The physical line a record (or an error) at `position` starts on, counted by the
+/// [`CheckedReader`] under `reader`: the csv crate's own count is one short after a CRLF.
+pub(crate) fn line_of<R: Read>(
+    reader: &mut csv::Reader<CheckedReader<R>>,
+    position: Option<&csv::Position>,
+) -> usize {
+    position.map_or(0, |p| reader.get_mut().line_at(p.byte()))
+}
+
+/// A CSV reader's error as the library's, naming the file and the physical line.
+pub(crate) fn csv_error<R: Read>(
+    path: &Path,
+    e: csv::Error,
+    reader: &mut csv::Reader<CheckedReader<R>>,
+) -> StanceError {
+    let line = line_of(reader, e.position());
     let message = e.to_string();
     match e.into_kind() {
         csv::ErrorKind::Utf8 { .. } => StanceError::NotUtf8 {
@@ -338,5 +353,38 @@ mod tests {
     fn a_header_alone_is_an_empty_file() {
         let rows: Vec<_> = table("id,text\n", false).unwrap().collect();
         assert!(matches!(rows[..], [Err(StanceError::EmptyFile { .. })]));
+    }
+
+    /// Each row's line, as the physical line it starts on, for one table written four ways.
+    fn lines_of(bytes: &[u8]) -> Vec<usize> {
+        Table::new(
+            Path::new("t.csv"),
+            Cursor::new(bytes.to_vec()),
+            &FieldNames::default(),
+            b',',
+            false,
+        )
+        .unwrap()
+        .map(|row| row.map_or_else(|e| e.to_string(), |r| r.line.to_string()))
+        .map(|s| s.parse().unwrap_or(0))
+        .collect()
+    }
+
+    #[test]
+    fn lines_are_physical_with_crlf_bom_and_quoted_newlines() {
+        let lf = "id,text\na,one\n\nb,\"two\nlines\"\nc,three\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let want = vec![2, 4, 6];
+        assert_eq!(lines_of(lf.as_bytes()), want, "LF");
+        assert_eq!(lines_of(crlf.as_bytes()), want, "CRLF");
+        for text in [lf, &crlf] {
+            let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+            assert_eq!(lines_of(&bom), want, "BOM");
+        }
+        // A ragged row's error names the same line either way.
+        for text in ["id,text\na,one\nb\n", "id,text\r\na,one\r\nb\r\n"] {
+            let rows: Vec<_> = table(text, false).unwrap().collect();
+            assert!(matches!(rows[1], Err(StanceError::Csv { line: 3, .. })), "{text:?}");
+        }
     }
 }

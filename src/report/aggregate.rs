@@ -178,6 +178,9 @@ pub struct Report {
     /// evidence: scored with another model or other settings, or (from CSV, which lacks the
     /// weighted-term count) a guess.
     pub flags_differ: usize,
+    /// What the reader left out and why (records with unreadable dates under --skip-bad).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// What the builder keeps of every record.
@@ -464,6 +467,7 @@ impl<'p> ReportBuilder<'p> {
             .count();
         Ok(Report {
             flags_differ,
+            notes: Vec::new(),
             plotted: plotted.iter().map(|&l| labels[l].clone()).collect(),
             overall: self.overall.stats(vec!["(all)".into()], &labels),
             groups: self

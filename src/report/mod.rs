@@ -83,6 +83,9 @@ pub struct ReportParams {
     /// The minimum known-term shares of the coverage grid; `None` (the default) takes 0, the
     /// policy's own, 0.3 to 0.6 and percentiles of the records' known share.
     pub min_knowns: Option<Vec<f64>>,
+    /// Leave out, counted in [`Report::notes`], the records whose date cannot be read when the
+    /// report needs dates; defaults to `false`: such records are an error naming the file.
+    pub skip_bad: bool,
 }
 
 impl ReportParams {
@@ -108,6 +111,7 @@ impl ReportParams {
             bands: coverage::default_bands(),
             min_signals: None,
             min_knowns: None,
+            skip_bad: false,
         }
     }
 
@@ -162,8 +166,15 @@ pub fn report_files(
 ) -> Result<Report, ReportError> {
     params.check()?;
     let mut builder = ReportBuilder::new(params);
-    read::read_all(paths, &params.fields, params.time, model, &mut |s| {
-        builder.add(s)
-    })?;
-    builder.finish()
+    let notes = read::read_all(
+        paths,
+        &params.fields,
+        params.time,
+        model,
+        params.skip_bad,
+        &mut |s| builder.add(s),
+    )?;
+    let mut report = builder.finish()?;
+    report.notes = notes;
+    Ok(report)
 }
