@@ -397,7 +397,10 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 let shown = r.folds.iter().filter(|f| f.metrics.too_few().is_none());
                 let (m, s) = mean_sd(shown.clone().map(|f| f.metrics.macro_f1));
                 match shown.count() {
-                    0 => writeln!(out, "macro_f1 over folds: n/a (no fold has enough documents)")?,
+                    0 => writeln!(
+                        out,
+                        "macro_f1 over folds: n/a (no fold has enough documents)"
+                    )?,
                     k if k < r.folds.len() => writeln!(
                         out,
                         "macro_f1 over the {k} folds with enough documents: {m:.4} ± {s:.4}"

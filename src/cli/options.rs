@@ -19,13 +19,13 @@ use stance::eval::folds::GroupBy;
 use stance::features::ngrams::NgramRange;
 use stance::io::corpus::{read_labelled, Document, FieldNames};
 use stance::io::date::{normalize_dates, BadDates, DateFormat};
-use stance::train::data::record_lines;
 use stance::model::evidence::UncertaintyPolicy;
 use stance::model::logistic::{ClassWeight, LogisticParams, Penalty};
 use stance::text::language::Language;
 use stance::text::mask::MaskRules;
 use stance::text::stopwords::StopWords;
 use stance::text::tokenize::NumberPolicy;
+use stance::train::data::record_lines;
 use stance::train::{CalibrationParams, CheckedTrainParams, TrainParams};
 use stance::ParamError;
 

@@ -12,7 +12,10 @@ use clap::{Args, ValueEnum};
 use stance::io::atomic::AtomicFile;
 use stance::io::date::DateFormat;
 use stance::report::coverage::CoveragePoint;
-use stance::report::{render_html, report_files, to_csv, ReportParams, TimeUnit};
+use stance::report::number::{setting_flags, three_digits};
+use stance::report::{
+    own_training_data, render_html, report_files, to_csv, ReportParams, TimeUnit,
+};
 
 use super::options::UncertaintyArgs;
 use super::output::write_json;
@@ -188,6 +191,9 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             .join(", ")
     });
 
+    if let Some(own) = own_training_data(&args.inputs, &params.fields, &model) {
+        super::warn(format_args!("{}", own.warning));
+    }
     for note in &report.notes {
         super::warn(format_args!("{note}"));
     }
@@ -221,37 +227,50 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             m.documents, m.field
         )?;
     }
-    let focus = report.plotted.join(",");
-    writeln!(
-        out,
-        "\n{:<32} {:>9} {:>24} {:>10}",
-        "outlet",
-        "documents",
-        format!("share {focus} [95% CI]"),
-        "uncertain"
-    )?;
-    for o in &report.outlets {
-        let l = report
+    // Two labels: the focus label's share (the other is its complement); more: every label's.
+    let shown: Vec<usize> = if report.labels.len() == 2 {
+        let focus = report.plotted.first();
+        vec![report
             .labels
             .iter()
-            .position(|l| Some(l) == report.plotted.first())
-            .unwrap_or(0);
-        let s = o.stats.labels[l].share;
+            .position(|l| Some(l) == focus)
+            .unwrap_or(0)]
+    } else {
+        (0..report.labels.len()).collect()
+    };
+    write!(out, "\n{:<32} {:>9}", "outlet", "documents")?;
+    for &l in &shown {
+        write!(
+            out,
+            " {:>26}",
+            format!("share {} [95% CI]", report.labels[l])
+        )?;
+    }
+    writeln!(out, " {:>10}", "uncertain")?;
+    for o in &report.outlets {
+        let name: String = o
+            .name
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(32)
+            .collect();
+        write!(out, "{name:<32} {:>9}", o.stats.documents)?;
+        for &l in &shown {
+            let s = o.stats.labels[l].share;
+            let cell = match s.share {
+                Some(share) => format!(
+                    "{:.1}% [{:.1}, {:.1}]",
+                    100.0 * share,
+                    100.0 * s.low.unwrap_or(0.0),
+                    100.0 * s.high.unwrap_or(0.0)
+                ),
+                None => "n/a".to_string(),
+            };
+            write!(out, " {cell:>26}")?;
+        }
         writeln!(
             out,
-            "{:<32} {:>9} {:>24} {:>9.1}%",
-            o.name
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(32)
-                .collect::<String>(),
-            o.stats.documents,
-            format!(
-                "{:.1}% [{:.1}, {:.1}]",
-                100.0 * s.share.unwrap_or(0.0),
-                100.0 * s.low.unwrap_or(0.0),
-                100.0 * s.high.unwrap_or(0.0)
-            ),
+            " {:>9.1}%",
             100.0 * o.stats.uncertain.share.unwrap_or(0.0)
         )?;
     }
@@ -259,7 +278,9 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "\n{} records' uncertain flags differ from what --uncertain-band {} --min-signal {} gives them: scored with another model or other flags? Pass the same here.",
-            report.flags_differ, report.policy.band, report.policy.min_signal
+            report.flags_differ,
+            three_digits(report.policy.band),
+            three_digits(report.policy.min_signal)
         )?;
     }
     if let Some(c) = &report.coverage {
@@ -268,7 +289,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 out,
                 "\nfor {:.0}% coverage: {} ({})",
                 100.0 * c.target,
-                setting(p),
+                setting_flags(p),
                 outcome(p)
             )?,
             None => writeln!(
@@ -284,19 +305,11 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "the records' own setting, {}: {}",
-            setting(p),
+            setting_flags(p),
             outcome(p)
         )?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A coverage point's abstain setting, as the flags that give it.
-fn setting(p: &CoveragePoint) -> String {
-    format!(
-        "--uncertain-band {} --min-signal {} --min-known {}",
-        p.band, p.min_signal, p.min_known
-    )
 }
 
 /// What a coverage point's setting gives: its coverage and accuracy on either side.

@@ -35,7 +35,11 @@ impl TrainingData {
     /// Reads `data`, then checks its labels: labels that differ only in case or surrounding
     /// whitespace are a warning on stderr, or an error with `strict_labels`. `dates` says what
     /// a date that does not read means.
-    pub fn read(data: &DataArgs, strict_labels: bool, dates: Dates) -> anyhow::Result<TrainingData> {
+    pub fn read(
+        data: &DataArgs,
+        strict_labels: bool,
+        dates: Dates,
+    ) -> anyhow::Result<TrainingData> {
         let mut docs = Vec::new();
         let mut files = Vec::new();
         let mut refused = Vec::new();

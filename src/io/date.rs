@@ -67,8 +67,19 @@ pub struct DateFormatError {
 
 /// The patterns tried to suggest a `--date-format` for dates that are not ISO.
 const COMMON: &[&str] = &[
-    "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%d/%m/%y", "%m/%d/%y",
-    "%d.%m.%y", "%Y%m%d", "%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%Y/%m/%d",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%d.%m.%y",
+    "%Y%m%d",
+    "%d %B %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%b %d, %Y",
 ];
 
 impl DateFormat {
@@ -82,7 +93,9 @@ impl DateFormat {
             return Err(refuse("is not a valid strftime pattern"));
         }
         let has = |specs: &[&str]| specs.iter().any(|s| pattern.contains(s));
-        if !has(&["%Y", "%y", "%C", "%F", "%D", "%x"]) || !has(&["%m", "%b", "%B", "%h", "%F", "%D", "%x"]) {
+        if !has(&["%Y", "%y", "%C", "%F", "%D", "%x"])
+            || !has(&["%m", "%b", "%B", "%h", "%F", "%D", "%x"])
+        {
             return Err(refuse("needs a year and a month"));
         }
         Ok(DateFormat::Pattern(pattern.to_string()))
@@ -119,7 +132,10 @@ impl DateFormat {
     pub fn suggest<'a>(samples: impl IntoIterator<Item = &'a str> + Clone) -> Option<&'static str> {
         COMMON.iter().copied().find(|p| {
             let format = DateFormat::Pattern(p.to_string());
-            samples.clone().into_iter().all(|s| format.parse(s).is_some())
+            samples
+                .clone()
+                .into_iter()
+                .all(|s| format.parse(s).is_some())
         })
     }
 }
@@ -251,10 +267,21 @@ mod tests {
     fn iso_dates_months_and_timestamps() {
         assert_eq!(iso("2022-02-24").as_deref(), Some("2022-02-24"));
         assert_eq!(iso(" 2022-02 ").as_deref(), Some("2022-02"));
-        assert_eq!(iso("2022-02-24T23:30:00+02:00").as_deref(), Some("2022-02-24"));
+        assert_eq!(
+            iso("2022-02-24T23:30:00+02:00").as_deref(),
+            Some("2022-02-24")
+        );
         assert_eq!(iso("2022-02-24T10:00:00Z").as_deref(), Some("2022-02-24"));
         assert_eq!(iso("2022-02-24 10:00:00").as_deref(), Some("2022-02-24"));
-        for bad in ["24/02/2022", "2022-2-4", "2022-02-30", "2022-13", "2022-02-24x", "", "2022/02"] {
+        for bad in [
+            "24/02/2022",
+            "2022-2-4",
+            "2022-02-30",
+            "2022-13",
+            "2022-02-24x",
+            "",
+            "2022/02",
+        ] {
             assert_eq!(iso(bad), None, "{bad}");
         }
     }
@@ -262,8 +289,14 @@ mod tests {
     #[test]
     fn patterns_are_checked_and_read() {
         let f = DateFormat::pattern("%d/%m/%Y").unwrap();
-        assert_eq!(f.parse("24/02/2022").map(|d| d.iso()).as_deref(), Some("2022-02-24"));
-        assert_eq!(f.parse("2022-02-24").map(|d| d.iso()).as_deref(), Some("2022-02-24"));
+        assert_eq!(
+            f.parse("24/02/2022").map(|d| d.iso()).as_deref(),
+            Some("2022-02-24")
+        );
+        assert_eq!(
+            f.parse("2022-02-24").map(|d| d.iso()).as_deref(),
+            Some("2022-02-24")
+        );
         assert_eq!(f.parse("2022/02/24"), None);
         assert!(DateFormat::pattern("%d/%Q").is_err());
         assert!(DateFormat::pattern("%d").is_err());
@@ -280,6 +313,9 @@ mod tests {
             t.message(&f, "--date-format").unwrap(),
             "2 of 3 dates in a.csv are not YYYY-MM-DD, e.g. line 3: \"24/02/2022\"; pass --date-format %d/%m/%Y"
         );
-        assert_eq!(BadDates::new(Path::new("b")).message(&f, "--date-format"), None);
+        assert_eq!(
+            BadDates::new(Path::new("b")).message(&f, "--date-format"),
+            None
+        );
     }
 }

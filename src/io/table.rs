@@ -384,7 +384,10 @@ mod tests {
         // A ragged row's error names the same line either way.
         for text in ["id,text\na,one\nb\n", "id,text\r\na,one\r\nb\r\n"] {
             let rows: Vec<_> = table(text, false).unwrap().collect();
-            assert!(matches!(rows[1], Err(StanceError::Csv { line: 3, .. })), "{text:?}");
+            assert!(
+                matches!(rows[1], Err(StanceError::Csv { line: 3, .. })),
+                "{text:?}"
+            );
         }
     }
 }

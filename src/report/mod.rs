@@ -31,6 +31,7 @@ pub mod coverage;
 pub mod date;
 pub mod error;
 pub mod html;
+pub mod number;
 pub(crate) mod plots;
 pub(crate) mod read;
 pub mod record;
@@ -41,6 +42,8 @@ pub mod wilson;
 
 use std::path::PathBuf;
 
+use crate::eval::own_data::OwnTrainingData;
+use crate::io::corpus::{read_labelled, FieldNames};
 use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::Model;
 
@@ -156,6 +159,30 @@ impl ReportParams {
         }
         Ok(())
     }
+}
+
+/// Whether the report's inputs, read as labelled documents (text, the true label's field, and
+/// `source`), are `model`'s own training data, as `stance eval` warns. `None` when they are
+/// not, or cannot be read as labelled documents (scored records, stdin, a missing label).
+pub fn own_training_data(
+    paths: &[PathBuf],
+    fields: &Fields,
+    model: &Model,
+) -> Option<OwnTrainingData> {
+    let names = FieldNames {
+        text: fields.text.clone(),
+        label: fields.label.clone().unwrap_or_else(|| "label".into()),
+        delimiter: fields.delimiter,
+        ..FieldNames::default()
+    };
+    let mut docs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            return None;
+        }
+        docs.extend(read_labelled(path, &names).ok()?);
+    }
+    OwnTrainingData::check(model, &docs)
 }
 
 /// Reads every record of `paths` (scored, or raw and scored with `model`) and aggregates them.

@@ -15,8 +15,8 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::error::{delimiter_hint, StanceError};
-use crate::io::date::BadDates;
 use crate::io::corpus::{Format, MAX_RECORD_BYTES};
+use crate::io::date::BadDates;
 use crate::io::lines::{starts_with_utf16_bom, BoundedLines, LineRead};
 use crate::io::table::{csv_error, csv_reader, line_of};
 use crate::model::evidence::Evidence;
@@ -100,8 +100,12 @@ pub fn read_all(
                     let reader = BufReader::new(file);
                     read_jsonl(path, reader, fields, time, &mut dates, &mut push)?
                 }
-                Format::Csv => read_csv(path, delimiter(false), fields, time, &mut dates, &mut push)?,
-                Format::Tsv => read_csv(path, delimiter(true), fields, time, &mut dates, &mut push)?,
+                Format::Csv => {
+                    read_csv(path, delimiter(false), fields, time, &mut dates, &mut push)?
+                }
+                Format::Tsv => {
+                    read_csv(path, delimiter(true), fields, time, &mut dates, &mut push)?
+                }
                 Format::Folder | Format::Text => {
                     return Err(ReportError::Format { path: path.clone() })
                 }
@@ -112,7 +116,10 @@ pub fn read_all(
             if !skip_bad {
                 return Err(ReportError::Dates { message });
             }
-            notes.push(format!("{message}; --skip-bad left those {} records out", dates.bad));
+            notes.push(format!(
+                "{message}; --skip-bad left those {} records out",
+                dates.bad
+            ));
         }
     }
     Ok(notes)

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::model::evidence::Evidence;
 use crate::io::date::{BadDates, DateFormat};
+use crate::model::evidence::Evidence;
 use crate::report::date::TimeUnit;
 use crate::report::error::ReportError;
 

@@ -38,7 +38,14 @@ fn cv_export(export: &Path, extra: &[&str]) -> assert_cmd::Command {
     let mut cmd = stance();
     cmd.args(["cv", "--data"])
         .arg(export)
-        .args(["--delimiter", ";", "--text-field", "body", "--label-field", "frame"])
+        .args([
+            "--delimiter",
+            ";",
+            "--text-field",
+            "body",
+            "--label-field",
+            "frame",
+        ])
         .args(["--source-field", "outlet", "--date-field", "published"])
         .args(["--folds", "3", "--min-df", "1"])
         .args(extra);
@@ -110,15 +117,28 @@ fn cv_prints_no_figure_from_too_few_documents() {
             2 => ("b", "B1"),
             _ => ("b", "B2"),
         };
-        let words = if label == "a" { "alpha apple" } else { "beta banana" };
+        let words = if label == "a" {
+            "alpha apple"
+        } else {
+            "beta banana"
+        };
         lines.push_str(&format!(
             "{{\"text\":\"{words} common words {i}\",\"label\":\"{label}\",\"source\":\"{source}\"}}\n"
         ));
     }
     let data = write_file(dir.path(), "small.jsonl", lines.as_bytes());
     let mut cmd = stance();
-    cmd.args(["cv", "--group-by", "source", "--folds", "2", "--min-df", "1", "--data"])
-        .arg(&data);
+    cmd.args([
+        "cv",
+        "--group-by",
+        "source",
+        "--folds",
+        "2",
+        "--min-df",
+        "1",
+        "--data",
+    ])
+    .arg(&data);
     let out = stdout_of(&mut cmd);
     assert!(out.contains("fold 0         n/a (n=6)"), "{out}");
     assert!(out.contains("fewer than 10 documents"), "{out}");
@@ -190,8 +210,14 @@ fn line_numbers_are_physical_lines_with_crlf_bom_and_quoted_newlines() {
     }
     // The report names a bad record by the same line, whatever the line ends.
     for (name, text) in [
-        ("r-lf.csv", "text\nfine\n\"two\nlines\"\n\n\"\"\n".to_string()),
-        ("r-crlf.csv", "text\r\nfine\r\n\"two\r\nlines\"\r\n\r\n\"\"\r\n".to_string()),
+        (
+            "r-lf.csv",
+            "text\nfine\n\"two\nlines\"\n\n\"\"\n".to_string(),
+        ),
+        (
+            "r-crlf.csv",
+            "text\r\nfine\r\n\"two\r\nlines\"\r\n\r\n\"\"\r\n".to_string(),
+        ),
     ] {
         let path = write_file(dir.path(), name, text.as_bytes());
         let mut cmd = stance();
@@ -200,7 +226,10 @@ fn line_numbers_are_physical_lines_with_crlf_bom_and_quoted_newlines() {
     }
     // A bad record's error names its physical line in every reader: score, train and report.
     let bad_lf = "text,label\nfine text,a\n\"two\nlines\",\nmore text,b\n";
-    for (name, text) in [("badlf.csv", bad_lf.to_string()), ("badcrlf.csv", bad_lf.replace('\n', "\r\n"))] {
+    for (name, text) in [
+        ("badlf.csv", bad_lf.to_string()),
+        ("badcrlf.csv", bad_lf.replace('\n', "\r\n")),
+    ] {
         let path = write_file(dir.path(), name, text.as_bytes());
         let model = dir.path().join("m.json");
         fails_with(
@@ -223,7 +252,14 @@ fn report_reads_a_spreadsheet_export() {
         let mut cmd = stance();
         cmd.args(["report", "--model"])
             .arg(&model)
-            .args(["--text-field", "body", "--date-field", "published", "--by", "outlet"])
+            .args([
+                "--text-field",
+                "body",
+                "--date-field",
+                "published",
+                "--by",
+                "outlet",
+            ])
             .args(extra)
             .arg(&export);
         cmd
@@ -235,7 +271,12 @@ fn report_reads_a_spreadsheet_export() {
     assert!(err.contains("pass --date-format %d/%m/%Y"), "{err}");
     assert!(err.contains("--skip-bad"), "{err}");
     // Read as written, every record is in.
-    let out = stdout_of(&mut report(&["--delimiter", ";", "--date-format", "%d/%m/%Y"]));
+    let out = stdout_of(&mut report(&[
+        "--delimiter",
+        ";",
+        "--date-format",
+        "%d/%m/%Y",
+    ]));
     assert!(out.starts_with("48 documents"), "{out}");
     // Skipped, they are counted on stderr and left out.
     let out = report(&["--delimiter", ";", "--skip-bad"])
@@ -245,7 +286,10 @@ fn report_reads_a_spreadsheet_export() {
         .clone();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("2 documents"));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--skip-bad left those 46 records out"), "{err}");
+    assert!(
+        err.contains("--skip-bad left those 46 records out"),
+        "{err}"
+    );
     // Without a time series the dates are not read at all.
     let out = stdout_of(&mut report(&["--delimiter", ";", "--time", "none"]));
     assert!(out.starts_with("48 documents"), "{out}");

@@ -1,0 +1,62 @@
+//! What `stance report` prints, honestly (issue 21): every label's share with three labels,
+//! cut-offs a user can read and type, a sentence on how to use the coverage grid, and a warning
+//! when the input is the model's own training data.
+
+use crate::common;
+
+use common::{stance, three_label_corpus, train_model};
+
+#[test]
+fn report_shows_every_label_readable_cut_offs_and_warns_on_training_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = three_label_corpus(dir.path());
+    let model = dir.path().join("m.json");
+    train_model(&data, &model, &[]);
+    let html = dir.path().join("r.html");
+    let mut cmd = stance();
+    cmd.args(["report", "--model"])
+        .arg(&model)
+        .arg("--html")
+        .arg(&html)
+        .arg(&data);
+    let out = cmd.assert().success().get_output().clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for label in ["neutral", "russian", "western"] {
+        assert!(
+            stdout.contains(&format!("share {label} [95% CI]")),
+            "{stdout}"
+        );
+    }
+    // Each outlet row has three shares, one per label.
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("Example Wire"))
+        .unwrap();
+    assert_eq!(row.matches("% [").count(), 3, "{row}");
+    // Cut-offs to 3 significant digits: no long decimals after a flag.
+    for flag in ["--min-signal ", "--uncertain-band ", "--min-known "] {
+        for value in stdout.split(flag).skip(1) {
+            let number: String = value
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let digits = number.trim_start_matches(['0', '.']).replace('.', "");
+            assert!(digits.len() <= 3, "{flag}{number} in {stdout}");
+        }
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("How to use this:"), "no how-to sentence");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("these documents are the model's training data"),
+        "{stderr}"
+    );
+    // A different file is not the training data.
+    let other = dir.path().join("other.jsonl");
+    let text = std::fs::read_to_string(&data).unwrap();
+    std::fs::write(&other, text.lines().skip(1).collect::<Vec<_>>().join("\n")).unwrap();
+    let mut cmd = stance();
+    cmd.args(["report", "--model"]).arg(&model).arg(&other);
+    let out = cmd.assert().success().get_output().clone();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("training data"));
+}
