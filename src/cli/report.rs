@@ -13,9 +13,8 @@ use stance::io::atomic::AtomicFile;
 use stance::io::date::DateFormat;
 use stance::report::coverage::CoveragePoint;
 use stance::report::number::{setting_flags, three_digits};
-use stance::report::{
-    own_training_data, render_html, report_files, to_csv, ReportParams, TimeUnit,
-};
+use stance::report::table::to_csv_delimited;
+use stance::report::{own_training_data, render_html, report_files, ReportParams, TimeUnit};
 
 use super::options::UncertaintyArgs;
 use super::output::write_json;
@@ -51,6 +50,10 @@ pub struct ReportArgs {
     /// Write the aggregates here as CSV: one row per group and label.
     #[arg(long, value_name = "OUT.csv")]
     csv: Option<PathBuf>,
+    /// Cell delimiter of the --csv output (one ASCII character, `tab` or `\t` for a tab): `;`
+    /// for a European spreadsheet; a comma by default.
+    #[arg(long, value_name = "CHAR", value_parser = super::options::delimiter, requires = "csv")]
+    out_delimiter: Option<u8>,
     /// Write every aggregate here as JSON.
     #[arg(long, value_name = "OUT.json")]
     json: Option<PathBuf>,
@@ -204,7 +207,8 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             .context("writing the HTML report")?;
     }
     if let Some(f) = csv {
-        let bytes = to_csv(&report).context("formatting the CSV report")?;
+        let bytes = to_csv_delimited(&report, args.out_delimiter.unwrap_or(b','))
+            .context("formatting the CSV report")?;
         f.commit(&bytes).context("writing the CSV report")?;
     }
     if let Some(f) = json {

@@ -294,3 +294,47 @@ fn report_reads_a_spreadsheet_export() {
     let out = stdout_of(&mut report(&["--delimiter", ";", "--time", "none"]));
     assert!(out.starts_with("48 documents"), "{out}");
 }
+
+#[test]
+fn score_prints_no_table_header_for_nothing_and_writes_csv_with_another_delimiter() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.jsonl");
+    let out = stance()
+        .arg("score")
+        .arg(&missing)
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    assert!(
+        out.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let path = write_file(
+        dir.path(),
+        "a.jsonl",
+        b"{\"id\":\"x\",\"text\":\"Aid convoy reached the city\"}\n",
+    );
+    let mut cmd = stance();
+    cmd.args(["score", "--format", "csv", "--out-delimiter", ";"])
+        .arg(&path);
+    let out = stdout_of(&mut cmd);
+    let header = out.lines().next().unwrap();
+    assert!(header.starts_with("id;label;p_"), "{out}");
+    assert!(out.lines().nth(1).unwrap().starts_with("x;"), "{out}");
+    fails_with(
+        stance().args(["score", "--out-delimiter", ";"]).arg(&path),
+        "--out-delimiter applies to --format csv only",
+    );
+    // report --csv takes it too.
+    let csv = dir.path().join("r.csv");
+    let mut cmd = stance();
+    cmd.args(["report", "--time", "none", "--out-delimiter", ";", "--csv"])
+        .arg(&csv)
+        .arg(&path);
+    stdout_of(&mut cmd);
+    let table = std::fs::read_to_string(&csv).unwrap();
+    assert!(table.lines().next().unwrap().contains(';'), "{table}");
+    assert!(!table.lines().next().unwrap().contains(','), "{table}");
+}
