@@ -49,6 +49,7 @@ pub fn render(
     swaps: &[SwapEffect],
     top: usize,
     title: &str,
+    all_labels: bool,
 ) -> String {
     let labels = model.labels();
     let binary = labels.len() == 2;
@@ -122,7 +123,7 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
     let _ = write!(
         h,
         "<header><div class=\"verdict\" style=\"color:{}\">{} <span class=\"meta\">p = {:.3}{}</span></div>\n\
-<div class=\"meta\">{} · evidence: {} tokens, {:.0}% of terms known, signal {:.2} · logit {:+.3} = intercept {:+.3} + {} terms</div>\n<p class=\"legend\">",
+<div class=\"meta\">{} · evidence: {} tokens, {:.0}% of terms known, signal {:.2} · logit({}) {:+.3} = intercept {:+.3} + {} terms</div>\n{}<p class=\"legend\">",
         colour(p.label, 1.0),
         escape(&labels[p.label]),
         p.probabilities[p.label],
@@ -131,9 +132,26 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
         p.evidence.tokens,
         100.0 * p.evidence.known,
         p.evidence.signal,
-        e.logits[labels.len() - 1],
-        e.intercepts[labels.len() - 1],
-        e.terms.len()
+        escape(&labels[p.label]),
+        e.logits[p.label],
+        e.intercepts[p.label],
+        e.terms.len(),
+        if all_labels {
+            let lines: Vec<String> = (0..labels.len())
+                .filter(|&l| l != p.label)
+                .map(|l| {
+                    format!(
+                        "logit({}) {:+.3} = intercept {:+.3} + term contributions",
+                        escape(&labels[l]),
+                        e.logits[l],
+                        e.intercepts[l]
+                    )
+                })
+                .collect();
+            format!("<div class=\"meta\">{}</div>\n", lines.join(" · "))
+        } else {
+            String::new()
+        }
     );
     for (l, name) in labels.iter().enumerate() {
         let _ = write!(

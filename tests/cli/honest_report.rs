@@ -1,6 +1,7 @@
-//! What `stance report` prints, honestly (issue 21): every label's share with three labels,
-//! cut-offs a user can read and type, a sentence on how to use the coverage grid, and a warning
-//! when the input is the model's own training data.
+//! What `stance report` and `stance explain` print, honestly (issue 21): every label's share
+//! with three labels, cut-offs a user can read and type, a sentence on how to use the coverage
+//! grid, a warning when the input is the model's own training data, and the predicted label's
+//! logit decomposed on a multi-label model.
 
 use crate::common;
 
@@ -59,4 +60,33 @@ fn report_shows_every_label_readable_cut_offs_and_warns_on_training_data() {
     cmd.args(["report", "--model"]).arg(&model).arg(&other);
     let out = cmd.assert().success().get_output().clone();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("training data"));
+}
+
+#[test]
+fn explain_on_three_labels_decomposes_the_predicted_label_and_all_labels_shows_every_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = three_label_corpus(dir.path());
+    let model = dir.path().join("m.json");
+    train_model(&data, &model, &[]);
+    let text = std::fs::read_to_string(&data).unwrap();
+    let mut checked = std::collections::BTreeSet::new();
+    for (i, line) in text.lines().enumerate().take(12) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let article = dir.path().join(format!("a{i}.txt"));
+        std::fs::write(&article, v["text"].as_str().unwrap()).unwrap();
+        let mut cmd = stance();
+        cmd.args(["explain", "--model"]).arg(&model).arg(&article);
+        let out = common::stdout_of(&mut cmd);
+        let label = out.lines().next().unwrap().trim_start_matches("label: ");
+        let label = label.split_whitespace().next().unwrap().to_string();
+        assert!(out.contains(&format!("logit({label}) = ")), "{out}");
+        assert_eq!(out.matches("logit(").count(), 1, "{out}");
+        let all = common::stdout_of(cmd.arg("--all-labels"));
+        for l in ["neutral", "russian", "western"] {
+            assert!(all.contains(&format!("logit({l}) = ")), "{all}");
+        }
+        checked.insert(label);
+    }
+    // The texts cover more than the last label, the one old code always decomposed.
+    assert!(checked.len() >= 2, "{checked:?}");
 }
