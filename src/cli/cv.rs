@@ -17,7 +17,7 @@ use stance::eval::metrics::{argmax, Metrics, MIN_DOCUMENTS, MIN_PER_LABEL};
 use stance::io::atomic::AtomicFile;
 use stance::io::corpus::{label_indices, Document};
 use stance::model::calibration::Calibration;
-use stance::model::evidence::Evidence;
+use stance::model::evidence::{Evidence, UncertaintyPolicy};
 
 use super::options::{DataArgs, Grouping, TrainOptions};
 use super::output::{formats, write_json, ByLabel, OutputFormat, TEXT_OR_JSON};
@@ -54,7 +54,8 @@ pub struct CvArgs {
     format: OutputFormat,
     /// Write every document's out-of-fold prediction to PATH as JSON Lines, in input order
     /// (as scikit-learn's cross_val_predict): id, source, date, input_label (the true label),
-    /// label, probabilities, evidence, uncertain and fold. Needs a single --group-by.
+    /// label, probabilities, evidence, uncertain, uncertainty (the cut-offs that decided it,
+    /// which `stance report` then uses) and fold. Needs a single --group-by.
     #[arg(long, value_name = "PATH")]
     predictions: Option<PathBuf>,
     /// With --group-by month, leave out (counted and named) the documents whose date does not
@@ -100,6 +101,9 @@ struct PredictionLine<'a> {
     probabilities: Option<ByLabel<'a>>,
     evidence: Option<&'a Evidence>,
     uncertain: Option<bool>,
+    /// The cut-offs `uncertain` was decided by (the fold's model's), so that `stance report`
+    /// checks the flags against them rather than against another model's.
+    uncertainty: Option<&'a UncertaintyPolicy>,
     fold: Option<usize>,
 }
 
@@ -124,6 +128,7 @@ fn predictions_jsonl(
             probabilities: p.as_ref().map(|p| ByLabel(labels, &p.probabilities)),
             evidence: p.as_ref().map(|p| &p.evidence),
             uncertain: p.as_ref().map(|p| p.uncertain),
+            uncertainty: p.as_ref().map(|p| &p.policy),
             fold: p.as_ref().map(|p| p.fold),
         };
         serde_json::to_writer(&mut bytes, &line)?;

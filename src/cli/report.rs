@@ -278,6 +278,20 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             100.0 * o.stats.uncertain.share.unwrap_or(0.0)
         )?;
     }
+    match report.recorded_policies {
+        0 => {}
+        1 => writeln!(
+            out,
+            "\ncut-offs: the records' own (--uncertain-band {} --min-signal {} --min-known {}), as the records carry them, not the model's",
+            three_digits(report.policy.band),
+            three_digits(report.policy.min_signal),
+            three_digits(report.policy.min_known)
+        )?,
+        n => writeln!(
+            out,
+            "\ncut-offs: the records carry {n} different ones (cv --predictions: one per fold); each record's flag is checked against its own, and the coverage grid below starts from the model's"
+        )?,
+    }
     if report.flags_differ > 0 {
         writeln!(
             out,
@@ -306,12 +320,12 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )?,
         }
         let p = &c.current;
-        writeln!(
-            out,
-            "the records' own setting, {}: {}",
-            setting_flags(p),
-            outcome(p)
-        )?;
+        let whose = if report.recorded_policies > 1 {
+            "the model's setting"
+        } else {
+            "the records' own setting"
+        };
+        writeln!(out, "{whose}, {}: {}", setting_flags(p), outcome(p))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -174,6 +174,10 @@ pub struct Report {
     pub coverage: Option<Coverage>,
     /// The policy the records were flagged under, as far as the report knows it.
     pub policy: UncertaintyPolicy,
+    /// How many different cut-offs the records carried (`cv --predictions` writes each
+    /// record's: one per fold). Each record's flag is checked against its own; when every
+    /// record carried the same one, it is `policy`, in place of the model's or the options'.
+    pub recorded_policies: usize,
     /// Records whose `uncertain` flag differs from what `policy` gives their probabilities and
     /// evidence: scored with another model or other settings, or (from CSV, which lacks the
     /// weighted-term count) a guess.
@@ -191,6 +195,8 @@ struct Kept {
     label: usize,
     probabilities: Vec<f64>,
     evidence: Evidence,
+    /// The cut-offs the record says it was flagged under (`cv --predictions` writes them).
+    policy: Option<UncertaintyPolicy>,
 }
 
 /// Takes records one at a time ([`ReportBuilder::add`]) and makes the [`Report`].
@@ -337,6 +343,7 @@ impl<'p> ReportBuilder<'p> {
             label: r.label,
             probabilities: r.probabilities,
             evidence: r.evidence,
+            policy: r.policy,
         });
         Ok(())
     }
@@ -345,6 +352,20 @@ impl<'p> ReportBuilder<'p> {
     pub(crate) fn finish(mut self) -> Result<Report, ReportError> {
         let labels = self.labels.take().ok_or(ReportError::NoRecords)?;
         let params = self.params;
+        // The records' own cut-offs, when every record carries the same: they, not the
+        // model's, are what the records were flagged under.
+        let mut carried: Vec<UncertaintyPolicy> = Vec::new();
+        for p in self.kept.iter().filter_map(|k| k.policy) {
+            if !carried.contains(&p) {
+                carried.push(p);
+            }
+        }
+        let all_carry = self.kept.iter().all(|k| k.policy.is_some());
+        let recorded = match carried[..] {
+            [one] if all_carry => Some(one),
+            _ => None,
+        };
+        let policy = recorded.unwrap_or(params.policy);
         let plotted: Vec<usize> =
             if labels.len() == 2 {
                 let focus =
@@ -432,7 +453,7 @@ impl<'p> ReportBuilder<'p> {
                         .iter()
                         .map(|k| k.evidence.signal)
                         .collect::<Vec<_>>(),
-                    params.policy.min_signal,
+                    policy.min_signal,
                 ),
             };
             let knowns = match &params.min_knowns {
@@ -442,7 +463,7 @@ impl<'p> ReportBuilder<'p> {
                         .iter()
                         .map(|k| k.evidence.known)
                         .collect::<Vec<_>>(),
-                    params.policy.min_known,
+                    policy.min_known,
                 ),
             };
             let grid = Grid {
@@ -452,18 +473,16 @@ impl<'p> ReportBuilder<'p> {
             };
             (
                 Some(reliability(&top, params.bins)),
-                Some(coverage(
-                    &records,
-                    &params.policy,
-                    &grid,
-                    params.target_coverage,
-                )),
+                Some(coverage(&records, &policy, &grid, params.target_coverage)),
             )
         };
         let flags_differ = self
             .kept
             .iter()
-            .filter(|k| k.uncertain != params.policy.is_uncertain(&k.probabilities, &k.evidence))
+            .filter(|k| {
+                let own = k.policy.unwrap_or(params.policy);
+                k.uncertain != own.is_uncertain(&k.probabilities, &k.evidence)
+            })
             .count();
         Ok(Report {
             flags_differ,
@@ -497,7 +516,8 @@ impl<'p> ReportBuilder<'p> {
             reliability,
             confusion: confusion_of(None),
             coverage,
-            policy: params.policy,
+            policy,
+            recorded_policies: carried.len(),
             by: params.fields.by.clone(),
             outlet_fields: params
                 .fields

@@ -202,6 +202,6 @@ pub fn report_files(
         &mut |s| builder.add(s),
     )?;
     let mut report = builder.finish()?;
-    report.notes = notes;
+    report.notes.extend(notes);
     Ok(report)
 }

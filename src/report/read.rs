@@ -19,7 +19,7 @@ use crate::io::corpus::{Format, MAX_RECORD_BYTES};
 use crate::io::date::BadDates;
 use crate::io::lines::{starts_with_utf16_bom, BoundedLines, LineRead};
 use crate::io::table::{csv_error, csv_reader, line_of};
-use crate::model::evidence::Evidence;
+use crate::model::evidence::{Evidence, UncertaintyPolicy};
 use crate::model::fitted::Model;
 use crate::report::contributions::term_contributions;
 use crate::report::date::TimeUnit;
@@ -347,6 +347,14 @@ fn json_record(
         .and_then(|e| {
             serde_json::from_value(e).map_err(|e| at.error(format!("\"evidence\": {e}")))
         })?;
+    // `cv --predictions` records the cut-offs that decided `uncertain`.
+    let policy: Option<UncertaintyPolicy> = match map.get("uncertainty") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            serde_json::from_value(v.clone())
+                .map_err(|e| at.error(format!("\"uncertainty\": {e}")))?,
+        ),
+    };
     let text = map.get(&fields.text).and_then(Value::as_str);
     let opposing = match map.get("paragraphs") {
         None | Some(Value::Null) => None,
@@ -355,8 +363,10 @@ fn json_record(
             Some(if uncertain { Vec::new() } else { opposing })
         }
     };
+    let mut record = report_record(meta, label, probabilities, uncertain, evidence, opposing);
+    record.policy = policy;
     Ok(Some(Pending::Scored {
-        record: report_record(meta, label, probabilities, uncertain, evidence, opposing),
+        record,
         labels,
         line: at.line,
     }))
@@ -564,5 +574,6 @@ fn report_record(
         evidence,
         has_paragraphs: opposing.is_some(),
         opposing: opposing.unwrap_or_default(),
+        policy: None,
     }
 }

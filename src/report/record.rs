@@ -10,7 +10,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::io::date::{BadDates, DateFormat};
-use crate::model::evidence::Evidence;
+use crate::model::evidence::{Evidence, UncertaintyPolicy};
 use crate::report::date::TimeUnit;
 use crate::report::error::ReportError;
 
@@ -97,6 +97,8 @@ pub struct ReportRecord {
     pub evidence: Evidence,
     /// Whether paragraph scores came with the record.
     pub has_paragraphs: bool,
+    /// The cut-offs the record says it was flagged under, if it says (`cv --predictions`).
+    pub policy: Option<UncertaintyPolicy>,
     pub opposing: Vec<OpposingParagraph>,
 }
 

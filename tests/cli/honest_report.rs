@@ -90,3 +90,66 @@ fn explain_on_three_labels_decomposes_the_predicted_label_and_all_labels_shows_e
     // The texts cover more than the last label, the one old code always decomposed.
     assert!(checked.len() >= 2, "{checked:?}");
 }
+
+#[test]
+fn cv_predictions_record_their_cut_offs_and_report_checks_each_record_against_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = three_label_corpus(dir.path());
+    let model = dir.path().join("m.json");
+    train_model(&data, &model, &[]);
+    let predictions = dir.path().join("p.jsonl");
+    let mut cmd = stance();
+    cmd.args([
+        "cv",
+        "--group-by",
+        "none",
+        "--folds",
+        "3",
+        "--min-df",
+        "1",
+        "--data",
+    ])
+    .arg(&data)
+    .arg("--predictions")
+    .arg(&predictions);
+    common::stdout_of(&mut cmd);
+    let lines = std::fs::read_to_string(&predictions).unwrap();
+    for line in lines.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["uncertainty"]["min_signal"].is_f64(), "{line}");
+        assert!(v["uncertainty"]["band"].is_f64(), "{line}");
+    }
+    let report = |path: &std::path::Path| {
+        let mut cmd = stance();
+        cmd.args(["report", "--model"]).arg(&model).arg(path);
+        common::stdout_of(&mut cmd)
+    };
+    // Each fold's model has its own minimum signal: every flag agrees with its own cut-offs,
+    // and the report says it checked them so.
+    let out = report(&predictions);
+    assert!(out.contains("the records carry 3 different ones"), "{out}");
+    assert!(!out.contains("uncertain flags differ"), "{out}");
+    // Records that all carry one setting are reported under it, not under the model's.
+    let same: Vec<String> = lines
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["uncertainty"] =
+                serde_json::json!({"band": 0.2, "min_signal": 0.5, "min_known": 0.0});
+            v.to_string()
+        })
+        .collect();
+    let one = dir.path().join("one.jsonl");
+    std::fs::write(&one, same.join("\n")).unwrap();
+    let out = report(&one);
+    assert!(
+        out.contains(
+            "cut-offs: the records' own (--uncertain-band 0.2 --min-signal 0.5 --min-known 0)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("the records' own setting, --uncertain-band 0.2 --min-signal 0.5"),
+        "{out}"
+    );
+}
