@@ -159,15 +159,17 @@ impl Item {
 
 /// The input being read.
 enum Source {
+    // Both readers are boxed: they are hundreds of bytes, of different sizes, and made once
+    // per input.
     Json {
-        lines: JsonLines<Reader>,
+        lines: Box<JsonLines<Reader>>,
         /// Which of the named kept fields some record has had, and every key seen while one
         /// has not.
         seen: Vec<bool>,
         keys: Vec<String>,
     },
     Table {
-        table: Table<Reader>,
+        table: Box<Table<Reader>>,
         /// The kept fields and their columns.
         kept: Vec<(String, usize)>,
     },
@@ -339,7 +341,9 @@ impl Records {
                     _ => 0,
                 };
                 Source::Json {
-                    lines: JsonLines::new(name, open(reader)?, &self.fields, false).keeping(keep),
+                    lines: Box::new(
+                        JsonLines::new(name, open(reader)?, &self.fields, false).keeping(keep),
+                    ),
                     seen: vec![false; names],
                     keys: Vec::new(),
                 }
@@ -384,7 +388,10 @@ impl Records {
                         .map(|(i, c)| (c.clone(), i))
                         .collect(),
                 };
-                Source::Table { table, kept }
+                Source::Table {
+                    table: Box::new(table),
+                    kept,
+                }
             }
         };
         self.current = Some((input, source));

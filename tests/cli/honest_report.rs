@@ -153,3 +153,108 @@ fn cv_predictions_record_their_cut_offs_and_report_checks_each_record_against_it
         "{out}"
     );
 }
+
+/// The SVGs of a report page, each as (its first few text labels, the SVG).
+fn svgs(page: &str) -> Vec<(Vec<String>, String)> {
+    page.split("<svg")
+        .skip(1)
+        .map(|rest| {
+            let svg = rest.split("</svg>").next().unwrap_or("").to_string();
+            let texts = svg
+                .split("<text")
+                .skip(1)
+                .filter_map(|t| t.split_once('>').map(|(_, r)| r))
+                .map(|r| r.split('<').next().unwrap_or("").trim().to_string())
+                .take(4)
+                .collect();
+            (texts, svg)
+        })
+        .collect()
+}
+
+/// The points of each line a plot draws for a label (stroke width 2, as the series are drawn).
+fn series_lines(svg: &str) -> Vec<usize> {
+    svg.split("<polyline")
+        .skip(1)
+        .filter(|p| p.contains("stroke-width=\"2\""))
+        .filter_map(|p| p.split("points=\"").nth(1))
+        .map(|p| p.split('"').next().unwrap_or("").split_whitespace().count())
+        .collect()
+}
+
+#[test]
+fn report_plots_break_lines_at_empty_months_show_n_and_keep_legends_off_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    // Outlet A has documents in January, March and May only; B in every month.
+    let examples = std::fs::read_to_string(common::repo("data/examples.jsonl")).unwrap();
+    let mut lines = String::new();
+    for (i, line) in examples.lines().take(20).enumerate() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let (source, month) = if i < 6 {
+            ("A", [1, 3, 5][i % 3])
+        } else {
+            ("B", i % 5 + 1)
+        };
+        let record = serde_json::json!({
+            "text": v["text"], "label": v["label"], "source": source,
+            "date": format!("2022-{month:02}-10"),
+        });
+        lines.push_str(&format!("{record}\n"));
+    }
+    let data = dir.path().join("gap.jsonl");
+    std::fs::write(&data, lines).unwrap();
+    let html = dir.path().join("gap.html");
+    let mut cmd = stance();
+    cmd.args(["report", "--by", "source,month", "--html"])
+        .arg(&html)
+        .arg(&data);
+    common::stdout_of(&mut cmd);
+    let page = std::fs::read_to_string(&html).unwrap();
+    let plots = svgs(&page);
+    let series = |outlet: &str| {
+        plots
+            .iter()
+            .find(|(t, _)| {
+                t.first().map(String::as_str) == Some(outlet) && t.contains(&"month".to_string())
+            })
+            .map(|(_, svg)| series_lines(svg))
+            .unwrap()
+    };
+    // A: three lone points, no line across February or April; B: one line through five.
+    assert!(series("A").iter().all(|&n| n < 2), "{:?}", series("A"));
+    assert!(series("B").contains(&5), "{:?}", series("B"));
+    // Points under n = 5 are hollow, and the plot says so; the outlet rows name their n.
+    assert!(
+        page.contains("hollow: fewer than 5 documents"),
+        "no hollow note"
+    );
+    assert!(page.contains("A (n=6)"), "no n on the outlet axis");
+
+    // Three labels: the legend stands in a strip above the plot, not over its points.
+    let data = three_label_corpus(dir.path());
+    let model = dir.path().join("m.json");
+    train_model(&data, &model, &[]);
+    let mut cmd = stance();
+    cmd.args(["report", "--model"])
+        .arg(&model)
+        .arg("--html")
+        .arg(&html)
+        .arg(&data);
+    common::stdout_of(&mut cmd);
+    let page = std::fs::read_to_string(&html).unwrap();
+    let shares = page
+        .split("<svg")
+        .nth(1)
+        .unwrap()
+        .split("</svg>")
+        .next()
+        .unwrap();
+    let legend_y: Vec<i32> = shares
+        .split("<text")
+        .skip(1)
+        .filter(|t| t.contains(">neutral<") || t.contains(">\nneutral\n<"))
+        .filter_map(|t| t.split("y=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect();
+    assert!(!legend_y.is_empty(), "no legend entry for neutral");
+    assert!(legend_y.iter().all(|&y| y < 24), "{legend_y:?}");
+}
