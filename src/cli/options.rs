@@ -17,7 +17,7 @@ use stance::features::vocabulary::DocFreq;
 
 use stance::eval::folds::GroupBy;
 use stance::features::ngrams::NgramRange;
-use stance::io::corpus::{read_labelled, Document, FieldNames};
+use stance::io::corpus::{read_labelled, Document, FieldNames, MAX_TEXT_FIELDS};
 use stance::io::date::{normalize_dates, BadDates, DateFormat};
 use stance::model::evidence::UncertaintyPolicy;
 use stance::model::logistic::{ClassWeight, LogisticParams, Penalty};
@@ -96,6 +96,23 @@ pub fn ngram_range(s: &str) -> Result<NgramRange, ParamError> {
     s.parse()
 }
 
+/// `--text-field`: one field, or up to [`MAX_TEXT_FIELDS`] comma-separated, none empty.
+pub fn text_fields(s: &str) -> Result<String, String> {
+    let names: Vec<&str> = s.split(',').map(str::trim).collect();
+    if names.iter().any(|n| n.is_empty()) {
+        return Err(format!(
+            "expected field names separated by commas, got {s:?}"
+        ));
+    }
+    if names.len() > MAX_TEXT_FIELDS {
+        return Err(format!(
+            "at most {MAX_TEXT_FIELDS} text fields are joined, got {}",
+            names.len()
+        ));
+    }
+    Ok(names.join(","))
+}
+
 /// `--delimiter`: one ASCII character, or `tab` / `\t`.
 pub fn delimiter(s: &str) -> Result<u8, String> {
     match s {
@@ -169,8 +186,9 @@ pub struct DataArgs {
     /// Repeat for several files.
     #[arg(long = "data", required = true, value_name = "PATH")]
     pub data: Vec<PathBuf>,
-    /// Field (JSON key or CSV column) holding the text.
-    #[arg(long, default_value = "text")]
+    /// Field (JSON key or CSV column) holding the text; several, comma-separated
+    /// (`headline,body`, at most 4), are joined with a blank line.
+    #[arg(long, default_value = "text", value_name = "NAME[,NAME]", value_parser = text_fields)]
     pub text_field: String,
     /// Field holding the label.
     #[arg(long, default_value = "label")]

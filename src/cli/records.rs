@@ -61,8 +61,9 @@ pub struct RecordArgs {
         value_name = "FORMAT"
     )]
     pub input: InputFormat,
-    /// Field (JSON key or CSV column) holding the text.
-    #[arg(long, default_value = "text", value_name = "NAME")]
+    /// Field (JSON key or CSV column) holding the text; several, comma-separated
+    /// (`headline,body`, at most 4), are joined with a blank line.
+    #[arg(long, default_value = "text", value_name = "NAME[,NAME]", value_parser = super::options::text_fields)]
     pub text_field: String,
     /// Field holding the id (`id` when not given, and then optional); a table that lacks a
     /// column named here is an error. A record without an id is `FILE:LINE`.
@@ -384,7 +385,10 @@ impl Records {
                     Keep::All => columns
                         .iter()
                         .enumerate()
-                        .filter(|(_, c)| **c != self.fields.text && **c != self.fields.id)
+                        .filter(|(_, c)| {
+                            !self.fields.text_fields().contains(&c.as_str())
+                                && **c != self.fields.id
+                        })
                         .map(|(i, c)| (c.clone(), i))
                         .collect(),
                 };

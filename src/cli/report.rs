@@ -88,7 +88,8 @@ pub struct ReportArgs {
     #[arg(long, default_value = "id", value_name = "NAME")]
     id_field: String,
     /// The text field of raw records (and of scored ones that kept it, for paragraph snippets).
-    #[arg(long, default_value = "text", value_name = "NAME")]
+    /// Several, comma-separated (`headline,body`, at most 4), are joined with a blank line.
+    #[arg(long, default_value = "text", value_name = "NAME[,NAME]", value_parser = super::options::text_fields)]
     text_field: String,
     /// For a two-label model, the label whose share and probability are plotted; the first
     /// label (in sorted order) by default.

@@ -217,6 +217,8 @@ impl BadDates {
         let (line, value) = self.first.as_ref()?;
         let at = line.map_or_else(String::new, |l| format!("line {l}: "));
         let hint = match DateFormat::suggest(self.samples.iter().map(String::as_str)) {
+            // Quoted for the shell when it holds a space.
+            Some(p) if p.contains(' ') => format!("; pass {option} '{p}'"),
             Some(p) => format!("; pass {option} {p}"),
             None => format!("; pass {option} with their strftime pattern"),
         };

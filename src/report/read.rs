@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::error::{delimiter_hint, StanceError};
-use crate::io::corpus::{Format, MAX_RECORD_BYTES};
+use crate::io::corpus::{text_fields, Format, MAX_RECORD_BYTES};
 use crate::io::date::BadDates;
 use crate::io::lines::{starts_with_utf16_bom, BoundedLines, LineRead};
 use crate::io::table::{csv_error, csv_reader, line_of};
@@ -383,9 +383,15 @@ fn raw(
     let Some(meta) = read_meta(source, fields, false, time, dates, at)? else {
         return Ok(None);
     };
-    let text = source
-        .text(&fields.text, at)?
-        .filter(|t| !t.trim().is_empty())
+    // `--text-field a,b`: the fields present, joined by a blank line.
+    let mut parts = Vec::new();
+    for name in text_fields(&fields.text) {
+        if let Some(t) = source.text(name, at)?.filter(|t| !t.trim().is_empty()) {
+            parts.push(t);
+        }
+    }
+    let text = (!parts.is_empty())
+        .then(|| parts.join("\n\n"))
         .ok_or_else(|| {
             at.error(format!(
                 "no {:?} field to score and no \"probabilities\": neither a raw nor a scored record",
@@ -470,7 +476,11 @@ fn read_csv(
     labels.sort();
     let scored =
         labels.len() >= 2 && columns.contains_key("label") && columns.contains_key("uncertain");
-    if !scored && !columns.contains_key(&fields.text) {
+    if !scored
+        && !text_fields(&fields.text)
+            .iter()
+            .all(|t| columns.contains_key(*t))
+    {
         let mut found: Vec<String> = headers.iter().map(str::to_string).collect();
         found.truncate(20);
         let hint = delimiter_hint(&found);

@@ -338,3 +338,89 @@ fn score_prints_no_table_header_for_nothing_and_writes_csv_with_another_delimite
     assert!(table.lines().next().unwrap().contains(';'), "{table}");
     assert!(!table.lines().next().unwrap().contains(','), "{table}");
 }
+
+#[test]
+fn several_text_fields_are_joined_with_a_blank_line_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let headline = "Kremlin says talks stalled";
+    let body = "Officials in Moscow said on Tuesday that negotiations had made no progress.";
+    let jsonl = write_file(
+        dir.path(),
+        "a.jsonl",
+        format!("{{\"id\":\"j\",\"headline\":\"{headline}\",\"body\":\"{body}\"}}\n").as_bytes(),
+    );
+    let csv = write_file(
+        dir.path(),
+        "a.csv",
+        format!("id,headline,body\nc,{headline},{body}\n").as_bytes(),
+    );
+    let joined = write_file(
+        dir.path(),
+        "joined.jsonl",
+        serde_json::json!({"id": "x", "text": format!("{headline}\n\n{body}")})
+            .to_string()
+            .as_bytes(),
+    );
+    let probabilities = |path: &Path, field: &str| {
+        let mut cmd = stance();
+        cmd.args([
+            "score",
+            "--format",
+            "jsonl",
+            "--paragraphs",
+            "--text-field",
+            field,
+        ])
+        .arg(path);
+        let v: serde_json::Value =
+            serde_json::from_str(stdout_of(&mut cmd).lines().next().unwrap()).unwrap();
+        (
+            v["probabilities"].to_string(),
+            v["paragraphs"].as_array().unwrap().len(),
+        )
+    };
+    let want = probabilities(&joined, "text");
+    assert_eq!(want.1, 2, "the headline and body are two paragraphs");
+    assert_eq!(probabilities(&jsonl, "headline,body"), want);
+    assert_eq!(probabilities(&csv, "headline, body"), want);
+    // A missing one of them is named, as a single text field is.
+    fails_with(
+        stance()
+            .args(["score", "--text-field", "headline,lede"])
+            .arg(&csv),
+        "the header has no \"lede\" column",
+    );
+    fails_with(
+        stance()
+            .args(["score", "--text-field", "headline,"])
+            .arg(&csv),
+        "expected field names separated by commas",
+    );
+    // train and report read them the same way.
+    let labelled = write_file(
+        dir.path(),
+        "l.csv",
+        format!("headline,body,label\n{headline},{body},a\nSecond headline,Another body,b\n")
+            .as_bytes(),
+    );
+    let model = dir.path().join("m.json");
+    let mut cmd = stance();
+    cmd.args([
+        "train",
+        "-q",
+        "--min-df",
+        "1",
+        "--text-field",
+        "headline,body",
+        "--data",
+    ])
+    .arg(&labelled)
+    .arg("--out")
+    .arg(&model);
+    let out = stdout_of(&mut cmd);
+    assert!(out.contains("trained on 2 documents"), "{out}");
+    let mut cmd = stance();
+    cmd.args(["report", "--time", "none", "--text-field", "headline,body"])
+        .arg(&csv);
+    assert!(stdout_of(&mut cmd).starts_with("1 documents"));
+}
