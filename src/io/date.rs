@@ -76,10 +76,10 @@ const COMMON: &[&str] = &[
     "%m/%d/%y",
     "%d.%m.%y",
     "%Y%m%d",
-    "%d %B %Y",
-    "%B %d, %Y",
     "%d %b %Y",
     "%b %d, %Y",
+    "%d %B %Y",
+    "%B %d, %Y",
 ];
 
 impl DateFormat {
