@@ -161,6 +161,16 @@ fn legend_strip(
     Ok(())
 }
 
+/// The legend's entries: none for one plotted label (the axis names it), else every one.
+fn legend_entries(report: &Report) -> Vec<(&str, RGBColor)> {
+    if report.plotted.len() < 2 {
+        return Vec::new();
+    }
+    plotted(report)
+        .map(|(name, _, c)| (name.as_str(), c))
+        .collect()
+}
+
 /// What the plot's hollow points mean, when it has any.
 fn hollow_note(points: impl IntoIterator<Item = usize>) -> String {
     if points.into_iter().any(|n| n < HOLLOW_BELOW) {
@@ -232,15 +242,7 @@ pub fn shares(report: &Report, outlets: &[&OutletReport]) -> Result<String, Repo
                 .map_err(fail(PLOT))?;
             sizes.extend(points.iter().map(|p| p.n));
         }
-        // One label is named on the axis; a legend names several.
-        let entries: Vec<(&str, RGBColor)> = if report.plotted.len() < 2 {
-            Vec::new()
-        } else {
-            plotted(report)
-                .map(|(name, _, c)| (name.as_str(), c))
-                .collect()
-        };
-        legend_strip(PLOT, &top, &entries, &hollow_note(sizes))
+        legend_strip(PLOT, &top, &legend_entries(report), &hollow_note(sizes))
     })
 }
 
@@ -316,14 +318,7 @@ pub fn series(report: &Report, outlet: &OutletReport) -> Result<String, ReportEr
                 .map_err(fail(PLOT))?;
             sizes.extend(points.iter().map(|p| p.n));
         }
-        let entries: Vec<(&str, RGBColor)> = if report.plotted.len() < 2 {
-            Vec::new()
-        } else {
-            plotted(report)
-                .map(|(name, _, c)| (name.as_str(), c))
-                .collect()
-        };
-        legend_strip(PLOT, &top, &entries, &hollow_note(sizes))
+        legend_strip(PLOT, &top, &legend_entries(report), &hollow_note(sizes))
     })
 }
 

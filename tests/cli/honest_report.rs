@@ -5,14 +5,22 @@
 
 use crate::common;
 
+use std::path::{Path, PathBuf};
+
 use common::{stance, three_label_corpus, train_model};
+
+/// The three-label example corpus in `dir`, and a model trained on it.
+fn three_label_model(dir: &Path) -> (PathBuf, PathBuf) {
+    let data = three_label_corpus(dir);
+    let model = dir.join("m.json");
+    train_model(&data, &model, &[]);
+    (data, model)
+}
 
 #[test]
 fn report_shows_every_label_readable_cut_offs_and_warns_on_training_data() {
     let dir = tempfile::tempdir().unwrap();
-    let data = three_label_corpus(dir.path());
-    let model = dir.path().join("m.json");
-    train_model(&data, &model, &[]);
+    let (data, model) = three_label_model(dir.path());
     let html = dir.path().join("r.html");
     let mut cmd = stance();
     cmd.args(["report", "--model"])
@@ -65,9 +73,7 @@ fn report_shows_every_label_readable_cut_offs_and_warns_on_training_data() {
 #[test]
 fn explain_on_three_labels_decomposes_the_predicted_label_and_all_labels_shows_every_one() {
     let dir = tempfile::tempdir().unwrap();
-    let data = three_label_corpus(dir.path());
-    let model = dir.path().join("m.json");
-    train_model(&data, &model, &[]);
+    let (data, model) = three_label_model(dir.path());
     let text = std::fs::read_to_string(&data).unwrap();
     let mut checked = std::collections::BTreeSet::new();
     for (i, line) in text.lines().enumerate().take(12) {
@@ -94,9 +100,7 @@ fn explain_on_three_labels_decomposes_the_predicted_label_and_all_labels_shows_e
 #[test]
 fn cv_predictions_record_their_cut_offs_and_report_checks_each_record_against_its_own() {
     let dir = tempfile::tempdir().unwrap();
-    let data = three_label_corpus(dir.path());
-    let model = dir.path().join("m.json");
-    train_model(&data, &model, &[]);
+    let (data, model) = three_label_model(dir.path());
     let predictions = dir.path().join("p.jsonl");
     let mut cmd = stance();
     cmd.args([
@@ -231,9 +235,7 @@ fn report_plots_break_lines_at_empty_months_show_n_and_keep_legends_off_the_data
     assert!(page.contains("A (n=6)"), "no n on the outlet axis");
 
     // Three labels: the legend stands in a strip above the plot, not over its points.
-    let data = three_label_corpus(dir.path());
-    let model = dir.path().join("m.json");
-    train_model(&data, &model, &[]);
+    let (data, model) = three_label_model(dir.path());
     let mut cmd = stance();
     cmd.args(["report", "--model"])
         .arg(&model)
