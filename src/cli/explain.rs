@@ -280,15 +280,12 @@ pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     // The HTML view is written even when stdout has been closed (`| head`): that is not a
     // failure, and the page is what was asked for.
     if let Some(out) = html_out {
-        let page = html::render(
-            &model,
-            &text,
-            &e,
-            &effects,
-            args.top,
-            &name,
-            args.all_labels,
-        );
+        // The plain page is the Python package's too.
+        let page = if args.all_labels {
+            html::render_labels(&model, &text, &e, &effects, args.top, &name, true)
+        } else {
+            html::render(&model, &text, &e, &effects, args.top, &name)
+        };
         out.commit(page.as_bytes())
             .context("writing the HTML view")?;
     }

@@ -49,6 +49,19 @@ pub fn render(
     swaps: &[SwapEffect],
     top: usize,
     title: &str,
+) -> String {
+    render_labels(model, text, e, swaps, top, title, false)
+}
+
+/// [`render`], with every label's logit decomposed when `all_labels` (`explain --all-labels`),
+/// not only the predicted label's.
+pub fn render_labels(
+    model: &Model,
+    text: &str,
+    e: &Explanation,
+    swaps: &[SwapEffect],
+    top: usize,
+    title: &str,
     all_labels: bool,
 ) -> String {
     let labels = model.labels();

@@ -8,6 +8,7 @@
 //! command line gives explicitly (clap's `ValueSource::CommandLine`) is taken from the command
 //! line instead: explicit flags beat the preset, the preset beats the defaults.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -240,7 +241,12 @@ impl DataArgs {
             .into_iter()
             .map(|mut file| {
                 if let Some(message) = file.message() {
-                    super::warn(format_args!("{message}; those documents count as undated"));
+                    // This file is also built into the Python package, which has no `cli::warn`;
+                    // a closed stderr is no reason to fail.
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "stance: warning: {message}; those documents count as undated"
+                    );
                 }
                 file.undate();
                 file.docs
