@@ -101,9 +101,12 @@ impl LineFault {
 
 /// Passes bytes through unchanged, but fails on the first line longer than `limit` or holding
 /// a NUL byte, for parsers (CSV) whose records may span lines and so cannot be read with
-/// [`BoundedLines`]. It also tells the physical line a byte offset falls on
-/// ([`CheckedReader::line_at`]), since a parser's own count may disagree (the csv crate's is
-/// one short after a CRLF line end).
+/// [`BoundedLines`].
+///
+/// Every byte before a fault is passed on, and the fault comes alone from the next read, so
+/// nothing is lost around it. After a fault the rest of that line is skipped: a parser started
+/// afresh on this reader goes on at the next line, and so one bad record does not cost the
+/// later ones.
 #[derive(Debug)]
 pub struct CheckedReader<R> {
     inner: R,
@@ -111,17 +114,19 @@ pub struct CheckedReader<R> {
     /// The 1-based line the next byte belongs to, and how long that line is so far.
     line: usize,
     line_len: usize,
-    /// Bytes passed through so far, and where the current line's content ends (past its last
-    /// byte that is not `\r`).
+    /// A fault was reported and the rest of its line is still to be skipped.
+    skipping: bool,
+    /// Bytes passed to the parser since it (re)started, and where the current line's content
+    /// ends (past its last byte that is not `\r`), for [`CheckedReader::line_at`].
     read: u64,
     content_end: u64,
-    /// The line ends read and not yet passed by [`CheckedReader::line_at`]: where each `\n`
-    /// is and where the content of the line it ends stops; and how many were passed.
+    /// The line ends passed and not yet passed over by [`CheckedReader::line_at`]: where each
+    /// `\n` is and where the content of the line it ends stops; and the lines before them.
     ends: VecDeque<(u64, u64)>,
     passed: usize,
 }
 
-impl<R: Read> CheckedReader<R> {
+impl<R: BufRead> CheckedReader<R> {
     /// Checks the bytes read from `inner`.
     pub fn new(inner: R, limit: usize) -> Self {
         CheckedReader {
@@ -129,6 +134,7 @@ impl<R: Read> CheckedReader<R> {
             limit,
             line: 1,
             line_len: 0,
+            skipping: false,
             read: 0,
             content_end: 0,
             ends: VecDeque::new(),
@@ -136,10 +142,11 @@ impl<R: Read> CheckedReader<R> {
         }
     }
 
-    /// The 1-based physical line of a record that a parser says starts at byte `offset`: line
-    /// ends before it, and blank line ends (`\r`, `\r\n`, `\n`) it starts on, are passed over,
-    /// as a CSV parser skips them. Offsets must come in order: what lies before one is
-    /// forgotten.
+    /// The 1-based physical line of a record that the parser says starts at byte `offset`
+    /// (counted since it started, or [`CheckedReader::restart`]): line ends before it, and the
+    /// blank line ends (`\r`, `\r\n`, `\n`) it starts on, are passed over, as a CSV parser
+    /// skips them. The csv crate's own count is one short after a CRLF. Offsets must come in
+    /// order: what lies before one is forgotten.
     pub fn line_at(&mut self, mut offset: u64) -> usize {
         while let Some(&(newline, content_end)) = self.ends.front() {
             if content_end > offset {
@@ -152,42 +159,92 @@ impl<R: Read> CheckedReader<R> {
         self.passed + 1
     }
 
-    fn check(&mut self, bytes: &[u8]) -> Result<(), LineFault> {
-        for (i, &b) in bytes.iter().enumerate() {
-            let at = self.read + i as u64;
-            match b {
-                b'\n' => {
-                    self.line += 1;
-                    self.line_len = 0;
-                    self.ends.push_back((at, self.content_end));
+    /// A new parser reads on from here: its offsets count from 0 again, on the current line.
+    pub fn restart(&mut self) {
+        self.read = 0;
+        self.content_end = 0;
+        self.ends.clear();
+        self.passed = self.line - 1;
+    }
+
+    /// Checks one byte at offset `at`, counting lines.
+    fn check(&mut self, b: u8, at: u64) -> Result<(), LineFault> {
+        match b {
+            b'\n' => {
+                self.line += 1;
+                self.line_len = 0;
+                self.ends.push_back((at, self.content_end));
+                self.content_end = at + 1;
+            }
+            0 => return Err(LineFault::Nul { line: self.line }),
+            _ => {
+                if b != b'\r' {
                     self.content_end = at + 1;
                 }
-                0 => return Err(LineFault::Nul { line: self.line }),
-                _ => {
-                    if b != b'\r' {
-                        self.content_end = at + 1;
-                    }
-                    self.line_len += 1;
-                    if self.line_len > self.limit {
-                        return Err(LineFault::TooLong {
-                            line: self.line,
-                            limit: self.limit,
-                        });
-                    }
+                self.line_len += 1;
+                if self.line_len > self.limit {
+                    return Err(LineFault::TooLong {
+                        line: self.line,
+                        limit: self.limit,
+                    });
                 }
             }
         }
-        self.read += bytes.len() as u64;
         Ok(())
+    }
+
+    /// Skips the rest of a faulty line, its newline included; whether its end was reached.
+    fn skip_rest_of_line(&mut self) -> io::Result<bool> {
+        loop {
+            let available = self.inner.fill_buf()?;
+            if available.is_empty() {
+                return Ok(false);
+            }
+            match available.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    self.inner.consume(i + 1);
+                    self.line += 1;
+                    self.line_len = 0;
+                    self.skipping = false;
+                    return Ok(true);
+                }
+                None => {
+                    let n = available.len();
+                    self.inner.consume(n);
+                }
+            }
+        }
     }
 }
 
-impl<R: Read> Read for CheckedReader<R> {
+impl<R: BufRead> Read for CheckedReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.check(&buf[..n])
-            .map_err(|fault| io::Error::new(io::ErrorKind::InvalidData, fault))?;
-        Ok(n)
+        if self.skipping && !self.skip_rest_of_line()? {
+            return Ok(0);
+        }
+        let available = self.inner.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        let mut good = 0;
+        let mut fault = None;
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if let Err(f) = self.check(b, self.read + i as u64) {
+                fault = Some(f);
+                break;
+            }
+            good += 1;
+        }
+        self.inner.consume(good);
+        self.read += good as u64;
+        match fault {
+            // The bytes before the fault first; the fault itself on the next read.
+            Some(_) if good > 0 => Ok(good),
+            Some(fault) => {
+                self.skipping = true;
+                Err(io::Error::new(io::ErrorKind::InvalidData, fault))
+            }
+            None => Ok(n),
+        }
     }
 }
 
@@ -256,6 +313,22 @@ mod tests {
             read(b"a\n\nb\0\n", 3),
             Err(Some(LineFault::Nul { line: 3 }))
         );
+    }
+
+    #[test]
+    fn checked_reader_goes_on_at_the_line_after_a_fault() {
+        let mut reader = CheckedReader::new(Cursor::new(b"ab\nxxxxxxxx\ncd\n".to_vec()), 4);
+        let mut out = Vec::new();
+        let fault = reader.read_to_end(&mut out).unwrap_err();
+        assert_eq!(
+            LineFault::from_io(&fault),
+            Some(LineFault::TooLong { line: 2, limit: 4 })
+        );
+        // What came before the fault is passed on; the rest of the long line is skipped.
+        assert_eq!(out, b"ab\nxxxx");
+        out.clear();
+        reader.read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"cd\n");
     }
 
     #[test]

@@ -7,12 +7,13 @@
 //! Every error names the file and the line the row starts on (a quoted cell may span lines).
 //!
 //! A row that cannot be read (a ragged row, invalid UTF-8, an empty text) is an error for that
-//! row only, and the next call reads the next row; a fault in the bytes themselves (a line over
-//! the limit, a NUL byte, an I/O error) ends the table. Line limits and byte checks are
-//! `io::lines`'s job.
+//! row only, and the next call reads the next row. So is a line over the limit or with a NUL
+//! byte: the CSV parser is started afresh at the next line, so that the rows after it still
+//! come out. Only an I/O error ends the table. Line limits and byte checks are `io::lines`'s
+//! job.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use crate::error::StanceError;
@@ -43,10 +44,9 @@ impl Row {
 }
 
 /// The columns a reader needs, by index into the header.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Columns {
-    /// Every text column, in `--text-field` order.
-    text: Vec<usize>,
+    text: usize,
     label: Option<usize>,
     id: Option<usize>,
     title: Option<usize>,
@@ -57,7 +57,8 @@ struct Columns {
 /// A CSV or TSV table being read row by row.
 pub struct Table<R: std::io::Read> {
     path: PathBuf,
-    reader: csv::Reader<CheckedReader<R>>,
+    /// Taken only while the parser is restarted ([`Table::restart_after`]).
+    reader: Option<csv::Reader<CheckedReader<R>>>,
     columns: Vec<String>,
     at: Columns,
     field_names: FieldNames,
@@ -65,6 +66,10 @@ pub struct Table<R: std::io::Read> {
     record: csv::StringRecord,
     seen_any: bool,
     done: bool,
+    delimiter: u8,
+    /// Lines before the one the current CSV parser started on: non-zero once it was started
+    /// afresh after a faulty line.
+    line_offset: usize,
 }
 
 impl Table<BufReader<File>> {
@@ -111,17 +116,18 @@ impl<R: BufRead> Table<R> {
         }
         let column = |name: &str| header.iter().position(|h| h == name);
         // Only the columns read need be unique; a repeated one would make one copy win silently.
-        for name in fields.text_fields().into_iter().chain([
-            fields.label.as_str(),
+        for name in [
+            &fields.text,
+            &fields.label,
             &fields.id,
             &fields.title,
             &fields.source,
             &fields.date,
-        ]) {
+        ] {
             if header.iter().filter(|h| *h == name).count() > 1 {
                 return Err(StanceError::DuplicateColumn {
                     path: path.to_path_buf(),
-                    column: name.to_string(),
+                    column: name.clone(),
                 });
             }
         }
@@ -131,11 +137,7 @@ impl<R: BufRead> Table<R> {
             role,
             found: header.clone(),
         };
-        let text = fields
-            .text_fields()
-            .into_iter()
-            .map(|name| column(name).ok_or_else(|| missing("text", name)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let text = column(&fields.text).ok_or_else(|| missing("text", &fields.text))?;
         let label = column(&fields.label);
         if need_label && label.is_none() {
             return Err(missing("label", &fields.label));
@@ -150,7 +152,7 @@ impl<R: BufRead> Table<R> {
         };
         Ok(Table {
             path: path.to_path_buf(),
-            reader,
+            reader: Some(reader),
             columns: header,
             at,
             field_names: fields.clone(),
@@ -158,6 +160,8 @@ impl<R: BufRead> Table<R> {
             record: csv::StringRecord::new(),
             seen_any: false,
             done: false,
+            delimiter,
+            line_offset: 0,
         })
     }
 
@@ -184,15 +188,7 @@ impl<R: BufRead> Table<R> {
                 field: self.field_names.label.clone(),
             });
         }
-        // `--text-field a,b`: the non-empty cells, joined by a blank line.
-        let text = self
-            .at
-            .text
-            .iter()
-            .filter_map(|&c| self.record.get(c))
-            .filter(|t| !t.trim().is_empty())
-            .collect::<Vec<_>>()
-            .join("\n\n");
+        let text = get(Some(self.at.text)).unwrap_or_default();
         if text.trim().is_empty() {
             return Err(StanceError::EmptyText {
                 path: self.path.clone(),
@@ -217,10 +213,23 @@ impl<R: BufRead> Iterator for Table<R> {
         if self.done {
             return None;
         }
-        match self.reader.read_record(&mut self.record) {
+        let reader = self.reader.as_mut()?;
+        match reader.read_record(&mut self.record) {
             Ok(true) => {
                 self.seen_any = true;
-                let line = line_of(&mut self.reader, self.record.position());
+                let line = line_of(reader, self.record.position());
+                if self.line_offset > 0 && self.record.len() != self.columns.len() {
+                    // The restarted parser has no header to hold rows to; this is its check.
+                    return Some(Err(StanceError::Csv {
+                        path: self.path.clone(),
+                        line,
+                        message: format!(
+                            "found a record with {} fields, but the header has {}",
+                            self.record.len(),
+                            self.columns.len()
+                        ),
+                    }));
+                }
                 Some(self.document(line).map(|document| Row {
                     line,
                     document,
@@ -230,20 +239,49 @@ impl<R: BufRead> Iterator for Table<R> {
             Ok(false) => {
                 self.done = true;
                 (!self.seen_any).then(|| {
-                    Err(StanceError::EmptyFile {
+                    Err(StanceError::HeaderOnly {
                         path: self.path.clone(),
                     })
                 })
             }
             Err(e) => {
                 self.seen_any = true;
-                let error = csv_error(&self.path, e, &mut self.reader);
-                // A ragged row or bad UTF-8 spoils one row; a fault in the bytes or the reader
-                // leaves nothing to go on with.
-                self.done = !matches!(error, StanceError::Csv { .. } | StanceError::NotUtf8 { .. });
+                let error = csv_error(&self.path, e, reader);
+                match &error {
+                    // A ragged row or bad UTF-8 spoils one row.
+                    StanceError::Csv { .. } | StanceError::NotUtf8 { .. } => {}
+                    // A faulty line leaves the parser mid-record: start it afresh at the next.
+                    StanceError::LineTooLong { line, .. } | StanceError::NulByte { line, .. } => {
+                        self.restart_after(*line)
+                    }
+                    // A fault in the reader leaves nothing to go on with.
+                    _ => self.done = true,
+                }
                 Some(Err(error))
             }
         }
+    }
+}
+
+impl<R: BufRead> Table<R> {
+    /// Replaces the CSV parser with a new one that starts at the line after `line`, on the same
+    /// checked reader, which skips the rest of the faulty line. The old parser's buffer is empty
+    /// when the reader has just failed, so no byte is lost.
+    fn restart_after(&mut self, line: usize) {
+        let Some(old) = self.reader.take() else {
+            return;
+        };
+        let mut checked = old.into_inner();
+        checked.restart();
+        self.reader = Some(
+            csv::ReaderBuilder::new()
+                .delimiter(self.delimiter)
+                .quoting(self.delimiter != b'\t')
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(checked),
+        );
+        self.line_offset = line;
     }
 }
 
@@ -268,16 +306,16 @@ pub(crate) fn csv_reader<R: BufRead>(
 }
 
 /// The physical line a record (or an error) at `position` starts on, counted by the
-/// [`CheckedReader`] under `reader`: the csv crate's own count is one short after a CRLF.
-pub(crate) fn line_of<R: Read>(
+/// [`CheckedReader`] under `reader`.
+pub(crate) fn line_of<R: BufRead>(
     reader: &mut csv::Reader<CheckedReader<R>>,
     position: Option<&csv::Position>,
 ) -> usize {
     position.map_or(0, |p| reader.get_mut().line_at(p.byte()))
 }
 
-/// A CSV reader's error as the library's, naming the file and the physical line.
-pub(crate) fn csv_error<R: Read>(
+/// A CSV reader's error as the library's, naming the file and line.
+pub(crate) fn csv_error<R: BufRead>(
     path: &Path,
     e: csv::Error,
     reader: &mut csv::Reader<CheckedReader<R>>,
@@ -362,44 +400,8 @@ mod tests {
     }
 
     #[test]
-    fn a_header_alone_is_an_empty_file() {
+    fn a_header_alone_is_said_to_be_one() {
         let rows: Vec<_> = table("id,text\n", false).unwrap().collect();
-        assert!(matches!(rows[..], [Err(StanceError::EmptyFile { .. })]));
-    }
-
-    /// Each row's line, as the physical line it starts on, for one table written four ways.
-    fn lines_of(bytes: &[u8]) -> Vec<usize> {
-        Table::new(
-            Path::new("t.csv"),
-            Cursor::new(bytes.to_vec()),
-            &FieldNames::default(),
-            b',',
-            false,
-        )
-        .unwrap()
-        .map(|row| row.map_or_else(|e| e.to_string(), |r| r.line.to_string()))
-        .map(|s| s.parse().unwrap_or(0))
-        .collect()
-    }
-
-    #[test]
-    fn lines_are_physical_with_crlf_bom_and_quoted_newlines() {
-        let lf = "id,text\na,one\n\nb,\"two\nlines\"\nc,three\n";
-        let crlf = lf.replace('\n', "\r\n");
-        let want = vec![2, 4, 6];
-        assert_eq!(lines_of(lf.as_bytes()), want, "LF");
-        assert_eq!(lines_of(crlf.as_bytes()), want, "CRLF");
-        for text in [lf, &crlf] {
-            let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
-            assert_eq!(lines_of(&bom), want, "BOM");
-        }
-        // A ragged row's error names the same line either way.
-        for text in ["id,text\na,one\nb\n", "id,text\r\na,one\r\nb\r\n"] {
-            let rows: Vec<_> = table(text, false).unwrap().collect();
-            assert!(
-                matches!(rows[1], Err(StanceError::Csv { line: 3, .. })),
-                "{text:?}"
-            );
-        }
+        assert!(matches!(rows[..], [Err(StanceError::HeaderOnly { .. })]));
     }
 }

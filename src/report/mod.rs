@@ -30,6 +30,7 @@ mod contributions;
 pub mod coverage;
 pub mod date;
 pub mod error;
+pub mod explain_html;
 pub mod html;
 pub mod number;
 pub(crate) mod plots;
@@ -193,15 +194,22 @@ pub fn report_files(
 ) -> Result<Report, ReportError> {
     params.check()?;
     let mut builder = ReportBuilder::new(params);
+    let mut repeats = crate::io::repeats::RepeatedIds::default();
     let notes = read::read_all(
         paths,
         &params.fields,
         params.time,
         model,
         params.skip_bad,
-        &mut |s| builder.add(s),
+        &mut |s| {
+            repeats.see(&s.record.id, || {
+                format!("{}:{}", s.at.path.display(), s.at.line)
+            });
+            builder.add(s)
+        },
     )?;
     let mut report = builder.finish()?;
+    report.repeated_ids = repeats;
     report.notes.extend(notes);
     Ok(report)
 }

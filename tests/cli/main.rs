@@ -16,6 +16,7 @@ mod cv_eval_cuts;
 mod eval_inspect;
 mod explain;
 mod honest_report;
+mod hostile;
 mod inputs;
 mod interrupt;
 mod linfa_agreement;
