@@ -44,9 +44,10 @@ impl Row {
 }
 
 /// The columns a reader needs, by index into the header.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Columns {
-    text: usize,
+    /// Every text column, in `--text-field` order.
+    text: Vec<usize>,
     label: Option<usize>,
     id: Option<usize>,
     title: Option<usize>,
@@ -116,18 +117,17 @@ impl<R: BufRead> Table<R> {
         }
         let column = |name: &str| header.iter().position(|h| h == name);
         // Only the columns read need be unique; a repeated one would make one copy win silently.
-        for name in [
-            &fields.text,
-            &fields.label,
+        for name in fields.text_fields().into_iter().chain([
+            fields.label.as_str(),
             &fields.id,
             &fields.title,
             &fields.source,
             &fields.date,
-        ] {
+        ]) {
             if header.iter().filter(|h| *h == name).count() > 1 {
                 return Err(StanceError::DuplicateColumn {
                     path: path.to_path_buf(),
-                    column: name.clone(),
+                    column: name.to_string(),
                 });
             }
         }
@@ -137,7 +137,11 @@ impl<R: BufRead> Table<R> {
             role,
             found: header.clone(),
         };
-        let text = column(&fields.text).ok_or_else(|| missing("text", &fields.text))?;
+        let text = fields
+            .text_fields()
+            .into_iter()
+            .map(|name| column(name).ok_or_else(|| missing("text", name)))
+            .collect::<Result<Vec<_>, _>>()?;
         let label = column(&fields.label);
         if need_label && label.is_none() {
             return Err(missing("label", &fields.label));
@@ -188,7 +192,15 @@ impl<R: BufRead> Table<R> {
                 field: self.field_names.label.clone(),
             });
         }
-        let text = get(Some(self.at.text)).unwrap_or_default();
+        // `--text-field a,b`: the non-empty cells, joined by a blank line.
+        let text = self
+            .at
+            .text
+            .iter()
+            .filter_map(|&c| self.record.get(c))
+            .filter(|t| !t.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
         if text.trim().is_empty() {
             return Err(StanceError::EmptyText {
                 path: self.path.clone(),
