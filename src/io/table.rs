@@ -416,4 +416,40 @@ mod tests {
         let rows: Vec<_> = table("id,text\n", false).unwrap().collect();
         assert!(matches!(rows[..], [Err(StanceError::HeaderOnly { .. })]));
     }
+
+    /// Each row's line, as the physical line it starts on, for one table written four ways.
+    fn lines_of(bytes: &[u8]) -> Vec<usize> {
+        Table::new(
+            Path::new("t.csv"),
+            Cursor::new(bytes.to_vec()),
+            &FieldNames::default(),
+            b',',
+            false,
+        )
+        .unwrap()
+        .map(|row| row.map_or_else(|e| e.to_string(), |r| r.line.to_string()))
+        .map(|s| s.parse().unwrap_or(0))
+        .collect()
+    }
+
+    #[test]
+    fn lines_are_physical_with_crlf_bom_and_quoted_newlines() {
+        let lf = "id,text\na,one\n\nb,\"two\nlines\"\nc,three\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let want = vec![2, 4, 6];
+        assert_eq!(lines_of(lf.as_bytes()), want, "LF");
+        assert_eq!(lines_of(crlf.as_bytes()), want, "CRLF");
+        for text in [lf, &crlf] {
+            let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+            assert_eq!(lines_of(&bom), want, "BOM");
+        }
+        // A ragged row's error names the same line either way.
+        for text in ["id,text\na,one\nb\n", "id,text\r\na,one\r\nb\r\n"] {
+            let rows: Vec<_> = table(text, false).unwrap().collect();
+            assert!(
+                matches!(rows[1], Err(StanceError::Csv { line: 3, .. })),
+                "{text:?}"
+            );
+        }
+    }
 }
