@@ -265,7 +265,7 @@ fn fields_hint(field: &str, role: &str, found: &[String]) -> String {
 
 /// A hint when a header read as one column looks split by another delimiter (a semicolon CSV
 /// from a European spreadsheet, read with commas).
-fn delimiter_hint(found: &[String]) -> String {
+pub(crate) fn delimiter_hint(found: &[String]) -> String {
     let [only] = found else {
         return String::new();
     };

@@ -65,7 +65,7 @@ pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         None => (super::load_model(None)?, sha256_hex(DEFAULT_MODEL_JSON)),
     };
     let file = Output::create(&args.out)?;
-    let data = TrainingData::read(&args.data, false)?;
+    let data = TrainingData::read(&args.data, false, super::training_data::Dates::Optional)?;
     let params = AdaptParams {
         strength: args.strength,
         folds: args.folds,

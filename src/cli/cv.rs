@@ -13,16 +13,16 @@ use std::path::PathBuf;
 use stance::eval::cv::{cross_validate_grouped, CvResult, FoldResult, GroupedCv, UncertaintySplit};
 use stance::eval::dev::{evaluate_dev, DevReport};
 use stance::eval::folds::GroupBy;
-use stance::eval::metrics::Metrics;
+use stance::eval::metrics::{Metrics, MIN_DOCUMENTS, MIN_PER_LABEL};
 use stance::io::atomic::check_distinct;
 use stance::io::corpus::{label_indices, Document};
 use stance::model::calibration::Calibration;
-use stance::model::evidence::Evidence;
+use stance::model::evidence::{Evidence, UncertaintyPolicy};
 use stance::predict::score::unique_argmax;
 
 use super::options::{DataArgs, Grouping, TrainOptions};
 use super::output::{formats, open_output, write_json, ByLabel, OutputFormat, TEXT_OR_JSON};
-use super::training_data::TrainingData;
+use super::training_data::{Dates, TrainingData};
 
 #[derive(Debug, Args)]
 pub struct CvArgs {
@@ -55,10 +55,19 @@ pub struct CvArgs {
     format: OutputFormat,
     /// Write every document's out-of-fold prediction to PATH as JSON Lines, in input order
     /// (as scikit-learn's cross_val_predict): id, source, date, input_label (the true label),
-    /// label, probabilities, evidence, uncertain and fold. Needs a single --group-by.
+    /// label, probabilities, evidence, uncertain, uncertainty (the cut-offs that decided it,
+    /// which `stance report` then uses) and fold. Needs a single --group-by.
     #[arg(long, value_name = "PATH")]
     predictions: Option<PathBuf>,
+    /// With --group-by month, leave out (counted and named) the documents whose date does not
+    /// read, instead of refusing the data.
+    #[arg(long)]
+    skip_bad: bool,
 }
+
+/// The expected calibration error above which `cv` without a preset suggests
+/// `--preset default`.
+const ECE_HINT: f64 = 0.1;
 
 /// Every run, as `--format json` prints it.
 #[derive(Serialize)]
@@ -93,6 +102,9 @@ struct PredictionLine<'a> {
     probabilities: Option<ByLabel<'a>>,
     evidence: Option<&'a Evidence>,
     uncertain: Option<bool>,
+    /// The cut-offs `uncertain` was decided by (the fold's model's), so that `stance report`
+    /// checks the flags against them rather than against another model's.
+    uncertainty: Option<&'a UncertaintyPolicy>,
     fold: Option<usize>,
 }
 
@@ -119,6 +131,7 @@ fn predictions_jsonl(
             probabilities: p.as_ref().map(|p| ByLabel(labels, &p.probabilities)),
             evidence: p.as_ref().map(|p| &p.evidence),
             uncertain: p.as_ref().map(|p| p.uncertain),
+            uncertainty: p.as_ref().map(|p| &p.policy),
             fold: p.as_ref().map(|p| p.fold),
         };
         serde_json::to_writer(&mut bytes, &line)?;
@@ -135,14 +148,40 @@ struct DevRun {
     report: DevReport,
 }
 
+/// One fold's figures as `--format json` writes them: `metrics` is null, and `withheld` says
+/// why, when they rest on too few documents ([`Metrics::too_few`]).
+#[derive(Serialize)]
+struct FoldReport<'a> {
+    fold: usize,
+    n_train: usize,
+    n: usize,
+    metrics: Option<&'a Metrics>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    withheld: Option<String>,
+}
+
+impl<'a> FoldReport<'a> {
+    fn of(f: &'a FoldResult) -> Self {
+        let withheld = f.metrics.too_few();
+        FoldReport {
+            fold: f.fold,
+            n_train: f.n_train,
+            n: f.metrics.n,
+            metrics: withheld.is_none().then_some(&f.metrics),
+            withheld,
+        }
+    }
+}
+
 /// One grouping's cross-validation.
 #[derive(Serialize)]
 struct RunReport<'a> {
     group_by: GroupBy,
     pooled: &'a Metrics,
-    folds: &'a [FoldResult],
-    macro_f1_mean: f64,
-    macro_f1_sd: f64,
+    folds: Vec<FoldReport<'a>>,
+    /// Over the folds whose figures are shown; null when no fold has enough documents.
+    macro_f1_mean: Option<f64>,
+    macro_f1_sd: Option<f64>,
     /// Random-split macro-F1 minus this run's, when a random split was run.
     leakage_estimate: Option<f64>,
     uncertainty: &'a UncertaintySplit,
@@ -165,7 +204,11 @@ fn mean_sd(v: impl Iterator<Item = f64>) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
+/// One line of figures, or `n/a (n=N)` when they rest on too few documents.
 fn line(name: &str, m: &Metrics) -> String {
+    if m.too_few().is_some() {
+        return format!("{name:<14} n/a (n={})", m.n);
+    }
     format!(
         "{name:<14} n={:<6} acc={:.4} macro_f1={:.4} auc={} log_loss={:.4} brier={:.4} ece={:.4}",
         m.n,
@@ -199,7 +242,14 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         check_distinct(&inputs, &[("--predictions", file)])?;
     }
     let to_stdout = predictions_file.as_ref().is_some_and(|f| f.is_stdout());
-    let data = TrainingData::read(&args.data, args.options.strict_labels())?;
+    let dates = if groupings.contains(&GroupBy::Month) {
+        Dates::Needed {
+            skip_bad: args.skip_bad,
+        }
+    } else {
+        Dates::Optional
+    };
+    let data = TrainingData::read(&args.data, args.options.strict_labels(), dates)?;
     let docs = &data.docs;
     let (labels, y) = label_indices(docs);
     if labels.len() < 2 {
@@ -271,12 +321,23 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 runs: runs
                     .iter()
                     .map(|(g, r)| {
-                        let (macro_f1_mean, macro_f1_sd) =
-                            mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1));
+                        // Over the folds whose figures are shown; null when none is.
+                        let shown: Vec<f64> = r
+                            .folds
+                            .iter()
+                            .filter(|f| f.metrics.too_few().is_none())
+                            .map(|f| f.metrics.macro_f1)
+                            .collect();
+                        let (mean, sd) = mean_sd(shown.iter().copied());
+                        let (macro_f1_mean, macro_f1_sd) = if shown.is_empty() {
+                            (None, None)
+                        } else {
+                            (Some(mean), Some(sd))
+                        };
                         RunReport {
                             group_by: *g,
                             pooled: &r.pooled,
-                            folds: &r.folds,
+                            folds: r.folds.iter().map(FoldReport::of).collect(),
                             macro_f1_mean,
                             macro_f1_sd,
                             leakage_estimate: random.map(|rf| rf - r.pooled.macro_f1),
@@ -321,6 +382,12 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 for f in &r.folds {
                     writeln!(out, "{}", line(&format!("fold {}", f.fold), &f.metrics))?;
                 }
+                if let Some(why) = r.folds.iter().find_map(|f| f.metrics.too_few()) {
+                    writeln!(
+                        out,
+                        "n/a: a fold's figures are not printed when they rest on fewer than {MIN_DOCUMENTS} documents or {MIN_PER_LABEL} of a label (here {why}); use fewer folds or more data"
+                    )?;
+                }
                 writeln!(out, "{}", line("pooled", &r.pooled))?;
                 let u = &r.uncertainty;
                 let pct =
@@ -337,8 +404,19 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                     writeln!(out, "{}", line("calibrated", &m))?;
                     writeln!(out, "(calibrated: {:?} fitted on these same out-of-fold predictions, so optimistic by what its parameters can fit)", cal.map)?;
                 }
-                let (m, s) = mean_sd(r.folds.iter().map(|f| f.metrics.macro_f1));
-                writeln!(out, "macro_f1 over folds: {m:.4} ± {s:.4}")?;
+                let shown = r.folds.iter().filter(|f| f.metrics.too_few().is_none());
+                let (m, s) = mean_sd(shown.clone().map(|f| f.metrics.macro_f1));
+                match shown.count() {
+                    0 => writeln!(
+                        out,
+                        "macro_f1 over folds: n/a (no fold has enough documents)"
+                    )?,
+                    k if k < r.folds.len() => writeln!(
+                        out,
+                        "macro_f1 over the {k} folds with enough documents: {m:.4} ± {s:.4}"
+                    )?,
+                    _ => writeln!(out, "macro_f1 over folds: {m:.4} ± {s:.4}")?,
+                }
             }
             writeln!(
                 out,
@@ -359,6 +437,10 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             }
             for (g, _) in &skipped {
                 writeln!(out, "{:<10} {:>10}", g.to_string(), "skipped")?;
+            }
+            let worst_ece = runs.iter().map(|(_, r)| r.pooled.ece).fold(0.0, f64::max);
+            if args.options.preset().is_none() && worst_ece > ECE_HINT {
+                writeln!(out, "ECE {worst_ece:.3} is above {ECE_HINT}: these probabilities are poorly calibrated; the default model's settings (--preset default) usually calibrate far better")?;
             }
             if random.is_some() {
                 writeln!(out, "leakage = random-split macro-F1 minus this split's: how much a random split overstates performance on unseen outlets/months")?;

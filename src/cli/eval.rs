@@ -88,7 +88,7 @@ fn write_metrics(out: &mut dyn Write, m: &Metrics, labels: &[String]) -> std::io
 
 pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let model = super::load_model(args.model.as_ref())?;
-    let data = TrainingData::read(&args.data, false)?;
+    let data = TrainingData::read(&args.data, false, super::training_data::Dates::Optional)?;
     let docs = &data.docs;
     let labels = model.labels().to_vec();
     let mut y = Vec::with_capacity(docs.len());

@@ -40,6 +40,10 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(long, default_value = "text", value_parser = formats(TEXT_OR_JSON))]
     format: OutputFormat,
+    /// Decompose every label's logit, not only the predicted label's (text and HTML; the JSON
+    /// always holds every label's logits, intercepts and contributions).
+    #[arg(long)]
+    all_labels: bool,
     /// Also write a self-contained HTML view of the explanation here.
     #[arg(long, value_name = "OUT.html")]
     html: Option<PathBuf>,
@@ -128,6 +132,7 @@ fn write_text(
     e: &Explanation,
     effects: &[SwapEffect],
     top: usize,
+    all_labels: bool,
 ) -> std::io::Result<()> {
     let labels = model.labels();
     let p = &e.score.prediction;
@@ -147,20 +152,25 @@ fn write_text(
         100.0 * p.evidence.known,
         p.evidence.signal
     )?;
-    let last = labels.len() - 1;
-    writeln!(
-        out,
-        "logit({}) = {:.4} = intercept {:.4} + {} term contributions{}",
-        labels[last],
-        e.logits[last],
-        e.intercepts[last],
-        e.terms.len(),
-        if model.calibration().is_some() {
-            "; probabilities are calibrated from the logit"
-        } else {
-            ""
-        }
-    )?;
+    // The predicted label's logit first; with --all-labels, every other label's after it.
+    let decomposed: Vec<usize> = std::iter::once(p.top())
+        .chain((0..labels.len()).filter(|&l| all_labels && l != p.top()))
+        .collect();
+    for &l in &decomposed {
+        writeln!(
+            out,
+            "logit({}) = {:.4} = intercept {:.4} + {} term contributions{}",
+            labels[l],
+            e.logits[l],
+            e.intercepts[l],
+            e.terms.len(),
+            if model.calibration().is_some() && l == p.top() {
+                "; probabilities are calibrated from the logit"
+            } else {
+                ""
+            }
+        )?;
+    }
     for (l, name) in labels.iter().enumerate() {
         writeln!(out, "\ntop terms toward {name}:")?;
         for t in e.top_terms(l, top) {
@@ -220,8 +230,8 @@ fn write_text(
                 "  {:<30} {} replaced; p({}) moves {:+.4}",
                 names.join(","),
                 s.replaced,
-                labels[last],
-                deltas[labels[last].as_str()]
+                labels[p.top()],
+                deltas[labels[p.top()].as_str()]
             )?;
         }
     }
@@ -266,14 +276,26 @@ pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             &ExplanationRecord::new(&model, &e, &effects, args.top),
         ),
         // Jsonl is refused by the --format parser.
-        OutputFormat::Text | OutputFormat::Jsonl => {
-            write_text(text_out, &model, &text, &e, &effects, args.top).map_err(Into::into)
-        }
+        OutputFormat::Text | OutputFormat::Jsonl => write_text(
+            text_out,
+            &model,
+            &text,
+            &e,
+            &effects,
+            args.top,
+            args.all_labels,
+        )
+        .map_err(Into::into),
     };
     // The HTML view is written even when stdout has been closed (`| head`): that is not a
     // failure, and the page is what was asked for.
     if let Some(html) = html_out {
-        let page = explain_html::render(&model, &text, &e, &effects, args.top, &name);
+        // The plain page is the Python package's too.
+        let page = if args.all_labels {
+            explain_html::render_labels(&model, &text, &e, &effects, args.top, &name, true)
+        } else {
+            explain_html::render(&model, &text, &e, &effects, args.top, &name)
+        };
         html.commit(page.as_bytes(), out)
             .context("writing the HTML view")?;
     }

@@ -8,6 +8,7 @@
 //! defaults: explicit flags beat the preset, the preset beats the defaults. The help texts
 //! show the defaults of `TrainParams::default()`, the one place they live.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -16,11 +17,13 @@ use clap::{Args, ValueEnum};
 use stance::eval::folds::GroupBy;
 use stance::features::ngrams::NgramRange;
 use stance::features::vocabulary::DocFreq;
-use stance::io::corpus::{read_labelled, Document, FieldNames};
+use stance::io::corpus::{read_labelled, Document, FieldNames, MAX_TEXT_FIELDS};
+use stance::io::date::{normalize_dates, BadDates, DateFormat};
 use stance::model::evidence::{UncertaintyPolicy, DEFAULT_PRIOR_TOKENS};
 use stance::model::logistic::{ClassWeight, Penalty, DEFAULT_L1_RATIO};
 use stance::text::language::Language;
 use stance::text::tokenize::NumberPolicy;
+use stance::train::data::record_lines;
 use stance::train::{
     CalibrationParams, CheckedTrainParams, Preset, StopWordList, TrainOverrides, TrainParams,
 };
@@ -91,6 +94,23 @@ impl From<Stemmer> for Language {
 /// `--ngram-range`: `MIN..MAX` or `MIN,MAX` (also `MIN..=MAX`, `MIN-MAX`, or one `N` for N..N).
 pub fn ngram_range(s: &str) -> Result<NgramRange, ParamError> {
     s.parse()
+}
+
+/// `--text-field`: one field, or up to [`MAX_TEXT_FIELDS`] comma-separated, none empty.
+pub fn text_fields(s: &str) -> Result<String, String> {
+    let names: Vec<&str> = s.split(',').map(str::trim).collect();
+    if names.iter().any(|n| n.is_empty()) {
+        return Err(format!(
+            "expected field names separated by commas, got {s:?}"
+        ));
+    }
+    if names.len() > MAX_TEXT_FIELDS {
+        return Err(format!(
+            "at most {MAX_TEXT_FIELDS} text fields are joined, got {}",
+            names.len()
+        ));
+    }
+    Ok(names.join(","))
 }
 
 /// `--delimiter`: one ASCII character, or `tab` / `\t`.
@@ -175,8 +195,9 @@ pub struct DataArgs {
     /// Repeat for several files.
     #[arg(long = "data", required = true, value_name = "PATH")]
     pub data: Vec<PathBuf>,
-    /// Field (JSON key or CSV column) holding the text.
-    #[arg(long, default_value = "text")]
+    /// Field (JSON key or CSV column) holding the text; several, comma-separated
+    /// (`headline,body`, at most 4), are joined with a blank line.
+    #[arg(long, default_value = "text", value_name = "NAME[,NAME]", value_parser = text_fields)]
     pub text_field: String,
     /// Field holding the label.
     #[arg(long, default_value = "label")]
@@ -187,9 +208,14 @@ pub struct DataArgs {
     /// Field holding the source (outlet), used by --min-sources and the training summary.
     #[arg(long, default_value = "source")]
     pub source_field: String,
-    /// Field holding the date (YYYY-MM-DD).
+    /// Field holding the date: ISO (2022-02-24, 2022-02 or a timestamp) unless
+    /// --date-format says otherwise.
     #[arg(long, default_value = "date")]
     pub date_field: String,
+    /// How the dates are written, strftime-style (`%d/%m/%Y` for 24/02/2022); ISO 8601 when
+    /// not given. Dates that do not read are counted and named once per file.
+    #[arg(long, value_name = "FMT")]
+    pub date_format: Option<String>,
     /// Cell delimiter of CSV/TSV data (one ASCII character, `tab` or `\t` for a tab): `;` for
     /// a European spreadsheet export (default `,` for .csv, tab for .tsv).
     #[arg(long, value_name = "CHAR", value_parser = delimiter)]
@@ -215,13 +241,73 @@ impl DataArgs {
         Ok(self.read_each()?.into_iter().flatten().collect())
     }
 
-    /// Reads every --data source, in order, one list of documents per source.
+    /// Reads every --data source, in order, one list of documents per source; a file with
+    /// dates that do not read is a warning, and those documents count as undated.
     pub fn read_each(&self) -> anyhow::Result<Vec<Vec<Document>>> {
+        let files = self.read_dated()?;
+        Ok(files
+            .into_iter()
+            .map(|mut file| {
+                if let Some(message) = file.message() {
+                    // This file is also built into the Python package, which has no `cli::warn`;
+                    // a closed stderr is no reason to fail.
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "stance: warning: {message}; those documents count as undated"
+                    );
+                }
+                file.undate();
+                file.docs
+            })
+            .collect())
+    }
+
+    /// Reads every --data source, in order, with its dates read in `--date-format` (see
+    /// [`DatedFile`]).
+    pub fn read_dated(&self) -> anyhow::Result<Vec<DatedFile>> {
         let fields = self.fields();
+        let format = DateFormat::from_option(self.date_format.as_deref())?;
         self.data
             .iter()
-            .map(|path| read_labelled(path, &fields).context("reading training data"))
+            .map(|path| {
+                let mut docs = read_labelled(path, &fields).context("reading training data")?;
+                let (mut tally, bad) = normalize_dates(&mut docs, &format, path);
+                // The line of the first bad date, read again only when there is one.
+                if let (Some(&first), Some((line, _))) = (bad.first(), tally.first.as_mut()) {
+                    *line = record_lines(path, &fields).and_then(|l| l.get(first).copied());
+                }
+                Ok(DatedFile {
+                    docs,
+                    tally,
+                    bad,
+                    format: format.clone(),
+                })
+            })
             .collect()
+    }
+}
+
+/// One --data file's documents, their dates rewritten as ISO where they read, and those that
+/// did not.
+pub struct DatedFile {
+    pub docs: Vec<Document>,
+    pub tally: BadDates,
+    /// The documents whose date did not read.
+    pub bad: Vec<usize>,
+    format: DateFormat,
+}
+
+impl DatedFile {
+    /// "28 of 30 dates in FILE are not YYYY-MM-DD, e.g. line 2: ...", if any date did not read.
+    pub fn message(&self) -> Option<String> {
+        self.tally.message(&self.format, "--date-format")
+    }
+
+    /// Drops the dates that did not read, so that those documents count as undated.
+    pub fn undate(&mut self) {
+        for &i in &self.bad {
+            self.docs[i].date = None;
+        }
     }
 }
 

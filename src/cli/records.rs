@@ -61,8 +61,9 @@ pub struct RecordArgs {
         value_name = "FORMAT"
     )]
     pub input: InputFormat,
-    /// Field (JSON key or CSV column) holding the text.
-    #[arg(long, default_value = "text", value_name = "NAME")]
+    /// Field (JSON key or CSV column) holding the text; several, comma-separated
+    /// (`headline,body`, at most 4), are joined with a blank line.
+    #[arg(long, default_value = "text", value_name = "NAME[,NAME]", value_parser = super::options::text_fields)]
     pub text_field: String,
     /// Field holding the id (`id` when not given, and then optional); a table that lacks a
     /// column named here is an error. A record without an id is `FILE:LINE`.
@@ -161,15 +162,17 @@ impl Item {
 
 /// The input being read.
 enum Source {
+    // Both readers are boxed: they are hundreds of bytes, of different sizes, and made once
+    // per input.
     Json {
-        lines: JsonLines<Reader>,
+        lines: Box<JsonLines<Reader>>,
         /// Which of the named kept fields some record has had, and every key seen while one
         /// has not.
         seen: Vec<bool>,
         keys: Vec<String>,
     },
     Table {
-        table: Table<Reader>,
+        table: Box<Table<Reader>>,
         /// The kept fields and their columns.
         kept: Vec<(String, usize)>,
     },
@@ -348,7 +351,9 @@ impl Records {
                     _ => 0,
                 };
                 Source::Json {
-                    lines: JsonLines::new(name, open(reader)?, &self.fields, false).keeping(keep),
+                    lines: Box::new(
+                        JsonLines::new(name, open(reader)?, &self.fields, false).keeping(keep),
+                    ),
                     seen: vec![false; names],
                     keys: Vec::new(),
                 }
@@ -389,11 +394,17 @@ impl Records {
                     Keep::All => columns
                         .iter()
                         .enumerate()
-                        .filter(|(_, c)| **c != self.fields.text && **c != self.fields.id)
+                        .filter(|(_, c)| {
+                            !self.fields.text_fields().contains(&c.as_str())
+                                && **c != self.fields.id
+                        })
                         .map(|(i, c)| (c.clone(), i))
                         .collect(),
                 };
-                Source::Table { table, kept }
+                Source::Table {
+                    table: Box::new(table),
+                    kept,
+                }
             }
         };
         self.current = Some((input, source));

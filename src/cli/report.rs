@@ -10,10 +10,13 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use stance::io::atomic::{check_distinct, Output};
+use stance::io::date::DateFormat;
 use stance::report::coverage::CoveragePoint;
+use stance::report::number::{setting_flags, three_digits};
+use stance::report::table::to_csv_delimited;
 use stance::report::validation::ValidationParams;
 use stance::report::{
-    render_html, report_files_validated, to_csv, ReportParams, SharesOf, TimeUnit,
+    own_training_data, render_html, report_files_validated, ReportParams, SharesOf, TimeUnit,
 };
 
 use super::options::UncertaintyArgs;
@@ -59,6 +62,10 @@ pub struct ReportArgs {
     /// Write the aggregates here as CSV: one row per group and label.
     #[arg(long, value_name = "OUT.csv")]
     csv: Option<PathBuf>,
+    /// Cell delimiter of the --csv output (one ASCII character, `tab` or `\t` for a tab): `;`
+    /// for a European spreadsheet; a comma by default.
+    #[arg(long, value_name = "CHAR", value_parser = super::options::delimiter, requires = "csv")]
+    out_delimiter: Option<u8>,
     /// Write every aggregate here as JSON.
     #[arg(long, value_name = "OUT.json")]
     json: Option<PathBuf>,
@@ -69,9 +76,22 @@ pub struct ReportArgs {
     /// The time series' unit; by default the `month` or `week` in --by, else month.
     #[arg(long, value_enum, value_name = "UNIT")]
     time: Option<Time>,
-    /// The field holding each record's date (YYYY-MM-DD).
+    /// The field holding each record's date: ISO (2022-02-24, 2022-02 or a timestamp) unless
+    /// --date-format says otherwise. Read only for a time series or a month/week group.
     #[arg(long, default_value = "date", value_name = "NAME")]
     date_field: String,
+    /// How the dates are written, strftime-style (`%d/%m/%Y` for 24/02/2022); ISO 8601 when
+    /// not given.
+    #[arg(long, value_name = "FMT")]
+    date_format: Option<String>,
+    /// Leave out (counted and named per file) the records whose date does not read, and the
+    /// labelled validation ids that match no scored record, instead of failing.
+    #[arg(long)]
+    skip_bad: bool,
+    /// Cell delimiter of CSV/TSV input (one ASCII character, `tab` or `\t` for a tab): `;`
+    /// for a European spreadsheet export (default `,` for CSV, tab for TSV).
+    #[arg(long, value_name = "CHAR", value_parser = super::options::delimiter)]
+    delimiter: Option<u8>,
     /// The field holding the true label; by default `input_label` in scored records (a label
     /// kept by `score --keep label`) and `label` in raw ones.
     #[arg(long, value_name = "NAME")]
@@ -80,7 +100,8 @@ pub struct ReportArgs {
     #[arg(long, default_value = "id", value_name = "NAME")]
     id_field: String,
     /// The text field of raw records (and of scored ones that kept it, for paragraph snippets).
-    #[arg(long, default_value = "text", value_name = "NAME")]
+    /// Several, comma-separated (`headline,body`, at most 4), are joined with a blank line.
+    #[arg(long, default_value = "text", value_name = "NAME[,NAME]", value_parser = super::options::text_fields)]
     text_field: String,
     /// For a two-label model, the label whose share and probability are plotted; the first
     /// label (in sorted order) by default.
@@ -122,10 +143,6 @@ pub struct ReportArgs {
     /// files. Rows with an empty label are skipped and counted.
     #[arg(long, value_delimiter = ',', value_name = "LABELLED")]
     validation: Vec<PathBuf>,
-    /// Count, name and skip labelled validation ids that match no scored record, instead of
-    /// failing.
-    #[arg(long)]
-    skip_bad: bool,
     /// The page's title; the input file names by default.
     #[arg(long, value_name = "TEXT")]
     title: Option<String>,
@@ -167,6 +184,9 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         None => params.time,
     };
     params.fields.date = args.date_field.clone();
+    params.fields.date_format = DateFormat::from_option(args.date_format.as_deref())?;
+    params.fields.delimiter = args.delimiter;
+    params.skip_bad = args.skip_bad;
     params.fields.label = args.label_field.clone();
     params.fields.id = args.id_field.clone();
     params.fields.text = args.text_field.clone();
@@ -202,9 +222,6 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("starting a thread pool")?;
-    if args.skip_bad && args.validation.is_empty() {
-        anyhow::bail!("--skip-bad applies to --validation ids here; give --validation or drop it");
-    }
     let validation = (!args.validation.is_empty()).then(|| {
         let vp = ValidationParams {
             skip_unmatched: args.skip_bad,
@@ -232,6 +249,12 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             .join(", ")
     });
 
+    if let Some(own) = own_training_data(&args.inputs, &params.fields, &model) {
+        super::warn(format_args!("{}", own.warning));
+    }
+    for note in &report.notes {
+        super::warn(format_args!("{note}"));
+    }
     // The files first: a closed stdout (`| head`) must not cost the report.
     if let Some(f) = html {
         let page = render_html(&report, &title)?;
@@ -239,7 +262,8 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             .context("writing the HTML report")?;
     }
     if let Some(f) = csv {
-        let bytes = to_csv(&report).context("formatting the CSV report")?;
+        let bytes = to_csv_delimited(&report, args.out_delimiter.unwrap_or(b','))
+            .context("formatting the CSV report")?;
         f.commit(&bytes, out).context("writing the CSV report")?;
     }
     if let Some(f) = json {
@@ -267,45 +291,74 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         )?;
     }
     super::report_validation::print(out, &report)?;
-    let focus = report.plotted.join(",");
-    writeln!(
-        out,
-        "\n{:<32} {:>9} {:>24} {:>10}",
-        "outlet",
-        "documents",
-        format!("share {focus} [95% CI]"),
-        "uncertain"
-    )?;
-    for o in &report.outlets {
-        let l = report
+    // Two labels: the focus label's share (the other is its complement); more: every label's.
+    let shown: Vec<usize> = if report.labels.len() == 2 {
+        let focus = report.plotted.first();
+        vec![report
             .labels
             .iter()
-            .position(|l| Some(l) == report.plotted.first())
-            .unwrap_or(0);
-        let s = o.stats.labels[l].share;
+            .position(|l| Some(l) == focus)
+            .unwrap_or(0)]
+    } else {
+        (0..report.labels.len()).collect()
+    };
+    write!(out, "\n{:<32} {:>9}", "outlet", "documents")?;
+    for &l in &shown {
+        write!(
+            out,
+            " {:>26}",
+            format!("share {} [95% CI]", report.labels[l])
+        )?;
+    }
+    writeln!(out, " {:>10}", "uncertain")?;
+    for o in &report.outlets {
+        let name: String = o
+            .name
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(32)
+            .collect();
+        write!(out, "{name:<32} {:>9}", o.stats.documents)?;
+        for &l in &shown {
+            let s = o.stats.labels[l].share;
+            let cell = match s.share {
+                Some(share) => format!(
+                    "{:.1}% [{:.1}, {:.1}]",
+                    100.0 * share,
+                    100.0 * s.low.unwrap_or(0.0),
+                    100.0 * s.high.unwrap_or(0.0)
+                ),
+                None => "n/a".to_string(),
+            };
+            write!(out, " {cell:>26}")?;
+        }
         writeln!(
             out,
-            "{:<32} {:>9} {:>24} {:>9.1}%",
-            o.name
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(32)
-                .collect::<String>(),
-            o.stats.documents,
-            format!(
-                "{:.1}% [{:.1}, {:.1}]",
-                100.0 * s.share.unwrap_or(0.0),
-                100.0 * s.low.unwrap_or(0.0),
-                100.0 * s.high.unwrap_or(0.0)
-            ),
+            " {:>9.1}%",
             100.0 * o.stats.uncertain.share.unwrap_or(0.0)
         )?;
+    }
+    match report.recorded_policies {
+        0 => {}
+        1 => writeln!(
+            out,
+            "\ncut-offs: the records' own (--uncertain-band {} --min-signal {} --min-known {}), as the records carry them, not the model's",
+            three_digits(report.policy.band),
+            three_digits(report.policy.min_signal),
+            three_digits(report.policy.min_known)
+        )?,
+        n => writeln!(
+            out,
+            "\ncut-offs: the records carry {n} different ones (cv --predictions: one per fold); each record's flag is checked against its own, and the coverage grid below starts from the model's"
+        )?,
     }
     if report.flags_differ > 0 {
         writeln!(
             out,
             "\n{} records' uncertain flags differ from what --uncertain-band {} --min-signal {} gives them: scored with another model or other flags? Pass the same here.",
-            report.flags_differ, report.policy.band, report.policy.min_signal
+            report.flags_differ,
+            three_digits(report.policy.band),
+            three_digits(report.policy.min_signal)
         )?;
     }
     if let Some(c) = &report.coverage {
@@ -314,7 +367,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 out,
                 "\nfor {:.0}% coverage: {} ({})",
                 100.0 * c.target,
-                setting(p),
+                setting_flags(p),
                 outcome(p)
             )?,
             None => writeln!(
@@ -327,22 +380,14 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )?,
         }
         let p = &c.current;
-        writeln!(
-            out,
-            "the records' own setting, {}: {}",
-            setting(p),
-            outcome(p)
-        )?;
+        let whose = if report.recorded_policies > 1 {
+            "the model's setting"
+        } else {
+            "the records' own setting"
+        };
+        writeln!(out, "{whose}, {}: {}", setting_flags(p), outcome(p))?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A coverage point's abstain setting, as the flags that give it.
-fn setting(p: &CoveragePoint) -> String {
-    format!(
-        "--uncertain-band {} --min-signal {} --min-known {}",
-        p.band, p.min_signal, p.min_known
-    )
 }
 
 /// A share as a percentage; "n/a" for a share of nothing (no certain document to be right on).

@@ -77,6 +77,10 @@ pub struct ScoreArgs {
     /// text, ...) on stderr and go on; by default a bad record ends its file.
     #[arg(long)]
     skip_bad: bool,
+    /// Cell delimiter of --format csv output (one ASCII character, `tab` or `\t` for a tab):
+    /// `;` for a European spreadsheet; a comma by default.
+    #[arg(long, value_name = "CHAR", value_parser = super::options::delimiter)]
+    out_delimiter: Option<u8>,
     /// Threads to score with; all cores by default.
     #[arg(long, value_name = "N", value_parser = super::parse_threads)]
     threads: Option<usize>,
@@ -95,6 +99,8 @@ struct Output<'m> {
     model: &'m Model,
     format: ScoreFormat,
     paragraphs: bool,
+    /// The CSV output's delimiter.
+    delimiter: u8,
 }
 
 impl Output<'_> {
@@ -112,7 +118,9 @@ impl Output<'_> {
 
     /// The CSV header, for these kept columns.
     fn csv_header(&self, kept: &[String]) -> std::io::Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(self.delimiter)
+            .from_writer(Vec::new());
         w.write_record(csv_header(kept, self.model.labels(), self.paragraphs))
             .map_err(std::io::Error::other)?;
         w.into_inner()
@@ -162,7 +170,9 @@ impl Output<'_> {
                     .iter()
                     .map(|(_, c)| c.as_ref().map_or(Cow::Borrowed(""), |c| c.as_csv()))
                     .collect();
-                let mut w = csv::Writer::from_writer(out);
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(self.delimiter)
+                    .from_writer(out);
                 for row in csv_rows(id, &cells, score, self.paragraphs) {
                     w.write_record(&row).map_err(std::io::Error::other)?;
                 }
@@ -299,12 +309,17 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if args.format == ScoreFormat::Text && (keep != Keep::Nothing || args.keep_all) {
         anyhow::bail!("--keep and --keep-all apply to --format jsonl and csv; the text table has no room for input fields");
     }
+    if args.out_delimiter.is_some() && args.format != ScoreFormat::Csv {
+        anyhow::bail!("--out-delimiter applies to --format csv only");
+    }
     let output = Output {
         model: &model,
         format: args.format,
         paragraphs: args.paragraphs,
+        delimiter: args.out_delimiter.unwrap_or(b','),
     };
-    output.header(out)?;
+    // The text table's header waits for the first article: with none, there is no table.
+    let mut text_header_due = args.format == ScoreFormat::Text;
     let inputs = if args.inputs.is_empty() {
         vec![PathBuf::from("-")]
     } else {
@@ -364,6 +379,10 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 repeats.see(&id, String::new);
                 if let Some(c) = domain.get_mut(input).and_then(Option::as_mut) {
                     c.add(&evidence);
+                }
+                if text_header_due {
+                    text_header_due = false;
+                    output.header(out)?;
                 }
                 if csv_header_due {
                     csv_header_due = false;

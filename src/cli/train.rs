@@ -41,7 +41,11 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
     check_distinct(&args.data.data, &[("--out", &out)])?;
     let to_stdout = out.is_stdout();
     let started = Instant::now();
-    let data = super::training_data::TrainingData::read(&args.data, args.options.strict_labels())?;
+    let data = super::training_data::TrainingData::read(
+        &args.data,
+        args.options.strict_labels(),
+        super::training_data::Dates::Optional,
+    )?;
     let docs = data.docs;
 
     let bar = if args.quiet {

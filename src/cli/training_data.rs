@@ -11,7 +11,7 @@ use stance::io::corpus::{Document, FieldNames};
 use stance::train::data::record_lines;
 use stance::train::labels::{label_variants, LabelVariants};
 
-use super::options::DataArgs;
+use super::options::{DataArgs, DatedFile};
 
 /// The documents of every `--data` path, in order, and where each came from.
 pub struct TrainingData {
@@ -21,15 +21,54 @@ pub struct TrainingData {
     fields: FieldNames,
 }
 
+/// Whether a command needs the documents' dates (`cv --group-by month`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dates {
+    /// Not needed: a date that does not read is a warning, and its document counts as undated.
+    Optional,
+    /// Needed: dates that do not read are an error naming the file, or with `skip_bad` their
+    /// documents are left out, counted and named.
+    Needed { skip_bad: bool },
+}
+
 impl TrainingData {
     /// Reads `data`, then checks its labels: labels that differ only in case or surrounding
-    /// whitespace are a warning on stderr, or an error with `strict_labels`.
-    pub fn read(data: &DataArgs, strict_labels: bool) -> anyhow::Result<TrainingData> {
+    /// whitespace are a warning on stderr, or an error with `strict_labels`. `dates` says what
+    /// a date that does not read means.
+    pub fn read(
+        data: &DataArgs,
+        strict_labels: bool,
+        dates: Dates,
+    ) -> anyhow::Result<TrainingData> {
         let mut docs = Vec::new();
         let mut files = Vec::new();
-        for (path, file_docs) in data.data.iter().zip(data.read_each()?) {
+        let mut refused = Vec::new();
+        let fields = data.fields();
+        for (path, mut file) in data.data.iter().zip(data.read_dated()?) {
+            if let Some(message) = file.message() {
+                match dates {
+                    Dates::Optional => {
+                        super::warn(format_args!("{message}; those documents count as undated"));
+                        file.undate();
+                    }
+                    Dates::Needed { skip_bad: false } => refused.push(message),
+                    Dates::Needed { skip_bad: true } => {
+                        super::warn(format_args!(
+                            "{message}; --skip-bad left those {} documents out",
+                            file.bad.len()
+                        ));
+                        drop_bad_dates(path, &fields, &mut file);
+                    }
+                }
+            }
             files.push((path.clone(), docs.len()));
-            docs.extend(file_docs);
+            docs.extend(file.docs);
+        }
+        if !refused.is_empty() {
+            bail!(
+                "{}; this needs every date, so pass --date-format, or --skip-bad to leave those documents out",
+                refused.join("; ")
+            );
         }
         let data = TrainingData {
             docs,
@@ -78,7 +117,8 @@ impl TrainingData {
         )
     }
 
-    /// Where document `i` is: `FILE:LINE` for a line format, the `.txt` file for a folder.
+    /// Where document `i` is: `FILE:LINE` for a line format, the `.txt` file for a folder
+    /// (after [`drop_bad_dates`], every document has its id, so that this is not asked).
     pub fn origin(&self, i: usize) -> String {
         match self.files.iter().rev().find(|(_, start)| *start <= i) {
             Some((path, start)) => {
@@ -110,4 +150,27 @@ impl TrainingData {
                 .unwrap_or_else(|| format!("{}, record {}", path.display(), i - start + 1)),
         }
     }
+}
+
+/// Leaves out the documents whose date did not read, after naming every document without an
+/// id by its line (`FILE:LINE`), since the documents' places in the file no longer tell it.
+fn drop_bad_dates(path: &Path, fields: &FieldNames, file: &mut DatedFile) {
+    let lines = record_lines(path, fields);
+    for (i, doc) in file.docs.iter_mut().enumerate() {
+        if doc.id.is_none() {
+            doc.id = Some(match lines.as_ref().and_then(|l| l.get(i)) {
+                Some(line) => format!("{}:{line}", path.display()),
+                None => format!("{}, record {}", path.display(), i + 1),
+            });
+        }
+    }
+    let bad: std::collections::HashSet<usize> = file.bad.iter().copied().collect();
+    let docs = std::mem::take(&mut file.docs);
+    file.docs = docs
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !bad.contains(i))
+        .map(|(_, d)| d)
+        .collect();
+    file.bad.clear();
 }

@@ -9,7 +9,7 @@ use crate::error::StanceError;
 use crate::eval::folds::{FoldPlan, GroupBy};
 use crate::eval::metrics::{argmax, Metrics};
 use crate::io::corpus::Document;
-use crate::model::evidence::Evidence;
+use crate::model::evidence::{Evidence, UncertaintyPolicy};
 use crate::train::{check_label_count, train, CheckedTrainParams};
 use crate::train::{fit_oof_calibration, OofCalibration};
 
@@ -59,6 +59,8 @@ pub struct OofPrediction {
     pub probabilities: Vec<f64>,
     pub evidence: Evidence,
     pub uncertain: bool,
+    /// The cut-offs `uncertain` was decided by: the fold's model's.
+    pub policy: UncertaintyPolicy,
 }
 
 /// What became of one fold: its result and its test documents' predictions, or why it was
@@ -121,6 +123,7 @@ pub fn cross_validate(
                         probabilities: full,
                         evidence: prediction.evidence,
                         uncertain: prediction.uncertain,
+                        policy: *model.uncertainty(),
                     };
                     (i, oof)
                 })

@@ -30,6 +30,34 @@ pub struct Metrics {
     pub confusion: Vec<Vec<usize>>,
 }
 
+/// The fewest documents, and the fewest of each label, that a figure is printed for: below
+/// either, `cv` prints `n/a (n=N)` and says why instead of a score from next to nothing.
+pub const MIN_DOCUMENTS: usize = 10;
+pub const MIN_PER_LABEL: usize = 2;
+
+impl Metrics {
+    /// Why these figures rest on too few documents to print, if they do.
+    pub fn too_few(&self) -> Option<String> {
+        if self.n < MIN_DOCUMENTS {
+            return Some(format!(
+                "n={} is fewer than {MIN_DOCUMENTS} documents",
+                self.n
+            ));
+        }
+        self.per_label
+            .iter()
+            .find(|l| l.support < MIN_PER_LABEL)
+            .map(|l| {
+                format!(
+                    "label {:?} has {} document{} (fewer than {MIN_PER_LABEL})",
+                    l.label,
+                    l.support,
+                    if l.support == 1 { "" } else { "s" }
+                )
+            })
+    }
+}
+
 /// Bins for the expected calibration error.
 pub const ECE_BINS: usize = 10;
 

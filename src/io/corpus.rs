@@ -65,6 +65,25 @@ pub struct FieldNames {
     pub delimiter: Option<u8>,
 }
 
+/// The most fields `--text-field a,b,...` joins.
+pub const MAX_TEXT_FIELDS: usize = 4;
+
+impl FieldNames {
+    /// The text fields: `text` split at commas (`--text-field headline,body`), trimmed, at
+    /// most [`MAX_TEXT_FIELDS`] (the rest are not read; front ends refuse more). A document's
+    /// text is the fields present, joined by a blank line.
+    pub fn text_fields(&self) -> Vec<&str> {
+        text_fields(&self.text)
+    }
+}
+
+/// The text fields `spec` names (`headline,body`): see [`FieldNames::text_fields`].
+pub fn text_fields(spec: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = spec.split(',').map(str::trim).collect();
+    names.truncate(MAX_TEXT_FIELDS);
+    names
+}
+
 impl Default for FieldNames {
     fn default() -> Self {
         FieldNames {

@@ -6,6 +6,7 @@
 //! limit, instead of being buffered whole. What the bytes of a line mean (JSON, CSV fields,
 //! UTF-8) is [`crate::io::corpus`]'s business, not this module's.
 
+use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 
 /// The longest record read, in bytes: one line of JSON Lines or CSV/TSV, or one whole text file
@@ -115,6 +116,14 @@ pub struct CheckedReader<R> {
     line_len: usize,
     /// A fault was reported and the rest of its line is still to be skipped.
     skipping: bool,
+    /// Bytes passed to the parser since it (re)started, and where the current line's content
+    /// ends (past its last byte that is not `\r`), for [`CheckedReader::line_at`].
+    read: u64,
+    content_end: u64,
+    /// The line ends passed and not yet passed over by [`CheckedReader::line_at`]: where each
+    /// `\n` is and where the content of the line it ends stops; and the lines before them.
+    ends: VecDeque<(u64, u64)>,
+    passed: usize,
 }
 
 impl<R: BufRead> CheckedReader<R> {
@@ -126,18 +135,52 @@ impl<R: BufRead> CheckedReader<R> {
             line: 1,
             line_len: 0,
             skipping: false,
+            read: 0,
+            content_end: 0,
+            ends: VecDeque::new(),
+            passed: 0,
         }
     }
 
-    /// Checks one byte, counting lines.
-    fn check(&mut self, b: u8) -> Result<(), LineFault> {
+    /// The 1-based physical line of a record that the parser says starts at byte `offset`
+    /// (counted since it started, or [`CheckedReader::restart`]): line ends before it, and the
+    /// blank line ends (`\r`, `\r\n`, `\n`) it starts on, are passed over, as a CSV parser
+    /// skips them. The csv crate's own count is one short after a CRLF. Offsets must come in
+    /// order: what lies before one is forgotten.
+    pub fn line_at(&mut self, mut offset: u64) -> usize {
+        while let Some(&(newline, content_end)) = self.ends.front() {
+            if content_end > offset {
+                break;
+            }
+            self.ends.pop_front();
+            self.passed += 1;
+            offset = offset.max(newline + 1);
+        }
+        self.passed + 1
+    }
+
+    /// A new parser reads on from here: its offsets count from 0 again, on the current line.
+    pub fn restart(&mut self) {
+        self.read = 0;
+        self.content_end = 0;
+        self.ends.clear();
+        self.passed = self.line - 1;
+    }
+
+    /// Checks one byte at offset `at`, counting lines.
+    fn check(&mut self, b: u8, at: u64) -> Result<(), LineFault> {
         match b {
             b'\n' => {
                 self.line += 1;
                 self.line_len = 0;
+                self.ends.push_back((at, self.content_end));
+                self.content_end = at + 1;
             }
             0 => return Err(LineFault::Nul { line: self.line }),
             _ => {
+                if b != b'\r' {
+                    self.content_end = at + 1;
+                }
                 self.line_len += 1;
                 if self.line_len > self.limit {
                     return Err(LineFault::TooLong {
@@ -184,14 +227,15 @@ impl<R: BufRead> Read for CheckedReader<R> {
         buf[..n].copy_from_slice(&available[..n]);
         let mut good = 0;
         let mut fault = None;
-        for &b in &buf[..n] {
-            if let Err(f) = self.check(b) {
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if let Err(f) = self.check(b, self.read + i as u64) {
                 fault = Some(f);
                 break;
             }
             good += 1;
         }
         self.inner.consume(good);
+        self.read += good as u64;
         match fault {
             // The bytes before the fault first; the fault itself on the next read.
             Some(_) if good > 0 => Ok(good),

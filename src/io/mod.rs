@@ -2,7 +2,7 @@
 //!
 //! [`corpus`] reads the input formats through `lines`, which bounds and checks raw lines,
 //! `record`, which reads one JSON Lines record, and [`table`], which streams the rows of a
-//! CSV/TSV table; [`cell`] is the value of an input field kept for the output. [`stream`]
+//! CSV/TSV table; [`date`] reads a date field the one way every command does; [`cell`] is the value of an input field kept for the output. [`stream`]
 //! processes a stream of records in parallel, in bounded batches, keeping input order.
 //! [`atomic`] writes a file whole or not at all. [`repeats`] counts ids seen before.
 //! [`label_log`] is the append-only log of `stance annotate`'s answers: written with one `fsync`
@@ -11,6 +11,7 @@
 pub mod atomic;
 pub mod cell;
 pub mod corpus;
+pub mod date;
 pub mod label_log;
 pub(crate) mod lines;
 pub(crate) mod record;

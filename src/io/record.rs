@@ -15,10 +15,11 @@ use serde_json::value::RawValue;
 
 use crate::error::StanceError;
 use crate::io::cell::Cell;
-use crate::io::corpus::{Document, FieldNames};
+use crate::io::corpus::{Document, FieldNames, MAX_TEXT_FIELDS};
 
-/// The fields read, in this order: text, label, id, title, source, date.
-const SLOTS: usize = 6;
+/// The fields read, in this order: text, label, id, title, source, date, then the further
+/// text fields of `--text-field a,b` (unused ones named "" and never read).
+const SLOTS: usize = 5 + MAX_TEXT_FIELDS;
 
 /// A field's value as found in the record.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,14 +104,17 @@ pub fn parse_record(
     let text =
         std::str::from_utf8(bytes).map_err(|_| StanceError::NotUtf8 { path: path(), line })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let names = [
-        fields.text.as_str(),
+    let texts = fields.text_fields();
+    let mut names = [""; SLOTS];
+    names[..6].copy_from_slice(&[
+        texts[0],
         &fields.label,
         &fields.id,
         &fields.title,
         &fields.source,
         &fields.date,
-    ];
+    ]);
+    names[6..5 + texts.len()].copy_from_slice(&texts[1..]);
     let mut de = serde_json::Deserializer::from_str(text);
     let wanted = Wanted {
         names: &names,
@@ -133,7 +137,7 @@ pub fn parse_record(
         });
     }
     let (kept, keys, json) = (raw.kept, raw.keys, text);
-    let [text, label, id, title, source, date] = raw.values;
+    let [text, label, id, title, source, date, more @ ..] = raw.values;
     let wrong_type = |field: &str, value: &FieldValue| StanceError::FieldType {
         path: path(),
         line,
@@ -153,11 +157,17 @@ pub fn parse_record(
         Some(FieldValue::Text(s)) => Ok(Some(s)),
         Some(other) => Err(wrong_type(field, &other)),
     };
-    let text = match text {
-        Some(FieldValue::Text(s)) => s,
-        None | Some(FieldValue::Null) => return Err(missing(&fields.text, "text")),
-        Some(other) => return Err(wrong_type(&fields.text, &other)),
-    };
+    // `--text-field a,b`: the fields present, joined by a blank line.
+    let mut parts = Vec::with_capacity(texts.len());
+    for (name, value) in texts.iter().zip(std::iter::once(text).chain(more)) {
+        if let Some(s) = string(name, value)? {
+            parts.push(s);
+        }
+    }
+    if parts.is_empty() {
+        return Err(missing(texts[0], "text"));
+    }
+    let text = parts.join("\n\n");
     if text.trim().is_empty() {
         return Err(StanceError::EmptyText {
             path: path(),
@@ -302,7 +312,7 @@ impl<'de> Visitor<'de> for Wanted<'_> {
 }
 
 /// The bit of the id among the slots (text, label, id, ...).
-const ID_SLOT: u8 = 1 << 2;
+const ID_SLOT: u16 = 1 << 2;
 
 /// A value read from its raw JSON text: a number as its own text, exactly as written; anything
 /// else as [`FieldValue`] reads it.
@@ -316,7 +326,7 @@ fn field_from_raw(raw: &RawValue) -> Result<FieldValue, serde_json::Error> {
 }
 
 /// A key, as the set of wanted fields it names (a bit per slot; 0 when unwanted), and whether
-/// it is kept.
+/// it is kept. An unused slot's name is empty and matches no key.
 struct Key<'a> {
     names: &'a [&'a str; SLOTS],
     keep: &'a Keep,
@@ -325,7 +335,7 @@ struct Key<'a> {
 
 /// What [`Key`] read.
 struct KeyMatch {
-    slots: u8,
+    slots: u16,
     kept: bool,
     /// The key, when it is kept or every key is wanted.
     name: Option<String>,
@@ -351,13 +361,13 @@ impl<'de> Visitor<'de> for Key<'_> {
             .names
             .iter()
             .enumerate()
-            .filter(|(_, name)| **name == key)
+            .filter(|(_, name)| !name.is_empty() && **name == key)
             .fold(0, |mask, (i, _)| mask | 1 << i);
-        // Slots 0 and 2 are the text and the id, which every output has already.
+        // Slots 0 and 2, and 6 on, are the text and the id, which every output has already.
         let kept = match self.keep {
             Keep::Nothing => false,
             Keep::Fields(names) => names.iter().any(|n| n == key),
-            Keep::All => slots & 0b101 == 0,
+            Keep::All => slots & !0b11_1010 == 0,
         };
         Ok(KeyMatch {
             slots,

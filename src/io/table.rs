@@ -44,9 +44,10 @@ impl Row {
 }
 
 /// The columns a reader needs, by index into the header.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Columns {
-    text: usize,
+    /// Every text column, in `--text-field` order.
+    text: Vec<usize>,
     label: Option<usize>,
     id: Option<usize>,
     title: Option<usize>,
@@ -101,9 +102,11 @@ impl<R: BufRead> Table<R> {
         need_label: bool,
     ) -> Result<Self, StanceError> {
         let mut reader = csv_reader(path, reader, delimiter)?;
-        let header = reader
-            .headers()
-            .map_err(|e| csv_error(path, e))?
+        let header = match reader.headers() {
+            Ok(header) => header.clone(),
+            Err(e) => return Err(csv_error(path, e, &mut reader)),
+        };
+        let header = header
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').to_string())
             .collect::<Vec<_>>();
@@ -114,18 +117,17 @@ impl<R: BufRead> Table<R> {
         }
         let column = |name: &str| header.iter().position(|h| h == name);
         // Only the columns read need be unique; a repeated one would make one copy win silently.
-        for name in [
-            &fields.text,
-            &fields.label,
+        for name in fields.text_fields().into_iter().chain([
+            fields.label.as_str(),
             &fields.id,
             &fields.title,
             &fields.source,
             &fields.date,
-        ] {
+        ]) {
             if header.iter().filter(|h| *h == name).count() > 1 {
                 return Err(StanceError::DuplicateColumn {
                     path: path.to_path_buf(),
-                    column: name.clone(),
+                    column: name.to_string(),
                 });
             }
         }
@@ -135,7 +137,11 @@ impl<R: BufRead> Table<R> {
             role,
             found: header.clone(),
         };
-        let text = column(&fields.text).ok_or_else(|| missing("text", &fields.text))?;
+        let text = fields
+            .text_fields()
+            .into_iter()
+            .map(|name| column(name).ok_or_else(|| missing("text", name)))
+            .collect::<Result<Vec<_>, _>>()?;
         let label = column(&fields.label);
         if need_label && label.is_none() {
             return Err(missing("label", &fields.label));
@@ -186,7 +192,15 @@ impl<R: BufRead> Table<R> {
                 field: self.field_names.label.clone(),
             });
         }
-        let text = get(Some(self.at.text)).unwrap_or_default();
+        // `--text-field a,b`: the non-empty cells, joined by a blank line.
+        let text = self
+            .at
+            .text
+            .iter()
+            .filter_map(|&c| self.record.get(c))
+            .filter(|t| !t.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
         if text.trim().is_empty() {
             return Err(StanceError::EmptyText {
                 path: self.path.clone(),
@@ -215,8 +229,7 @@ impl<R: BufRead> Iterator for Table<R> {
         match reader.read_record(&mut self.record) {
             Ok(true) => {
                 self.seen_any = true;
-                let line =
-                    self.line_offset + self.record.position().map_or(0, |p| p.line() as usize);
+                let line = line_of(reader, self.record.position());
                 if self.line_offset > 0 && self.record.len() != self.columns.len() {
                     // The restarted parser has no header to hold rows to; this is its check.
                     return Some(Err(StanceError::Csv {
@@ -245,22 +258,7 @@ impl<R: BufRead> Iterator for Table<R> {
             }
             Err(e) => {
                 self.seen_any = true;
-                let error = match csv_error(&self.path, e) {
-                    StanceError::Csv {
-                        path,
-                        line,
-                        message,
-                    } => StanceError::Csv {
-                        path,
-                        line: line + self.line_offset,
-                        message,
-                    },
-                    StanceError::NotUtf8 { path, line } => StanceError::NotUtf8 {
-                        path,
-                        line: line + self.line_offset,
-                    },
-                    other => other,
-                };
+                let error = csv_error(&self.path, e, reader);
                 match &error {
                     // A ragged row or bad UTF-8 spoils one row.
                     StanceError::Csv { .. } | StanceError::NotUtf8 { .. } => {}
@@ -285,13 +283,15 @@ impl<R: BufRead> Table<R> {
         let Some(old) = self.reader.take() else {
             return;
         };
+        let mut checked = old.into_inner();
+        checked.restart();
         self.reader = Some(
             csv::ReaderBuilder::new()
                 .delimiter(self.delimiter)
                 .quoting(self.delimiter != b'\t')
                 .has_headers(false)
                 .flexible(true)
-                .from_reader(old.into_inner()),
+                .from_reader(checked),
         );
         self.line_offset = line;
     }
@@ -317,9 +317,22 @@ pub(crate) fn csv_reader<R: BufRead>(
         .from_reader(CheckedReader::new(reader, MAX_RECORD_BYTES)))
 }
 
+/// The physical line a record (or an error) at `position` starts on, counted by the
+/// [`CheckedReader`] under `reader`.
+pub(crate) fn line_of<R: BufRead>(
+    reader: &mut csv::Reader<CheckedReader<R>>,
+    position: Option<&csv::Position>,
+) -> usize {
+    position.map_or(0, |p| reader.get_mut().line_at(p.byte()))
+}
+
 /// A CSV reader's error as the library's, naming the file and line.
-pub(crate) fn csv_error(path: &Path, e: csv::Error) -> StanceError {
-    let line = e.position().map_or(0, |p| p.line() as usize);
+pub(crate) fn csv_error<R: BufRead>(
+    path: &Path,
+    e: csv::Error,
+    reader: &mut csv::Reader<CheckedReader<R>>,
+) -> StanceError {
+    let line = line_of(reader, e.position());
     let message = e.to_string();
     match e.into_kind() {
         csv::ErrorKind::Utf8 { .. } => StanceError::NotUtf8 {
@@ -402,5 +415,41 @@ mod tests {
     fn a_header_alone_is_said_to_be_one() {
         let rows: Vec<_> = table("id,text\n", false).unwrap().collect();
         assert!(matches!(rows[..], [Err(StanceError::HeaderOnly { .. })]));
+    }
+
+    /// Each row's line, as the physical line it starts on, for one table written four ways.
+    fn lines_of(bytes: &[u8]) -> Vec<usize> {
+        Table::new(
+            Path::new("t.csv"),
+            Cursor::new(bytes.to_vec()),
+            &FieldNames::default(),
+            b',',
+            false,
+        )
+        .unwrap()
+        .map(|row| row.map_or_else(|e| e.to_string(), |r| r.line.to_string()))
+        .map(|s| s.parse().unwrap_or(0))
+        .collect()
+    }
+
+    #[test]
+    fn lines_are_physical_with_crlf_bom_and_quoted_newlines() {
+        let lf = "id,text\na,one\n\nb,\"two\nlines\"\nc,three\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let want = vec![2, 4, 6];
+        assert_eq!(lines_of(lf.as_bytes()), want, "LF");
+        assert_eq!(lines_of(crlf.as_bytes()), want, "CRLF");
+        for text in [lf, &crlf] {
+            let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+            assert_eq!(lines_of(&bom), want, "BOM");
+        }
+        // A ragged row's error names the same line either way.
+        for text in ["id,text\na,one\nb\n", "id,text\r\na,one\r\nb\r\n"] {
+            let rows: Vec<_> = table(text, false).unwrap().collect();
+            assert!(
+                matches!(rows[1], Err(StanceError::Csv { line: 3, .. })),
+                "{text:?}"
+            );
+        }
     }
 }

@@ -255,6 +255,10 @@ pub struct Report {
     pub coverage: Option<Coverage>,
     /// The policy the records were flagged under, as far as the report knows it.
     pub policy: UncertaintyPolicy,
+    /// How many different cut-offs the records carried (`cv --predictions` writes each
+    /// record's: one per fold). Each record's flag is checked against its own; when every
+    /// record carried the same one, it is `policy`, in place of the model's or the options'.
+    pub recorded_policies: usize,
     /// Records whose `uncertain` flag differs from what `policy` gives their probabilities and
     /// evidence: scored with another model or other settings, or (from CSV, which lacks the
     /// weighted-term count) a guess.
@@ -266,6 +270,9 @@ pub struct Report {
     /// a training profile.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub domain: Vec<InputDomain>,
+    /// What the reader left out and why (records with unreadable dates under --skip-bad).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -297,6 +304,8 @@ struct Kept {
     label: usize,
     probabilities: Vec<f64>,
     evidence: Evidence,
+    /// The cut-offs the record says it was flagged under (`cv --predictions` writes them).
+    policy: Option<UncertaintyPolicy>,
 }
 
 /// Takes records one at a time ([`ReportBuilder::add`]) and makes the [`Report`].
@@ -449,6 +458,7 @@ impl<'p> ReportBuilder<'p> {
             label: top,
             probabilities: r.probabilities,
             evidence: r.evidence,
+            policy: r.policy,
         });
         Ok(())
     }
@@ -457,6 +467,20 @@ impl<'p> ReportBuilder<'p> {
     pub(crate) fn finish(mut self) -> Result<Report, ReportError> {
         let labels = self.labels.take().ok_or(ReportError::NoRecords)?;
         let params = self.params;
+        // The records' own cut-offs, when every record carries the same: they, not the
+        // model's, are what the records were flagged under.
+        let mut carried: Vec<UncertaintyPolicy> = Vec::new();
+        for p in self.kept.iter().filter_map(|k| k.policy) {
+            if !carried.contains(&p) {
+                carried.push(p);
+            }
+        }
+        let all_carry = self.kept.iter().all(|k| k.policy.is_some());
+        let recorded = match carried[..] {
+            [one] if all_carry => Some(one),
+            _ => None,
+        };
+        let policy = recorded.unwrap_or(params.policy);
         let plotted: Vec<usize> =
             if labels.len() == 2 {
                 let focus =
@@ -544,7 +568,7 @@ impl<'p> ReportBuilder<'p> {
                         .iter()
                         .map(|k| k.evidence.signal)
                         .collect::<Vec<_>>(),
-                    params.policy.min_signal,
+                    policy.min_signal,
                 ),
             };
             let knowns = match &params.min_knowns {
@@ -554,7 +578,7 @@ impl<'p> ReportBuilder<'p> {
                         .iter()
                         .map(|k| k.evidence.known)
                         .collect::<Vec<_>>(),
-                    params.policy.min_known,
+                    policy.min_known,
                 ),
             };
             let grid = Grid {
@@ -564,24 +588,23 @@ impl<'p> ReportBuilder<'p> {
             };
             (
                 Some(reliability(&top, params.bins)),
-                Some(coverage(
-                    &records,
-                    &params.policy,
-                    &grid,
-                    params.target_coverage,
-                )),
+                Some(coverage(&records, &policy, &grid, params.target_coverage)),
             )
         };
         let flags_differ = self
             .kept
             .iter()
-            .filter(|k| k.uncertain != params.policy.is_uncertain(&k.probabilities, &k.evidence))
+            .filter(|k| {
+                let own = k.policy.unwrap_or(params.policy);
+                k.uncertain != own.is_uncertain(&k.probabilities, &k.evidence)
+            })
             .count();
         Ok(Report {
             repeated_ids: Default::default(),
             flags_differ,
             validation: None,
             domain: Vec::new(),
+            notes: Vec::new(),
             plotted: plotted.iter().map(|&l| labels[l].clone()).collect(),
             shares: params.shares,
             language: params.language.clone(),
@@ -613,7 +636,8 @@ impl<'p> ReportBuilder<'p> {
             reliability,
             confusion: confusion_of(None),
             coverage,
-            policy: params.policy,
+            policy,
+            recorded_policies: carried.len(),
             by: params.fields.by.clone(),
             outlet_fields: params
                 .fields

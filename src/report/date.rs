@@ -1,17 +1,10 @@
-//! Calendar buckets for the time series: a `YYYY-MM-DD` date (anything after the tenth
-//! character, such as a time, is ignored) becomes its month `2022-03` or its ISO 8601 week
-//! `2022-W09`. Weeks start on Monday and belong to the year of their Thursday, as pandas'
+//! Calendar buckets for the time series: a date (read by [`crate::io::date`]) becomes its
+//! month `2022-03` or its ISO 8601 week `2022-W09`. Weeks start on Monday and belong to the year of their Thursday, as pandas'
 //! `isocalendar()` and `date +%G-W%V` have it.
 
 use serde::Serialize;
 
-/// A checked calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-}
+pub use crate::io::date::Date;
 
 /// The calendar unit of the time series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -55,42 +48,7 @@ fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 impl Date {
-    /// Parses the `YYYY-MM-DD` at the start of `s`; `None` if it is not a real date.
-    pub fn parse(s: &str) -> Option<Date> {
-        let s = s.trim();
-        let head = s.get(..10)?;
-        if s.len() > 10 && !s[10..].starts_with(['T', 't', ' ']) {
-            return None;
-        }
-        let b = head.as_bytes();
-        if b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-            let part = &head[r];
-            if part.bytes().all(|c| c.is_ascii_digit()) {
-                part.parse().ok()
-            } else {
-                None
-            }
-        };
-        let (year, month, day) = (digits(0..4)? as i32, digits(5..7)?, digits(8..10)?);
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
-        Some(Date { year, month, day })
-    }
-
     /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
     fn days(self) -> i64 {
         let y = i64::from(self.year) - i64::from(self.month <= 2);
@@ -125,6 +83,7 @@ impl Date {
                 year,
                 month: 1,
                 day: 1,
+                month_only: false,
             }
             .weekday();
             if jan1 == 4 || (jan1 == 3 && is_leap(year)) {

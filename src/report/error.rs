@@ -18,13 +18,9 @@ pub enum ReportError {
         line: usize,
         message: String,
     },
-    #[error("{path}:{line}: field {field:?} holds {value:?}, not a date (YYYY-MM-DD)")]
-    Date {
-        path: PathBuf,
-        line: usize,
-        field: String,
-        value: String,
-    },
+    /// Dates of one file that could not be read, counted, named and refused (no --skip-bad).
+    #[error("{message}; or pass --skip-bad to leave those records out")]
+    Dates { message: String },
     #[error("{path}:{line}: the record's labels ({found}) differ from the first record's ({expected}); a report covers one model's scores")]
     Labels {
         path: PathBuf,

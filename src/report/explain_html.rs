@@ -52,6 +52,20 @@ pub fn render(
     top: usize,
     title: &str,
 ) -> String {
+    render_labels(model, text, e, swaps, top, title, false)
+}
+
+/// [`render`], with every label's logit decomposed when `all_labels` (`explain --all-labels`),
+/// not only the predicted label's.
+pub fn render_labels(
+    model: &Model,
+    text: &str,
+    e: &Explanation,
+    swaps: &[SwapEffect],
+    top: usize,
+    title: &str,
+    all_labels: bool,
+) -> String {
     let labels = model.labels();
     let binary = labels.len() == 2;
     let p = &e.score.prediction;
@@ -124,7 +138,7 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
     let _ = write!(
         h,
         "<header><div class=\"verdict\" style=\"color:{}\">{} <span class=\"meta\">p = {:.3}{}</span></div>\n\
-<div class=\"meta\">{} · evidence: {} tokens, {:.0}% of terms known, signal {:.2} · logit {:+.3} = intercept {:+.3} + {} terms</div>\n<p class=\"legend\">",
+<div class=\"meta\">{} · evidence: {} tokens, {:.0}% of terms known, signal {:.2} · logit({}) {:+.3} = intercept {:+.3} + {} terms</div>\n{}<p class=\"legend\">",
         colour(p.top(), 1.0),
         escape(p.label_or_none()),
         p.probabilities[p.top()],
@@ -133,9 +147,26 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
         p.evidence.tokens,
         100.0 * p.evidence.known,
         p.evidence.signal,
-        e.logits[labels.len() - 1],
-        e.intercepts[labels.len() - 1],
-        e.terms.len()
+        escape(&labels[p.top()]),
+        e.logits[p.top()],
+        e.intercepts[p.top()],
+        e.terms.len(),
+        if all_labels {
+            let lines: Vec<String> = (0..labels.len())
+                .filter(|&l| l != p.top())
+                .map(|l| {
+                    format!(
+                        "logit({}) {:+.3} = intercept {:+.3} + term contributions",
+                        escape(&labels[l]),
+                        e.logits[l],
+                        e.intercepts[l]
+                    )
+                })
+                .collect();
+            format!("<div class=\"meta\">{}</div>\n", lines.join(" · "))
+        } else {
+            String::new()
+        }
     );
     for (l, name) in labels.iter().enumerate() {
         let _ = write!(

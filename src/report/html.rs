@@ -9,6 +9,7 @@ use crate::report::aggregate::{GroupStats, OutletReport, Report};
 use crate::report::coverage::{Coverage, CoveragePoint};
 use crate::report::error::ReportError;
 use crate::report::html_validation;
+use crate::report::number::setting_flags;
 use crate::report::plots;
 use crate::report::reliability::Confusion;
 use crate::report::wilson::Share;
@@ -172,13 +173,6 @@ pub(crate) fn confusion_table(h: &mut String, c: &Confusion) {
     h.push_str("</table>\n");
 }
 
-fn setting(p: &CoveragePoint) -> String {
-    format!(
-        "--uncertain-band {} --min-signal {} --min-known {}",
-        p.band, p.min_signal, p.min_known
-    )
-}
-
 fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result<(), ReportError> {
     let target = format!("{:.0}%", c.target * 100.0);
     h.push_str("<div class=\"note\">");
@@ -187,7 +181,7 @@ fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result
             let _ = write!(
                 h,
                 "<p>For <b>{target} coverage</b>: <code>{}</code> keeps {} of the labelled documents as certain, {} right (accuracy on the uncertain rest: {}).</p>",
-                setting(p),
+                setting_flags(p),
                 pct(p.coverage.share),
                 pct(p.accuracy_certain.share),
                 pct(p.accuracy_uncertain.share)
@@ -202,7 +196,7 @@ fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result
                     format!(
                         " (the grid's highest is {}, with <code>{}</code>)",
                         pct(p.coverage.share),
-                        setting(p)
+                        setting_flags(p)
                     )
                 })
                 .unwrap_or_default();
@@ -224,7 +218,7 @@ fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result
     let _ = writeln!(
         h,
         "<p>The records' own setting (<code>{}</code>) covers {}: accuracy {} on the certain, {} on the uncertain; {} on all labelled documents.</p></div>",
-        setting(p),
+        setting_flags(p),
         pct(p.coverage.share),
         pct(p.accuracy_certain.share),
         pct(p.accuracy_uncertain.share),
@@ -480,6 +474,7 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
     }
     if let Some(c) = &report.coverage {
         h.push_str("<section id=\"coverage\"><h2>Accuracy against coverage</h2>\n");
+        h.push_str("<p>How to use this: pick the setting whose coverage you can live with, score with its flags (<code>stance score --uncertain-band B --min-signal S --min-known K</code>), and report the certain documents only.</p>\n");
         coverage_section(&mut h, c, report.flags_differ)?;
         h.push_str("</section>\n");
     }

@@ -36,6 +36,7 @@ pub mod error;
 pub mod explain_html;
 pub mod html;
 mod html_validation;
+pub mod number;
 pub(crate) mod plots;
 pub(crate) mod read;
 pub mod record;
@@ -48,6 +49,8 @@ pub mod wilson;
 
 use std::path::PathBuf;
 
+use crate::eval::own_data::OwnTrainingData;
+use crate::io::corpus::{read_labelled, FieldNames};
 use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::Model;
 
@@ -98,6 +101,9 @@ pub struct ReportParams {
     /// The model's language (ISO 639-1): a record without a label in another language is
     /// counted as not in it.
     pub language: String,
+    /// Leave out, counted in [`Report::notes`], the records whose date cannot be read when the
+    /// report needs dates; defaults to `false`: such records are an error naming the file.
+    pub skip_bad: bool,
 }
 
 impl ReportParams {
@@ -125,6 +131,7 @@ impl ReportParams {
             min_knowns: None,
             shares: SharesOf::default(),
             language: model.language().code().to_string(),
+            skip_bad: false,
         }
     }
 
@@ -171,6 +178,30 @@ impl ReportParams {
     }
 }
 
+/// Whether the report's inputs, read as labelled documents (text, the true label's field, and
+/// `source`), are `model`'s own training data, as `stance eval` warns. `None` when they are
+/// not, or cannot be read as labelled documents (scored records, stdin, a missing label).
+pub fn own_training_data(
+    paths: &[PathBuf],
+    fields: &Fields,
+    model: &Model,
+) -> Option<OwnTrainingData> {
+    let names = FieldNames {
+        text: fields.text.clone(),
+        label: fields.label.clone().unwrap_or_else(|| "label".into()),
+        delimiter: fields.delimiter,
+        ..FieldNames::default()
+    };
+    let mut docs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            return None;
+        }
+        docs.extend(read_labelled(path, &names).ok()?);
+    }
+    OwnTrainingData::check(model, &docs)
+}
+
 /// Reads every record of `paths` (scored, or raw and scored with `model`) and aggregates them.
 pub fn report_files(
     paths: &[PathBuf],
@@ -202,28 +233,36 @@ pub fn report_files_validated(
     // like the record's file (a file given twice is counted in its first place).
     let mut input = 0;
     let mut repeats = crate::io::repeats::RepeatedIds::default();
-    read::read_all(paths, &params.fields, params.time, model, &mut |s| {
-        repeats.see(&s.record.id, || {
-            format!("{}:{}", s.at.path.display(), s.at.line)
-        });
-        if let Some(i) = (input..paths.len()).find(|&i| paths[i].as_path() == s.at.path) {
-            input = i;
-        }
-        if let Some(c) = counters.get_mut(input).and_then(Option::as_mut) {
-            c.add(&s.record.evidence);
-        }
-        if let Some(c) = collector.as_mut() {
-            let r = &s.record;
-            c.add(&r.id, || Matched {
-                group: r.groups.clone(),
-                predicted: r.label,
-            })
-            .map_err(|m| s.at.error(m))?;
-        }
-        builder.add(s)
-    })?;
+    let notes = read::read_all(
+        paths,
+        &params.fields,
+        params.time,
+        model,
+        params.skip_bad,
+        &mut |s| {
+            repeats.see(&s.record.id, || {
+                format!("{}:{}", s.at.path.display(), s.at.line)
+            });
+            if let Some(i) = (input..paths.len()).find(|&i| paths[i].as_path() == s.at.path) {
+                input = i;
+            }
+            if let Some(c) = counters.get_mut(input).and_then(Option::as_mut) {
+                c.add(&s.record.evidence);
+            }
+            if let Some(c) = collector.as_mut() {
+                let r = &s.record;
+                c.add(&r.id, || Matched {
+                    group: r.groups.clone(),
+                    predicted: r.label,
+                })
+                .map_err(|m| s.at.error(m))?;
+            }
+            builder.add(s)
+        },
+    )?;
     let mut report = builder.finish()?;
     report.repeated_ids = repeats;
+    report.notes.extend(notes);
     report.domain = paths
         .iter()
         .zip(&counters)

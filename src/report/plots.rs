@@ -98,9 +98,86 @@ fn plotted(report: &Report) -> impl Iterator<Item = (&String, usize, RGBColor)> 
     })
 }
 
-/// A share at category `at` with its interval, as (at, share, low, high); `None` without data.
-fn interval(at: i32, s: Share) -> Option<(i32, f64, f64, f64)> {
-    Some((at, s.share?, s.low?, s.high?))
+/// A share at category `at` with its interval and the documents it is of; `None` without data.
+#[derive(Debug, Clone, Copy)]
+struct Point {
+    at: i32,
+    share: f64,
+    low: f64,
+    high: f64,
+    n: usize,
+}
+
+fn interval(at: i32, s: Share) -> Option<Point> {
+    Some(Point {
+        at,
+        share: s.share?,
+        low: s.low?,
+        high: s.high?,
+        n: s.total,
+    })
+}
+
+/// Points of fewer documents than this are drawn hollow, and the plot says so.
+pub const HOLLOW_BELOW: usize = 5;
+
+/// A point's marker: its area grows with its documents (radius 3 to 8), hollow under
+/// [`HOLLOW_BELOW`].
+fn marker<X>(at: X, n: usize, c: RGBColor) -> Circle<X, i32> {
+    let radius = (3.0 + (n as f64).sqrt().min(5.0)).round() as i32;
+    let style = if n < HOLLOW_BELOW {
+        c.stroke_width(2)
+    } else {
+        c.filled()
+    };
+    Circle::new(at, radius, style)
+}
+
+/// The legend as a strip above the plot, outside the data: one coloured dot and name per
+/// entry, then `note`.
+fn legend_strip(
+    plot: &'static str,
+    area: &DrawingArea<SVGBackend, Shift>,
+    entries: &[(&str, RGBColor)],
+    note: &str,
+) -> Result<(), ReportError> {
+    let mut x = 12;
+    let y = 12;
+    for (name, c) in entries {
+        area.draw(&Circle::new((x + 5, y), 5, c.filled()))
+            .map_err(fail(plot))?;
+        area.draw(&Text::new(name.to_string(), (x + 14, y - 6), (FONT, 12)))
+            .map_err(fail(plot))?;
+        x += 30 + 7 * name.len() as i32;
+    }
+    if !note.is_empty() {
+        area.draw(&Text::new(
+            note.to_string(),
+            (x + 4, y - 6),
+            (FONT, 11).into_font().color(&BLACK.mix(0.6)),
+        ))
+        .map_err(fail(plot))?;
+    }
+    Ok(())
+}
+
+/// The legend's entries: none for one plotted label (the axis names it), else every one.
+fn legend_entries(report: &Report) -> Vec<(&str, RGBColor)> {
+    if report.plotted.len() < 2 {
+        return Vec::new();
+    }
+    plotted(report)
+        .map(|(name, _, c)| (name.as_str(), c))
+        .collect()
+}
+
+/// What the plot's hollow points mean, when it has any.
+fn hollow_note(points: impl IntoIterator<Item = usize>) -> String {
+    if points.into_iter().any(|n| n < HOLLOW_BELOW) {
+        format!("hollow: fewer than {HOLLOW_BELOW} documents; larger dots: more documents")
+    } else {
+        "larger dots: more documents".to_string()
+    }
 }
 
 /// The share of each plotted label per outlet of `outlets`, with 95% intervals: one row per
@@ -108,18 +185,19 @@ fn interval(at: i32, s: Share) -> Option<(i32, f64, f64, f64)> {
 pub fn shares(report: &Report, outlets: &[&OutletReport]) -> Result<String, ReportError> {
     const PLOT: &str = "share per outlet";
     let n = outlets.len() as i32;
-    let height = 84 + 26 * n.max(1) as u32;
+    let height = 84 + 26 * n.max(1) as u32 + LEGEND;
     svg(PLOT, (760, height), |root| {
-        let mut chart = ChartBuilder::on(root)
+        let (top, plot) = root.split_vertically(LEGEND);
+        let mut chart = ChartBuilder::on(&plot)
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(200)
             .build_cartesian_2d(0f64..1f64, categories(n).into_segmented())
             .map_err(fail(PLOT))?;
-        let names: Vec<String> = report
-            .outlets
+        // Each outlet's row names its documents: a share of 3 is not a share of 300.
+        let names: Vec<String> = outlets
             .iter()
-            .map(|o| shorten(&o.name, 28))
+            .map(|o| format!("{} (n={})", shorten(&o.name, 22), o.stats.documents))
             .collect();
         // Row i from the top is outlet i: the axis counts upward.
         let row = |i: usize| n - 1 - i as i32;
@@ -142,39 +220,34 @@ pub fn shares(report: &Report, outlets: &[&OutletReport]) -> Result<String, Repo
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(fail(PLOT))?;
-        for (name, l, c) in plotted(report) {
-            let points: Vec<(i32, f64, f64, f64)> = outlets
+        let mut sizes = Vec::new();
+        for (_, l, c) in plotted(report) {
+            let points: Vec<Point> = outlets
                 .iter()
                 .enumerate()
                 .filter_map(|(i, o)| interval(row(i), o.stats.labels[l].share))
                 .collect();
             chart
-                .draw_series(points.iter().map(|&(i, s, lo, hi)| {
-                    ErrorBar::new_horizontal(
-                        SegmentValue::CenterOf(i),
-                        lo,
-                        s,
-                        hi,
-                        c.stroke_width(2),
-                        8,
-                    )
+                .draw_series(points.iter().map(|p| {
+                    let at = SegmentValue::CenterOf(p.at);
+                    ErrorBar::new_horizontal(at, p.low, p.share, p.high, c.stroke_width(2), 8)
                 }))
                 .map_err(fail(PLOT))?;
             chart
-                .draw_series(points.iter().map(|&(i, s, _, _)| {
-                    Circle::new((s, SegmentValue::CenterOf(i)), 5, c.filled())
-                }))
-                .map_err(fail(PLOT))?
-                .label(name.as_str())
-                .legend(move |(x, y)| Circle::new((x + 8, y), 5, c.filled()));
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|p| marker((p.share, SegmentValue::CenterOf(p.at)), p.n, c)),
+                )
+                .map_err(fail(PLOT))?;
+            sizes.extend(points.iter().map(|p| p.n));
         }
-        // One label is named on the axis; a legend is for several.
-        if report.plotted.len() < 2 {
-            return Ok(());
-        }
-        legend(PLOT, &mut chart, 13, Some(SeriesLabelPosition::LowerRight))
+        legend_strip(PLOT, &top, &legend_entries(report), &hollow_note(sizes))
     })
 }
+
+/// The height of the legend strip above a plot, in pixels.
+const LEGEND: u32 = 24;
 
 /// The time series of one outlet: each plotted label's share per bucket, with 95% intervals.
 /// `buckets` are every outlet's, so that all outlets share one axis.
@@ -183,8 +256,9 @@ pub fn series(report: &Report, outlet: &OutletReport) -> Result<String, ReportEr
     let buckets = &report.buckets;
     let n = buckets.len() as i32;
     let unit = report.time_unit.map(|u| u.name()).unwrap_or("month");
-    svg(PLOT, (560, 250), |root| {
-        let mut chart = ChartBuilder::on(root)
+    svg(PLOT, (560, 250 + LEGEND), |root| {
+        let (top, plot) = root.split_vertically(LEGEND);
+        let mut chart = ChartBuilder::on(&plot)
             .caption(shorten(&outlet.name, 60), (FONT, 15))
             .margin(8)
             .x_label_area_size(34)
@@ -210,8 +284,9 @@ pub fn series(report: &Report, outlet: &OutletReport) -> Result<String, ReportEr
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(fail(PLOT))?;
-        for (name, l, c) in plotted(report) {
-            let points: Vec<(i32, f64, f64, f64)> = outlet
+        let mut sizes = Vec::new();
+        for (_, l, c) in plotted(report) {
+            let points: Vec<Point> = outlet
                 .series
                 .iter()
                 .filter_map(|g| {
@@ -219,29 +294,68 @@ pub fn series(report: &Report, outlet: &OutletReport) -> Result<String, ReportEr
                     interval(i, g.labels[l].share)
                 })
                 .collect();
+            // A line joins only neighbouring periods: an empty period breaks it.
+            for run in runs(&points, buckets) {
+                chart
+                    .draw_series(LineSeries::new(
+                        run.iter().map(|p| (SegmentValue::CenterOf(p.at), p.share)),
+                        c.stroke_width(2),
+                    ))
+                    .map_err(fail(PLOT))?;
+            }
             chart
-                .draw_series(LineSeries::new(
-                    points
-                        .iter()
-                        .map(|&(i, s, _, _)| (SegmentValue::CenterOf(i), s)),
-                    c.stroke_width(2),
-                ))
-                .map_err(fail(PLOT))?
-                .label(name.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
-                });
-            chart
-                .draw_series(points.iter().map(|&(i, s, lo, hi)| {
-                    ErrorBar::new_vertical(SegmentValue::CenterOf(i), lo, s, hi, c.filled(), 5)
+                .draw_series(points.iter().map(|p| {
+                    let at = SegmentValue::CenterOf(p.at);
+                    ErrorBar::new_vertical(at, p.low, p.share, p.high, c.filled(), 5)
                 }))
                 .map_err(fail(PLOT))?;
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|p| marker((SegmentValue::CenterOf(p.at), p.share), p.n, c)),
+                )
+                .map_err(fail(PLOT))?;
+            sizes.extend(points.iter().map(|p| p.n));
         }
-        if report.plotted.len() < 2 {
-            return Ok(());
-        }
-        legend(PLOT, &mut chart, 11, None)
+        legend_strip(PLOT, &top, &legend_entries(report), &hollow_note(sizes))
     })
+}
+
+/// `points` (in order, at indices into `buckets`) cut where a period between two of them has
+/// no documents, whether or not another outlet's documents put it on the axis.
+fn runs<'p>(points: &'p [Point], buckets: &[String]) -> Vec<&'p [Point]> {
+    let bucket = |p: &Point| buckets.get(p.at as usize).map(String::as_str);
+    let next = |a: &Point, b: &Point| {
+        b.at == a.at + 1 && matches!((bucket(a), bucket(b)), (Some(x), Some(y)) if follows(x, y))
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=points.len() {
+        if i == points.len() || !next(&points[i - 1], &points[i]) {
+            out.push(&points[start..i]);
+            start = i;
+        }
+    }
+    out
+}
+
+/// Whether period `b` comes right after period `a`: months `2022-01`, `2022-02`, or ISO
+/// weeks `2021-W52`, `2022-W01` (a week 52 or 53 may end its year).
+fn follows(a: &str, b: &str) -> bool {
+    let split = |s: &str, sep: &str| -> Option<(i32, u32)> {
+        let (y, n) = s.split_once(sep)?;
+        Some((y.parse().ok()?, n.parse().ok()?))
+    };
+    if let (Some((ya, wa)), Some((yb, wb))) = (split(a, "-W"), split(b, "-W")) {
+        return (ya == yb && wb == wa + 1) || (yb == ya + 1 && wb == 1 && wa >= 52);
+    }
+    match (split(a, "-"), split(b, "-")) {
+        (Some((ya, ma)), Some((yb, mb))) => {
+            (ya == yb && mb == ma + 1) || (yb == ya + 1 && ma == 12 && mb == 1)
+        }
+        _ => false,
+    }
 }
 
 /// The distribution of p(label) over one outlet's documents.
@@ -430,4 +544,19 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
         }
         legend(PLOT, &mut chart, 12, Some(SeriesLabelPosition::LowerLeft))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_follow_across_year_ends_and_not_across_gaps() {
+        assert!(follows("2022-01", "2022-02"));
+        assert!(follows("2021-12", "2022-01"));
+        assert!(!follows("2022-01", "2022-03"));
+        assert!(follows("2021-W52", "2022-W01"));
+        assert!(follows("2022-W09", "2022-W10"));
+        assert!(!follows("2022-W09", "2022-W11"));
+    }
 }

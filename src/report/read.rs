@@ -14,11 +14,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::error::StanceError;
-use crate::io::corpus::{Format, MAX_RECORD_BYTES};
+use crate::error::{delimiter_hint, StanceError};
+use crate::io::corpus::{text_fields, Format, MAX_RECORD_BYTES};
+use crate::io::date::BadDates;
 use crate::io::lines::{starts_with_utf16_bom, BoundedLines, LineRead};
-use crate::io::table::{csv_error, csv_reader};
-use crate::model::evidence::Evidence;
+use crate::io::table::{csv_error, csv_reader, line_of};
+use crate::model::evidence::{Evidence, UncertaintyPolicy};
 use crate::model::fitted::Model;
 use crate::report::contributions::term_contributions;
 use crate::report::date::TimeUnit;
@@ -60,14 +61,18 @@ pub struct Scored<'a> {
 }
 
 /// Reads every record of `paths` in order and hands each, scored, to `sink`. `model` scores
-/// raw records; without one a raw record is an error naming it.
+/// raw records; without one a raw record is an error naming it. A record whose date cannot be
+/// read is skipped and counted; the count, once per file, is an error unless `skip_bad`, and
+/// otherwise a note returned.
 pub fn read_all(
     paths: &[PathBuf],
     fields: &Fields,
     time: Option<TimeUnit>,
     model: Option<&Model>,
+    skip_bad: bool,
     sink: &mut dyn FnMut(Scored) -> Result<(), ReportError>,
-) -> Result<(), ReportError> {
+) -> Result<Vec<String>, ReportError> {
+    let mut notes = Vec::new();
     for path in paths {
         let mut batch = Vec::new();
         let mut flush = |batch: &mut Vec<Pending>| flush(path, batch, model, sink);
@@ -78,25 +83,51 @@ pub fn read_all(
             }
             Ok(())
         };
+        let name = if path == Path::new("-") {
+            Path::new("<stdin>")
+        } else {
+            path.as_path()
+        };
+        let mut dates = BadDates::new(name);
         if path == Path::new("-") {
             let stdin = BufReader::new(std::io::stdin().lock());
-            read_jsonl(Path::new("<stdin>"), stdin, fields, time, &mut push)?;
+            read_jsonl(name, stdin, fields, time, &mut dates, &mut push)?;
         } else {
+            let delimiter = |tsv| delimiter_for(tsv, fields.delimiter);
             match Format::of(path) {
                 Format::JsonLines => {
                     let file = open(path)?;
-                    read_jsonl(path, BufReader::new(file), fields, time, &mut push)?
+                    let reader = BufReader::new(file);
+                    read_jsonl(path, reader, fields, time, &mut dates, &mut push)?
                 }
-                Format::Csv => read_csv(path, b',', fields, time, &mut push)?,
-                Format::Tsv => read_csv(path, b'\t', fields, time, &mut push)?,
+                Format::Csv => {
+                    read_csv(path, delimiter(false), fields, time, &mut dates, &mut push)?
+                }
+                Format::Tsv => {
+                    read_csv(path, delimiter(true), fields, time, &mut dates, &mut push)?
+                }
                 Format::Folder | Format::Text => {
                     return Err(ReportError::Format { path: path.clone() })
                 }
             }
         }
         flush(&mut batch)?;
+        if let Some(message) = dates.message(&fields.date_format, "--date-format") {
+            if !skip_bad {
+                return Err(ReportError::Dates { message });
+            }
+            notes.push(format!(
+                "{message}; --skip-bad left those {} records out",
+                dates.bad
+            ));
+        }
     }
-    Ok(())
+    Ok(notes)
+}
+
+/// The delimiter of a CSV (`tsv` false) or TSV file: the one given, else a comma or a tab.
+fn delimiter_for(tsv: bool, given: Option<u8>) -> u8 {
+    given.unwrap_or(if tsv { b'\t' } else { b',' })
 }
 
 fn open(path: &Path) -> Result<File, ReportError> {
@@ -225,6 +256,7 @@ fn read_jsonl(
     reader: impl BufRead,
     fields: &Fields,
     time: Option<TimeUnit>,
+    dates: &mut BadDates,
     push: &mut dyn FnMut(Pending) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
     let mut lines = BoundedLines::new(reader, MAX_RECORD_BYTES);
@@ -269,7 +301,9 @@ fn read_jsonl(
                 line,
                 message: e.to_string(),
             })?;
-        push(json_record(&map, fields, time, At { path, line })?)?;
+        if let Some(pending) = json_record(&map, fields, time, dates, At { path, line })? {
+            push(pending)?;
+        }
     }
     if !any {
         return Err(StanceError::EmptyFile {
@@ -280,17 +314,21 @@ fn read_jsonl(
     Ok(())
 }
 
-/// One JSON object: scored when it has `probabilities`, else raw.
+/// One JSON object: scored when it has `probabilities`, else raw; `None` when its date cannot
+/// be read (tallied in `dates`).
 fn json_record(
     map: &Map<String, Value>,
     fields: &Fields,
     time: Option<TimeUnit>,
+    dates: &mut BadDates,
     at: At,
-) -> Result<Pending, ReportError> {
+) -> Result<Option<Pending>, ReportError> {
     let Some(probs) = map.get("probabilities") else {
-        return raw(map, fields, time, at);
+        return raw(map, fields, time, dates, at);
     };
-    let meta = read_meta(map, fields, true, time, at)?;
+    let Some(meta) = read_meta(map, fields, true, time, dates, at)? else {
+        return Ok(None);
+    };
     let (labels, probabilities) = probabilities(probs, "\"probabilities\"", at)?;
     let label = match map.get("label") {
         Some(Value::Null) => None,
@@ -321,6 +359,14 @@ fn json_record(
             serde_json::from_value(e).map_err(|e| at.error(format!("\"evidence\": {e}")))
         })?;
     check_evidence(&evidence, at)?;
+    // `cv --predictions` records the cut-offs that decided `uncertain`.
+    let policy: Option<UncertaintyPolicy> = match map.get("uncertainty") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            serde_json::from_value(v.clone())
+                .map_err(|e| at.error(format!("\"uncertainty\": {e}")))?,
+        ),
+    };
     let text = map.get(&fields.text).and_then(Value::as_str);
     let opposing = match map.get("paragraphs") {
         None | Some(Value::Null) => None,
@@ -329,42 +375,53 @@ fn json_record(
             _ => Vec::new(),
         }),
     };
-    Ok(Pending::Scored {
-        record: report_record(
-            meta,
-            (label, language),
-            probabilities,
-            uncertain,
-            evidence,
-            opposing,
-        ),
+    let mut record = report_record(
+        meta,
+        (label, language),
+        probabilities,
+        uncertain,
+        evidence,
+        opposing,
+    );
+    record.policy = policy;
+    Ok(Some(Pending::Scored {
+        record,
         labels,
         line: at.line,
-    })
+    }))
 }
 
-/// A raw record: its metadata and text, to be scored.
+/// A raw record: its metadata and text, to be scored; `None` when its date cannot be read.
 fn raw(
     source: &impl FieldSource,
     fields: &Fields,
     time: Option<TimeUnit>,
+    dates: &mut BadDates,
     at: At,
-) -> Result<Pending, ReportError> {
-    let meta = read_meta(source, fields, false, time, at)?;
-    let text = source
-        .text(&fields.text, at)?
-        .filter(|t| !t.trim().is_empty())
+) -> Result<Option<Pending>, ReportError> {
+    let Some(meta) = read_meta(source, fields, false, time, dates, at)? else {
+        return Ok(None);
+    };
+    // `--text-field a,b`: the fields present, joined by a blank line.
+    let mut parts = Vec::new();
+    for name in text_fields(&fields.text) {
+        if let Some(t) = source.text(name, at)?.filter(|t| !t.trim().is_empty()) {
+            parts.push(t);
+        }
+    }
+    let text = (!parts.is_empty())
+        .then(|| parts.join("\n\n"))
         .ok_or_else(|| {
             at.error(format!(
                 "no {:?} field to score and no \"probabilities\": neither a raw nor a scored record",
                 fields.text
             ))
         })?;
-    Ok(Pending::Raw {
+    Ok(Some(Pending::Raw {
         meta,
         text,
         line: at.line,
-    })
+    }))
 }
 
 /// A CSV row, by column name.
@@ -406,11 +463,14 @@ fn read_csv(
     delimiter: u8,
     fields: &Fields,
     time: Option<TimeUnit>,
+    dates: &mut BadDates,
     push: &mut dyn FnMut(Pending) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
     let mut reader = csv_reader(path, BufReader::new(open(path)?), delimiter)?;
-    let csv_error = |e: csv::Error| -> ReportError { csv_error(path, e).into() };
-    let headers = reader.headers().map_err(csv_error)?.clone();
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(e) => return Err(csv_error(path, e, &mut reader).into()),
+    };
     if headers.is_empty() {
         return Err(StanceError::EmptyFile {
             path: path.to_path_buf(),
@@ -435,23 +495,33 @@ fn read_csv(
     labels.sort();
     let scored =
         labels.len() >= 2 && columns.contains_key("label") && columns.contains_key("uncertain");
-    if !scored && !columns.contains_key(&fields.text) {
-        let mut found: Vec<&str> = headers.iter().collect();
+    if !scored
+        && !text_fields(&fields.text)
+            .iter()
+            .all(|t| columns.contains_key(*t))
+    {
+        let mut found: Vec<String> = headers.iter().map(str::to_string).collect();
         found.truncate(20);
+        let hint = delimiter_hint(&found);
         return Err(ReportError::Record {
             path: path.to_path_buf(),
             line: 1,
             message: format!(
-                "the header has neither a {:?} column to score nor the label, uncertain and p_<label> columns of scored records; it has: {}",
+                "the header has neither a {:?} column to score nor the label, uncertain and p_<label> columns of scored records; it has: {}{hint}",
                 fields.text,
                 found.join(", ")
             ),
         });
     }
     let mut any = false;
-    for record in reader.records() {
-        let record = record.map_err(csv_error)?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, e, &mut reader).into()),
+        }
+        let line = line_of(&mut reader, record.position());
         let at = At { path, line };
         let row = Row {
             columns: &columns,
@@ -459,10 +529,14 @@ fn read_csv(
         };
         any = true;
         if !scored {
-            push(raw(&row, fields, time, at)?)?;
+            if let Some(pending) = raw(&row, fields, time, dates, at)? {
+                push(pending)?;
+            }
             continue;
         }
-        let meta = read_meta(&row, fields, true, time, at)?;
+        let Some(meta) = read_meta(&row, fields, true, time, dates, at)? else {
+            continue;
+        };
         let mut probabilities = Vec::with_capacity(labels.len());
         for l in &labels {
             let p = row.number(&format!("p_{l}"), at)?;
@@ -541,5 +615,6 @@ fn report_record(
         evidence,
         has_paragraphs: opposing.is_some(),
         opposing: opposing.unwrap_or_default(),
+        policy: None,
     }
 }

@@ -9,8 +9,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::model::evidence::Evidence;
-use crate::report::date::{Date, TimeUnit};
+use crate::io::date::{BadDates, DateFormat};
+use crate::model::evidence::{Evidence, UncertaintyPolicy};
+use crate::report::date::TimeUnit;
 use crate::report::error::ReportError;
 
 /// The group value of a record that lacks the field: shown, and counted, as a group of its own.
@@ -46,8 +47,10 @@ const SNIPPET_CHARS: usize = 280;
 pub struct Fields {
     /// The fields to group by; `month` and `week` are derived from the date field.
     pub by: Vec<String>,
-    /// The field holding a `YYYY-MM-DD` date; defaults to `date`.
+    /// The field holding a date; defaults to `date`.
     pub date: String,
+    /// How dates are written; defaults to ISO 8601 (`2022-02-24`, `2022-02`, timestamps).
+    pub date_format: DateFormat,
     /// The true label's field; `None` reads `input_label` in scored records (how `score --keep
     /// label` writes a kept label) and `label` in raw ones.
     pub label: Option<String>,
@@ -55,6 +58,9 @@ pub struct Fields {
     pub id: String,
     /// The text field of raw records; defaults to `text`.
     pub text: String,
+    /// The cell delimiter of CSV and TSV files; defaults to `None`: a comma for `.csv`, a tab
+    /// for `.tsv`.
+    pub delimiter: Option<u8>,
 }
 
 impl Default for Fields {
@@ -62,9 +68,11 @@ impl Default for Fields {
         Fields {
             by: vec!["source".into()],
             date: "date".into(),
+            date_format: DateFormat::Iso,
             label: None,
             id: "id".into(),
             text: "text".into(),
+            delimiter: None,
         }
     }
 }
@@ -114,6 +122,8 @@ pub struct ReportRecord {
     pub evidence: Evidence,
     /// Whether paragraph scores came with the record.
     pub has_paragraphs: bool,
+    /// The cut-offs the record says it was flagged under, if it says (`cv --predictions`).
+    pub policy: Option<UncertaintyPolicy>,
     pub opposing: Vec<OpposingParagraph>,
 }
 
@@ -168,22 +178,33 @@ pub struct Meta {
 }
 
 /// Reads the id, group values, time bucket and true label. `scored` picks the default label
-/// field (`input_label` or `label`); `time` is the unit of the time series, if any.
+/// field (`input_label` or `label`); `time` is the unit of the time series, if any. The date is
+/// read only when the report needs it (a time series, or `month` or `week` in `--by`), and
+/// tallied in `dates`; `None` when it cannot be read (or, for weeks, has only a month), so
+/// that the caller skips the record or refuses the file.
 pub fn read_meta(
     source: &impl FieldSource,
     fields: &Fields,
     scored: bool,
     time: Option<TimeUnit>,
+    dates: &mut BadDates,
     at: At,
-) -> Result<Meta, ReportError> {
+) -> Result<Option<Meta>, ReportError> {
+    let units: Vec<TimeUnit> = fields
+        .by
+        .iter()
+        .filter_map(|f| TimeUnit::from_name(f))
+        .chain(time)
+        .collect();
     let date = match source.text(&fields.date, at)? {
-        Some(s) if !s.trim().is_empty() => {
-            Some(Date::parse(&s).ok_or_else(|| ReportError::Date {
-                path: at.path.to_path_buf(),
-                line: at.line,
-                field: fields.date.clone(),
-                value: s.clone(),
-            })?)
+        Some(s) if !s.trim().is_empty() && !units.is_empty() => {
+            let date = dates
+                .read(&fields.date_format, &s, Some(at.line))
+                .filter(|d| !(d.month_only && units.contains(&TimeUnit::Week)));
+            if date.is_none() {
+                return Ok(None);
+            }
+            date
         }
         _ => None,
     };
@@ -210,12 +231,12 @@ pub fn read_meta(
     let id = source
         .text(&fields.id, at)?
         .unwrap_or_else(|| format!("{}:{}", at.path.display(), at.line));
-    Ok(Meta {
+    Ok(Some(Meta {
         id,
         groups,
         time: time.and_then(|unit| date.map(|d| unit.bucket(d))),
         truth,
-    })
+    }))
 }
 
 /// `text[start..end]` with its white space collapsed and cut to `SNIPPET_CHARS`, if those
@@ -413,7 +434,10 @@ mod tests {
             path: Path::new("x.jsonl"),
             line: 3,
         };
-        let meta = read_meta(&map, &fields, true, Some(TimeUnit::Month), at).unwrap();
+        let mut dates = BadDates::new(Path::new("x.jsonl"));
+        let meta = read_meta(&map, &fields, true, Some(TimeUnit::Month), &mut dates, at)
+            .unwrap()
+            .unwrap();
         assert_eq!(meta.groups, ["Example Wire", "2022-W09", NONE_GROUP]);
         assert_eq!(
             (
@@ -424,10 +448,18 @@ mod tests {
             ("7", Some("2022-03"), Some("a"))
         );
         let bad: Map<String, Value> = serde_json::from_str(r#"{"date": "March 2"}"#).unwrap();
-        let err = read_meta(&bad, &fields, true, None, at).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "x.jsonl:3: field \"date\" holds \"March 2\", not a date (YYYY-MM-DD)"
-        );
+        assert!(read_meta(&bad, &fields, true, None, &mut dates, at)
+            .unwrap()
+            .is_none());
+        assert_eq!((dates.bad, dates.total), (1, 2));
+        // Without a time series or a date group the date is not read at all.
+        let undated = Fields {
+            by: vec!["source".into()],
+            ..Fields::default()
+        };
+        assert!(read_meta(&bad, &undated, true, None, &mut dates, at)
+            .unwrap()
+            .is_some());
+        assert_eq!(dates.total, 2);
     }
 }

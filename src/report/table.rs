@@ -51,7 +51,14 @@ fn rows(g: &GroupStats, out: &mut csv::Writer<Vec<u8>>) -> csv::Result<()> {
 /// The CSV text. A group field named like one of the value columns is prefixed `group_`, so
 /// every column name is unique.
 pub fn to_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+    to_csv_delimited(report, b',')
+}
+
+/// [`to_csv`] with cells separated by `delimiter` (`;` for a European spreadsheet).
+pub fn to_csv_delimited(report: &Report, delimiter: u8) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(Vec::new());
     let mut header: Vec<String> = report
         .by
         .iter()

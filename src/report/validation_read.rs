@@ -16,7 +16,7 @@ use crate::error::StanceError;
 use crate::io::corpus::{Format, MAX_RECORD_BYTES};
 use crate::io::label_log;
 use crate::io::lines::{BoundedLines, LineRead};
-use crate::io::table::{csv_error, csv_reader};
+use crate::io::table::{csv_error, csv_reader, line_of};
 use crate::report::error::ReportError;
 use crate::report::record::{At, FieldSource};
 
@@ -205,10 +205,10 @@ fn read_table(
     add: &mut dyn FnMut(&dyn FieldSource, usize) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
     let mut reader = csv_reader(path, BufReader::new(open(path)?), delimiter)?;
-    let headers = reader
-        .headers()
-        .map_err(|e| ReportError::from(csv_error(path, e)))?
-        .clone();
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(csv_error(path, e, &mut reader).into()),
+    };
     let columns: HashMap<String, usize> = headers
         .iter()
         .enumerate()
@@ -224,9 +224,15 @@ fn read_table(
             ),
         });
     }
-    for row in reader.records() {
-        let row = row.map_err(|e| ReportError::from(csv_error(path, e)))?;
-        let line = row.position().map_or(0, |p| p.line() as usize);
+    let mut row = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, e, &mut reader).into()),
+        }
+        // Physical lines, as every other reader counts them (CRLF, quoted newlines).
+        let line = line_of(&mut reader, row.position());
         add(&(&columns, &row), line)?;
     }
     Ok(())

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use crate::io::corpus::{FieldNames, Format, JsonLines};
+use crate::io::table::{delimiter_for, Table};
 
 /// The 1-based line each record of a JSON Lines, CSV or TSV file starts on, in reading order;
 /// `None` for a folder or a plain-text file, or when the file cannot be read again as it was
@@ -23,31 +24,11 @@ pub fn record_lines(path: &Path, fields: &FieldNames) -> Option<Vec<usize>> {
             Some(lines)
         }
         format @ (Format::Csv | Format::Tsv) => {
-            let tab = format == Format::Tsv;
-            let bytes = std::fs::read(path).ok()?;
-            // As the corpus reader reads it: TSV has no quoting.
-            let mut reader = csv::ReaderBuilder::new()
-                .delimiter(fields.delimiter.unwrap_or(if tab { b'\t' } else { b',' }))
-                .quoting(!tab)
-                .from_reader(bytes.as_slice());
-            // The csv crate's own line numbers are one short after a CRLF line end (a record
-            // is taken to start at the `\n` of the `\r\n` before it), so lines are counted
-            // here from each record's byte offset, past the line ends it starts on.
-            let (mut lines, mut line, mut at) = (Vec::new(), 1, 0);
-            for record in reader.records() {
-                let mut start = record.ok()?.position()?.byte() as usize;
-                while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
-                    start += 1;
-                }
-                line += bytes
-                    .get(at..start)?
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count();
-                at = start;
-                lines.push(line);
-            }
-            Some(lines)
+            let delimiter = delimiter_for(format == Format::Tsv, fields);
+            Table::open(path, fields, delimiter, false)
+                .ok()?
+                .map(|row| row.ok().map(|row| row.line))
+                .collect()
         }
         Format::Folder | Format::Text => None,
     }

@@ -181,6 +181,7 @@ fn help_shows_every_default_and_what_the_presets_set() {
                             | "--unmask"
                             | "--dev"
                             | "--predictions"
+                            | "--date-format"
                     )
             })
             .map(|(o, _)| o)

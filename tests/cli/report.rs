@@ -726,7 +726,7 @@ fn bad_input_names_the_file_and_line() {
         (write_file(d, "json.jsonl", format!("{good}\n{good}\n{{\"id\": \n").as_bytes()), "json.jsonl:3: malformed JSON".into()),
         (
             write_file(d, "date.jsonl", format!("{good}\n{}\n", good.replace("2022-01-05", "5 Jan 2022")).as_bytes()),
-            "date.jsonl:2: field \"date\" holds \"5 Jan 2022\", not a date (YYYY-MM-DD)".into(),
+            "date.jsonl is not YYYY-MM-DD, e.g. line 2: \"5 Jan 2022\"; pass --date-format '%d %b %Y'".into(),
         ),
         (
             write_file(d, "labels.jsonl", format!("{good}\n{}\n", good.replace("western", "neutral")).as_bytes()),
