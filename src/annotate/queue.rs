@@ -8,6 +8,9 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::sample::{draw, uncertainty, Candidate, SampleParams, Strategy};
@@ -21,8 +24,9 @@ pub const LEASE: Duration = Duration::from_secs(120);
 /// drawn, and the queue is drawn again whenever the model is retrained).
 pub const DIVERSE_BATCH: usize = 300;
 
-/// The queue order of `texts` (indices) under `strategy`, leaving out `answered`: the
-/// strategies of `stance sample`, so a queue and a sample drawn with the same seed agree.
+/// The queue order of `texts` (indices) under `strategy`, leaving out `answered`: `random` is
+/// a seeded shuffle; `uncertain` and `diverse` draw their first texts with `stance sample`'s
+/// selection, the rest follow by uncertainty.
 pub fn order(
     strategy: Strategy,
     model: &Model,
@@ -42,10 +46,13 @@ pub fn order(
             stratum: None,
         })
         .collect();
-    let n = match strategy {
-        Strategy::Random => open.len(),
-        Strategy::Uncertain | Strategy::Diverse => open.len().min(DIVERSE_BATCH),
-    };
+    if strategy == Strategy::Random {
+        // A seeded shuffle: every text once, in an order no model chose.
+        let mut order = open;
+        order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+        return order;
+    }
+    let n = open.len().min(DIVERSE_BATCH);
     let params = SampleParams { n, strategy, seed };
     // Ids are unique (the session checked) and n >= 1, so a draw cannot fail; if it somehow
     // did, plain uncertainty order below still covers every text.
