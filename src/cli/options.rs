@@ -22,6 +22,7 @@ use stance::model::evidence::UncertaintyPolicy;
 use stance::model::logistic::{ClassWeight, LogisticParams, Penalty};
 use stance::text::language::Language;
 use stance::text::mask::MaskRules;
+use stance::text::spelling::SpellingLists;
 use stance::text::stopwords::StopWords;
 use stance::text::tokenize::NumberPolicy;
 use stance::train::{CalibrationParams, CheckedTrainParams, TrainParams};
@@ -432,6 +433,17 @@ struct RawTrainOptions {
     /// of warning and training them as separate labels.
     #[arg(long)]
     strict_labels: bool,
+    /// One spelling for words written several ways, saved in the model: standard (British to
+    /// American spelling, and transliterations of Russian and Ukrainian names: Sergey/Sergei),
+    /// standard+places (also Kiev/Kyiv, Donbass/Donbas and other Ukrainian places, a framing
+    /// choice), or none.
+    #[arg(long, value_name = "LISTS", default_value = "none", value_parser = spelling_lists)]
+    spelling: SpellingLists,
+}
+
+/// `--spelling`: a built-in set of lists by name.
+fn spelling_lists(s: &str) -> Result<SpellingLists, String> {
+    SpellingLists::from_name(s).map_err(|e| e.to_string())
 }
 
 /// Options that a command line sets together: when it sets one of them, the preset sets none.
@@ -516,6 +528,7 @@ impl TrainOptions {
             drop_unweighted_terms,
             prior_tokens,
             strict_labels,
+            spelling,
         );
         merged.preset = Some(preset);
         Ok(merged)
@@ -565,6 +578,7 @@ impl TrainOptions {
             ),
         };
         p.featurizer.tfidf.sublinear_tf = !o.no_sublinear_tf;
+        p.featurizer.spelling = o.spelling.spelling();
         let mut mask = if o.no_mask {
             MaskRules::none()
         } else {

@@ -18,7 +18,7 @@ use crate::features::featurizer::Featurizer;
 use crate::io::atomic::AtomicFile;
 use crate::model::calibration::Calibration;
 use crate::model::evidence::UncertaintyPolicy;
-use crate::model::format::{self, FORMAT_VERSION};
+use crate::model::format;
 use crate::model::logistic::{LinearModel, LogisticParams};
 use crate::predict::explain::{Explanation, SwapEffect};
 use crate::predict::inspect::LabelTerms;
@@ -79,7 +79,7 @@ pub struct Model {
     pub(crate) uncertainty: UncertaintyPolicy,
     pub(crate) surface_forms: BTreeMap<String, String>,
     pub(crate) training: TrainingSummary,
-    /// The format version the model was read as ([`FORMAT_VERSION`] for a new one).
+    /// The format version the model was read as (for a new one, the version it is written as).
     pub(crate) format_version: u64,
 }
 
@@ -103,13 +103,13 @@ impl Model {
             return Err(StanceError::InvalidModel(m));
         }
         Ok(Model {
+            format_version: format::version_for(featurizer.params()),
             featurizer,
             classifier,
             calibration: None,
             uncertainty: UncertaintyPolicy::default(),
             surface_forms: BTreeMap::new(),
             training,
-            format_version: FORMAT_VERSION,
         })
     }
 
@@ -234,8 +234,8 @@ impl Model {
         &self.training
     }
 
-    /// The format version this model was read as; a new model's is [`FORMAT_VERSION`], and
-    /// saving always writes that.
+    /// The format version this model was read as; a new model's is the version saving writes:
+    /// [`FORMAT_VERSION`](format::FORMAT_VERSION) with a spelling normaliser, 3 without.
     pub fn format_version(&self) -> u64 {
         self.format_version
     }
