@@ -556,6 +556,36 @@ mod tests {
     }
 
     #[test]
+    fn a_stop_list_drops_both_spellings_of_a_word() {
+        use crate::text::spelling::SpellingLists;
+        use crate::text::stopwords::StopWords;
+        let texts = ["the defence said", "the defense said", "a programme ran"];
+        for (stop, dropped) in [
+            ("defence", "defense"),
+            ("defense", "defense"),
+            ("program", "program"),
+        ] {
+            let mut p = params();
+            p.tokenizer.stop_words = StopWords::Custom(vec![stop.to_string(), "the".into()]);
+            p.tokenizer.stem = false;
+            p.spelling = SpellingLists::Standard.spelling();
+            let (f, _) = p.fit(&texts, &[0, 1, 0]).unwrap();
+            assert!(f.vocabulary().get(dropped).is_none(), "{stop}");
+            assert!(f.vocabulary().get("defence").is_none());
+            assert!(f.vocabulary().get("said").is_some());
+            // Without the normaliser, the stop list drops only the spelling it names.
+            p.spelling = None;
+            let (f, _) = p.fit(&texts, &[0, 1, 0]).unwrap();
+            let kept = if stop == "defence" {
+                "defense"
+            } else {
+                "programme"
+            };
+            assert!(f.vocabulary().get(kept).is_some(), "{stop}");
+        }
+    }
+
+    #[test]
     fn unknown_words_give_an_empty_row() {
         let (f, _) = params()
             .fit(&["alpha beta", "gamma delta"], &[0, 0])

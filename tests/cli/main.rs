@@ -26,6 +26,7 @@ mod properties;
 mod report;
 mod score;
 mod seeds;
+mod spelling;
 mod streaming;
 mod swaps;
 mod tables;

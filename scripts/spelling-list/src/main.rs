@@ -35,7 +35,8 @@ fn main() {
         for entry in cluster.entries {
             // Unverified clusters of rare words hold fragments and oddities (`fred` ->
             // `ferd`, level 95); unverified common ones are sound (`rouble` -> `ruble`, 50).
-            let usable = (cluster.verified || cluster.level <= MAX_UNVERIFIED_LEVEL) && !entry.archaic;
+            let usable =
+                (cluster.verified || cluster.level <= MAX_UNVERIFIED_LEVEL) && !entry.archaic;
             let us_tag = |tag: Option<Tag>| {
                 move |v: &&varcon::Variant| {
                     v.types
