@@ -83,6 +83,9 @@ fn model_with(lists: SpellingLists) -> Model {
     let mut params = TrainParams::default();
     params.featurizer.vocabulary.min_df = stance::features::vocabulary::DocFreq::Count(1);
     params.featurizer.spelling = lists.spelling();
+    // Weakly regularised and uncooled, so that spelling moves short sentences far.
+    params.logistic.alpha = 0.01;
+    params.prior_tokens = Some(0.0);
     let checked = params.check().unwrap();
     train(&corpus(), &checked, &mut |_| {}).unwrap().0
 }
