@@ -148,8 +148,8 @@ fn clap_message(error: &clap::Error) -> String {
 /// document count, a float a fraction), `max_features`, `min_sources`, `stop_words` (a file),
 /// `no_stop_words`, `language`, `no_stem`, `numbers`, `no_sublinear_tf`, `no_balanced`,
 /// `max_iter`, `tol`, `no_mask`, `mask_outlet`, `mask_rule`, `unmask`, `chunk_words`,
-/// `keep_unweighted_terms`, `prior_tokens`, `seed`, `calibrate`, `calibration_folds`,
-/// `calibration_group_by`. The same data and parameters give a model file byte-identical to
+/// `keep_unweighted_terms`, `prior_tokens`, `spelling` (`"none"`, `"standard"` or
+/// `"standard+places"`), `seed`, `calibrate`, `calibration_folds`, `calibration_group_by`. The same data and parameters give a model file byte-identical to
 /// `stance train`'s. Runs on all cores (or `threads`) without the GIL.
 #[pyfunction]
 #[pyo3(signature = (texts, labels, sources = None, dates = None, ids = None, threads = None, **params))]

@@ -107,6 +107,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         balanced: bool = False,
         drop_unweighted_terms: bool = False,
         strict_labels: bool = False,
+        spelling: str = "none",
         threads: Optional[int] = None,
     ):
         self.alpha = alpha
@@ -145,6 +146,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.balanced = balanced
         self.drop_unweighted_terms = drop_unweighted_terms
         self.strict_labels = strict_labels
+        self.spelling = spelling
         self.threads = threads
 
     def _train_params(self) -> dict:

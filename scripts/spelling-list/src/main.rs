@@ -75,8 +75,15 @@ fn main() {
             }
         }
     }
-    println!("# British -> American spellings, one pair a line: BRITISH<TAB>AMERICAN.");
-    println!("# Generated from VarCon (varcon crate 1.0.5) by scripts/spelling-list; see data/README.md.");
+    for line in [
+        "# British -> American spellings, one pair a line: BRITISH<TAB>AMERICAN.",
+        "# Generated from VarCon (varcon crate 1.0.5) by scripts/spelling-list; see data/README.md.",
+        "# VarCon: Copyright 2000-2018 by Kevin Atkinson; Copyright 2016 by Benjamin Titze;",
+        "# from the Ispell word lists, Copyright 1993, Geoff Kuenning. Used under their permission",
+        "# notices, reproduced in data/spelling-en-gb-us.LICENSE.",
+    ] {
+        println!("{line}");
+    }
     for (from, to) in &pairs {
         if to.len() == 1 && !american.contains(from) {
             if let Some(to) = to.iter().next() {
