@@ -164,12 +164,15 @@ fn a_file_without_a_normaliser_stays_version_3() {
     assert!(!json.contains("\"spelling\""));
 }
 
+/// A change to a model file's JSON.
+type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+
 #[test]
 fn a_normaliser_in_a_file_claiming_version_3_or_a_bad_map_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let json = model_with(SpellingLists::Standard).to_json().unwrap();
     let good: serde_json::Value = serde_json::from_slice(&json).unwrap();
-    let cases: [(&str, Box<dyn Fn(&mut serde_json::Value)>, &str); 3] = [
+    let cases: [(&str, Edit, &str); 3] = [
         (
             "v3.json",
             Box::new(|v| v["version"] = 3.into()),
