@@ -49,6 +49,12 @@ pub enum ParamError {
     SpellingLists(String),
     #[error("spelling map: {0}")]
     Spelling(String),
+    #[error("unknown preset {0:?}; known: default, textbook")]
+    Preset(String),
+    #[error("alpha and C are the same setting (C = 1/alpha): give one")]
+    AlphaAndC,
+    #[error("{0} applies only with calibrate")]
+    NeedsCalibrate(&'static str),
 }
 
 /// Everything the library can fail with.

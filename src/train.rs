@@ -9,8 +9,12 @@
 mod calibrate;
 pub mod data;
 pub mod labels;
+mod overrides;
+mod preset;
 
 pub use calibrate::{fit_oof_calibration, OofCalibration};
+pub use overrides::{StopWordList, TrainOverrides};
+pub use preset::Preset;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Deref;
@@ -29,8 +33,9 @@ use crate::model::fitted::{Model, TrainingSummary};
 use crate::model::logistic::{FitReport, LogisticParams, Penalty};
 use crate::text::passages::passage_spans;
 
-/// Everything training needs besides the data. Each part documents its own defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+/// Everything training needs besides the data. Each part documents its own defaults; a
+/// [`Preset`] is another set of them, and [`TrainOverrides`] what a user changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainParams {
     pub featurizer: FeaturizerParams,
     pub logistic: LogisticParams,
@@ -50,10 +55,24 @@ pub struct TrainParams {
     #[serde(default)]
     pub keep_unweighted_terms: bool,
     /// How many tokens a text needs to keep half its logit when scored (see
-    /// [`crate::model::evidence`]); `0` turns cooling off. `None` (the default) means
-    /// [`DEFAULT_PRIOR_TOKENS`].
+    /// [`crate::model::evidence`]); `0` turns cooling off. Defaults to
+    /// [`DEFAULT_PRIOR_TOKENS`]; `None` means the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prior_tokens: Option<f64>,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            featurizer: FeaturizerParams::default(),
+            logistic: LogisticParams::default(),
+            seed: 0,
+            passage_words: 0,
+            calibration: None,
+            keep_unweighted_terms: false,
+            prior_tokens: Some(DEFAULT_PRIOR_TOKENS),
+        }
+    }
 }
 
 /// How the calibration is fitted: Platt scaling (two labels) or temperature scaling (more) on

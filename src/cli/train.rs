@@ -34,9 +34,7 @@ pub struct TrainArgs {
 }
 
 pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let params = args
-        .options
-        .params_with(args.calibration.params(), args.calibration.seed())?;
+    let params = args.options.params_with(&args.calibration)?;
     // Open the output first, so an unwritable path fails now and not after training.
     let out = AtomicFile::create(&args.out)
         .with_context(|| format!("opening output {}", args.out.display()))?;
@@ -83,7 +81,7 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
             stdout,
             "preset {}: {} (flags given override it)",
             preset.name(),
-            preset.flags()
+            super::options::preset_flags(preset)
         )?;
     }
     for (label, n) in &t.per_label {
