@@ -15,7 +15,7 @@ pairs=(
   "spelling|The Russian {Defence/Defense} Ministry said its forces destroyed a weapons depot."
   "spelling|Kremlin spokesman {Dmitry/Dmitri} Peskov said the talks had stalled."
   "spelling|{Andrey/Andrei} Rudenko, the deputy foreign minister, met the ambassador."
-  "spelling|President {Zelensky/Zelenskyy} asked Western allies for more weapons."
+  "places|President {Zelensky/Zelenskyy} asked Western allies for more weapons."
   "spelling|{Alexey/Alexei} Navalny was moved to a prison colony."
   "spelling|{Yury/Yuri} Ushakov, a Kremlin aide, said the call lasted an hour."
   "spelling|{Nikolay/Nikolai} Patrushev chaired a meeting of the Security Council."
