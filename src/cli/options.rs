@@ -459,8 +459,8 @@ pub struct TrainOptions {
     #[arg(long, value_name = "LISTS", value_parser = spelling_lists, help = with_default(
         "One spelling for words written several ways, saved in the model: standard (British \
          to American spelling, and transliterations of Russian and Ukrainian names: \
-         Sergey/Sergei), standard+places (also Kiev/Kyiv, Donbass/Donbas and other Ukrainian \
-         places, a framing choice), or none.",
+         Sergey/Sergei), standard+places (also Kiev/Kyiv, Donbass/Donbas, other Ukrainian \
+         places and Zelensky/Zelenskyy, a framing choice), or none.",
         defaults().featurizer.spelling.map_or("none", |s| s.lists.name()),
     ))]
     spelling: Option<SpellingLists>,
