@@ -288,6 +288,12 @@ fn train_uncalibrated(
         let keep: Vec<usize> = (0..featurizer.n_features())
             .filter(|&f| classifier.weights().iter().any(|w| w[f] != 0.0))
             .collect();
+        if keep.is_empty() {
+            // A model of no terms could not be loaded back: refuse it now, with the way out.
+            return Err(StanceError::NoWeightedTerm {
+                alpha: params.logistic.alpha,
+            });
+        }
         if keep.len() < featurizer.n_features() {
             featurizer = featurizer.restricted(&keep)?;
             progress(Stage::Featurized(featurizer.n_features()));
@@ -339,6 +345,35 @@ fn train_uncalibrated(
     model = model.with_uncertainty(uncertainty)?;
     let surfaces = surface_forms(&model, &texts, SURFACE_TERMS_PER_LABEL);
     Ok((model.with_surface_forms(surfaces), report))
+}
+
+/// How many training documents [`uniform_scores_warning`] scores: enough to see a model that
+/// says nothing, few enough to cost little beside training.
+pub const UNIFORM_CHECK_DOCS: usize = 200;
+
+/// How close to uniform every probability must be for [`uniform_scores_warning`] to speak.
+pub const UNIFORM_TOLERANCE: f64 = 1e-3;
+
+/// A warning when the model scores every training document (of the first
+/// [`UNIFORM_CHECK_DOCS`]) within [`UNIFORM_TOLERANCE`] of uniform: settings such as an L2
+/// `alpha` of 1e300 or a `prior_tokens` of 1e308 that leave a model which says nothing.
+pub fn uniform_scores_warning(model: &Model, docs: &[Document]) -> Option<String> {
+    let k = model.labels().len() as f64;
+    let uniform = docs.iter().take(UNIFORM_CHECK_DOCS).all(|d| {
+        model
+            .predict(&d.text)
+            .probabilities
+            .iter()
+            .all(|p| (p - 1.0 / k).abs() < UNIFORM_TOLERANCE)
+    });
+    let t = model.training();
+    (uniform && !docs.is_empty()).then(|| {
+        format!(
+            "the model scores every training document as uniform (each label within {UNIFORM_TOLERANCE} of 1/{k}): alpha {:?} or prior_tokens {:?} is too large for this data",
+            t.logistic.alpha,
+            model.uncertainty().prior_tokens
+        )
+    })
 }
 
 /// How many of each label's strongest terms get a recorded surface form.

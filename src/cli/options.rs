@@ -146,6 +146,8 @@ impl CalibrationArgs {
 /// defaults live in `TrainParams::default()` alone, and the options are `Option`s so that a
 /// preset is overridden only by the options given.
 fn with_default(help: &str, default: impl std::fmt::Display) -> String {
+    // Without the final period, as clap shows a doc comment.
+    let help = help.strip_suffix('.').unwrap_or(help);
     format!("{help} [default: {default}]")
 }
 

@@ -114,9 +114,10 @@ fn set<T>(slot: &mut T, value: Option<T>) {
 impl TrainOverrides {
     /// `params` with every setting given here in place of its value. Refuses `alpha` with `C`,
     /// a `C` that is not positive, and calibration settings without `calibrate`; reads a stop
-    /// word file. The result is not checked yet ([`TrainParams::check`]).
+    /// word file; refuses `keep_unweighted_terms` for an L2 model, which has none to drop. The
+    /// result is not checked yet ([`TrainParams::check`]).
     pub fn apply(&self, mut params: TrainParams) -> Result<TrainParams, StanceError> {
-        let o = self.clone();
+        let o = self;
         let v = &mut params.featurizer.vocabulary;
         set(&mut v.min_df, o.min_df);
         set(&mut v.max_df, o.max_df);
@@ -144,6 +145,10 @@ impl TrainOverrides {
         set(&mut l.tolerance, o.tol);
         set(&mut params.passage_words, o.chunk_words);
         set(&mut params.keep_unweighted_terms, o.keep_unweighted_terms);
+        // Only a sparse model drops terms: asked of an L2 model, keeping them would do nothing.
+        if o.keep_unweighted_terms == Some(true) && params.logistic.penalty == Penalty::L2 {
+            return Err(ParamError::KeepUnweightedWithout.into());
+        }
         set(&mut params.prior_tokens, o.prior_tokens.map(Some));
         o.calibration(&mut params)?;
         Ok(params)
@@ -204,5 +209,282 @@ impl TrainOverrides {
             Some((name, _)) => Err(ParamError::NeedsCalibrate(name)),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::io::corpus::{read_labelled, FieldNames};
+    use crate::Preset;
+
+    /// The model file's bytes for `overrides` over the defaults, trained on data/examples.jsonl.
+    fn model_bytes(overrides: &TrainOverrides) -> Result<Vec<u8>, StanceError> {
+        let data = concat!(env!("CARGO_MANIFEST_DIR"), "/data/examples.jsonl");
+        let docs = read_labelled(data.as_ref(), &FieldNames::default())?;
+        let params = overrides.apply(TrainParams::default())?.check()?;
+        crate::train(&docs, &params, &mut |_| {})?.0.to_json()
+    }
+
+    /// The fields an override sets (its serde names), read from its serialised form.
+    fn set_fields(o: &TrainOverrides) -> BTreeSet<String> {
+        let empty = serde_json::to_value(TrainOverrides::default()).unwrap();
+        let value = serde_json::to_value(o).unwrap();
+        let (empty, value) = (empty.as_object().unwrap(), value.as_object().unwrap());
+        value
+            .iter()
+            .filter(|(k, v)| empty.get(*k) != Some(*v))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// Each setting changed from its default, over a context it applies in (the baseline).
+    fn flips() -> Vec<(TrainOverrides, TrainOverrides)> {
+        let d = TrainOverrides::default;
+        let l1 = || TrainOverrides {
+            penalty: Some(Penalty::L1),
+            ..d()
+        };
+        let calibrated = || TrainOverrides {
+            calibrate: Some(true),
+            calibration_group_by: Some(GroupBy::None),
+            ..d()
+        };
+        let flip = |o: TrainOverrides| (d(), o);
+        vec![
+            flip(TrainOverrides {
+                min_df: Some(DocFreq::Count(1)),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                max_df: Some(DocFreq::Fraction(0.5)),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                max_features: Some(20),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                min_sources: Some(2),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                ngram_range: Some(NgramRange::unigrams()),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                alpha: Some(0.5),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                c: Some(4.0),
+                ..d()
+            }),
+            flip(l1()),
+            (
+                TrainOverrides {
+                    penalty: Some(Penalty::ElasticNet),
+                    ..d()
+                },
+                TrainOverrides {
+                    penalty: Some(Penalty::ElasticNet),
+                    l1_ratio: Some(0.9),
+                    ..d()
+                },
+            ),
+            flip(TrainOverrides {
+                stop_words: Some(StopWordList::None),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                language: Some(Language::Russian),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                stem: Some(false),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                numbers: Some(NumberPolicy::Keep),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                sublinear_tf: Some(false),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                class_weight: Some(ClassWeight::None),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                max_iter: Some(3),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                tol: Some(1e-2),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                mask: Some(false),
+                ..d()
+            }),
+            flip(TrainOverrides {
+                mask_outlet: vec!["Example Wire".into()],
+                ..d()
+            }),
+            flip(TrainOverrides {
+                mask_rule: vec![("wire".into(), "Wire".into())],
+                ..d()
+            }),
+            flip(TrainOverrides {
+                unmask: vec!["url".into()],
+                ..d()
+            }),
+            flip(TrainOverrides {
+                chunk_words: Some(30),
+                ..d()
+            }),
+            (
+                l1(),
+                TrainOverrides {
+                    keep_unweighted_terms: Some(true),
+                    ..l1()
+                },
+            ),
+            flip(TrainOverrides {
+                prior_tokens: Some(0.0),
+                ..d()
+            }),
+            flip(calibrated()),
+            (
+                calibrated(),
+                TrainOverrides {
+                    calibration_folds: Some(3),
+                    ..calibrated()
+                },
+            ),
+            (
+                calibrated(),
+                TrainOverrides {
+                    calibration_group_by: Some(GroupBy::Source),
+                    ..calibrated()
+                },
+            ),
+            (
+                calibrated(),
+                TrainOverrides {
+                    calibration_seed: Some(1),
+                    ..calibrated()
+                },
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_setting_changes_the_model() {
+        let cases = flips();
+        let covered: BTreeSet<String> = cases.iter().flat_map(|(_, o)| set_fields(o)).collect();
+        let every: BTreeSet<String> = serde_json::to_value(TrainOverrides::default())
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(covered, every, "a setting without a case here");
+        // Baselines repeat: each is trained once.
+        let mut baselines: Vec<(TrainOverrides, Vec<u8>)> = Vec::new();
+        for (context, flipped) in cases {
+            if !baselines.iter().any(|(c, _)| *c == context) {
+                baselines.push((context.clone(), model_bytes(&context).unwrap()));
+            }
+            let base = &baselines.iter().find(|(c, _)| *c == context).unwrap().1;
+            let changed = model_bytes(&flipped).unwrap();
+            assert_ne!(*base, changed, "{flipped:?} gave the model of {context:?}");
+        }
+    }
+
+    #[test]
+    fn settings_that_would_do_nothing_are_refused() {
+        let d = TrainOverrides::default;
+        for (o, expected) in [
+            (
+                TrainOverrides {
+                    l1_ratio: Some(0.3),
+                    ..d()
+                },
+                ParamError::L1RatioWithout,
+            ),
+            (
+                TrainOverrides {
+                    keep_unweighted_terms: Some(true),
+                    ..d()
+                },
+                ParamError::KeepUnweightedWithout,
+            ),
+            (
+                TrainOverrides {
+                    alpha: Some(0.5),
+                    c: Some(2.0),
+                    ..d()
+                },
+                ParamError::AlphaAndC,
+            ),
+            (
+                TrainOverrides {
+                    calibration_folds: Some(3),
+                    ..d()
+                },
+                ParamError::NeedsCalibrate("calibration_folds"),
+            ),
+            (
+                TrainOverrides {
+                    calibration_group_by: Some(GroupBy::Month),
+                    ..d()
+                },
+                ParamError::NeedsCalibrate("calibration_group_by"),
+            ),
+            (
+                TrainOverrides {
+                    calibration_seed: Some(1),
+                    calibrate: Some(false),
+                    ..d()
+                },
+                ParamError::NeedsCalibrate("calibration_seed"),
+            ),
+        ] {
+            match model_bytes(&o) {
+                Err(StanceError::Param(e)) => assert_eq!(e, expected, "{o:?}"),
+                other => panic!("{o:?}: {:?}", other.map(|_| "a model")),
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_settings_given_override_a_preset() {
+        let textbook = TrainParams::preset(Preset::Textbook);
+        assert_eq!(
+            TrainOverrides::default().apply(textbook.clone()).unwrap(),
+            textbook
+        );
+        let stemmed = TrainOverrides {
+            stem: Some(true),
+            ..TrainOverrides::default()
+        }
+        .apply(textbook.clone())
+        .unwrap();
+        assert!(stemmed.featurizer.tokenizer.stem);
+        assert_eq!(
+            TrainParams {
+                featurizer: crate::features::featurizer::FeaturizerParams {
+                    tokenizer: textbook.featurizer.tokenizer.clone(),
+                    ..stemmed.featurizer.clone()
+                },
+                ..stemmed
+            },
+            textbook
+        );
     }
 }
