@@ -45,6 +45,10 @@ pub enum ParamError {
     MaskPattern { name: String, reason: String },
     #[error("unknown language {0:?}; known: english, russian")]
     Language(String),
+    #[error("unknown spelling lists {0:?}; known: none, standard, standard+places")]
+    SpellingLists(String),
+    #[error("spelling map: {0}")]
+    Spelling(String),
     #[error("unknown preset {0:?}; known: default, textbook")]
     Preset(String),
     #[error("alpha and C are the same setting (C = 1/alpha): give one")]

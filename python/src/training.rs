@@ -139,6 +139,8 @@ fn checked(preset: Option<Preset>, overrides: &TrainOverrides) -> PyResult<Check
 /// `max_iter`, `tol`. `mask`: False turns masking off; `mask_outlet`, `unmask`: lists of
 /// names; `mask_rule`: {name: regex}. `chunk_words`: passage length (0: whole documents).
 /// `keep_unweighted_terms`: bool (l1 and elasticnet only). `prior_tokens`: length cooling.
+/// `spelling`: "none", "standard" or "standard+places" (one spelling per word, saved in the
+/// model).
 /// `calibrate`: bool, with `calibration_folds`, `calibration_group_by` ("source", "month" or
 /// "none") and `calibration_seed`. The same data and settings give a model file
 /// byte-identical to `stance train`'s.
@@ -150,7 +152,7 @@ fn checked(preset: Option<Preset>, overrides: &TrainOverrides) -> PyResult<Check
     stop_words = None, language = None, stem = None, numbers = None, sublinear_tf = None,
     class_weight = None, max_iter = None, tol = None, mask = None, mask_outlet = None,
     mask_rule = None, unmask = None, chunk_words = None, keep_unweighted_terms = None,
-    prior_tokens = None, calibrate = None, calibration_folds = None,
+    prior_tokens = None, spelling = None, calibrate = None, calibration_folds = None,
     calibration_group_by = None, calibration_seed = None
 ))]
 #[allow(clippy::too_many_arguments, non_snake_case)]
@@ -187,6 +189,7 @@ pub fn train(
     chunk_words: Option<usize>,
     keep_unweighted_terms: Option<bool>,
     prior_tokens: Option<f64>,
+    spelling: Option<String>,
     calibrate: Option<bool>,
     calibration_folds: Option<usize>,
     calibration_group_by: Option<String>,
@@ -225,6 +228,7 @@ pub fn train(
         chunk_words,
         keep_unweighted_terms,
         prior_tokens,
+        spelling: named("spelling", spelling)?,
         calibrate,
         calibration_folds,
         calibration_group_by: named("calibration_group_by", calibration_group_by)?,

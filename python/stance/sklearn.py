@@ -82,6 +82,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     chunk_words : train on passages of at least this many words (0: whole documents).
     keep_unweighted_terms : bool, keep a sparse (l1, elasticnet) model's whole vocabulary.
     prior_tokens : length cooling (0 turns it off).
+    spelling : "none", "standard" (British to American spelling, name transliterations) or
+        "standard+places" (also Kiev/Kyiv and other framing spellings): one spelling per word.
     calibrate : bool, with calibration_folds, calibration_group_by ("source", "month",
         "none") and calibration_seed.
     threads : threads for fitting and scoring (all cores when None); does not change the model.
@@ -118,6 +120,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         chunk_words: Optional[int] = None,
         keep_unweighted_terms: Optional[bool] = None,
         prior_tokens: Optional[float] = None,
+        spelling: Optional[str] = None,
         calibrate: Optional[bool] = None,
         calibration_folds: Optional[int] = None,
         calibration_group_by: Optional[str] = None,
@@ -149,6 +152,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.chunk_words = chunk_words
         self.keep_unweighted_terms = keep_unweighted_terms
         self.prior_tokens = prior_tokens
+        self.spelling = spelling
         self.calibrate = calibrate
         self.calibration_folds = calibration_folds
         self.calibration_group_by = calibration_group_by

@@ -17,9 +17,9 @@ CASES = [
     ({}, []),
     (
         {"penalty": "l1", "alpha": 0.05, "ngram_range": (1, 3), "min_df": 1, "stem": False, "max_iter": 200,
-         "keep_unweighted_terms": True},
+         "keep_unweighted_terms": True, "spelling": "standard+places"},
         ["--penalty", "l1", "--alpha", "0.05", "--ngram-range", "1..3", "--min-df", "1", "--no-stem", "--max-iter", "200",
-         "--keep-unweighted-terms"],
+         "--keep-unweighted-terms", "--spelling", "standard+places"],
     ),
     (
         {"penalty": "elasticnet", "l1_ratio": 0.3, "C": 4, "max_df": 0.9, "min_sources": 2, "numbers": "placeholder",

@@ -248,6 +248,15 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )?;
             writeln!(
                 out,
+                "  spelling: {}",
+                f.spelling
+                    .as_ref()
+                    .map_or("none (every spelling its own term)".into(), |s| {
+                        format!("{} ({} variants mapped)", s.lists.name(), s.map.len())
+                    })
+            )?;
+            writeln!(
+                out,
                 "  masking rules: {}",
                 f.mask
                     .rules

@@ -22,6 +22,7 @@ use stance::io::date::{normalize_dates, BadDates, DateFormat};
 use stance::model::evidence::{UncertaintyPolicy, DEFAULT_PRIOR_TOKENS};
 use stance::model::logistic::{ClassWeight, Penalty, DEFAULT_L1_RATIO};
 use stance::text::language::Language;
+use stance::text::spelling::SpellingLists;
 use stance::text::tokenize::NumberPolicy;
 use stance::train::data::record_lines;
 use stance::train::{
@@ -543,6 +544,19 @@ pub struct TrainOptions {
     /// of warning and training them as separate labels.
     #[arg(long)]
     strict_labels: bool,
+    #[arg(long, value_name = "LISTS", value_parser = spelling_lists, help = with_default(
+        "One spelling for words written several ways, saved in the model: standard (British \
+         to American spelling, and transliterations of Russian and Ukrainian names: \
+         Sergey/Sergei), standard+places (also Kiev/Kyiv, Donbass/Donbas, other Ukrainian \
+         places and Zelensky/Zelenskyy, a framing choice), or none.",
+        defaults().featurizer.spelling.map_or("none", |s| s.lists.name()),
+    ))]
+    spelling: Option<SpellingLists>,
+}
+
+/// `--spelling`: a built-in set of lists by name.
+fn spelling_lists(s: &str) -> Result<SpellingLists, String> {
+    SpellingLists::from_name(s).map_err(|e| e.to_string())
 }
 
 /// A setting's name as the library spells it (its serde name): `english`, `drop`.
@@ -590,6 +604,7 @@ impl TrainOptions {
                 self.drop_unweighted_terms,
             ),
             prior_tokens: self.prior_tokens,
+            spelling: self.spelling,
             calibrate: None,
             calibration_folds: None,
             calibration_group_by: None,

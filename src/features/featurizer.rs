@@ -1,5 +1,5 @@
 //! The featurizer: the pipeline from raw text to a TF-IDF row,
-//! `mask -> tokenize -> stem -> n-grams -> vocabulary -> tf-idf`.
+//! `mask -> tokenize -> spelling -> stop words -> stem -> n-grams -> vocabulary -> tf-idf`.
 //!
 //! [`FeaturizerParams`] is the unfitted, checked configuration; [`FeaturizerParams::fit`] is the
 //! only way to get a [`Featurizer`], which is the only type that can transform text. Everything
@@ -24,6 +24,7 @@ use crate::features::word_cache::{WordCache, STOP_WORD};
 use crate::features::workers::{pieces, PerWorker};
 use crate::model::format::terms::SavedTerms;
 use crate::text::mask::{MaskRules, Masker};
+use crate::text::spelling::{Normaliser, Spelling};
 use crate::text::tokenize::{Tokenizer, TokenizerConfig};
 
 /// Everything that shapes features before fitting. Each part documents its own defaults.
@@ -34,6 +35,11 @@ pub struct FeaturizerParams {
     pub ngram_range: NgramRange,
     pub vocabulary: VocabularyParams,
     pub tfidf: TfidfParams,
+    /// One spelling for words written several ways, applied before stop words and stemming;
+    /// `None` (the default) keeps every spelling. Last, and absent from files without one, so
+    /// that those stay as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spelling: Option<Spelling>,
 }
 
 /// How many n-gram terms a text had, and how many of them are in the vocabulary.
@@ -43,29 +49,61 @@ pub(crate) struct TermCoverage {
     pub known: usize,
 }
 
-/// The compiled, unfitted front half of the pipeline (mask, tokenize, stem, n-grams), shared by
-/// fitting and transforming.
+/// The compiled, unfitted front half of the pipeline (mask, tokenize, spelling, stem,
+/// n-grams), shared by fitting and transforming.
 #[derive(Debug)]
 struct Analyzer {
     masker: Masker,
     tokenizer: Tokenizer,
+    /// Empty when the model has no spelling normaliser.
+    spelling: Normaliser,
+    /// The spellings of stop words that are variants (`defence` -> `defense`): a word is a stop
+    /// word when its spelling is a stop word or the spelling of one, so that a stop list
+    /// written in either spelling drops both.
+    respelled_stop_words: rustc_hash::FxHashSet<String>,
     ngram_range: NgramRange,
 }
 
 impl Analyzer {
     /// Compiles the masking rules; the other parameters are checked by the caller.
     fn new(params: &FeaturizerParams) -> Result<Self, StanceError> {
+        let spelling = params
+            .spelling
+            .as_ref()
+            .map(Spelling::normaliser)
+            .unwrap_or_default();
+        let respelled_stop_words = params
+            .tokenizer
+            .stop_words
+            .to_set()
+            .iter()
+            .filter_map(|w| {
+                let n = spelling.normalise(w);
+                (n != w).then(|| n.to_string())
+            })
+            .collect();
         Ok(Analyzer {
             masker: params.mask.compile()?,
             tokenizer: Tokenizer::new(&params.tokenizer),
+            spelling,
+            respelled_stop_words,
             ngram_range: params.ngram_range,
         })
     }
 
+    /// The stem of a folded word's spelling, or `None` for a stop word.
+    fn stem_of<'a>(&'a self, word: &'a str) -> Option<std::borrow::Cow<'a, str>> {
+        let spelled = self.spelling.normalise(word);
+        if self.tokenizer.is_stop_word(spelled) || self.respelled_stop_words.contains(spelled) {
+            return None;
+        }
+        Some(self.tokenizer.stem(spelled))
+    }
+
     /// Calls `f` with the span, id and folded word of every token of `text` that is not a
-    /// stop word. `cache` keeps each distinct word's id, which `id_of` makes from its stem on
-    /// the word's first occurrence, so Snowball and the stop-word lookup run once per distinct
-    /// word. Fitting, scoring and explaining all read text through here.
+    /// stop word. `cache` keeps each distinct word's id, which `id_of` makes from the stem of
+    /// its spelling on the word's first occurrence, so spelling, Snowball and the stop-word
+    /// lookup run once per distinct word. Fitting, scoring and explaining all read text through here.
     fn for_each_word_id(
         &self,
         text: &str,
@@ -74,27 +112,26 @@ impl Analyzer {
         mut f: impl FnMut(Range<usize>, u32, &str),
     ) {
         let masked = self.masker.mask(text);
-        let tokenizer = &self.tokenizer;
-        tokenizer.for_each_token_with_stop_words(text, &masked, |span, word| {
-            let id = cache.get_or_insert(word, |w| {
-                if tokenizer.is_stop_word(w) {
-                    STOP_WORD
-                } else {
-                    id_of(&tokenizer.stem(w))
+        self.tokenizer
+            .for_each_token_with_stop_words(text, &masked, |span, word| {
+                let id = cache.get_or_insert(word, |w| match self.stem_of(w) {
+                    None => STOP_WORD,
+                    Some(stem) => id_of(&stem),
+                });
+                if id != STOP_WORD {
+                    f(span, id, word);
                 }
             });
-            if id != STOP_WORD {
-                f(span, id, word);
-            }
-        });
     }
 }
 
 impl FeaturizerParams {
-    /// Refuses vocabulary filters no corpus could satisfy. (The masking rules are checked
-    /// where they are compiled: fitting, loading, and [`crate::train::TrainParams::check`].)
+    /// Refuses vocabulary filters no corpus could satisfy and a spelling map that normalising
+    /// twice would change. (The masking rules are checked where they are compiled: fitting,
+    /// loading, and [`crate::train::TrainParams::check`].)
     pub fn check(&self) -> Result<(), ParamError> {
-        self.vocabulary.check()
+        self.vocabulary.check()?;
+        self.spelling.as_ref().map_or(Ok(()), Spelling::check)
     }
 
     /// Checks the parameters, then fits the vocabulary and IDF on `texts`, where `sources[i]` identifies the outlet of
@@ -379,7 +416,11 @@ impl Featurizer {
     pub(crate) fn id_tokens_with_stems(&self, text: &str) -> Vec<(IdToken, String)> {
         let mut out = Vec::new();
         self.for_each_id_token(text, |span, stem, word| {
-            let shown = self.analyzer.tokenizer.stem(word).into_owned();
+            let shown = self
+                .analyzer
+                .stem_of(word)
+                .map(std::borrow::Cow::into_owned)
+                .unwrap_or_default();
             out.push((IdToken { span, stem }, shown))
         });
         out
@@ -512,6 +553,36 @@ mod tests {
             f.vocabulary().get("tass").is_none(),
             "outlet names are masked"
         );
+    }
+
+    #[test]
+    fn a_stop_list_drops_both_spellings_of_a_word() {
+        use crate::text::spelling::SpellingLists;
+        use crate::text::stopwords::StopWords;
+        let texts = ["the defence said", "the defense said", "a programme ran"];
+        for (stop, dropped) in [
+            ("defence", "defense"),
+            ("defense", "defense"),
+            ("program", "program"),
+        ] {
+            let mut p = params();
+            p.tokenizer.stop_words = StopWords::Custom(vec![stop.to_string(), "the".into()]);
+            p.tokenizer.stem = false;
+            p.spelling = SpellingLists::Standard.spelling();
+            let (f, _) = p.fit(&texts, &[0, 1, 0]).unwrap();
+            assert!(f.vocabulary().get(dropped).is_none(), "{stop}");
+            assert!(f.vocabulary().get("defence").is_none());
+            assert!(f.vocabulary().get("said").is_some());
+            // Without the normaliser, the stop list drops only the spelling it names.
+            p.spelling = None;
+            let (f, _) = p.fit(&texts, &[0, 1, 0]).unwrap();
+            let kept = if stop == "defence" {
+                "defense"
+            } else {
+                "programme"
+            };
+            assert!(f.vocabulary().get(kept).is_some(), "{stop}");
+        }
     }
 
     #[test]

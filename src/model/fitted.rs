@@ -19,7 +19,7 @@ use crate::io::atomic::Output;
 use crate::model::adaptation::Adaptation;
 use crate::model::calibration::Calibration;
 use crate::model::evidence::UncertaintyPolicy;
-use crate::model::format::{self, FORMAT_VERSION};
+use crate::model::format;
 use crate::model::logistic::{LinearModel, LogisticParams};
 use crate::model::profile::TrainingProfile;
 use crate::predict::explain::{Explanation, SwapEffect};
@@ -85,7 +85,7 @@ pub struct Model {
     pub(crate) training: TrainingSummary,
     /// What `stance adapt` recorded, for an adapted model.
     pub(crate) adaptation: Option<Adaptation>,
-    /// The format version the model was read as ([`FORMAT_VERSION`] for a new one).
+    /// The format version the model was read as (for a new one, the version it is written as).
     pub(crate) format_version: u64,
 }
 
@@ -109,6 +109,7 @@ impl Model {
             return Err(StanceError::InvalidModel(m));
         }
         Ok(Model {
+            format_version: format::version_for(featurizer.params()),
             featurizer,
             classifier,
             calibration: None,
@@ -117,7 +118,6 @@ impl Model {
             profile: None,
             training,
             adaptation: None,
-            format_version: FORMAT_VERSION,
         })
     }
 
@@ -280,8 +280,8 @@ impl Model {
         self.adaptation.as_ref()
     }
 
-    /// The format version this model was read as; a new model's is [`FORMAT_VERSION`], and
-    /// saving always writes that.
+    /// The format version this model was read as; a new model's is the version saving writes:
+    /// [`FORMAT_VERSION`](format::FORMAT_VERSION) with a spelling normaliser, 3 without.
     pub fn format_version(&self) -> u64 {
         self.format_version
     }

@@ -13,6 +13,7 @@ use crate::features::vocabulary::DocFreq;
 use crate::model::logistic::{ClassWeight, Penalty};
 use crate::text::language::Language;
 use crate::text::mask::MaskRules;
+use crate::text::spelling::SpellingLists;
 use crate::text::stopwords::StopWords;
 use crate::text::tokenize::NumberPolicy;
 use crate::{ParamError, StanceError};
@@ -93,6 +94,8 @@ pub struct TrainOverrides {
     pub chunk_words: Option<usize>,
     pub keep_unweighted_terms: Option<bool>,
     pub prior_tokens: Option<f64>,
+    /// The built-in spelling lists, which set [`crate::features::featurizer::FeaturizerParams::spelling`].
+    pub spelling: Option<SpellingLists>,
     /// Fit a calibration; the three settings after it apply only with `Some(true)`.
     pub calibrate: Option<bool>,
     pub calibration_folds: Option<usize>,
@@ -129,6 +132,9 @@ impl TrainOverrides {
         set(&mut t.stem, o.stem);
         set(&mut t.numbers, o.numbers);
         set(&mut params.featurizer.tfidf.sublinear_tf, o.sublinear_tf);
+        if let Some(lists) = o.spelling {
+            params.featurizer.spelling = lists.spelling();
+        }
         params.featurizer.mask = o.mask_rules(params.featurizer.mask);
         let l = &mut params.logistic;
         set(&mut l.alpha, o.alpha_given()?);
@@ -356,6 +362,10 @@ mod tests {
                 prior_tokens: Some(0.0),
                 ..d()
             }),
+            flip(TrainOverrides {
+                spelling: Some(SpellingLists::Standard),
+                ..d()
+            }),
             flip(calibrated()),
             (
                 calibrated(),
@@ -400,7 +410,7 @@ mod tests {
                 baselines.push((context.clone(), model_bytes(&context).unwrap()));
             }
             let base = &baselines.iter().find(|(c, _)| *c == context).unwrap().1;
-            let changed = model_bytes(&flipped).unwrap();
+            let changed = model_bytes(&flipped).unwrap_or_else(|e| panic!("{flipped:?}: {e}"));
             assert_ne!(*base, changed, "{flipped:?} gave the model of {context:?}");
         }
     }

@@ -167,11 +167,10 @@ fn missing_truncated_and_wrong_version_model_files() {
         &write(dir.path(), "truncated.json", &good[..good.len() / 2]),
         "truncated",
     );
-    let v2 = String::from_utf8(good.clone()).unwrap().replacen(
-        &format!("\"version\":{},", stance::model::format::FORMAT_VERSION),
-        "\"version\":99,",
-        1,
-    );
+    let v2 =
+        String::from_utf8(good.clone())
+            .unwrap()
+            .replacen("\"version\":3,", "\"version\":99,", 1);
     score_with(
         &write(dir.path(), "v99.json", v2.as_bytes()),
         "model format version 99 is not supported",

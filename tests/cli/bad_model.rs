@@ -65,12 +65,15 @@ fn truncated() {
 fn a_wrong_version() {
     let dir = tempfile::tempdir().unwrap();
     let (_, mut v) = good_model(dir.path());
-    v["version"] = 4.into();
-    let path = write_file(dir.path(), "v4.json", v.to_string().as_bytes());
-    model_commands_fail(&path, "model format version 4 is not supported");
+    v["version"] = 99.into();
+    let path = write_file(dir.path(), "v99.json", v.to_string().as_bytes());
+    model_commands_fail(&path, "model format version 99 is not supported");
+    v["version"] = 5.into();
+    let path = write_file(dir.path(), "v5.json", v.to_string().as_bytes());
+    model_commands_fail(&path, "model format version 5 is not supported");
     v["version"] = 0.into();
     let path = write_file(dir.path(), "v0.json", v.to_string().as_bytes());
-    model_commands_fail(&path, "(this build reads versions 1 to 3)");
+    model_commands_fail(&path, "(this build reads versions 1 to 4)");
     v["version"] = "one".into();
     let path = write_file(dir.path(), "vstr.json", v.to_string().as_bytes());
     model_commands_fail(&path, "not a stance model file");

@@ -34,6 +34,7 @@ mod report;
 mod sample;
 mod score;
 mod seeds;
+mod spelling;
 mod streaming;
 mod swaps;
 mod tables;

@@ -39,16 +39,36 @@ pub const MAX_IDF: f64 = 1e3;
 /// The largest weight magnitude a model file may hold; trained weights are orders smaller.
 pub const MAX_WEIGHT: f64 = 1e6;
 
-/// The model-file version this build writes.
+/// The newest model-file version this build reads and writes.
 ///
-/// Version 3 writes the vocabulary as its stems and each term's stem ids
-/// (`format::terms`); version 2 packed IDF and weights as base64 of their bits
-/// (`format::floats`); version 1 wrote terms as strings and floats as JSON numbers. All
-/// three are read.
-pub const FORMAT_VERSION: u64 = 3;
+/// Version 4 adds a spelling normaliser (`featurizer.spelling`) and an adapted model's second
+/// TF-IDF block (`adaptation.new_features`), which shape features, so an older build must
+/// refuse such a file; a model without either is still written as version 3, so
+/// that its file, and every older build's reading of it, stay as they were. Version 3 writes
+/// the vocabulary as its stems and each term's stem ids (`format::terms`); version 2 packed
+/// IDF and weights as base64 of their bits (`format::floats`); version 1 wrote terms as
+/// strings and floats as JSON numbers. All four are read.
+pub const FORMAT_VERSION: u64 = 4;
 
 /// The first version whose vocabulary is stems and stem ids.
 const PACKED_TERMS_VERSION: u64 = 3;
+
+/// The first version with a spelling normaliser.
+const SPELLING_VERSION: u64 = 4;
+
+/// The first version with an adapted model's second TF-IDF block (`adaptation.new_features`),
+/// which shapes features as the normaliser does.
+const SECOND_BLOCK_VERSION: u64 = 4;
+
+/// The version a model with these featurizer settings is written as: the oldest that can hold
+/// them.
+pub(crate) fn version_for(featurizer: &FeaturizerParams) -> u64 {
+    if featurizer.spelling.is_some() {
+        SPELLING_VERSION
+    } else {
+        PACKED_TERMS_VERSION
+    }
+}
 
 /// The oldest model-file version this build reads.
 pub const OLDEST_FORMAT_VERSION: u64 = 1;
@@ -190,7 +210,17 @@ pub(crate) fn uncertainty_problem(policy: &UncertaintyPolicy) -> Option<String> 
 pub(crate) fn to_json(model: &Model) -> Result<Vec<u8>, StanceError> {
     let file = ModelFile {
         format: FORMAT_NAME.to_string(),
-        version: FORMAT_VERSION,
+        version: version_for(model.featurizer.params()).max(
+            if model
+                .adaptation
+                .as_ref()
+                .is_some_and(|a| !a.new_features.is_empty())
+            {
+                SECOND_BLOCK_VERSION
+            } else {
+                0
+            },
+        ),
         crate_version: env!("CARGO_PKG_VERSION").to_string(),
         labels: model.classifier.labels().to_vec(),
         featurizer: model.featurizer.params().clone(),
@@ -318,6 +348,23 @@ fn from_file(file: ModelFile, origin: &Path) -> Result<Model, StanceError> {
     if matches!(file.vocabulary, SavedTerms::Stems(_)) && file.version < PACKED_TERMS_VERSION {
         return Err(bad(format!(
             "the vocabulary is stems and stem ids, which needs format version {PACKED_TERMS_VERSION} or later; the file says version {}",
+            file.version
+        )));
+    }
+    if file
+        .adaptation
+        .as_ref()
+        .is_some_and(|a| !a.new_features.is_empty())
+        && file.version < SECOND_BLOCK_VERSION
+    {
+        return Err(bad(format!(
+            "the adaptation's new terms form a second TF-IDF block, which needs format version {SECOND_BLOCK_VERSION} or later; the file says version {}",
+            file.version
+        )));
+    }
+    if file.featurizer.spelling.is_some() && file.version < SPELLING_VERSION {
+        return Err(bad(format!(
+            "the featurizer has a spelling normaliser, which needs format version {SPELLING_VERSION} or later; the file says version {}",
             file.version
         )));
     }

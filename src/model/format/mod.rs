@@ -10,6 +10,6 @@ pub(crate) mod terms;
 
 pub(crate) use file::{
     adaptation_problem, calibration_problem, from_json, labels_problem, load, to_json,
-    uncertainty_problem, weights_problem,
+    uncertainty_problem, version_for, weights_problem,
 };
 pub use file::{FORMAT_NAME, FORMAT_VERSION, MAX_IDF, MAX_WEIGHT, OLDEST_FORMAT_VERSION};
