@@ -19,7 +19,7 @@ use stance::eval::folds::GroupBy;
 use stance::features::ngrams::NgramRange;
 use stance::io::corpus::{read_labelled, Document, FieldNames};
 use stance::model::evidence::UncertaintyPolicy;
-use stance::model::logistic::{ClassWeight, LogisticParams, Penalty};
+use stance::model::logistic::{ClassWeight, LogisticParams, Penalty, Solver};
 use stance::text::language::Language;
 use stance::text::mask::MaskRules;
 use stance::text::stopwords::StopWords;
@@ -347,6 +347,10 @@ struct RawTrainOptions {
     /// The L1 share of the elastic-net penalty, in [0, 1] [default: 0.5].
     #[arg(long, allow_negative_numbers = true)]
     l1_ratio: Option<f64>,
+    /// The optimiser for l1 and elasticnet: cd (coordinate descent, liblinear's method) or
+    /// owlqn (the reference) [default: cd]. l2 always uses L-BFGS and takes none.
+    #[arg(long)]
+    solver: Option<Solver>,
     /// Inverse regularisation strength, as scikit-learn's C (C = 1/alpha) [default: 1].
     #[arg(long, allow_negative_numbers = true)]
     c: Option<f64>,
@@ -590,6 +594,15 @@ impl TrainOptions {
             alpha,
             penalty: o.penalty,
             l1_ratio: o.l1_ratio,
+            solver: match o.penalty {
+                Penalty::L2 => o.solver,
+                // OWL-QN is what a file naming no solver used: it stays unnamed, so that
+                // its models keep the bytes they had.
+                Penalty::L1 | Penalty::ElasticNet => match o.solver.unwrap_or(Solver::Cd) {
+                    Solver::Cd => Some(Solver::Cd),
+                    Solver::Owlqn => None,
+                },
+            },
             max_iter: o.max_iter,
             tolerance: o.tol,
             class_weight: if o.no_balanced {
