@@ -498,10 +498,15 @@ def liblinear_l1(C, tol):
     C = 1/alpha. liblinear penalises its intercept (a constant feature of value
     intercept_scaling = 1), so its optimum is never below the unpenalised one stance finds;
     the objective reported is stance's, with the intercept unpenalised."""
+    import inspect
+
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(penalty="l1", C=C, class_weight="balanced", solver="liblinear",
-                              tol=tol, max_iter=1000, fit_intercept=True)
+    common = dict(C=C, class_weight="balanced", solver="liblinear", tol=tol, max_iter=1000,
+                  fit_intercept=True)
+    if inspect.signature(LogisticRegression).parameters["penalty"].default == "deprecated":
+        return LogisticRegression(l1_ratio=1.0, **common)
+    return LogisticRegression(penalty="l1", **common)
 
 
 def timed_fit(clf, X, y, repeats):

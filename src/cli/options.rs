@@ -222,7 +222,7 @@ impl DataArgs {
 /// text and the preset are one string.
 macro_rules! default_preset {
     () => {
-        "--penalty l1 --alpha 0.033333 --max-iter 3000 --no-stem --ngram-range 1..2 \
+        "--penalty l1 --solver owlqn --alpha 0.033333 --max-iter 3000 --no-stem --ngram-range 1..2 \
          --stop-words newsroom --keep-unweighted-terms"
     };
 }
