@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Compares `stance bench` with scikit-learn on the same corpus, in one run (issue 5).
+# Compares `stance bench` with scikit-learn on the same corpus, in one run, so that both
+# see the same machine load.
 #
 #   scripts/compare-sklearn.sh [--corpus PATH] [--threads N] [--out DIR] [--ngram-range 1..2]
 #                              [--repeat K] [--venv DIR] [--python PYTHON] [--no-stem-cache]
@@ -7,7 +8,7 @@
 #   scripts/compare-sklearn.sh --l1 ALPHA [--l1-tol TOL] [--l1-max-iter N] [--saga-tol TOL]
 #                              [--saga-max-iter N] [--l1-docs N] [--no-saga] [--corpus PATH] ...
 #
-# --l1 ALPHA runs, instead of the speed comparison, the L1 objective check (issue 15): one
+# --l1 ALPHA runs, instead of the speed comparison, the L1 objective check: one
 #   `stance bench --penalty l1 --alpha ALPHA --tol TOL --max-iter N --repeat 1` (OWL-QN; defaults
 #   --l1-tol 1e-8, --l1-max-iter 300) exports its training matrix, scikit-learn's
 #   LogisticRegression(L1, solver="saga", C = 1/ALPHA, class_weight="balanced") is fitted on it

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scikit-learn side of scripts/compare-sklearn.sh (issue 5): the same corpus through
+"""scikit-learn side of scripts/compare-sklearn.sh: the same corpus through
 TfidfVectorizer + LogisticRegression with settings as close to `stance bench` as scikit-learn
 allows, LogisticRegression on exactly stance's training matrix (exported by
 `stance bench --export-matrix`), and the comparison table. Run it through the shell script,
@@ -459,7 +459,8 @@ def cmd_measure(args):
 
 
 # --------------------------------------------------------------------------------------------
-# l1: stance's OWL-QN against scikit-learn's saga on the same matrix (issue 15)
+# l1: stance's OWL-QN against scikit-learn's saga on the same matrix, which checks that
+# OWL-QN reaches the L1 optimum
 # --------------------------------------------------------------------------------------------
 
 

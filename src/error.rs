@@ -9,9 +9,9 @@ use std::path::PathBuf;
 /// A parameter value that was refused when a configuration was checked.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ParamError {
-    #[error("alpha must be finite and >= 0, got {0}")]
+    #[error("alpha must be finite and >= 0, got {0:?}")]
     Alpha(f64),
-    #[error("C must be finite and > 0, got {0}")]
+    #[error("C must be finite and > 0, got {0:?}")]
     C(f64),
     #[error("n-gram range must satisfy 1 <= min <= max <= 5, got {min}..{max}")]
     NgramRange { min: usize, max: usize },
@@ -29,9 +29,9 @@ pub enum ParamError {
     MaxFeatures(usize),
     #[error("unknown penalty {0:?}; known: l2, l1, elasticnet")]
     Penalty(String),
-    #[error("l1_ratio must be in [0, 1], got {0}")]
+    #[error("l1_ratio must be in [0, 1], got {0:?}")]
     L1Ratio(f64),
-    #[error("prior_tokens must be finite and >= 0, got {0}")]
+    #[error("prior_tokens must be finite and >= 0, got {0:?}")]
     PriorTokens(f64),
     #[error("l1_ratio applies to the elasticnet penalty only")]
     L1RatioWithout,
@@ -41,7 +41,7 @@ pub enum ParamError {
     SolverWithout,
     #[error("max_iter must be >= 1, got {0}")]
     MaxIter(u64),
-    #[error("tolerance must be finite and > 0, got {0}")]
+    #[error("tolerance must be finite and > 0, got {0:?}")]
     Tolerance(f64),
     #[error("min_sources must be >= 1, got {0}")]
     MinSources(usize),
@@ -49,6 +49,19 @@ pub enum ParamError {
     MaskPattern { name: String, reason: String },
     #[error("unknown language {0:?}; known: english, russian")]
     Language(String),
+    #[error("unknown preset {0:?}; known: default, textbook")]
+    Preset(String),
+    #[error("alpha and C are the same setting (C = 1/alpha): give one")]
+    AlphaAndC,
+    #[error("keep_unweighted_terms applies to the l1 and elasticnet penalties only (an l2 model weighs every term)")]
+    KeepUnweightedWithout,
+    #[error("{0} applies only with calibrate")]
+    NeedsCalibrate(&'static str),
+    #[error(
+        "threads must be between 1 and {max} (4 per core, and at least {}), got {got}",
+        crate::features::workers::MIN_THREAD_CAP
+    )]
+    Threads { got: i128, max: usize },
 }
 
 /// Everything the library can fail with.
@@ -73,6 +86,8 @@ pub enum StanceError {
     NotUtf8 { path: PathBuf, line: usize },
     #[error("{path}: the file is empty")]
     EmptyFile { path: PathBuf },
+    #[error("{path}: the table has a header but no rows")]
+    HeaderOnly { path: PathBuf },
     #[error("{path}:{line}: malformed JSON: {message}")]
     Json {
         path: PathBuf,
@@ -135,7 +150,7 @@ pub enum StanceError {
         line: usize,
         field: String,
     },
-    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with --{role}-field{}", found.join(", "), delimiter_hint(found))]
+    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with --{role}-field{}", column_list(found), delimiter_hint(found))]
     MissingColumn {
         path: PathBuf,
         column: String,
@@ -143,7 +158,7 @@ pub enum StanceError {
         role: &'static str,
         found: Vec<String>,
     },
-    #[error("{path}: {} {field:?} to keep; {} found: {}", if *header { "the header has no column" } else { "no record has a field" }, if *header { "columns" } else { "fields" }, found.join(", "))]
+    #[error("{path}: {} {field:?} to keep; {} found: {}", if *header { "the header has no column" } else { "no record has a field" }, if *header { "columns" } else { "fields" }, column_list(found))]
     NoKeptField {
         path: PathBuf,
         field: String,
@@ -165,6 +180,8 @@ pub enum StanceError {
     TooManyLabels { found: usize, max: usize },
     #[error("no term survives the vocabulary filters (min_df, max_df, min_sources); loosen them")]
     EmptyVocabulary,
+    #[error("alpha {alpha:?} leaves no term with a non-zero weight, so the model would score nothing; try a smaller alpha")]
+    NoWeightedTerm { alpha: f64 },
     #[error(transparent)]
     Param(#[from] ParamError),
     #[error("{path}: not a stance model file: {message}")]
@@ -188,6 +205,20 @@ pub enum StanceError {
     InvalidModel(String),
     #[error("{path}: not written: the run was interrupted")]
     Interrupted { path: PathBuf },
+    #[error("{path}: is both {first} and {second}; give each output its own path")]
+    SamePath {
+        path: PathBuf,
+        first: String,
+        second: String,
+    },
+    #[error("{path}: {size} bytes is over the {} MiB limit for a model file", *limit >> 20)]
+    ModelTooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
+    #[error("{path}: not a regular file; a model is read from a file")]
+    NotRegularFile { path: PathBuf },
 }
 
 /// `path:line`, or `path` when there is no line (a whole-file text).
@@ -196,6 +227,31 @@ fn at(path: &std::path::Path, line: Option<usize>) -> String {
         Some(line) => format!("{}:{line}", path.display()),
         None => path.display().to_string(),
     }
+}
+
+/// The longest column name quoted in a message, in characters, and the most names listed: a
+/// JSON Lines file read as CSV has its whole first line (up to 16 MiB) as one "column".
+const QUOTED_CHARS: usize = 60;
+const LISTED_COLUMNS: usize = 30;
+
+/// Column names for a message, each cut to [`QUOTED_CHARS`], at most [`LISTED_COLUMNS`] of them.
+fn column_list(found: &[String]) -> String {
+    let mut names: Vec<String> = found
+        .iter()
+        .take(LISTED_COLUMNS)
+        .map(|c| {
+            if c.chars().count() > QUOTED_CHARS {
+                let cut: String = c.chars().take(QUOTED_CHARS).collect();
+                format!("{cut}… ({} bytes)", c.len())
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    if found.len() > LISTED_COLUMNS {
+        names.push(format!("and {} more", found.len() - LISTED_COLUMNS));
+    }
+    names.join(", ")
 }
 
 /// What a record has instead of a field it lacks, and the option that names another.

@@ -56,4 +56,6 @@ pub use model::default_model::default_model;
 pub use model::Model;
 pub use predict::explain::Explanation;
 pub use predict::score::{ArticleScore, ParagraphScore, Prediction};
-pub use train::{train, CalibrationParams, CheckedTrainParams, Stage, TrainParams};
+pub use train::{
+    train, CalibrationParams, CheckedTrainParams, Preset, Stage, TrainOverrides, TrainParams,
+};

@@ -9,8 +9,12 @@
 mod calibrate;
 pub mod data;
 pub mod labels;
+mod overrides;
+mod preset;
 
 pub use calibrate::{fit_oof_calibration, OofCalibration};
+pub use overrides::{StopWordList, TrainOverrides};
+pub use preset::Preset;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Deref;
@@ -29,8 +33,9 @@ use crate::model::fitted::{Model, TrainingSummary};
 use crate::model::logistic::{FitReport, LogisticParams, Penalty};
 use crate::text::passages::passage_spans;
 
-/// Everything training needs besides the data. Each part documents its own defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+/// Everything training needs besides the data. Each part documents its own defaults; a
+/// [`Preset`] is another set of them, and [`TrainOverrides`] what a user changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainParams {
     pub featurizer: FeaturizerParams,
     pub logistic: LogisticParams,
@@ -50,10 +55,24 @@ pub struct TrainParams {
     #[serde(default)]
     pub keep_unweighted_terms: bool,
     /// How many tokens a text needs to keep half its logit when scored (see
-    /// [`crate::model::evidence`]); `0` turns cooling off. `None` (the default) means
-    /// [`DEFAULT_PRIOR_TOKENS`].
+    /// [`crate::model::evidence`]); `0` turns cooling off. Defaults to
+    /// [`DEFAULT_PRIOR_TOKENS`]; `None` means the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prior_tokens: Option<f64>,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            featurizer: FeaturizerParams::default(),
+            logistic: LogisticParams::default(),
+            seed: 0,
+            passage_words: 0,
+            calibration: None,
+            keep_unweighted_terms: false,
+            prior_tokens: Some(DEFAULT_PRIOR_TOKENS),
+        }
+    }
 }
 
 /// How the calibration is fitted: Platt scaling (two labels) or temperature scaling (more) on
@@ -269,6 +288,12 @@ fn train_uncalibrated(
         let keep: Vec<usize> = (0..featurizer.n_features())
             .filter(|&f| classifier.weights().iter().any(|w| w[f] != 0.0))
             .collect();
+        if keep.is_empty() {
+            // A model of no terms could not be loaded back: refuse it now, with the way out.
+            return Err(StanceError::NoWeightedTerm {
+                alpha: params.logistic.alpha,
+            });
+        }
         if keep.len() < featurizer.n_features() {
             featurizer = featurizer.restricted(&keep)?;
             progress(Stage::Featurized(featurizer.n_features()));
@@ -320,6 +345,35 @@ fn train_uncalibrated(
     model = model.with_uncertainty(uncertainty)?;
     let surfaces = surface_forms(&model, &texts, SURFACE_TERMS_PER_LABEL);
     Ok((model.with_surface_forms(surfaces), report))
+}
+
+/// How many training documents [`uniform_scores_warning`] scores: enough to see a model that
+/// says nothing, few enough to cost little beside training.
+pub const UNIFORM_CHECK_DOCS: usize = 200;
+
+/// How close to uniform every probability must be for [`uniform_scores_warning`] to speak.
+pub const UNIFORM_TOLERANCE: f64 = 1e-3;
+
+/// A warning when the model scores every training document (of the first
+/// [`UNIFORM_CHECK_DOCS`]) within [`UNIFORM_TOLERANCE`] of uniform: settings such as an L2
+/// `alpha` of 1e300 or a `prior_tokens` of 1e308 that leave a model which says nothing.
+pub fn uniform_scores_warning(model: &Model, docs: &[Document]) -> Option<String> {
+    let k = model.labels().len() as f64;
+    let uniform = docs.iter().take(UNIFORM_CHECK_DOCS).all(|d| {
+        model
+            .predict(&d.text)
+            .probabilities
+            .iter()
+            .all(|p| (p - 1.0 / k).abs() < UNIFORM_TOLERANCE)
+    });
+    let t = model.training();
+    (uniform && !docs.is_empty()).then(|| {
+        format!(
+            "the model scores every training document as uniform (each label within {UNIFORM_TOLERANCE} of 1/{k}): alpha {:?} or prior_tokens {:?} is too large for this data",
+            t.logistic.alpha,
+            model.uncertainty().prior_tokens
+        )
+    })
 }
 
 /// How many of each label's strongest terms get a recorded surface form.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Alternates the Spark job (local[2]) and stance score --threads 2 on the same records:
-#   python/bench/spark_vs_cli.sh ARTICLES.jsonl   (the README's "Scale" figures: 10,000 records)
+#   python/bench/spark_vs_cli.sh ARTICLES.jsonl   (benches/README.md's "Scale" figures: 10,000 records)
 # Needs the release binary, and stance, pyspark, pandas and pyarrow in the python on PATH.
 set -euo pipefail
 articles=$(realpath "${1:?usage: spark_vs_cli.sh ARTICLES.jsonl}")

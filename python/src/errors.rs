@@ -25,40 +25,29 @@ pub fn to_py(error: StanceError) -> PyErr {
             ErrorKind::PermissionDenied => PyPermissionError::new_err(message),
             _ => PyOSError::new_err(message),
         },
-        StanceError::IsDirectory { .. } | StanceError::Interrupted { .. } => {
-            PyOSError::new_err(message)
-        }
+        StanceError::IsDirectory { .. }
+        | StanceError::Interrupted { .. }
+        | StanceError::NotRegularFile { .. }
+        | StanceError::ModelTooLarge { .. }
+        | StanceError::SamePath { .. } => PyOSError::new_err(message),
         _ => PyValueError::new_err(message),
     }
 }
 
-/// The Python exception for an error of the CLI's code compiled in here (`anyhow`): `OSError`
-/// when an I/O error is behind it, else `ValueError`; the message is the whole chain.
-pub fn anyhow_to_py(error: anyhow::Error) -> PyErr {
-    if let Some(e) = error.downcast_ref::<StanceError>() {
-        if matches!(e, StanceError::Io { .. } | StanceError::IsDirectory { .. }) {
-            return PyOSError::new_err(format!("{error:#}"));
-        }
-    }
-    if error
-        .chain()
-        .any(|e| e.downcast_ref::<std::io::Error>().is_some())
-    {
-        return PyOSError::new_err(format!("{error:#}"));
-    }
-    PyValueError::new_err(format!("{error:#}"))
-}
-
 /// Runs `work` without the GIL, on a pool of `threads` threads (rayon's global pool, one
 /// thread per core, when `None`), and turns a panic into a `RuntimeError`.
-pub fn detached<T, F>(py: Python<'_>, threads: Option<usize>, work: F) -> PyResult<T>
+pub fn detached<T, F>(py: Python<'_>, threads: Option<i64>, work: F) -> PyResult<T>
 where
     T: Send,
     F: FnOnce() -> T + Send,
 {
+    // A negative count is a ValueError, not the OverflowError of an unsigned parameter.
+    let threads = threads
+        .map(|n| stance::features::check_threads(i128::from(n)))
+        .transpose()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
     let pool = match threads {
         None => None,
-        Some(0) => return Err(PyValueError::new_err("threads must be at least 1, got 0")),
         Some(n) => Some(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
@@ -81,20 +70,5 @@ where
         PyRuntimeError::new_err(format!(
             "internal error in stance (a bug, please report it): {what}"
         ))
-    })
-}
-
-/// Panics on a worker thread of a batch, for the test that a panic becomes a `RuntimeError`
-/// and does not abort the interpreter. Not part of the API.
-#[pyfunction]
-#[pyo3(name = "_panic_for_test")]
-pub fn panic_for_test(py: Python<'_>, message: String) -> PyResult<()> {
-    detached(py, Some(2), move || {
-        use rayon::prelude::*;
-        (0..4).into_par_iter().for_each(|i| {
-            if i == 3 {
-                panic!("{message}");
-            }
-        });
     })
 }

@@ -125,7 +125,7 @@ impl PyModel {
         texts: &Bound<'py, PyAny>,
         paragraphs: bool,
         ids: Option<&Bound<'py, PyAny>>,
-        threads: Option<usize>,
+        threads: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
         let texts = inputs::texts("texts", texts)?;
         let ids = inputs::column("ids", ids, texts.len())?
@@ -161,7 +161,7 @@ impl PyModel {
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
-        threads: Option<usize>,
+        threads: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let texts = inputs::texts("texts", texts)?;
         let model = Arc::clone(&self.inner);
@@ -183,7 +183,7 @@ impl PyModel {
         &self,
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
-        threads: Option<usize>,
+        threads: Option<i64>,
     ) -> PyResult<Vec<String>> {
         let texts = inputs::texts("texts", texts)?;
         let model = Arc::clone(&self.inner);
@@ -203,9 +203,10 @@ impl PyModel {
         &self,
         py: Python<'py>,
         text: &Bound<'py, PyAny>,
-        top: usize,
+        top: i64,
         swaps: Option<Vec<(String, String)>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let top = count("top", top)?;
         let text = one_text(text)?;
         let swaps = swap_pairs(swaps)?;
         let model = Arc::clone(&self.inner);
@@ -222,17 +223,18 @@ impl PyModel {
         &self,
         py: Python<'_>,
         text: &Bound<'_, PyAny>,
-        top: usize,
+        top: i64,
         swaps: Option<Vec<(String, String)>>,
         title: String,
     ) -> PyResult<String> {
+        let top = count("top", top)?;
         let text = one_text(text)?;
         let swaps = swap_pairs(swaps)?;
         let model = Arc::clone(&self.inner);
         detached(py, None, || {
             let e = model.explain(&text);
             let effects = model.swap_effects(&text, &swaps);
-            crate::cli_html::render(&model, &text, &e, &effects, top, &title)
+            stance::report::explain_html::render(&model, &text, &e, &effects, top, &title)
         })
     }
 
@@ -268,4 +270,11 @@ fn one_text(text: &Bound<'_, PyAny>) -> PyResult<String> {
         ));
     }
     Ok(text)
+}
+
+/// A count given from Python, where a negative one must be a ValueError rather than the
+/// OverflowError of an unsigned parameter.
+fn count(name: &str, n: i64) -> PyResult<usize> {
+    usize::try_from(n)
+        .map_err(|_| PyValueError::new_err(format!("{name} must be 0 or more, got {n}")))
 }

@@ -1,159 +1,159 @@
 //! `stance.train` and `stance.evaluate`.
 //!
-//! `train`'s keyword parameters are `stance train`'s options, named with underscores
-//! (`min_df=2`, `ngram_range=(1, 2)`, `no_stem=True`, `calibrate=True`): they are turned into
-//! the command line they stand for and parsed by the CLI's own parser (`cli/options.rs`,
-//! compiled in), so the names, the defaults, the accepted values and the checks are the CLI's,
-//! and a model trained here is byte-identical to `stance train`'s on the same data.
+//! `train`'s keyword parameters fill the library's `TrainOverrides` (`None`: not set), applied
+//! over a `preset` or the library's defaults, as `stance train`'s options do; so a model
+//! trained here is byte-identical to `stance train`'s on the same data and settings.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use clap::{CommandFactory, Parser};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyList, PyTuple};
+use pyo3::types::{PyDict, PyString};
 use rayon::prelude::*;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use stance::eval::metrics::{ece, Metrics};
 use stance::eval::own_data::OwnTrainingData;
+use stance::features::ngrams::NgramRange;
+use stance::features::vocabulary::DocFreq;
 use stance::io::corpus::Document;
+use stance::report::date::Date;
+use stance::train::{CheckedTrainParams, Preset, StopWordList, TrainOverrides, TrainParams};
+use stance::ParamError;
 
-use crate::cli_options::{CalibrationArgs, TrainOptions};
-use crate::errors::{anyhow_to_py, detached, to_py};
+use crate::errors::{detached, to_py};
 use crate::inputs;
 use crate::model::PyModel;
 
-/// `stance train`'s options besides the data and the output: `TrainOptions` and
-/// `CalibrationArgs`, the structs `cli/train.rs` flattens too.
-#[derive(Debug, Parser)]
-#[command(name = "stance.train", no_binary_name = true, disable_help_flag = true)]
-struct TrainCall {
-    #[command(flatten)]
-    options: TrainOptions,
-    #[command(flatten)]
-    calibration: CalibrationArgs,
+/// A setting named by its library (serde) name, such as `"l1"` or `"placeholder"`.
+fn named<T: DeserializeOwned>(param: &str, value: Option<String>) -> PyResult<Option<T>> {
+    value
+        .map(|v| {
+            serde_json::from_value(serde_json::Value::String(v))
+                .map_err(|e| PyValueError::new_err(format!("{param}: {e}")))
+        })
+        .transpose()
 }
 
-/// The parameter names `train` accepts (the CLI's long options with `_` for `-`) and the CLI's
-/// default for each (`None` for a flag or an option without one).
-#[pyfunction]
-pub fn train_parameters() -> Vec<(String, Option<String>)> {
-    TrainCall::command()
-        .get_arguments()
-        // Hidden options are removed ones kept only to explain their removal (`--seed`).
-        .filter(|a| !a.is_hide_set())
-        .filter_map(|a| {
-            let name = a.get_long()?.replace('-', "_");
-            let default = a
-                .get_default_values()
-                .first()
-                .map(|v| v.to_string_lossy().into_owned());
-            Some((name, default))
+/// `min_df`/`max_df`: an int is a document count, a float a fraction of the documents.
+fn doc_freq(param: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DocFreq>> {
+    let Some(value) = value else { return Ok(None) };
+    let refused = || {
+        let shown = value.repr().map(|r| r.to_string()).unwrap_or_default();
+        let e = match param {
+            "min_df" => ParamError::MinDf(shown),
+            _ => ParamError::MaxDf(shown),
+        };
+        PyValueError::new_err(e.to_string())
+    };
+    let text = if value.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(refused());
+    } else if value.is_instance_of::<pyo3::types::PyInt>() {
+        value.extract::<u64>().map_err(|_| refused())?.to_string()
+    } else if value.is_instance_of::<pyo3::types::PyFloat>() {
+        format!("{:?}", value.extract::<f64>()?)
+    } else {
+        value.extract::<String>().map_err(|_| refused())?
+    };
+    text.parse().map(Some).map_err(|()| refused())
+}
+
+/// `ngram_range`: `(min, max)` or text such as `"1..2"`.
+fn ngram_range(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<NgramRange>> {
+    let Some(value) = value else { return Ok(None) };
+    let range = match value.downcast::<PyString>() {
+        Ok(s) => s.extract::<String>()?.parse(),
+        Err(_) => {
+            let refused =
+                || PyValueError::new_err("ngram_range must be (min, max) or text such as \"1..2\"");
+            match value.extract::<Vec<usize>>().map_err(|_| refused())?[..] {
+                [min, max] => NgramRange::new(min, max),
+                _ => return Err(refused()),
+            }
+        }
+    };
+    range
+        .map(Some)
+        .map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// `stop_words`: `"english"`, `"newsroom"`, `"none"`, or a file (a path, or other text).
+fn stop_words(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<StopWordList>> {
+    let Some(value) = value else { return Ok(None) };
+    if !value.is_instance_of::<PyString>() {
+        return Ok(Some(StopWordList::File(value.extract::<PathBuf>()?)));
+    }
+    StopWordList::parse(&value.extract::<String>()?)
+        .map(Some)
+        .ok_or_else(|| {
+            PyValueError::new_err("stop_words must be english, newsroom, none or a file")
+        })
+}
+
+/// `mask_rule`: `{name: regex}`, or a sequence of `"NAME=REGEX"` texts.
+fn mask_rules(value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    if let Ok(d) = value.downcast::<PyDict>() {
+        return d
+            .iter()
+            .map(|(k, v)| Ok((k.extract()?, v.extract()?)))
+            .collect();
+    }
+    let rules: Vec<String> = value.extract()?;
+    rules
+        .into_iter()
+        .map(|r| match r.split_once('=') {
+            Some((name, pattern)) => Ok((name.to_string(), pattern.to_string())),
+            None => Err(PyValueError::new_err(format!(
+                "mask_rule: expected NAME=REGEX, got {r:?}"
+            ))),
         })
         .collect()
 }
 
-/// The command-line arguments that `params` stand for.
-fn arguments(params: &Bound<'_, PyDict>) -> PyResult<Vec<String>> {
-    let known: Vec<String> = train_parameters().into_iter().map(|(n, _)| n).collect();
-    let mut args = Vec::new();
-    for (key, value) in params.iter() {
-        let key: String = key.extract()?;
-        let name = if key == "C" {
-            "c".to_string()
-        } else {
-            key.clone()
-        };
-        if !known.contains(&name) {
-            return Err(PyValueError::new_err(format!(
-                "unknown training parameter {key:?}; known: {}",
-                known.join(", ")
-            )));
-        }
-        let flag = format!("--{}", name.replace('_', "-"));
-        if value.is_none() {
-            continue;
-        }
-        if let Ok(b) = value.downcast::<PyBool>() {
-            if b.is_true() {
-                args.push(flag);
-            }
-            continue;
-        }
-        if let Ok(d) = value.downcast::<PyDict>() {
-            // mask_rule={"name": "regex"}
-            for (k, v) in d.iter() {
-                args.push(flag.clone());
-                args.push(format!("{}={}", str_of(&k)?, str_of(&v)?));
-            }
-            continue;
-        }
-        if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-            let items: Vec<Bound<'_, PyAny>> = value.try_iter()?.collect::<PyResult<_>>()?;
-            if name == "ngram_range" {
-                if items.len() != 2 {
-                    return Err(PyValueError::new_err(format!(
-                        "ngram_range must be (min, max), got {} values",
-                        items.len()
-                    )));
-                }
-                args.push(flag);
-                args.push(format!("{}..{}", str_of(&items[0])?, str_of(&items[1])?));
-            } else {
-                for item in items {
-                    args.push(flag.clone());
-                    args.push(str_of(&item)?);
-                }
-            }
-            continue;
-        }
-        args.push(flag);
-        args.push(str_of(&value)?);
-    }
-    Ok(args)
-}
-
-/// A value as its command-line text: `os.fspath` for paths, Python's `str` for the rest
-/// (which writes a float so that it reads back as the same float).
-fn str_of(value: &Bound<'_, PyAny>) -> PyResult<String> {
-    let py = value.py();
-    let os = py.import("os")?;
-    if value.hasattr("__fspath__")? {
-        return os.call_method1("fspath", (value,))?.str()?.extract();
-    }
-    value.str()?.extract()
-}
-
-/// clap's message without its usage and help hints.
-fn clap_message(error: &clap::Error) -> String {
-    error
-        .to_string()
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
-        })
-        .map(|l| l.strip_prefix("error: ").unwrap_or(l))
-        .collect::<Vec<_>>()
-        .join("; ")
+/// The overrides over the preset (or the defaults), checked.
+fn checked(preset: Option<Preset>, overrides: &TrainOverrides) -> PyResult<CheckedTrainParams> {
+    let base = preset.map_or_else(TrainParams::default, TrainParams::preset);
+    let params = overrides.apply(base).map_err(to_py)?;
+    params.check().map_err(|e| to_py(e.into()))
 }
 
 /// Trains a model on texts and their labels, as `stance train` does.
 ///
 /// `sources` (outlets) feed `min_sources` and calibration folds grouped by source; `dates`
-/// (YYYY-MM-DD) feed folds grouped by month; `ids` name documents in errors. Keyword parameters
-/// are `stance train`'s options with `_` for `-` and the same defaults: `alpha` (or `c`/`C`),
-/// `penalty`, `l1_ratio`, `ngram_range` ((1, 2) or "1..2"), `min_df` and `max_df` (an int is a
-/// document count, a float a fraction), `max_features`, `min_sources`, `stop_words` (a file),
-/// `no_stop_words`, `language`, `no_stem`, `numbers`, `no_sublinear_tf`, `no_balanced`,
-/// `max_iter`, `tol`, `no_mask`, `mask_outlet`, `mask_rule`, `unmask`, `chunk_words`,
-/// `keep_unweighted_terms`, `prior_tokens`, `seed`, `calibrate`, `calibration_folds`,
-/// `calibration_group_by`. The same data and parameters give a model file byte-identical to
-/// `stance train`'s. Runs on all cores (or `threads`) without the GIL.
+/// (YYYY-MM-DD) feed folds grouped by month; `ids` name documents in errors. `threads` caps
+/// the threads (all cores by default); training runs without the GIL.
+///
+/// The other parameters are `stance train`'s options; `None` (the default of each) keeps the
+/// `preset`'s value, or the library's default without one (`stance train --help` shows
+/// them). `preset`: "default" (the default model's settings) or "textbook" (scikit-learn's
+/// defaults). `min_df`, `max_df`: an int is a document count, a float a fraction.
+/// `max_features`, `min_sources`: ints. `ngram_range`: (min, max). `alpha`, or `C` = 1/alpha.
+/// `penalty`: "l2", "l1" or "elasticnet", with `l1_ratio`. `stop_words`: "english",
+/// "newsroom", "none" or a file. `language`: "english" or "russian". `stem`, `sublinear_tf`:
+/// bools. `numbers`: "drop", "keep" or "placeholder". `class_weight`: "balanced" or "none".
+/// `max_iter`, `tol`. `mask`: False turns masking off; `mask_outlet`, `unmask`: lists of
+/// names; `mask_rule`: {name: regex}. `chunk_words`: passage length (0: whole documents).
+/// `keep_unweighted_terms`: bool (l1 and elasticnet only). `prior_tokens`: length cooling.
+/// `calibrate`: bool, with `calibration_folds`, `calibration_group_by` ("source", "month" or
+/// "none") and `calibration_seed`. The same data and settings give a model file
+/// byte-identical to `stance train`'s.
 #[pyfunction]
-#[pyo3(signature = (texts, labels, sources = None, dates = None, ids = None, threads = None, **params))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (
+    texts, labels, sources = None, dates = None, ids = None, threads = None, *,
+    preset = None, min_df = None, max_df = None, max_features = None, min_sources = None,
+    ngram_range = None, alpha = None, C = None, penalty = None, l1_ratio = None,
+    stop_words = None, language = None, stem = None, numbers = None, sublinear_tf = None,
+    class_weight = None, max_iter = None, tol = None, mask = None, mask_outlet = None,
+    mask_rule = None, unmask = None, chunk_words = None, keep_unweighted_terms = None,
+    prior_tokens = None, calibrate = None, calibration_folds = None,
+    calibration_group_by = None, calibration_seed = None
+))]
+#[allow(clippy::too_many_arguments, non_snake_case)]
 pub fn train(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
@@ -161,20 +161,102 @@ pub fn train(
     sources: Option<&Bound<'_, PyAny>>,
     dates: Option<&Bound<'_, PyAny>>,
     ids: Option<&Bound<'_, PyAny>>,
-    threads: Option<usize>,
-    params: Option<&Bound<'_, PyDict>>,
+    threads: Option<i64>,
+    preset: Option<String>,
+    min_df: Option<&Bound<'_, PyAny>>,
+    max_df: Option<&Bound<'_, PyAny>>,
+    max_features: Option<usize>,
+    min_sources: Option<usize>,
+    ngram_range: Option<&Bound<'_, PyAny>>,
+    alpha: Option<f64>,
+    C: Option<f64>,
+    penalty: Option<String>,
+    l1_ratio: Option<f64>,
+    stop_words: Option<&Bound<'_, PyAny>>,
+    language: Option<String>,
+    stem: Option<bool>,
+    numbers: Option<String>,
+    sublinear_tf: Option<bool>,
+    class_weight: Option<String>,
+    max_iter: Option<i64>,
+    tol: Option<f64>,
+    mask: Option<bool>,
+    mask_outlet: Option<Vec<String>>,
+    mask_rule: Option<&Bound<'_, PyAny>>,
+    unmask: Option<Vec<String>>,
+    chunk_words: Option<usize>,
+    keep_unweighted_terms: Option<bool>,
+    prior_tokens: Option<f64>,
+    calibrate: Option<bool>,
+    calibration_folds: Option<usize>,
+    calibration_group_by: Option<String>,
+    calibration_seed: Option<u64>,
 ) -> PyResult<PyModel> {
-    let args = match params {
-        Some(p) => arguments(p)?,
-        None => Vec::new(),
+    let overrides = TrainOverrides {
+        min_df: doc_freq("min_df", min_df)?,
+        max_df: doc_freq("max_df", max_df)?,
+        max_features,
+        min_sources,
+        ngram_range: self::ngram_range(ngram_range)?,
+        alpha,
+        c: C,
+        penalty: named("penalty", penalty)?,
+        l1_ratio,
+        solver: None,
+        stop_words: self::stop_words(stop_words)?,
+        language: named("language", language)?,
+        stem,
+        numbers: named("numbers", numbers)?,
+        sublinear_tf,
+        class_weight: named("class_weight", class_weight)?,
+        max_iter: max_iter
+            .map(|n| u64::try_from(n).map_err(|_| ParamError::MaxIter(0)))
+            .transpose()
+            .map_err(|_| {
+                PyValueError::new_err(format!(
+                    "max_iter must be >= 1, got {}",
+                    max_iter.unwrap_or_default()
+                ))
+            })?,
+        tol,
+        mask,
+        mask_outlet: mask_outlet.unwrap_or_default(),
+        mask_rule: mask_rules(mask_rule)?,
+        unmask: unmask.unwrap_or_default(),
+        chunk_words,
+        keep_unweighted_terms,
+        prior_tokens,
+        calibrate,
+        calibration_folds,
+        calibration_group_by: named("calibration_group_by", calibration_group_by)?,
+        calibration_seed,
     };
-    let call =
-        TrainCall::try_parse_from(&args).map_err(|e| PyValueError::new_err(clap_message(&e)))?;
-    let checked = call
-        .options
-        .params_with(call.calibration.params(), call.calibration.seed())
-        .map_err(anyhow_to_py)?;
+    let checked = checked(named("preset", preset)?, &overrides)?;
+    let docs = documents(texts, labels, sources, dates, ids)?;
+    let (model, warning) = detached(py, threads, move || {
+        stance::train(&docs, &checked, &mut |_| {}).map(|(model, _report)| {
+            let warning = stance::train::uniform_scores_warning(&model, &docs);
+            (model, warning)
+        })
+    })?
+    .map_err(to_py)?;
+    if let Some(warning) = warning {
+        let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+        PyErr::warn(py, &category, &std::ffi::CString::new(warning)?, 1)?;
+    }
+    Ok(PyModel {
+        inner: Arc::new(model),
+    })
+}
 
+/// The training documents from Python's columns.
+fn documents(
+    texts: &Bound<'_, PyAny>,
+    labels: &Bound<'_, PyAny>,
+    sources: Option<&Bound<'_, PyAny>>,
+    dates: Option<&Bound<'_, PyAny>>,
+    ids: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<Document>> {
     let texts = inputs::texts("texts", texts)?;
     let n = texts.len();
     let labels = inputs::column("labels", Some(labels), n)?.unwrap_or_default();
@@ -184,8 +266,20 @@ pub fn train(
     }
     let sources = inputs::column("sources", sources, n)?;
     let dates = inputs::column("dates", dates, n)?;
+    // Refused as the report refuses them: a month of 13 would make a calibration fold of its own.
+    if let Some(dates) = &dates {
+        if let Some((i, d)) = dates
+            .iter()
+            .enumerate()
+            .find(|(_, d)| !d.trim().is_empty() && Date::parse(d.trim()).is_none())
+        {
+            return Err(PyValueError::new_err(format!(
+                "dates[{i}]: {d:?} is not a date (YYYY-MM-DD)"
+            )));
+        }
+    }
     let ids = inputs::column("ids", ids, n)?;
-    let docs: Vec<Document> = texts
+    Ok(texts
         .into_iter()
         .enumerate()
         .map(|(i, text)| Document {
@@ -196,14 +290,7 @@ pub fn train(
             label: Some(labels[i].trim().to_string()),
             text,
         })
-        .collect();
-    let model = detached(py, threads, move || {
-        stance::train(&docs, &checked, &mut |_| {}).map(|(model, _report)| model)
-    })?
-    .map_err(to_py)?;
-    Ok(PyModel {
-        inner: Arc::new(model),
-    })
+        .collect())
 }
 
 /// The figures of `stance eval --format json`: the metrics' keys and two more.
@@ -227,9 +314,14 @@ pub fn evaluate<'py>(
     texts: &Bound<'py, PyAny>,
     labels: &Bound<'py, PyAny>,
     sources: Option<&Bound<'py, PyAny>>,
-    threads: Option<usize>,
+    threads: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let texts = inputs::texts("texts", texts)?;
+    if texts.is_empty() {
+        return Err(PyValueError::new_err(
+            "no texts to evaluate: accuracy and the other figures need at least one",
+        ));
+    }
     let truth = inputs::column("labels", Some(labels), texts.len())?.unwrap_or_default();
     let sources = inputs::column("sources", sources, texts.len())?;
     let model = Arc::clone(&model.inner);

@@ -12,6 +12,6 @@ GIL and run on all cores. Bad input raises ``ValueError``, file problems ``OSErr
 ``stance.sklearn.StanceClassifier`` is the scikit-learn estimator.
 """
 
-from ._stance import Model, __version__, evaluate, train, train_parameters
+from ._stance import Model, __version__, evaluate, train
 
-__all__ = ["Model", "train", "evaluate", "train_parameters", "__version__"]
+__all__ = ["Model", "train", "evaluate", "__version__"]

@@ -74,9 +74,39 @@ def train(
     dates: Optional[Iterable[str]] = None,
     ids: Optional[Iterable[str]] = None,
     threads: Optional[int] = None,
-    **params: Any,
+    *,
+    preset: Optional[str] = None,
+    min_df: Optional[Union[int, float]] = None,
+    max_df: Optional[Union[int, float]] = None,
+    max_features: Optional[int] = None,
+    min_sources: Optional[int] = None,
+    ngram_range: Optional[Union[Tuple[int, int], str]] = None,
+    alpha: Optional[float] = None,
+    C: Optional[float] = None,
+    penalty: Optional[str] = None,
+    l1_ratio: Optional[float] = None,
+    stop_words: Optional[Union[str, PathLike]] = None,
+    language: Optional[str] = None,
+    stem: Optional[bool] = None,
+    numbers: Optional[str] = None,
+    sublinear_tf: Optional[bool] = None,
+    class_weight: Optional[str] = None,
+    max_iter: Optional[int] = None,
+    tol: Optional[float] = None,
+    mask: Optional[bool] = None,
+    mask_outlet: Optional[Sequence[str]] = None,
+    mask_rule: Optional[Union[Mapping[str, str], Sequence[str]]] = None,
+    unmask: Optional[Sequence[str]] = None,
+    chunk_words: Optional[int] = None,
+    keep_unweighted_terms: Optional[bool] = None,
+    prior_tokens: Optional[float] = None,
+    calibrate: Optional[bool] = None,
+    calibration_folds: Optional[int] = None,
+    calibration_group_by: Optional[str] = None,
+    calibration_seed: Optional[int] = None,
 ) -> Model:
-    """Trains a model as `stance train` does; params are its options with `_` for `-`."""
+    """Trains a model as `stance train` does; a parameter left at None keeps the preset's
+    value (the library's default without a preset)."""
 
 def evaluate(
     model: Model,
@@ -87,6 +117,3 @@ def evaluate(
 ) -> dict[str, Any]:
     """The dict of `stance eval --format json`; with `sources`, `training_data` warns when the
     documents are the model's training documents."""
-
-def train_parameters() -> list[Tuple[str, Optional[str]]]:
-    """The names `train` accepts and the CLI's default of each."""

@@ -8,16 +8,15 @@ selection as it is::
     from stance.sklearn import StanceClassifier
     cross_val_score(StanceClassifier(), texts, labels, groups=outlets, cv=GroupKFold(5))
 
-Its parameters are `stance train`'s options (``min_df``, ``ngram_range``, ``alpha``,
-``penalty``, ...) with the CLI's defaults, so a fitted ``model_`` is the model ``stance train``
-writes for the same data and options.
+Its parameters are scikit-learn style (``stem=False``, ``class_weight=None``,
+``ngram_range=(1, 3)``, ``C=4``); each left at ``None`` keeps the ``preset``'s value, or the
+library's default. A fitted ``model_`` is the model ``stance train`` writes for the same data
+and settings.
 """
 
 from __future__ import annotations
 
 from typing import Any, Optional
-
-import inspect
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -61,10 +60,31 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     """Source-stance classifier: TF-IDF word n-grams and logistic regression, trained by the
     Rust library exactly as ``stance train`` trains.
 
-    Parameters are ``stance train``'s options with ``_`` for ``-`` and the same defaults (see
-    ``stance train --help``). ``threads`` is how many threads fitting and scoring use (all
-    cores when None). Booleans stand for the CLI's flags (``no_stem=True`` is ``--no-stem``);
-    ``mask_outlet``, ``mask_rule`` (``NAME=REGEX`` strings) and ``unmask`` take sequences.
+    Every parameter left at ``None`` keeps the ``preset``'s value, or, without a preset, the
+    library's default (the one ``stance train --help`` shows); a parameter set overrides the
+    preset. Each parameter changes the model or is refused (``ValueError``, ``TypeError``).
+
+    preset : "default" (the default model's settings) or "textbook" (scikit-learn's defaults).
+    alpha, C : the penalty's strength, or its inverse (C = 1/alpha); give at most one.
+    penalty : "l2", "l1" or "elasticnet"; ``l1_ratio`` is elasticnet's L1 share.
+    ngram_range : (min, max) word n-gram lengths.
+    min_df, max_df : an int is a document count, a float a fraction of the documents.
+    max_features : keep the most frequent terms only. min_sources : terms used by as many
+        outlets (needs ``sources`` in ``fit``).
+    stop_words : "english", "newsroom", "none" or a file. language : "english" or "russian".
+    stem : bool, Snowball stemming. numbers : "drop", "keep" or "placeholder".
+    sublinear_tf : bool, 1 + ln(tf) instead of raw counts.
+    class_weight : "balanced", or None (every document weighs the same); "preset" (the
+        default) keeps the preset's, balanced without one.
+    max_iter, tol : the optimiser's iteration limit and gradient tolerance.
+    mask : False turns outlet masking off; mask_outlet, unmask : names to mask, rules to drop;
+        mask_rule : {name: regex}.
+    chunk_words : train on passages of at least this many words (0: whole documents).
+    keep_unweighted_terms : bool, keep a sparse (l1, elasticnet) model's whole vocabulary.
+    prior_tokens : length cooling (0 turns it off).
+    calibrate : bool, with calibration_folds, calibration_group_by ("source", "month",
+        "none") and calibration_seed.
+    threads : threads for fitting and scoring (all cores when None); does not change the model.
 
     Attributes after ``fit``: ``classes_`` (sorted, as ``np.unique(y)``), ``model_`` (the
     ``stance.Model``).
@@ -73,43 +93,40 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        alpha: float = 1.0,
-        penalty: str = "l2",
-        l1_ratio: Optional[float] = None,
-        ngram_range: Any = (1, 2),
-        min_df: Any = 2,
-        max_df: Any = 1.0,
-        max_features: Optional[int] = None,
-        min_sources: int = 1,
-        stop_words: Optional[str] = "english",
-        no_stop_words: bool = False,
-        language: str = "english",
-        no_stem: bool = False,
-        numbers: str = "drop",
-        no_sublinear_tf: bool = False,
-        no_balanced: bool = False,
-        max_iter: int = 500,
-        tol: float = 1e-4,
-        no_mask: bool = False,
-        mask_outlet: tuple = (),
-        mask_rule: tuple = (),
-        unmask: tuple = (),
-        chunk_words: int = 0,
-        keep_unweighted_terms: bool = False,
-        prior_tokens: float = 10.0,
-        calibrate: bool = False,
-        calibration_folds: int = 5,
-        calibration_group_by: str = "source",
-        calibration_seed: int = 0,
         preset: Optional[str] = None,
-        stem: bool = False,
-        sublinear_tf: bool = False,
-        balanced: bool = False,
-        drop_unweighted_terms: bool = False,
-        strict_labels: bool = False,
+        alpha: Optional[float] = None,
+        C: Optional[float] = None,
+        penalty: Optional[str] = None,
+        l1_ratio: Optional[float] = None,
+        ngram_range: Optional[tuple] = None,
+        min_df: Any = None,
+        max_df: Any = None,
+        max_features: Optional[int] = None,
+        min_sources: Optional[int] = None,
+        stop_words: Optional[str] = None,
+        language: Optional[str] = None,
+        stem: Optional[bool] = None,
+        numbers: Optional[str] = None,
+        sublinear_tf: Optional[bool] = None,
+        class_weight: Optional[str] = "preset",
+        max_iter: Optional[int] = None,
+        tol: Optional[float] = None,
+        mask: Optional[bool] = None,
+        mask_outlet: tuple = (),
+        mask_rule: Any = (),
+        unmask: tuple = (),
+        chunk_words: Optional[int] = None,
+        keep_unweighted_terms: Optional[bool] = None,
+        prior_tokens: Optional[float] = None,
+        calibrate: Optional[bool] = None,
+        calibration_folds: Optional[int] = None,
+        calibration_group_by: Optional[str] = None,
+        calibration_seed: Optional[int] = None,
         threads: Optional[int] = None,
     ):
+        self.preset = preset
         self.alpha = alpha
+        self.C = C
         self.penalty = penalty
         self.l1_ratio = l1_ratio
         self.ngram_range = ngram_range
@@ -118,15 +135,14 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.max_features = max_features
         self.min_sources = min_sources
         self.stop_words = stop_words
-        self.no_stop_words = no_stop_words
         self.language = language
-        self.no_stem = no_stem
+        self.stem = stem
         self.numbers = numbers
-        self.no_sublinear_tf = no_sublinear_tf
-        self.no_balanced = no_balanced
+        self.sublinear_tf = sublinear_tf
+        self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol
-        self.no_mask = no_mask
+        self.mask = mask
         self.mask_outlet = mask_outlet
         self.mask_rule = mask_rule
         self.unmask = unmask
@@ -137,30 +153,24 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_folds = calibration_folds
         self.calibration_group_by = calibration_group_by
         self.calibration_seed = calibration_seed
-        self.preset = preset
-        # The opposites of the no_* flags, to undo what a preset sets (``stem=True`` after
-        # ``preset="default"``, which does not stem).
-        self.stem = stem
-        self.sublinear_tf = sublinear_tf
-        self.balanced = balanced
-        self.drop_unweighted_terms = drop_unweighted_terms
-        self.strict_labels = strict_labels
         self.threads = threads
 
     def _train_params(self) -> dict:
+        """``stance.train``'s keyword arguments: the parameters set (``None`` is not set)."""
         params = self.get_params()
         params.pop("threads")
-        if not params["calibrate"]:
-            # The CLI refuses calibration options without --calibrate.
-            params.pop("calibration_folds")
-            params.pop("calibration_group_by")
-            params.pop("calibration_seed")
-        # Only what differs from the defaults (which are the CLI's) is passed on, as on the
-        # command line, so that a `preset` is overridden only by the parameters actually set.
-        defaults = {
-            name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()
-        }
-        return {k: v for k, v in params.items() if k not in defaults or not _same(v, defaults[k])}
+        weight = params.pop("class_weight")
+        if weight is None:
+            params["class_weight"] = "none"
+        elif weight == "balanced":
+            params["class_weight"] = "balanced"
+        elif weight != "preset":
+            raise ValueError(f"class_weight must be 'balanced', None or 'preset', got {weight!r}")
+        for name in ("mask_outlet", "unmask"):
+            params[name] = list(params[name])
+        if not isinstance(params["mask_rule"], dict):
+            params["mask_rule"] = list(params["mask_rule"])
+        return {k: v for k, v in params.items() if v is not None}
 
     def fit(self, X, y, sources=None, dates=None):
         """Trains on texts ``X`` and labels ``y``; ``sources`` (outlets) and ``dates``
@@ -223,10 +233,3 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 
     def _more_tags(self):  # scikit-learn < 1.6
         return {"X_types": ["string"], "requires_y": True}
-
-
-def _same(value, default) -> bool:
-    """Whether a parameter still has its default (tuples and lists compare by items)."""
-    if isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)):
-        return list(value) == list(default)
-    return type(value) is type(default) and value == default

@@ -1,4 +1,4 @@
-"""Shared code for exp15 (issue 15 model selection). Python only; nothing here touches /work/main."""
+"""Shared code for the scikit-learn study that chose the default model's settings. Python only; it reads ../shared and writes nothing in the repository."""
 import json, re, time
 import numpy as np
 import scipy.sparse as sp

@@ -17,7 +17,7 @@ use rayon::ThreadPool;
 use serde::Serialize;
 
 use stance::features::ngrams::NgramRange;
-use stance::io::atomic::AtomicFile;
+use stance::io::atomic::{check_distinct, Output};
 use stance::io::corpus::label_indices;
 use stance::model::logistic::{Penalty, Solver};
 use stance::text::tokenize::Tokenizer;
@@ -25,14 +25,14 @@ use stance::train::{train, CheckedTrainParams, TrainParams};
 use stance::Model;
 
 use super::options::{ngram_range, DataArgs};
-use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
+use super::output::{formats, open_output, write_json, OutputFormat, TEXT_OR_JSON};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Threads for the parallel column (the other always uses one).
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = super::parse_threads)]
     threads: usize,
     /// Word n-gram range, MIN..MAX or MIN,MAX: 1..2 and 1,2 both mean unigrams and bigrams.
     #[arg(long, default_value = "1..2", value_parser = ngram_range)]
@@ -271,7 +271,7 @@ fn run_both(
     repeats: usize,
     score_sample: usize,
     extended: bool,
-    export: Option<AtomicFile>,
+    export: Option<(Output, &mut dyn Write)>,
 ) -> anyhow::Result<[Figures; 2]> {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
@@ -345,12 +345,12 @@ fn run_both(
     let features = fitted_featurizer.n_features();
     let nnz = x.nnz();
     // After the timings, so that building the text disturbs none of them.
-    if let Some(file) = export {
-        let path = file.target().display().to_string();
+    if let Some((file, stdout)) = export {
+        let path = file.path().display().to_string();
         let mut text = Vec::new();
         x.write_svmlight(&y, &mut text)
             .with_context(|| format!("writing the training matrix to {path}"))?;
-        file.commit(&text)
+        file.commit(&text, stdout)
             .with_context(|| format!("writing the training matrix to {path}"))?;
     }
     drop((fitted_featurizer, x));
@@ -458,9 +458,6 @@ fn run_both(
 }
 
 pub fn run(args: BenchArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    if args.threads == 0 {
-        bail!("--threads must be at least 1");
-    }
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
@@ -482,14 +479,11 @@ pub fn run(args: BenchArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     params.logistic.tolerance = args.tol;
     let params = params.check()?;
     // Created before the data is read, so that an unwritable path fails before any work.
-    let export = args
-        .export_matrix
-        .as_deref()
-        .map(|path| {
-            AtomicFile::create(path)
-                .with_context(|| format!("cannot write the training matrix to {}", path.display()))
-        })
-        .transpose()?;
+    let export = open_output(args.export_matrix.as_deref(), "--export-matrix")?;
+    if let Some(file) = &export {
+        check_distinct(&args.data.data, &[("--export-matrix", file)])?;
+    }
+    let to_stdout = export.as_ref().is_some_and(|f| f.is_stdout());
     let docs = args.data.read()?;
     let pool = |n: usize| {
         rayon::ThreadPoolBuilder::new()
@@ -508,8 +502,11 @@ pub fn run(args: BenchArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         args.repeat,
         args.score_sample,
         args.extended,
-        export,
+        export.map(|file| (file, &mut *out as &mut dyn Write)),
     )?;
+    // With the matrix on stdout (`--export-matrix -`), the figures go to stderr.
+    let mut stderr = std::io::stderr();
+    let out: &mut dyn Write = if to_stdout { &mut stderr } else { out };
     let peak = peak_memory_mb();
     match args.format {
         OutputFormat::Json => {

@@ -14,13 +14,13 @@ use stance::eval::cv::{cross_validate_grouped, CvResult, FoldResult, GroupedCv, 
 use stance::eval::dev::{evaluate_dev, DevReport};
 use stance::eval::folds::GroupBy;
 use stance::eval::metrics::{argmax, Metrics};
-use stance::io::atomic::AtomicFile;
+use stance::io::atomic::check_distinct;
 use stance::io::corpus::{label_indices, Document};
 use stance::model::calibration::Calibration;
 use stance::model::evidence::Evidence;
 
 use super::options::{DataArgs, Grouping, TrainOptions};
-use super::output::{formats, write_json, ByLabel, OutputFormat, TEXT_OR_JSON};
+use super::output::{formats, open_output, write_json, ByLabel, OutputFormat, TEXT_OR_JSON};
 use super::training_data::TrainingData;
 
 #[derive(Debug, Args)]
@@ -190,13 +190,12 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     }
     let params = args.options.params()?;
     // Opened first, so that an unwritable path fails now and not after the folds are trained.
-    let predictions_file = args
-        .predictions
-        .as_ref()
-        .map(|p| {
-            AtomicFile::create(p).with_context(|| format!("opening --predictions {}", p.display()))
-        })
-        .transpose()?;
+    let predictions_file = open_output(args.predictions.as_deref(), "--predictions")?;
+    if let Some(file) = &predictions_file {
+        let inputs: Vec<PathBuf> = args.data.data.iter().chain(&args.dev).cloned().collect();
+        check_distinct(&inputs, &[("--predictions", file)])?;
+    }
+    let to_stdout = predictions_file.as_ref().is_some_and(|f| f.is_stdout());
     let data = TrainingData::read(&args.data, args.options.strict_labels())?;
     let docs = &data.docs;
     let (labels, y) = label_indices(docs);
@@ -236,10 +235,13 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 .map(|(d, o)| d.id.clone().unwrap_or(o))
                 .collect()
         };
-        let target = file.target().to_path_buf();
-        file.commit(&predictions_jsonl(docs, &ids, &labels, run)?)
+        let target = file.path().to_path_buf();
+        file.commit(&predictions_jsonl(docs, &ids, &labels, run)?, out)
             .with_context(|| format!("writing --predictions {}", target.display()))?;
     }
+    // With the predictions on stdout (`--predictions -`), the summary goes to stderr.
+    let mut stderr = std::io::stderr();
+    let out: &mut dyn Write = if to_stdout { &mut stderr } else { out };
     let mut dev = Vec::new();
     if !args.dev.is_empty() {
         let (model, _) = stance::train(docs, &params, &mut |_| {})

@@ -15,6 +15,7 @@ use stance::eval::own_data::OwnTrainingData;
 
 use super::options::DataArgs;
 use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
+use super::training_data::TrainingData;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -87,16 +88,19 @@ fn write_metrics(out: &mut dyn Write, m: &Metrics, labels: &[String]) -> std::io
 
 pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let model = super::load_model(args.model.as_ref())?;
-    let docs = args.data.read()?;
+    let data = TrainingData::read(&args.data, false)?;
+    let docs = &data.docs;
     let labels = model.labels().to_vec();
     let mut y = Vec::with_capacity(docs.len());
-    for d in &docs {
+    for (i, d) in docs.iter().enumerate() {
         let label = d.label.as_deref().unwrap_or("");
         match labels.iter().position(|l| l == label) {
             Some(i) => y.push(i),
             None => bail!(
-                "label {label:?} (document {}) is not one of the model's labels: {}{}",
-                d.id.as_deref().unwrap_or("?"),
+                "{}: label {label:?}{} is not one of the model's labels: {}{}",
+                data.origin(i),
+                d.id.as_ref()
+                    .map_or(String::new(), |id| format!(" (document {id:?})")),
                 labels.join(", "),
                 labels
                     .iter()
@@ -118,7 +122,7 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         })
         .unzip();
-    let overlap = OwnTrainingData::check(&model, &docs);
+    let overlap = OwnTrainingData::check(&model, docs);
     if let Some(o) = &overlap {
         super::warn(format_args!("{}", o.warning));
     }

@@ -9,15 +9,15 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use stance::io::atomic::AtomicFile;
+use stance::io::atomic::check_distinct;
 use stance::io::corpus::Keep;
 use stance::predict::explain::{Explanation, SwapEffect};
 use stance::predict::explain_record::ExplanationRecord;
 use stance::Model;
 
-use super::html;
-use super::output::{formats, write_json, OutputFormat, TEXT_OR_JSON};
+use super::output::{formats, open_output, write_json, OutputFormat, TEXT_OR_JSON};
 use super::records::{Item, RecordArgs, Records};
+use stance::report::explain_html;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -245,32 +245,36 @@ fn warn_unmatched(effects: &[SwapEffect]) {
 }
 
 pub fn run(args: ExplainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let html_out = match &args.html {
-        Some(p) => Some(
-            AtomicFile::create(p)
-                .with_context(|| format!("opening HTML output {}", p.display()))?,
-        ),
-        None => None,
-    };
+    let html_out = open_output(args.html.as_deref(), "--html")?;
+    if let Some(html) = &html_out {
+        check_distinct(std::slice::from_ref(&args.input), &[("--html", html)])?;
+    }
     let model = super::load_model(args.model.as_ref())?;
     let (text, name) = read_input(&args)?;
     let e = model.explain(&text);
     let effects = model.swap_effects(&text, &args.swap);
     warn_unmatched(&effects);
+    // With the page on stdout (`--html -`), the explanation goes to stderr so as not to mix in.
+    let mut stderr = std::io::stderr();
+    let text_out: &mut dyn Write = match html_out.as_ref().is_some_and(|h| h.is_stdout()) {
+        true => &mut stderr,
+        false => &mut *out,
+    };
     let printed = match args.format {
-        OutputFormat::Json => {
-            write_json(out, &ExplanationRecord::new(&model, &e, &effects, args.top))
-        }
+        OutputFormat::Json => write_json(
+            text_out,
+            &ExplanationRecord::new(&model, &e, &effects, args.top),
+        ),
         // Jsonl is refused by the --format parser.
         OutputFormat::Text | OutputFormat::Jsonl => {
-            write_text(out, &model, &text, &e, &effects, args.top).map_err(Into::into)
+            write_text(text_out, &model, &text, &e, &effects, args.top).map_err(Into::into)
         }
     };
     // The HTML view is written even when stdout has been closed (`| head`): that is not a
     // failure, and the page is what was asked for.
-    if let Some(out) = html_out {
-        let page = html::render(&model, &text, &e, &effects, args.top, &name);
-        out.commit(page.as_bytes())
+    if let Some(html) = html_out {
+        let page = explain_html::render(&model, &text, &e, &effects, args.top, &name);
+        html.commit(page.as_bytes(), out)
             .context("writing the HTML view")?;
     }
     printed?;

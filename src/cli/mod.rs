@@ -4,7 +4,6 @@ mod bench;
 mod cv;
 mod eval;
 mod explain;
-mod html;
 mod inspect;
 mod options;
 mod output;
@@ -83,6 +82,26 @@ pub fn load_model(path: Option<&PathBuf>) -> anyhow::Result<Model> {
         Some(p) => Model::load(p).context("loading model"),
         None => default_model().with_context(|| format!("loading {DEFAULT_MODEL_NAME}")),
     }
+}
+
+/// Parses `--threads N`: at least 1 and at most the library's cap
+/// ([`stance::features::max_threads`]).
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: i128 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number"))?;
+    stance::features::check_threads(n).map_err(|e| e.to_string())
+}
+
+/// Refuses `-` (standard input) named more than once: the second would read nothing, or
+/// the middle of the first.
+pub fn stdin_once(inputs: &[PathBuf]) -> anyhow::Result<()> {
+    let n = inputs.iter().filter(|p| p.as_os_str() == "-").count();
+    if n > 1 {
+        anyhow::bail!("- (standard input) is named {n} times; it can be read only once");
+    }
+    Ok(())
 }
 
 /// A warning on stderr, as `stance: warning: ...`. A closed stderr must not turn into a

@@ -3,28 +3,27 @@
 //! takes. Every value is parsed by clap (a `ValueEnum` or a `value_parser`), so a bad one is a
 //! usage error (exit code 2) that names the option, the value and what was expected.
 //!
-//! `--preset NAME` stands for a list of flags (the default model's settings, or scikit-learn's
-//! defaults). It is applied by parsing that list with the same parser, and every option the
-//! command line gives explicitly (clap's `ValueSource::CommandLine`) is taken from the command
-//! line instead: explicit flags beat the preset, the preset beats the defaults.
+//! The training options fill the library's `TrainOverrides` (each an `Option`: `None` when not
+//! given), applied over `--preset NAME` (the library's `Preset`), or over the library's
+//! defaults: explicit flags beat the preset, the preset beats the defaults. The help texts
+//! show the defaults of `TrainParams::default()`, the one place they live.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::parser::ValueSource;
-use clap::{ArgMatches, Args, FromArgMatches, ValueEnum};
-use stance::features::vocabulary::DocFreq;
+use clap::{Args, ValueEnum};
 
 use stance::eval::folds::GroupBy;
 use stance::features::ngrams::NgramRange;
+use stance::features::vocabulary::DocFreq;
 use stance::io::corpus::{read_labelled, Document, FieldNames};
-use stance::model::evidence::UncertaintyPolicy;
-use stance::model::logistic::{ClassWeight, LogisticParams, Penalty, Solver};
+use stance::model::evidence::{UncertaintyPolicy, DEFAULT_PRIOR_TOKENS};
+use stance::model::logistic::{ClassWeight, Penalty, Solver, DEFAULT_L1_RATIO};
 use stance::text::language::Language;
-use stance::text::mask::MaskRules;
-use stance::text::stopwords::StopWords;
 use stance::text::tokenize::NumberPolicy;
-use stance::train::{CalibrationParams, CheckedTrainParams, TrainParams};
+use stance::train::{
+    CalibrationParams, CheckedTrainParams, Preset, StopWordList, TrainOverrides, TrainParams,
+};
 use stance::ParamError;
 
 /// How cross-validation folds are grouped (`--group-by`, `--calibration-group-by`).
@@ -107,39 +106,48 @@ pub fn delimiter(s: &str) -> Result<u8, String> {
     }
 }
 
-/// `train`'s calibration options (`--calibrate` and its cross-validation), shared with the
-/// Python binding so that both take the same names and defaults.
+/// `train`'s calibration options (`--calibrate` and its cross-validation).
 #[derive(Debug, Clone, Args)]
 pub struct CalibrationArgs {
     /// Fit Platt (or temperature) scaling on out-of-fold predictions of a grouped
     /// cross-validation and store it, so that scores are calibrated probabilities.
     #[arg(long)]
     calibrate: bool,
-    /// Folds of the calibration cross-validation.
-    #[arg(long, default_value_t = 5, requires = "calibrate")]
-    calibration_folds: usize,
-    /// Grouping of the calibration cross-validation: source, month or none.
-    #[arg(long, value_enum, default_value = "source", requires = "calibrate")]
-    calibration_group_by: Grouping,
-    /// Seed of the calibration cross-validation's fold assignment, recorded in the model as
-    /// its seed (training itself is deterministic and uses none).
-    #[arg(long, default_value_t = 0, requires = "calibrate")]
-    calibration_seed: u64,
+    #[arg(long, requires = "calibrate", help = with_default(
+        "Folds of the calibration cross-validation.",
+        CalibrationParams::default().folds,
+    ))]
+    calibration_folds: Option<usize>,
+    #[arg(long, value_enum, requires = "calibrate", help = with_default(
+        "Grouping of the calibration cross-validation: source, month or none.",
+        CalibrationParams::default().group_by,
+    ))]
+    calibration_group_by: Option<Grouping>,
+    #[arg(long, requires = "calibrate", help = with_default(
+        "Seed of the calibration cross-validation's fold assignment, recorded in the model as \
+         its seed (training itself is deterministic and uses none).",
+        TrainParams::default().seed,
+    ))]
+    calibration_seed: Option<u64>,
 }
 
 impl CalibrationArgs {
-    /// The calibration asked for, if any.
-    pub fn params(&self) -> Option<CalibrationParams> {
-        self.calibrate.then_some(CalibrationParams {
-            folds: self.calibration_folds,
-            group_by: self.calibration_group_by.into(),
-        })
+    /// Puts the calibration settings given into `overrides`.
+    fn set(&self, overrides: &mut TrainOverrides) {
+        overrides.calibrate = self.calibrate.then_some(true);
+        overrides.calibration_folds = self.calibration_folds;
+        overrides.calibration_group_by = self.calibration_group_by.map(GroupBy::from);
+        overrides.calibration_seed = self.calibration_seed;
     }
+}
 
-    /// The seed of the calibration's folds, recorded in the model.
-    pub fn seed(&self) -> u64 {
-        self.calibration_seed
-    }
+/// A help text with the library's default appended, as clap shows a `default_value`: the
+/// defaults live in `TrainParams::default()` alone, and the options are `Option`s so that a
+/// preset is overridden only by the options given.
+fn with_default(help: &str, default: impl std::fmt::Display) -> String {
+    // Without the final period, as clap shows a doc comment.
+    let help = help.strip_suffix('.').unwrap_or(help);
+    format!("{help} [default: {default}]")
 }
 
 /// `--min-df`: a document count (2) or a fraction of documents (0.001).
@@ -222,7 +230,7 @@ impl DataArgs {
 /// text and the preset are one string.
 macro_rules! default_preset {
     () => {
-        "--penalty l1 --solver owlqn --alpha 0.033333 --max-iter 3000 --no-stem --ngram-range 1..2 \
+        "--penalty l1 --alpha 0.033333 --max-iter 3000 --no-stem --ngram-range 1..2 \
          --stop-words newsroom --keep-unweighted-terms"
     };
 }
@@ -236,9 +244,9 @@ macro_rules! textbook_preset {
     };
 }
 
-/// A named set of training options (`--preset`).
+/// A named set of training options (`--preset`): the library's [`Preset`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Preset {
+enum PresetName {
     /// The project's default model (models/default.json).
     #[value(help = concat!("The settings of the project's default model: ", default_preset!()))]
     Default,
@@ -254,132 +262,141 @@ pub enum Preset {
     Textbook,
 }
 
-impl Preset {
-    /// The name `--preset` takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Preset::Default => "default",
-            Preset::Textbook => "textbook",
-        }
-    }
-
-    /// The command-line flags the preset stands for.
-    pub fn flags(self) -> &'static str {
-        match self {
-            Preset::Default => default_preset!(),
-            Preset::Textbook => textbook_preset!(),
+impl From<PresetName> for Preset {
+    fn from(p: PresetName) -> Preset {
+        match p {
+            PresetName::Default => Preset::Default,
+            PresetName::Textbook => Preset::Textbook,
         }
     }
 }
 
-/// The stop-word list of the default model, embedded so that `--stop-words newsroom` (and
-/// `--preset default`) works from any directory.
-const NEWSROOM_STOP_WORDS: &str = include_str!("../../data/stopwords-newsroom.txt");
+/// The command-line flags a preset stands for (the unit tests check that they mean it).
+pub fn preset_flags(preset: Preset) -> &'static str {
+    match preset {
+        Preset::Default => default_preset!(),
+        Preset::Textbook => textbook_preset!(),
+    }
+}
 
 /// `--stop-words`: a built-in list by name, or a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StopWordList {
-    English,
-    Newsroom,
-    None,
-    File(PathBuf),
-}
-
-/// Built-in names win over files of the same name; `./english` names the file.
 fn stop_word_list(s: &str) -> Result<StopWordList, String> {
-    Ok(match s {
-        "english" => StopWordList::English,
-        "newsroom" => StopWordList::Newsroom,
-        "none" => StopWordList::None,
-        "" => return Err("expected english, newsroom, none or a file".to_string()),
-        path => StopWordList::File(PathBuf::from(path)),
-    })
+    StopWordList::parse(s).ok_or_else(|| "expected english, newsroom, none or a file".to_string())
 }
 
-/// A stop-word file's words: one per line, lower-cased, sorted, without blank lines and
-/// `#` comments.
-fn parse_stop_words(text: &str) -> StopWords {
-    StopWords::Custom(
-        text.lines()
-            .map(|l| l.trim().to_lowercase())
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect(),
+/// `--seed`, removed: refused with the seeds that exist.
+fn removed_seed(_: &str) -> Result<String, String> {
+    Err(
+        "--seed was removed: training is deterministic and never used it. \
+         train --calibrate seeds its folds with --calibration-seed, and cv its folds \
+         with --cv-seed"
+            .to_string(),
     )
 }
 
-/// Featurizer and classifier options, as given on the command line (before a preset).
+/// The library's defaults, which the help texts show.
+fn defaults() -> TrainParams {
+    TrainParams::default()
+}
+
+/// The setting of a pair of flags that undo each other (`--stem`, `--no-stem`): clap keeps
+/// only the last one given, so at most one is set.
+fn flag_pair(yes: bool, no: bool) -> Option<bool> {
+    (yes || no).then_some(yes)
+}
+
+/// Featurizer and classifier options: the command line's, over its `--preset`'s, over the
+/// library's defaults (`TrainParams::default()`, shown in the help). Each is an `Option`, so
+/// that only the options given override the preset.
 #[derive(Debug, Clone, Args)]
-struct RawTrainOptions {
+pub struct TrainOptions {
     /// Start from a named set of options. Flags given on the command line override the
     /// preset's values wherever they stand; the preset overrides the defaults shown here.
     #[arg(long, value_enum)]
-    preset: Option<Preset>,
-    /// Ignore terms in fewer documents: a count (2) or a fraction of documents (0.001).
-    #[arg(long, default_value = "2", value_parser = min_df)]
-    min_df: DocFreq,
-    /// Ignore terms in more documents: a count or a fraction (1.0 keeps all).
-    #[arg(long, default_value = "1.0", value_parser = max_df)]
-    max_df: DocFreq,
+    preset: Option<PresetName>,
+    #[arg(long, value_parser = min_df, help = with_default(
+        "Ignore terms in fewer documents: a count (2) or a fraction of documents (0.001).",
+        defaults().featurizer.vocabulary.min_df,
+    ))]
+    min_df: Option<DocFreq>,
+    #[arg(long, value_parser = max_df, help = with_default(
+        "Ignore terms in more documents: a count or a fraction (1.0 keeps all).",
+        defaults().featurizer.vocabulary.max_df,
+    ))]
+    max_df: Option<DocFreq>,
     /// Keep only the N terms with the highest document frequency [default: all terms].
     #[arg(long)]
     max_features: Option<usize>,
-    /// Keep only terms used by at least N distinct sources (outlets).
-    #[arg(long, default_value_t = 1)]
-    min_sources: usize,
-    /// Word n-gram range, MIN..MAX or MIN,MAX: 1..2 and 1,2 both mean unigrams and bigrams;
-    /// one N means N..N.
-    #[arg(long, default_value = "1..2", value_parser = ngram_range)]
-    ngram_range: NgramRange,
-    /// Penalty strength (alpha = 1/C).
-    #[arg(
-        long,
-        default_value_t = 1.0,
-        conflicts_with = "c",
-        allow_negative_numbers = true
-    )]
-    alpha: f64,
-    /// Penalty on the weights (never the intercept): l2, l1 (sparse: most weights exactly
-    /// zero) or elasticnet (l1_ratio * L1 + (1 - l1_ratio) * L2).
-    #[arg(long, default_value = "l2")]
-    penalty: Penalty,
-    /// The L1 share of the elastic-net penalty, in [0, 1] [default: 0.5].
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, help = with_default(
+        "Keep only terms used by at least N distinct sources (outlets).",
+        defaults().featurizer.vocabulary.min_sources,
+    ))]
+    min_sources: Option<usize>,
+    #[arg(long, value_parser = ngram_range, help = with_default(
+        "Word n-gram range, MIN..MAX or MIN,MAX: 1..2 and 1,2 both mean unigrams and bigrams; \
+         one N means N..N.",
+        defaults().featurizer.ngram_range,
+    ))]
+    ngram_range: Option<NgramRange>,
+    #[arg(long, conflicts_with = "c", allow_negative_numbers = true, help = with_default(
+        "Penalty strength (alpha = 1/C).",
+        defaults().logistic.alpha,
+    ))]
+    alpha: Option<f64>,
+    #[arg(long, help = with_default(
+        "Penalty on the weights (never the intercept): l2, l1 (sparse: most weights exactly \
+         zero) or elasticnet (l1_ratio * L1 + (1 - l1_ratio) * L2).",
+        name_of(&defaults().logistic.penalty),
+    ))]
+    penalty: Option<Penalty>,
+    #[arg(long, allow_negative_numbers = true, help = with_default(
+        "The L1 share of the elastic-net penalty, in [0, 1].",
+        DEFAULT_L1_RATIO,
+    ))]
     l1_ratio: Option<f64>,
     /// The optimiser for l1 and elasticnet: cd (coordinate descent, liblinear's method) or
-    /// owlqn (the reference) [default: cd]. l2 always uses L-BFGS and takes none.
+    /// owlqn (the reference) [default: owlqn, until the default model is retrained with cd].
+    /// l2 always uses L-BFGS and takes none.
     #[arg(long)]
     solver: Option<Solver>,
-    /// Inverse regularisation strength, as scikit-learn's C (C = 1/alpha) [default: 1].
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, help = with_default(
+        "Inverse regularisation strength, as scikit-learn's C (C = 1/alpha).",
+        1.0 / defaults().logistic.alpha,
+    ))]
     c: Option<f64>,
-    /// Stop words to drop: english (scikit-learn's list), newsroom (english plus reporting
-    /// verbs, wire words and outlet names: data/stopwords-newsroom.txt, built in), none, or a
-    /// file of words, one per line ('#' starts a comment; ./english for a file so named).
     #[arg(
         long,
         value_name = "LIST|PATH",
-        default_value = "english",
         value_parser = stop_word_list,
-        overrides_with = "no_stop_words"
+        overrides_with = "no_stop_words",
+        help = with_default(
+            "Stop words to drop: english (scikit-learn's list), newsroom (english plus \
+             reporting verbs, wire words and outlet names: data/stopwords-newsroom.txt, built \
+             in), none, or a file of words, one per line ('#' starts a comment; ./english for \
+             a file so named).",
+            name_of(&defaults().featurizer.tokenizer.stop_words),
+        )
     )]
-    stop_words: StopWordList,
+    stop_words: Option<StopWordList>,
     /// Keep stop words: --stop-words none.
     #[arg(long, overrides_with = "stop_words")]
     no_stop_words: bool,
-    /// Snowball stemming language.
-    #[arg(long, value_enum, default_value = "english", ignore_case = true)]
-    language: Stemmer,
+    #[arg(long, value_enum, ignore_case = true, help = with_default(
+        "Snowball stemming language.",
+        defaults().featurizer.tokenizer.language,
+    ))]
+    language: Option<Stemmer>,
     /// Stem (the default; undoes a preset's --no-stem).
     #[arg(long, overrides_with = "no_stem")]
     stem: bool,
     /// Do not stem.
     #[arg(long, overrides_with = "stem")]
     no_stem: bool,
-    /// Tokens without a letter (numbers).
-    #[arg(long, value_enum, default_value = "drop")]
-    numbers: Numbers,
+    #[arg(long, value_enum, help = with_default(
+        "Tokens without a letter (numbers).",
+        name_of(&defaults().featurizer.tokenizer.numbers),
+    ))]
+    numbers: Option<Numbers>,
     /// Use 1 + ln(tf) for term counts (the default; undoes --no-sublinear-tf).
     #[arg(long, overrides_with = "no_sublinear_tf")]
     sublinear_tf: bool,
@@ -392,13 +409,17 @@ struct RawTrainOptions {
     /// Weight every document equally instead of balancing the labels.
     #[arg(long, overrides_with = "balanced")]
     no_balanced: bool,
-    /// Optimiser iteration limit (L-BFGS, or OWL-QN for l1 and elasticnet).
-    #[arg(long, default_value_t = 500)]
-    max_iter: u64,
-    /// Stop when the L2 norm of the objective's gradient (pseudo-gradient under L1) is below
-    /// this; the model records the norm reached and whether it got there.
-    #[arg(long, default_value_t = 1e-4)]
-    tol: f64,
+    #[arg(long, help = with_default(
+        "Optimiser iteration limit (L-BFGS, or OWL-QN for l1 and elasticnet).",
+        defaults().logistic.max_iter,
+    ))]
+    max_iter: Option<u64>,
+    #[arg(long, help = with_default(
+        "Stop when the L2 norm of the objective's gradient (pseudo-gradient under L1) is \
+         below this; the model records the norm reached and whether it got there.",
+        defaults().logistic.tolerance,
+    ))]
+    tol: Option<f64>,
     /// Turn off every masking rule.
     #[arg(long)]
     no_mask: bool,
@@ -411,10 +432,13 @@ struct RawTrainOptions {
     /// Drop the built-in masking rule with this name (repeatable).
     #[arg(long, value_name = "NAME")]
     unmask: Vec<String>,
-    /// Train on passages of at least N words (whole paragraphs) instead of whole documents, so
-    /// that document length cannot stand in for the label; 0 trains on whole documents.
-    #[arg(long, visible_alias = "passage-words", default_value_t = 0)]
-    chunk_words: usize,
+    #[arg(long, visible_alias = "passage-words", help = with_default(
+        "Train on passages of at least N words (whole paragraphs) instead of whole \
+         documents, so that document length cannot stand in for the label; 0 trains on whole \
+         documents.",
+        defaults().passage_words,
+    ))]
+    chunk_words: Option<usize>,
     /// With --penalty l1 or elasticnet, keep the whole vocabulary instead of only the weighted
     /// terms (by default the model is fitted again on the weighted terms alone, which makes
     /// the file kilobytes instead of megabytes).
@@ -424,13 +448,15 @@ struct RawTrainOptions {
     /// --keep-unweighted-terms).
     #[arg(long, overrides_with = "keep_unweighted_terms")]
     drop_unweighted_terms: bool,
-    /// Cool scores by length: a text of N tokens keeps N / (N + PRIOR) of its logit, so one
-    /// word cannot score like a whole article; 0 turns it off (a text with no weighted term
-    /// is neutral regardless).
-    #[arg(long, default_value_t = stance::model::evidence::DEFAULT_PRIOR_TOKENS)]
-    prior_tokens: f64,
+    #[arg(long, help = with_default(
+        "Cool scores by length: a text of N tokens keeps N / (N + PRIOR) of its logit, so \
+         one word cannot score like a whole article; 0 turns it off (a text with no weighted \
+         term is neutral regardless).",
+        defaults().prior_tokens.unwrap_or(DEFAULT_PRIOR_TOKENS),
+    ))]
+    prior_tokens: Option<f64>,
     /// Removed: the trainer is deterministic and never used it.
-    #[arg(long, hide = true, value_name = "SEED")]
+    #[arg(long, hide = true, value_name = "SEED", value_parser = removed_seed)]
     seed: Option<String>,
     /// Refuse labels that differ only in case or surrounding whitespace (`pro`, `Pro`) instead
     /// of warning and training them as separate labels.
@@ -438,186 +464,89 @@ struct RawTrainOptions {
     strict_labels: bool,
 }
 
-/// Options that a command line sets together: when it sets one of them, the preset sets none.
-const OPTION_GROUPS: &[&[&str]] = &[
-    &["alpha", "c"],
-    &["stop_words", "no_stop_words"],
-    &["stem", "no_stem"],
-    &["sublinear_tf", "no_sublinear_tf"],
-    &["balanced", "no_balanced"],
-    &["keep_unweighted_terms", "drop_unweighted_terms"],
-];
-
-/// Featurizer and classifier options: the command line's, over its `--preset`'s, over the
-/// defaults.
-#[derive(Debug, Clone)]
-pub struct TrainOptions {
-    options: RawTrainOptions,
+/// A setting's name as the library spells it (its serde name): `english`, `drop`.
+fn name_of(value: &impl serde::Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
 }
 
 impl TrainOptions {
-    /// The preset's options with the command line's explicit ones on top. A preset is parsed
-    /// as the flags it stands for, so it cannot mean anything the flags do not.
-    fn resolve(user: RawTrainOptions, explicit: &[String]) -> Result<RawTrainOptions, clap::Error> {
-        if user.seed.is_some() {
-            return Err(clap::Error::raw(
-                clap::error::ErrorKind::UnknownArgument,
-                "--seed was removed: training is deterministic and never used it. \
-                 train --calibrate seeds its folds with --calibration-seed, and cv its folds \
-                 with --cv-seed",
-            ));
+    /// The settings given on the command line, without a preset.
+    pub fn overrides(&self) -> TrainOverrides {
+        TrainOverrides {
+            min_df: self.min_df,
+            max_df: self.max_df,
+            max_features: self.max_features,
+            min_sources: self.min_sources,
+            ngram_range: self.ngram_range,
+            alpha: self.alpha,
+            c: self.c,
+            penalty: self.penalty,
+            l1_ratio: self.l1_ratio,
+            solver: self.solver,
+            stop_words: match self.no_stop_words {
+                true => Some(StopWordList::None),
+                false => self.stop_words.clone(),
+            },
+            language: self.language.map(Language::from),
+            stem: flag_pair(self.stem, self.no_stem),
+            numbers: self.numbers.map(NumberPolicy::from),
+            sublinear_tf: flag_pair(self.sublinear_tf, self.no_sublinear_tf),
+            class_weight: flag_pair(self.balanced, self.no_balanced).map(|b| match b {
+                true => ClassWeight::Balanced,
+                false => ClassWeight::None,
+            }),
+            max_iter: self.max_iter,
+            tol: self.tol,
+            mask: self.no_mask.then_some(false),
+            mask_outlet: self.mask_outlet.clone(),
+            mask_rule: self.mask_rule.clone(),
+            unmask: self.unmask.clone(),
+            chunk_words: self.chunk_words,
+            keep_unweighted_terms: flag_pair(
+                self.keep_unweighted_terms,
+                self.drop_unweighted_terms,
+            ),
+            prior_tokens: self.prior_tokens,
+            calibrate: None,
+            calibration_folds: None,
+            calibration_group_by: None,
+            calibration_seed: None,
         }
-        let Some(preset) = user.preset else {
-            return Ok(user);
-        };
-        let command =
-            RawTrainOptions::augment_args(clap::Command::new("preset")).no_binary_name(true);
-        let mut matches = command.try_get_matches_from(preset.flags().split_whitespace())?;
-        let mut merged = RawTrainOptions::from_arg_matches_mut(&mut matches)?;
-        let given = |id: &str| {
-            let group = OPTION_GROUPS
-                .iter()
-                .find(|g| g.contains(&id))
-                .copied()
-                .unwrap_or(std::slice::from_ref(&id));
-            group.iter().any(|g| explicit.iter().any(|e| e == g))
-        };
-        macro_rules! take_given {
-            ($($field:ident),* $(,)?) => {
-                $(if given(stringify!($field)) {
-                    merged.$field = user.$field.clone();
-                })*
-            };
-        }
-        take_given!(
-            min_df,
-            max_df,
-            max_features,
-            min_sources,
-            ngram_range,
-            alpha,
-            penalty,
-            l1_ratio,
-            c,
-            stop_words,
-            no_stop_words,
-            language,
-            stem,
-            no_stem,
-            numbers,
-            sublinear_tf,
-            no_sublinear_tf,
-            balanced,
-            no_balanced,
-            max_iter,
-            tol,
-            no_mask,
-            mask_outlet,
-            mask_rule,
-            unmask,
-            chunk_words,
-            keep_unweighted_terms,
-            drop_unweighted_terms,
-            prior_tokens,
-            strict_labels,
-        );
-        merged.preset = Some(preset);
-        Ok(merged)
     }
 
     /// Whether labels that differ only in case or whitespace are refused (`--strict-labels`).
     pub fn strict_labels(&self) -> bool {
-        self.options.strict_labels
+        self.strict_labels
     }
 
     /// The preset named, if any.
     pub fn preset(&self) -> Option<Preset> {
-        self.options.preset
+        self.preset.map(Preset::from)
     }
 
     /// Turns the options into checked training parameters, without calibration.
     pub fn params(&self) -> anyhow::Result<CheckedTrainParams> {
-        self.params_with(None, 0)
+        self.checked(self.overrides())
     }
 
-    /// Turns the options, a calibration and the seed of its folds into checked training
-    /// parameters.
-    pub fn params_with(
-        &self,
-        calibration: Option<CalibrationParams>,
-        seed: u64,
-    ) -> anyhow::Result<CheckedTrainParams> {
-        let o = &self.options;
-        let mut p = TrainParams::default();
-        let v = &mut p.featurizer.vocabulary;
-        v.min_df = o.min_df;
-        v.max_df = o.max_df;
-        v.max_features = o.max_features;
-        v.min_sources = o.min_sources;
-        p.featurizer.ngram_range = o.ngram_range;
-        let t = &mut p.featurizer.tokenizer;
-        t.language = o.language.into();
-        t.stem = !o.no_stem;
-        t.numbers = o.numbers.into();
-        t.stop_words = match (&o.stop_words, o.no_stop_words) {
-            (_, true) | (StopWordList::None, _) => StopWords::None,
-            (StopWordList::English, _) => StopWords::English,
-            (StopWordList::Newsroom, _) => parse_stop_words(NEWSROOM_STOP_WORDS),
-            (StopWordList::File(path), _) => parse_stop_words(
-                &std::fs::read_to_string(path)
-                    .with_context(|| format!("reading stop words {}", path.display()))?,
-            ),
-        };
-        p.featurizer.tfidf.sublinear_tf = !o.no_sublinear_tf;
-        let mut mask = if o.no_mask {
-            MaskRules::none()
-        } else {
-            MaskRules::default_rules()
-        };
-        for name in &o.unmask {
-            mask = mask.without(name);
-        }
-        for name in &o.mask_outlet {
-            mask = mask.with_outlet(name);
-        }
-        for (name, pattern) in &o.mask_rule {
-            mask = mask.with_rule(name, pattern);
-        }
-        p.featurizer.mask = mask;
-        // clap refuses --alpha with --c, so a --c means the alpha is the default.
-        let alpha = match o.c {
-            Some(c) if c.is_finite() && c > 0.0 => 1.0 / c,
-            Some(c) => return Err(ParamError::C(c).into()),
-            None => o.alpha,
-        };
-        p.logistic = LogisticParams {
-            alpha,
-            penalty: o.penalty,
-            l1_ratio: o.l1_ratio,
-            solver: match o.penalty {
-                Penalty::L2 => o.solver,
-                // OWL-QN is what a file naming no solver used: it stays unnamed, so that
-                // its models keep the bytes they had.
-                Penalty::L1 | Penalty::ElasticNet => match o.solver.unwrap_or(Solver::Cd) {
-                    Solver::Cd => Some(Solver::Cd),
-                    Solver::Owlqn => None,
-                },
-            },
-            max_iter: o.max_iter,
-            tolerance: o.tol,
-            class_weight: if o.no_balanced {
-                ClassWeight::None
-            } else {
-                ClassWeight::Balanced
-            },
-        };
-        p.seed = seed;
-        p.passage_words = o.chunk_words;
-        p.calibration = calibration;
-        p.keep_unweighted_terms = o.keep_unweighted_terms;
-        p.prior_tokens = Some(o.prior_tokens);
+    /// Turns the options and the calibration options into checked training parameters.
+    pub fn params_with(&self, calibration: &CalibrationArgs) -> anyhow::Result<CheckedTrainParams> {
+        let mut overrides = self.overrides();
+        calibration.set(&mut overrides);
+        self.checked(overrides)
+    }
+
+    /// `overrides` over the preset (or the defaults), checked.
+    fn checked(&self, overrides: TrainOverrides) -> anyhow::Result<CheckedTrainParams> {
+        let base = self
+            .preset()
+            .map_or_else(TrainParams::default, TrainParams::preset);
+        let params = overrides.apply(base)?;
         // The library checks; the messages for these two name the flags, as they always did.
-        p.check().map_err(|e| match e {
+        params.check().map_err(|e| match e {
             ParamError::DfRange { min, max } => {
                 anyhow::anyhow!("--min-df {min} is above --max-df {max}")
             }
@@ -626,40 +555,6 @@ impl TrainOptions {
             }
             other => other.into(),
         })
-    }
-}
-
-impl FromArgMatches for TrainOptions {
-    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
-        Self::from_arg_matches_mut(&mut matches.clone())
-    }
-
-    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
-        // Read before the derived parser takes the values out.
-        let explicit: Vec<String> = matches
-            .ids()
-            .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::CommandLine))
-            .map(|id| id.as_str().to_string())
-            .collect();
-        let user = RawTrainOptions::from_arg_matches_mut(matches)?;
-        Ok(TrainOptions {
-            options: Self::resolve(user, &explicit)?,
-        })
-    }
-
-    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
-        *self = Self::from_arg_matches(matches)?;
-        Ok(())
-    }
-}
-
-impl Args for TrainOptions {
-    fn augment_args(cmd: clap::Command) -> clap::Command {
-        RawTrainOptions::augment_args(cmd)
-    }
-
-    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
-        RawTrainOptions::augment_args_for_update(cmd)
     }
 }
 
@@ -708,6 +603,7 @@ impl UncertaintyArgs {
 mod tests {
     use super::*;
     use clap::Parser;
+    use stance::text::stopwords::StopWords;
 
     #[test]
     fn delimiters() {
@@ -734,13 +630,12 @@ mod tests {
     #[test]
     fn a_preset_is_the_flags_it_stands_for() {
         let newsroom = concat!(env!("CARGO_MANIFEST_DIR"), "/data/stopwords-newsroom.txt");
-        let flags = Preset::Default
-            .flags()
+        let flags = preset_flags(Preset::Default)
             .replace("--stop-words newsroom", &format!("--stop-words {newsroom}"));
         assert_eq!(params("--preset default"), params(&flags));
         assert_eq!(
             params("--preset textbook"),
-            params(Preset::Textbook.flags())
+            params(preset_flags(Preset::Textbook))
         );
         assert_ne!(params("--preset default"), params(""));
         assert_ne!(params("--preset textbook"), params(""));

@@ -8,6 +8,7 @@
 use std::ffi::OsStr;
 use std::io::Write;
 
+use anyhow::Context;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::ValueEnum;
 use serde::Serialize;
@@ -87,3 +88,16 @@ pub fn write_json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result
 // How scores are serialized is the library's (so that other front ends write the same
 // records); the commands name these types from here.
 pub use stance::predict::record::ByLabel;
+
+/// Opens the output an option names (`--html PATH`; `-` is stdout), before any work, so that an
+/// unwritable path fails at once. Every output file of every command is opened here.
+pub fn open_output(
+    path: Option<&std::path::Path>,
+    option: &str,
+) -> anyhow::Result<Option<stance::io::atomic::Output>> {
+    path.map(|p| {
+        stance::io::atomic::Output::create(p)
+            .with_context(|| format!("opening {option} {}", p.display()))
+    })
+    .transpose()
+}

@@ -268,7 +268,9 @@ impl Records {
                     .get_or_init(|| found.iter().map(|(n, _)| n.clone()).collect());
                 let mut kept: Kept = columns.iter().map(|c| (c.clone(), None)).collect();
                 for (name, cell) in found {
-                    match columns.iter().position(|c| *c == name) {
+                    // A name the header repeats fills its copies in turn, not the first twice.
+                    let free = |(i, c): (usize, &String)| *c == name && kept[i].1.is_none();
+                    match columns.iter().enumerate().position(free) {
                         Some(i) => kept[i].1 = Some(cell),
                         None => {
                             if self.left_out.insert(name.clone()) {
@@ -478,7 +480,10 @@ impl Records {
         };
         match result {
             Ok((id, text, found)) => {
-                let id = id.unwrap_or_else(|| format!("{}:{line}", name()));
+                // An empty id names nothing: the article is named by where it is, as without one.
+                let id = id
+                    .filter(|id| !id.trim().is_empty())
+                    .unwrap_or_else(|| format!("{}:{line}", name()));
                 let kept = self.arrange(found, &id);
                 Some(Item::Article { id, text, kept })
             }

@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use stance::io::atomic::AtomicFile;
+use stance::io::atomic::{check_distinct, Output};
 use stance::report::coverage::CoveragePoint;
 use stance::report::{render_html, report_files, to_csv, ReportParams, TimeUnit};
 
 use super::options::UncertaintyArgs;
-use super::output::write_json;
+use super::output::{open_output, write_json};
 
 /// The calendar unit of the time series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -103,7 +103,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "TEXT")]
     title: Option<String>,
     /// Threads to score raw records with; all cores by default.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::parse_threads)]
     threads: Option<usize>,
     /// Scored records (`stance score --format jsonl|csv` output) or raw ones (JSON Lines, CSV
     /// or TSV with a text field), or - for JSON Lines on stdin.
@@ -111,22 +111,18 @@ pub struct ReportArgs {
     inputs: Vec<PathBuf>,
 }
 
-/// Opens `path` for an atomic write now, so that a bad path fails before any work.
-fn open(path: &Option<PathBuf>, what: &str) -> anyhow::Result<Option<AtomicFile>> {
-    path.as_ref()
-        .map(|p| {
-            AtomicFile::create(p).with_context(|| format!("opening {what} output {}", p.display()))
-        })
-        .transpose()
-}
-
 pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let html = open(&args.html, "HTML")?;
-    let csv = open(&args.csv, "CSV")?;
-    let json = open(&args.json, "JSON")?;
-    if args.threads == Some(0) {
-        anyhow::bail!("--threads must be at least 1");
-    }
+    super::stdin_once(&args.inputs)?;
+    let html = open_output(args.html.as_deref(), "--html")?;
+    let csv = open_output(args.csv.as_deref(), "--csv")?;
+    let json = open_output(args.json.as_deref(), "--json")?;
+    let named = [("--html", &html), ("--csv", &csv), ("--json", &json)];
+    let outputs: Vec<(&str, &Output)> = named
+        .iter()
+        .filter_map(|(option, o)| o.as_ref().map(|o| (*option, o)))
+        .collect();
+    check_distinct(&args.inputs, &outputs)?;
+    let to_stdout = outputs.iter().any(|(_, o)| o.is_stdout());
     let mut model = super::load_model(args.model.as_ref())?;
     let mut params = ReportParams::new(args.by.clone(), &model);
     params.time = match args.time {
@@ -158,11 +154,19 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if !args.grid_known.is_empty() {
         params.min_knowns = Some(args.grid_known.clone());
     }
+    stance::report::coverage::check_grid_size(
+        params.bands.len(),
+        params.min_signals.as_ref().map(Vec::len),
+        params.min_knowns.as_ref().map(Vec::len),
+    )?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("starting a thread pool")?;
     let report = pool.install(|| report_files(&args.inputs, &params, Some(&model)))?;
+    if let Some(warning) = report.repeated_ids.warning() {
+        super::warn(format_args!("{warning}; each is counted"));
+    }
     let title = args.title.clone().unwrap_or_else(|| {
         args.inputs
             .iter()
@@ -174,18 +178,21 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     // The files first: a closed stdout (`| head`) must not cost the report.
     if let Some(f) = html {
         let page = render_html(&report, &title)?;
-        f.commit(page.as_bytes())
+        f.commit(page.as_bytes(), out)
             .context("writing the HTML report")?;
     }
     if let Some(f) = csv {
         let bytes = to_csv(&report).context("formatting the CSV report")?;
-        f.commit(&bytes).context("writing the CSV report")?;
+        f.commit(&bytes, out).context("writing the CSV report")?;
     }
     if let Some(f) = json {
         let mut bytes = Vec::new();
         write_json(&mut bytes, &report)?;
-        f.commit(&bytes).context("writing the JSON report")?;
+        f.commit(&bytes, out).context("writing the JSON report")?;
     }
+    // With an output on stdout (`--csv -`), the summary goes to stderr so as not to mix in.
+    let mut stderr = std::io::stderr();
+    let out: &mut dyn Write = if to_stdout { &mut stderr } else { out };
     writeln!(
         out,
         "{} documents, labels {}; {} groups by {}",
@@ -279,12 +286,17 @@ fn setting(p: &CoveragePoint) -> String {
     )
 }
 
+/// A share as a percentage; "n/a" for a share of nothing (no certain document to be right on).
+fn pct(share: Option<f64>) -> String {
+    share.map_or_else(|| "n/a".to_string(), |s| format!("{:.1}%", 100.0 * s))
+}
+
 /// What a coverage point's setting gives: its coverage and accuracy on either side.
 fn outcome(p: &CoveragePoint) -> String {
     format!(
-        "coverage {:.1}%, accuracy {:.1}% on the certain, {:.1}% on the uncertain",
-        100.0 * p.coverage.share.unwrap_or(0.0),
-        100.0 * p.accuracy_certain.share.unwrap_or(0.0),
-        100.0 * p.accuracy_uncertain.share.unwrap_or(0.0)
+        "coverage {}, accuracy {} on the certain, {} on the uncertain",
+        pct(p.coverage.share),
+        pct(p.accuracy_certain.share),
+        pct(p.accuracy_uncertain.share)
     )
 }

@@ -75,7 +75,7 @@ pub struct ScoreArgs {
     #[arg(long)]
     skip_bad: bool,
     /// Threads to score with; all cores by default.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::parse_threads)]
     threads: Option<usize>,
     #[command(flatten)]
     records: RecordArgs,
@@ -232,7 +232,7 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// What the scoring threads hand back for one item, in input order.
 enum Scored {
-    Article(std::io::Result<Vec<u8>>),
+    Article(String, std::io::Result<Vec<u8>>),
     Bad { input: usize, error: StanceError },
     Failed { input: usize, error: StanceError },
 }
@@ -243,13 +243,11 @@ pub(crate) fn report(message: std::fmt::Arguments) {
 }
 
 pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    super::stdin_once(&args.inputs)?;
     let mut model = super::load_model(args.model.as_ref())?;
     if args.uncertainty.is_set() {
         let policy = args.uncertainty.apply(*model.uncertainty())?;
         model = model.with_uncertainty(policy)?;
-    }
-    if args.threads == Some(0) {
-        anyhow::bail!("--threads must be at least 1");
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
@@ -284,15 +282,20 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     // it is written just before that article's row (or at the end, when there is none).
     let columns: Arc<OnceLock<Vec<String>>> = records.columns();
     let mut csv_header_due = args.format == ScoreFormat::Csv;
+    let mut repeats = stance::io::repeats::RepeatedIds::default();
     let score = |item: Item| match item {
-        Item::Article { id, text, kept } => Scored::Article(output.article(&id, &text, &kept)),
+        Item::Article { id, text, kept } => {
+            let bytes = output.article(&id, &text, &kept);
+            Scored::Article(id, bytes)
+        }
         Item::Bad { input, error } => Scored::Bad { input, error },
         Item::Failed { input, error } => Scored::Failed { input, error },
     };
     let write = |scored: Scored| -> anyhow::Result<()> {
         match scored {
-            Scored::Article(bytes) => {
+            Scored::Article(id, bytes) => {
                 let bytes = bytes?;
+                repeats.see(&id, String::new);
                 if csv_header_due {
                     csv_header_due = false;
                     let kept = columns.get().map_or(&[][..], Vec::as_slice);
@@ -330,6 +333,9 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     out.flush()?;
     if args.skip_bad {
         report(format_args!("{skipped} bad record(s) skipped"));
+    }
+    if let Some(warning) = repeats.warning() {
+        super::warn(format_args!("{warning}"));
     }
     let failures: Vec<String> = inputs
         .iter()

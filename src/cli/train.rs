@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use stance::io::atomic::AtomicFile;
+use stance::io::atomic::{check_distinct, Output};
 use stance::model::logistic::Penalty;
 use stance::train::{train, Stage};
 
@@ -34,12 +34,12 @@ pub struct TrainArgs {
 }
 
 pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let params = args
-        .options
-        .params_with(args.calibration.params(), args.calibration.seed())?;
+    let params = args.options.params_with(&args.calibration)?;
     // Open the output first, so an unwritable path fails now and not after training.
-    let out = AtomicFile::create(&args.out)
+    let out = Output::create(&args.out)
         .with_context(|| format!("opening output {}", args.out.display()))?;
+    check_distinct(&args.data.data, &[("--out", &out)])?;
+    let to_stdout = out.is_stdout();
     let started = Instant::now();
     let data = super::training_data::TrainingData::read(&args.data, args.options.strict_labels())?;
     let docs = data.docs;
@@ -67,9 +67,15 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
     };
     let (model, report) = train(&docs, &params, &mut progress).context("training")?;
     bar.finish_and_clear();
+    if let Some(warning) = stance::train::uniform_scores_warning(&model, &docs) {
+        super::warn(format_args!("{warning}"));
+    }
     model
-        .save_to(out)
+        .save_to(out, stdout)
         .with_context(|| format!("writing model {}", args.out.display()))?;
+    // With the model on stdout (`--out -`), the summary goes to stderr so as not to mix in.
+    let mut stderr = std::io::stderr();
+    let stdout: &mut dyn Write = if to_stdout { &mut stderr } else { stdout };
 
     let t = model.training();
     writeln!(
@@ -83,7 +89,7 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
             stdout,
             "preset {}: {} (flags given override it)",
             preset.name(),
-            preset.flags()
+            super::options::preset_flags(preset)
         )?;
     }
     for (label, n) in &t.per_label {

@@ -294,7 +294,7 @@ impl Featurizer {
 
     /// The same featurizer over only the features in `keep` (ascending feature numbers), each
     /// with its fitted IDF. Rows are then normalised over the kept terms only, so a model must
-    /// be trained on the restricted featurizer's rows to score with it (see [`crate::train`]).
+    /// be trained on the restricted featurizer's rows to score with it (see [`crate::train()`]).
     pub fn restricted(&self, keep: &[usize]) -> Result<Featurizer, StanceError> {
         let mut terms = crate::features::index::terms::Terms::with_capacity(keep.len());
         for &f in keep {

@@ -16,3 +16,4 @@ pub mod tfidf;
 pub mod vocabulary;
 pub(crate) mod word_cache;
 pub(crate) mod workers;
+pub use workers::{check_threads, max_threads, MIN_THREAD_CAP};

@@ -31,6 +31,11 @@ impl NgramRange {
         Ok(NgramRange { min, max })
     }
 
+    /// Single words: `1..1`.
+    pub fn unigrams() -> Self {
+        NgramRange { min: 1, max: 1 }
+    }
+
     /// The shortest n-gram length.
     pub fn min(&self) -> usize {
         self.min

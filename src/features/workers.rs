@@ -14,6 +14,31 @@
 use std::ops::Range;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use crate::error::ParamError;
+
+/// The thread cap never goes below this, so that a script asking for a few dozen threads runs
+/// on a small machine as on a big one. 64 threads' stacks (2 MiB each) are 128 MiB of address
+/// space, far from what makes thread creation fail.
+pub const MIN_THREAD_CAP: usize = 64;
+
+/// The most threads a pool may have: 4 per core, and at least [`MIN_THREAD_CAP`]. More only
+/// adds stacks and contention (the work is CPU-bound); thousands take seconds to start, and
+/// under an address-space limit their stacks abort the process.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.saturating_mul(4).max(MIN_THREAD_CAP)
+}
+
+/// A thread count as given (`--threads`, Python's `threads=`), checked: at least 1 and at most
+/// [`max_threads`].
+pub fn check_threads(n: i128) -> Result<usize, ParamError> {
+    let max = max_threads();
+    match usize::try_from(n) {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(ParamError::Threads { got: n, max }),
+    }
+}
+
 /// Pieces per thread: enough that a thread running a third slower still ends close to the
 /// others, few enough that per-piece costs (an output matrix to stack, a lock) stay small.
 pub const PIECES_PER_THREAD: usize = 8;
@@ -100,6 +125,16 @@ pub fn pieces(texts: &[&str]) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thread_counts_are_capped() {
+        assert_eq!(check_threads(1), Ok(1));
+        assert_eq!(check_threads(MIN_THREAD_CAP as i128), Ok(MIN_THREAD_CAP));
+        for bad in [0, -1, 100_000, i128::from(u64::MAX) + 1] {
+            let err = check_threads(bad).unwrap_err();
+            assert!(err.to_string().contains(&format!("got {bad}")), "{err}");
+        }
+    }
     use rayon::prelude::*;
 
     #[test]

@@ -10,6 +10,17 @@ use std::borrow::Cow;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
+/// `text` as a CSV cell that a spreadsheet will not run as a formula: OWASP's rule, a `'` in
+/// front of a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return. Every CSV
+/// that `stance` writes passes its input-derived text (ids, groups, labels, kept fields, column
+/// names) through here; the numbers it writes itself stay numbers.
+pub fn formula_safe(text: &str) -> Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
 /// A kept field's value.
 #[derive(Debug, Clone)]
 pub enum Cell {
@@ -27,12 +38,13 @@ impl Cell {
         Cell::Json(cell)
     }
 
-    /// The value as a CSV cell: a string as it is, any other JSON value as its JSON text.
+    /// The value as a CSV cell: a string as it is ([`formula_safe`]), any other JSON value
+    /// as its JSON text (a JSON number stays a number: it is no formula).
     pub fn as_csv(&self) -> Cow<'_, str> {
         match self {
-            Cell::Text(s) => s.into(),
+            Cell::Text(s) => formula_safe(s),
             Cell::Json(raw) => match serde_json::from_str::<String>(raw.get()) {
-                Ok(s) => s.into(),
+                Ok(s) => formula_safe(&s).into_owned().into(),
                 Err(_) => raw.get().into(),
             },
         }

@@ -101,6 +101,11 @@ impl LineFault {
 /// Passes bytes through unchanged, but fails on the first line longer than `limit` or holding
 /// a NUL byte, for parsers (CSV) whose records may span lines and so cannot be read with
 /// [`BoundedLines`].
+///
+/// Every byte before a fault is passed on, and the fault comes alone from the next read, so
+/// nothing is lost around it. After a fault the rest of that line is skipped: a parser started
+/// afresh on this reader goes on at the next line, and so one bad record does not cost the
+/// later ones.
 #[derive(Debug)]
 pub struct CheckedReader<R> {
     inner: R,
@@ -108,9 +113,11 @@ pub struct CheckedReader<R> {
     /// The 1-based line the next byte belongs to, and how long that line is so far.
     line: usize,
     line_len: usize,
+    /// A fault was reported and the rest of its line is still to be skipped.
+    skipping: bool,
 }
 
-impl<R: Read> CheckedReader<R> {
+impl<R: BufRead> CheckedReader<R> {
     /// Checks the bytes read from `inner`.
     pub fn new(inner: R, limit: usize) -> Self {
         CheckedReader {
@@ -118,38 +125,82 @@ impl<R: Read> CheckedReader<R> {
             limit,
             line: 1,
             line_len: 0,
+            skipping: false,
         }
     }
 
-    fn check(&mut self, bytes: &[u8]) -> Result<(), LineFault> {
-        for &b in bytes {
-            match b {
-                b'\n' => {
-                    self.line += 1;
-                    self.line_len = 0;
-                }
-                0 => return Err(LineFault::Nul { line: self.line }),
-                _ => {
-                    self.line_len += 1;
-                    if self.line_len > self.limit {
-                        return Err(LineFault::TooLong {
-                            line: self.line,
-                            limit: self.limit,
-                        });
-                    }
+    /// Checks one byte, counting lines.
+    fn check(&mut self, b: u8) -> Result<(), LineFault> {
+        match b {
+            b'\n' => {
+                self.line += 1;
+                self.line_len = 0;
+            }
+            0 => return Err(LineFault::Nul { line: self.line }),
+            _ => {
+                self.line_len += 1;
+                if self.line_len > self.limit {
+                    return Err(LineFault::TooLong {
+                        line: self.line,
+                        limit: self.limit,
+                    });
                 }
             }
         }
         Ok(())
     }
+
+    /// Skips the rest of a faulty line, its newline included; whether its end was reached.
+    fn skip_rest_of_line(&mut self) -> io::Result<bool> {
+        loop {
+            let available = self.inner.fill_buf()?;
+            if available.is_empty() {
+                return Ok(false);
+            }
+            match available.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    self.inner.consume(i + 1);
+                    self.line += 1;
+                    self.line_len = 0;
+                    self.skipping = false;
+                    return Ok(true);
+                }
+                None => {
+                    let n = available.len();
+                    self.inner.consume(n);
+                }
+            }
+        }
+    }
 }
 
-impl<R: Read> Read for CheckedReader<R> {
+impl<R: BufRead> Read for CheckedReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.check(&buf[..n])
-            .map_err(|fault| io::Error::new(io::ErrorKind::InvalidData, fault))?;
-        Ok(n)
+        if self.skipping && !self.skip_rest_of_line()? {
+            return Ok(0);
+        }
+        let available = self.inner.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        let mut good = 0;
+        let mut fault = None;
+        for &b in &buf[..n] {
+            if let Err(f) = self.check(b) {
+                fault = Some(f);
+                break;
+            }
+            good += 1;
+        }
+        self.inner.consume(good);
+        match fault {
+            // The bytes before the fault first; the fault itself on the next read.
+            Some(_) if good > 0 => Ok(good),
+            Some(fault) => {
+                self.skipping = true;
+                Err(io::Error::new(io::ErrorKind::InvalidData, fault))
+            }
+            None => Ok(n),
+        }
     }
 }
 
@@ -218,6 +269,22 @@ mod tests {
             read(b"a\n\nb\0\n", 3),
             Err(Some(LineFault::Nul { line: 3 }))
         );
+    }
+
+    #[test]
+    fn checked_reader_goes_on_at_the_line_after_a_fault() {
+        let mut reader = CheckedReader::new(Cursor::new(b"ab\nxxxxxxxx\ncd\n".to_vec()), 4);
+        let mut out = Vec::new();
+        let fault = reader.read_to_end(&mut out).unwrap_err();
+        assert_eq!(
+            LineFault::from_io(&fault),
+            Some(LineFault::TooLong { line: 2, limit: 4 })
+        );
+        // What came before the fault is passed on; the rest of the long line is skipped.
+        assert_eq!(out, b"ab\nxxxx");
+        out.clear();
+        reader.read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"cd\n");
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //! `record`, which reads one JSON Lines record, and [`table`], which streams the rows of a
 //! CSV/TSV table; [`cell`] is the value of an input field kept for the output. [`stream`]
 //! processes a stream of records in parallel, in bounded batches, keeping input order.
-//! [`atomic`] writes a file whole or not at all.
+//! [`atomic`] writes a file whole or not at all. [`repeats`] counts ids seen before.
 
 pub mod atomic;
 pub mod cell;
 pub mod corpus;
 pub(crate) mod lines;
 pub(crate) mod record;
+pub mod repeats;
 pub mod stream;
 pub mod table;

@@ -276,6 +276,10 @@ impl<'de> Visitor<'de> for Wanted<'_> {
                     .map_err(de::Error::custom)?;
                 raw.kept.push((name, kept));
                 value
+            } else if key.slots & ID_SLOT != 0 {
+                // An id is kept as written: 12345678901234567890123 must not become 1.2e22.
+                let raw: Box<RawValue> = map.next_value()?;
+                Some(field_from_raw(&raw).map_err(de::Error::custom)?)
             } else if key.slots != 0 {
                 Some(map.next_value::<FieldValue>()?)
             } else {
@@ -294,6 +298,20 @@ impl<'de> Visitor<'de> for Wanted<'_> {
             }
         }
         Ok(raw)
+    }
+}
+
+/// The bit of the id among the slots (text, label, id, ...).
+const ID_SLOT: u8 = 1 << 2;
+
+/// A value read from its raw JSON text: a number as its own text, exactly as written; anything
+/// else as [`FieldValue`] reads it.
+fn field_from_raw(raw: &RawValue) -> Result<FieldValue, serde_json::Error> {
+    let text = raw.get().trim();
+    if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        Ok(FieldValue::Number(text.to_string()))
+    } else {
+        serde_json::from_str(text)
     }
 }
 

@@ -7,9 +7,10 @@
 //! Every error names the file and the line the row starts on (a quoted cell may span lines).
 //!
 //! A row that cannot be read (a ragged row, invalid UTF-8, an empty text) is an error for that
-//! row only, and the next call reads the next row; a fault in the bytes themselves (a line over
-//! the limit, a NUL byte, an I/O error) ends the table. Line limits and byte checks are
-//! `io::lines`'s job.
+//! row only, and the next call reads the next row. So is a line over the limit or with a NUL
+//! byte: the CSV parser is started afresh at the next line, so that the rows after it still
+//! come out. Only an I/O error ends the table. Line limits and byte checks are `io::lines`'s
+//! job.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -56,7 +57,8 @@ struct Columns {
 /// A CSV or TSV table being read row by row.
 pub struct Table<R: std::io::Read> {
     path: PathBuf,
-    reader: csv::Reader<CheckedReader<R>>,
+    /// Taken only while the parser is restarted ([`Table::restart_after`]).
+    reader: Option<csv::Reader<CheckedReader<R>>>,
     columns: Vec<String>,
     at: Columns,
     field_names: FieldNames,
@@ -64,6 +66,10 @@ pub struct Table<R: std::io::Read> {
     record: csv::StringRecord,
     seen_any: bool,
     done: bool,
+    delimiter: u8,
+    /// Lines before the one the current CSV parser started on: non-zero once it was started
+    /// afresh after a faulty line.
+    line_offset: usize,
 }
 
 impl Table<BufReader<File>> {
@@ -144,7 +150,7 @@ impl<R: BufRead> Table<R> {
         };
         Ok(Table {
             path: path.to_path_buf(),
-            reader,
+            reader: Some(reader),
             columns: header,
             at,
             field_names: fields.clone(),
@@ -152,6 +158,8 @@ impl<R: BufRead> Table<R> {
             record: csv::StringRecord::new(),
             seen_any: false,
             done: false,
+            delimiter,
+            line_offset: 0,
         })
     }
 
@@ -203,10 +211,24 @@ impl<R: BufRead> Iterator for Table<R> {
         if self.done {
             return None;
         }
-        match self.reader.read_record(&mut self.record) {
+        let reader = self.reader.as_mut()?;
+        match reader.read_record(&mut self.record) {
             Ok(true) => {
                 self.seen_any = true;
-                let line = self.record.position().map_or(0, |p| p.line() as usize);
+                let line =
+                    self.line_offset + self.record.position().map_or(0, |p| p.line() as usize);
+                if self.line_offset > 0 && self.record.len() != self.columns.len() {
+                    // The restarted parser has no header to hold rows to; this is its check.
+                    return Some(Err(StanceError::Csv {
+                        path: self.path.clone(),
+                        line,
+                        message: format!(
+                            "found a record with {} fields, but the header has {}",
+                            self.record.len(),
+                            self.columns.len()
+                        ),
+                    }));
+                }
                 Some(self.document(line).map(|document| Row {
                     line,
                     document,
@@ -216,20 +238,62 @@ impl<R: BufRead> Iterator for Table<R> {
             Ok(false) => {
                 self.done = true;
                 (!self.seen_any).then(|| {
-                    Err(StanceError::EmptyFile {
+                    Err(StanceError::HeaderOnly {
                         path: self.path.clone(),
                     })
                 })
             }
             Err(e) => {
                 self.seen_any = true;
-                let error = csv_error(&self.path, e);
-                // A ragged row or bad UTF-8 spoils one row; a fault in the bytes or the reader
-                // leaves nothing to go on with.
-                self.done = !matches!(error, StanceError::Csv { .. } | StanceError::NotUtf8 { .. });
+                let error = match csv_error(&self.path, e) {
+                    StanceError::Csv {
+                        path,
+                        line,
+                        message,
+                    } => StanceError::Csv {
+                        path,
+                        line: line + self.line_offset,
+                        message,
+                    },
+                    StanceError::NotUtf8 { path, line } => StanceError::NotUtf8 {
+                        path,
+                        line: line + self.line_offset,
+                    },
+                    other => other,
+                };
+                match &error {
+                    // A ragged row or bad UTF-8 spoils one row.
+                    StanceError::Csv { .. } | StanceError::NotUtf8 { .. } => {}
+                    // A faulty line leaves the parser mid-record: start it afresh at the next.
+                    StanceError::LineTooLong { line, .. } | StanceError::NulByte { line, .. } => {
+                        self.restart_after(*line)
+                    }
+                    // A fault in the reader leaves nothing to go on with.
+                    _ => self.done = true,
+                }
                 Some(Err(error))
             }
         }
+    }
+}
+
+impl<R: BufRead> Table<R> {
+    /// Replaces the CSV parser with a new one that starts at the line after `line`, on the same
+    /// checked reader, which skips the rest of the faulty line. The old parser's buffer is empty
+    /// when the reader has just failed, so no byte is lost.
+    fn restart_after(&mut self, line: usize) {
+        let Some(old) = self.reader.take() else {
+            return;
+        };
+        self.reader = Some(
+            csv::ReaderBuilder::new()
+                .delimiter(self.delimiter)
+                .quoting(self.delimiter != b'\t')
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(old.into_inner()),
+        );
+        self.line_offset = line;
     }
 }
 
@@ -335,8 +399,8 @@ mod tests {
     }
 
     #[test]
-    fn a_header_alone_is_an_empty_file() {
+    fn a_header_alone_is_said_to_be_one() {
         let rows: Vec<_> = table("id,text\n", false).unwrap().collect();
-        assert!(matches!(rows[..], [Err(StanceError::EmptyFile { .. })]));
+        assert!(matches!(rows[..], [Err(StanceError::HeaderOnly { .. })]));
     }
 }

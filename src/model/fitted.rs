@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::StanceError;
 use crate::features::featurizer::Featurizer;
-use crate::io::atomic::AtomicFile;
+use crate::io::atomic::Output;
 use crate::model::calibration::Calibration;
 use crate::model::evidence::UncertaintyPolicy;
 use crate::model::format::{self, FORMAT_VERSION};
@@ -153,15 +153,16 @@ impl Model {
         format::to_json(self)
     }
 
-    /// Writes the model to `path` atomically: whole, or not at all, never half a file.
+    /// Writes the model to `path` atomically: whole, or not at all, never half a file (`-`
+    /// is stdout; see [`Output`]).
     pub fn save(&self, path: &Path) -> Result<(), StanceError> {
-        self.save_to(AtomicFile::create(path)?)
+        self.save_to(Output::create(path)?, &mut std::io::stdout().lock())
     }
 
-    /// Writes the model atomically to a file opened earlier with [`AtomicFile::create`] (open
-    /// it before training, so that an unwritable path fails at once).
-    pub fn save_to(&self, out: AtomicFile) -> Result<(), StanceError> {
-        out.commit(&self.to_json()?)
+    /// Writes the model to an output opened earlier with [`Output::create`] (open it before
+    /// training, so that an unwritable path fails at once); `stdout` takes it for `-`.
+    pub fn save_to(&self, out: Output, stdout: &mut dyn std::io::Write) -> Result<(), StanceError> {
+        out.commit(&self.to_json()?, stdout)
     }
 
     /// The prediction for a whole text.

@@ -14,6 +14,7 @@ use std::borrow::Cow;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use crate::io::cell::formula_safe;
 use crate::model::evidence::Evidence;
 use crate::predict::score::{ArticleScore, ParagraphScore, Prediction};
 
@@ -48,6 +49,24 @@ pub fn kept_name<'a>(name: &'a str, labels: &[String]) -> Cow<'a, str> {
     }
 }
 
+/// The names the kept fields are written under, in order: [`kept_name`]'s, and where two
+/// would still be the same (a table with two `x` columns, or `label` beside `input_label`), the
+/// later ones get `_2`, `_3`, ... so that no value is lost and no key repeats.
+pub fn written_names<S: AsRef<str>>(kept: &[S], labels: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(kept.len());
+    for k in kept {
+        let base = kept_name(k.as_ref(), labels).into_owned();
+        let mut name = base.clone();
+        let mut n = 1;
+        while names.contains(&name) || kept.iter().any(|o| o.as_ref() == name && name != base) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        names.push(name);
+    }
+    names
+}
+
 /// One article's score as a JSON object, in the key order of the module docs. Kept fields
 /// that are `None` (the record lacks them) are written as `null`.
 pub struct ScoredRecord<'a, V> {
@@ -64,8 +83,9 @@ impl<V: Serialize> Serialize for ScoredRecord<'_, V> {
         let p = &self.score.prediction;
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("id", self.id)?;
-        for (name, value) in self.kept {
-            map.serialize_entry(&kept_name(name, self.labels), value)?;
+        let names: Vec<&str> = self.kept.iter().map(|(n, _)| n.as_str()).collect();
+        for (name, (_, value)) in written_names(&names, self.labels).iter().zip(self.kept) {
+            map.serialize_entry(name, value)?;
         }
         map.serialize_entry("label", &self.labels[p.label])?;
         map.serialize_entry("probabilities", &ByLabel(self.labels, &p.probabilities))?;
@@ -126,16 +146,25 @@ impl Serialize for ByLabel<'_> {
 }
 
 /// The CSV columns: `id`, with paragraphs `paragraph`, `paragraph_start`, `paragraph_end`, the
-/// kept fields (named by [`kept_name`]), `label`, `p_<label>` for each label, `uncertain`, and
-/// the evidence: `signal`, `tokens`, `known`.
+/// kept fields (named by [`written_names`]), `label`, `p_<label>` for each label, `uncertain`,
+/// and the evidence: `signal`, `tokens`, `known`. Names from the input go through
+/// [`formula_safe`].
 pub fn csv_header(kept: &[String], labels: &[String], paragraphs: bool) -> Vec<String> {
     let mut h = vec!["id".to_string()];
     if paragraphs {
         h.extend(["paragraph", "paragraph_start", "paragraph_end"].map(String::from));
     }
-    h.extend(kept.iter().map(|k| kept_name(k, labels).into_owned()));
+    h.extend(
+        written_names(kept, labels)
+            .iter()
+            .map(|k| formula_safe(k).into_owned()),
+    );
     h.push("label".into());
-    h.extend(labels.iter().map(|l| format!("p_{l}")));
+    h.extend(
+        labels
+            .iter()
+            .map(|l| formula_safe(&format!("p_{l}")).into_owned()),
+    );
     h.extend(["uncertain", "signal", "tokens", "known"].map(String::from));
     h
 }
@@ -152,7 +181,7 @@ pub fn csv_rows(
     paragraphs: bool,
 ) -> Vec<Vec<String>> {
     let row = |paragraph: Option<&ParagraphScore>, p: &Prediction| {
-        let mut r = vec![id.to_string()];
+        let mut r = vec![formula_safe(id).into_owned()];
         if paragraphs {
             match paragraph {
                 Some(q) => r.extend([q.index, q.span.start, q.span.end].map(|n| n.to_string())),
@@ -160,7 +189,7 @@ pub fn csv_rows(
             }
         }
         r.extend(kept.iter().map(|k| k.to_string()));
-        r.push(labels[p.label].clone());
+        r.push(formula_safe(&labels[p.label]).into_owned());
         r.extend(p.probabilities.iter().map(f64::to_string));
         r.push(p.uncertain.to_string());
         r.push(p.evidence.signal.to_string());

@@ -16,7 +16,7 @@ use crate::report::coverage::{
 use crate::report::date::TimeUnit;
 use crate::report::error::ReportError;
 use crate::report::read::Scored;
-use crate::report::record::{ReportRecord, NONE_GROUP};
+use crate::report::record::{ReportRecord, ALL_GROUP, NONE_GROUP};
 use crate::report::reliability::{reliability, Confusion, Reliability};
 use crate::report::terms::{TermSums, TopTerm};
 use crate::report::wilson::Share;
@@ -146,6 +146,10 @@ pub struct Missing {
 /// The whole report, as the page, the CSV and the JSON show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// Records whose id an earlier one had (in any input): each is counted, so a warning says
+    /// so.
+    #[serde(skip_serializing_if = "crate::io::repeats::RepeatedIds::is_empty")]
+    pub repeated_ids: crate::io::repeats::RepeatedIds,
     pub labels: Vec<String>,
     pub by: Vec<String>,
     /// The `--by` fields that name an outlet (all but `month` and `week`).
@@ -463,9 +467,10 @@ impl<'p> ReportBuilder<'p> {
             .filter(|k| k.uncertain != params.policy.is_uncertain(&k.probabilities, &k.evidence))
             .count();
         Ok(Report {
+            repeated_ids: Default::default(),
             flags_differ,
             plotted: plotted.iter().map(|&l| labels[l].clone()).collect(),
-            overall: self.overall.stats(vec!["(all)".into()], &labels),
+            overall: self.overall.stats(vec![ALL_GROUP.into()], &labels),
             groups: self
                 .groups
                 .iter()

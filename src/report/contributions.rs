@@ -1,9 +1,8 @@
 //! Every term's exact contribution to one text's logits, for the per-outlet term sums: the same
 //! numbers as [`Model::explain`]'s (TF-IDF value times weight, from the same row), with each
 //! term's first surface form only. `explain` also keeps every token's stem as a string and
-//! every span of every term: a report of the 7,972-article corpus through `explain` took 26 s,
-//! through this 11-12 s, on the same busy machine (release build, one run against two; the
-//! outputs are byte-identical). A report needs none of that.
+//! every span of every term, which a report needs none of, and building them for every document
+//! of a corpus made the report markedly slower (`benches/README.md`).
 
 use std::collections::HashMap;
 use std::ops::Range;

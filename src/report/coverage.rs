@@ -10,6 +10,7 @@
 use serde::Serialize;
 
 use crate::model::evidence::{Evidence, UncertaintyPolicy};
+use crate::report::error::ReportError;
 use crate::report::wilson::Share;
 
 /// The bands tried by default: 0 to 0.45 in steps of 0.05.
@@ -115,6 +116,38 @@ fn point(records: &[Labelled], policy: &UncertaintyPolicy) -> CoveragePoint {
         accuracy_certain: Share::new(right_certain, certain),
         accuracy_uncertain: Share::new(right_uncertain, records.len() - certain),
     }
+}
+
+/// The most settings the grid may have. Each setting is one pass over the labelled records and
+/// one point in the JSON report; the default grid has at most 10 x 8 x 8 = 640.
+pub const MAX_GRID_POINTS: usize = 5000;
+
+/// At most how many values [`default_signals`] and [`default_knowns`] give.
+const DEFAULT_AXIS_MAX: usize = 8;
+
+/// Refuses a grid of more than [`MAX_GRID_POINTS`] settings, before any record is read: the
+/// number of bands, and of minimum signals and known shares where they are given (`None` for
+/// the defaults, counted at their most).
+pub fn check_grid_size(
+    bands: usize,
+    signals: Option<usize>,
+    knowns: Option<usize>,
+) -> Result<(), ReportError> {
+    let (s, k) = (
+        signals.unwrap_or(DEFAULT_AXIS_MAX),
+        knowns.unwrap_or(DEFAULT_AXIS_MAX),
+    );
+    let points = bands.saturating_mul(s).saturating_mul(k);
+    if points > MAX_GRID_POINTS {
+        return Err(ReportError::GridTooLarge {
+            bands,
+            signals: s,
+            knowns: k,
+            points,
+            max: MAX_GRID_POINTS,
+        });
+    }
+    Ok(())
 }
 
 /// The values each grid axis takes.
@@ -292,7 +325,8 @@ mod tests {
             (0.0, 0.0, 0.1)
         );
         assert_eq!((pick.coverage.count, pick.accuracy_certain.count), (4, 3));
-        // The short known share is no longer counted as beyond every setting.
+        // The 0.2 known share is certain at min_known 0.1, so no record is uncertain at every
+        // setting.
         assert_eq!(c.always_uncertain, 0);
         // For 75%, all of min_known 0.5's settings keep 3 of 3 right: the records' own
         // min_known, then the smallest band.

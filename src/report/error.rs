@@ -36,6 +36,14 @@ pub enum ReportError {
     NoModel { path: PathBuf, line: usize },
     #[error("no records to report on")]
     NoRecords,
+    #[error("the coverage grid of {bands} bands x {signals} minimum signals x {knowns} known shares is {points} settings, over the limit of {max}; give fewer --grid-bands, --grid-signals or --grid-known values")]
+    GridTooLarge {
+        bands: usize,
+        signals: usize,
+        knowns: usize,
+        points: usize,
+        max: usize,
+    },
     #[error("--by is empty: name at least one field to group by (source, month, ...)")]
     NoGroups,
     #[error("drawing the {plot} plot: {message}")]

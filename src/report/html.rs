@@ -490,7 +490,26 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
     stats_table(&mut h, report, &report.by, &rows);
     h.push_str("</details></section>\n");
     h.push_str("</body></html>\n");
-    Ok(h)
+    Ok(without_controls(h))
+}
+
+/// The page with every control character but newline, tab and carriage return turned into a
+/// space: a NUL or escape from the input must not reach the HTML raw, and the plots' SVG text
+/// is drawn by a library that passes them through.
+fn without_controls(page: String) -> String {
+    if !page
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return page;
+    }
+    page.chars()
+        .map(|c| match c {
+            '\n' | '\t' | '\r' => c,
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ mod contributions;
 pub mod coverage;
 pub mod date;
 pub mod error;
+pub mod explain_html;
 pub mod html;
 pub(crate) mod plots;
 pub(crate) mod read;
@@ -162,8 +163,14 @@ pub fn report_files(
 ) -> Result<Report, ReportError> {
     params.check()?;
     let mut builder = ReportBuilder::new(params);
+    let mut repeats = crate::io::repeats::RepeatedIds::default();
     read::read_all(paths, &params.fields, params.time, model, &mut |s| {
+        repeats.see(&s.record.id, || {
+            format!("{}:{}", s.at.path.display(), s.at.line)
+        });
         builder.add(s)
     })?;
-    builder.finish()
+    let mut report = builder.finish()?;
+    report.repeated_ids = repeats;
+    Ok(report)
 }

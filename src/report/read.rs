@@ -24,8 +24,8 @@ use crate::report::contributions::term_contributions;
 use crate::report::date::TimeUnit;
 use crate::report::error::ReportError;
 use crate::report::record::{
-    label_index, opposing_from_json, probabilities, read_meta, snippet, At, FieldSource, Fields,
-    Meta, OpposingParagraph, ReportRecord, TermRecord,
+    check_evidence, check_sum, label_index, opposing_from_json, probabilities, read_meta, snippet,
+    At, FieldSource, Fields, Meta, OpposingParagraph, ReportRecord, TermRecord,
 };
 
 /// Raw records scored per parallel batch: enough to keep every core busy, few enough that the
@@ -309,6 +309,7 @@ fn json_record(
         .and_then(|e| {
             serde_json::from_value(e).map_err(|e| at.error(format!("\"evidence\": {e}")))
         })?;
+    check_evidence(&evidence, at)?;
     let text = map.get(&fields.text).and_then(Value::as_str);
     let opposing = match map.get("paragraphs") {
         None | Some(Value::Null) => None,
@@ -452,6 +453,7 @@ fn read_csv(
             }
             probabilities.push(p);
         }
+        check_sum(&probabilities, "the p_ columns", at)?;
         let name = row
             .get("label")
             .ok_or_else(|| at.error("column \"label\" is empty"))?;
@@ -474,6 +476,7 @@ fn read_csv(
             // The CSV does not carry the weighted-term count; a text with none has no signal.
             terms: usize::from(signal > 0.0),
         };
+        check_evidence(&evidence, at)?;
         push(Pending::Scored {
             labels: labels.clone(),
             record: report_record(meta, label, probabilities, uncertain, evidence, None),
@@ -481,7 +484,7 @@ fn read_csv(
         })?;
     }
     if !any {
-        return Err(StanceError::EmptyFile {
+        return Err(StanceError::HeaderOnly {
             path: path.to_path_buf(),
         }
         .into());

@@ -16,6 +16,28 @@ use crate::report::error::ReportError;
 /// The group value of a record that lacks the field: shown, and counted, as a group of its own.
 pub const NONE_GROUP: &str = "(none)";
 
+/// The group value of the overall rows in the CSV.
+pub const ALL_GROUP: &str = "(all)";
+
+/// A record's own group value, told apart from the placeholders: a value that reads as one
+/// (`(none)`, `(all)`, or one of those in quotes, and so on) is put in double quotes, so that a
+/// source named `(none)` is not merged with the records that lack a source.
+pub fn group_value(value: String) -> String {
+    fn looks_like_placeholder(v: &str) -> bool {
+        v == NONE_GROUP
+            || v == ALL_GROUP
+            || v.len() >= 2
+                && v.starts_with('"')
+                && v.ends_with('"')
+                && looks_like_placeholder(&v[1..v.len() - 1])
+    }
+    if looks_like_placeholder(&value) {
+        format!("\"{value}\"")
+    } else {
+        value
+    }
+}
+
 /// The longest paragraph snippet kept for the page, in characters.
 const SNIPPET_CHARS: usize = 280;
 
@@ -171,7 +193,7 @@ pub fn read_meta(
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty()),
         };
-        groups.push(value.unwrap_or_else(|| NONE_GROUP.to_string()));
+        groups.push(value.map_or_else(|| NONE_GROUP.to_string(), group_value));
     }
     let label_field = match &fields.label {
         Some(l) => l.as_str(),
@@ -228,7 +250,36 @@ pub fn probabilities(
         pairs.push((label.clone(), p));
     }
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(pairs.into_iter().unzip())
+    let (labels, probabilities): (Vec<String>, Vec<f64>) = pairs.into_iter().unzip();
+    check_sum(&probabilities, what, at)?;
+    Ok((labels, probabilities))
+}
+
+/// How far the probabilities of a scored record may sum from 1: `score` writes them in full,
+/// and this leaves room for a table rounded to three decimals.
+pub const SUM_TOLERANCE: f64 = 0.01;
+
+/// Refuses probabilities that do not sum to 1 (within [`SUM_TOLERANCE`]): they were not
+/// written by `score`, and every share and calibration figure would be wrong.
+pub fn check_sum(probabilities: &[f64], what: &str, at: At) -> Result<(), ReportError> {
+    let sum: f64 = probabilities.iter().sum();
+    if (sum - 1.0).abs() > SUM_TOLERANCE {
+        return Err(at.error(format!(
+            "{what} sum to {sum:?}, not 1: not probabilities as stance score writes them"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses evidence no text can have: a known share outside [0, 1], a negative signal.
+pub fn check_evidence(e: &Evidence, at: At) -> Result<(), ReportError> {
+    if !(0.0..=1.0).contains(&e.known) {
+        return Err(at.error(format!("the known share {:?} is not in [0, 1]", e.known)));
+    }
+    if e.signal < 0.0 || e.signal.is_nan() {
+        return Err(at.error(format!("the signal {:?} is negative", e.signal)));
+    }
+    Ok(())
 }
 
 /// The index of the label named `name`.
@@ -295,6 +346,20 @@ pub fn opposing_from_json(
             .and_then(Value::as_f64)
             .unwrap_or(f64::NAN);
         let (index, start, end) = (number("index")?, number("start")?, number("end")?);
+        // Offsets are bytes into the kept text: they must lie within it, on characters.
+        let fits = match text {
+            Some(t) => t.get(start..end).is_some(),
+            None => start <= end,
+        };
+        if !fits {
+            return Err(at.error(format!(
+                "{what}: offsets {start}..{end} are not a span of the text{}",
+                text.map_or(String::new(), |t| format!(
+                    " ({} bytes, cut on character boundaries)",
+                    t.len()
+                ))
+            )));
+        }
         if label != article_label && !uncertain {
             out.push(OpposingParagraph {
                 index,

@@ -2,7 +2,9 @@
 //! all documents, with every group field `(all)`), ready for pandas or R. Numbers are written
 //! in full precision; an undefined value (a share of no documents) is left empty.
 
+use crate::io::cell::formula_safe;
 use crate::report::aggregate::{GroupStats, Report};
+use crate::report::record::ALL_GROUP;
 
 /// The columns after the group fields.
 const COLUMNS: [&str; 12] = [
@@ -26,9 +28,9 @@ fn number(v: Option<f64>) -> String {
 
 fn rows(g: &GroupStats, out: &mut csv::Writer<Vec<u8>>) -> csv::Result<()> {
     for l in &g.labels {
-        let mut row: Vec<String> = g.key.clone();
+        let mut row: Vec<String> = g.key.iter().map(|k| formula_safe(k).into_owned()).collect();
         row.extend([
-            l.label.clone(),
+            formula_safe(&l.label).into_owned(),
             g.documents.to_string(),
             l.share.count.to_string(),
             number(l.share.share),
@@ -57,7 +59,7 @@ pub fn to_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
             if COLUMNS.contains(&f.as_str()) {
                 format!("group_{f}")
             } else {
-                f.clone()
+                formula_safe(f).into_owned()
             }
         })
         .collect();
@@ -67,7 +69,7 @@ pub fn to_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
         rows(g, &mut out)?;
     }
     let mut all = report.overall.clone();
-    all.key = vec!["(all)".to_string(); report.by.len()];
+    all.key = vec![ALL_GROUP.to_string(); report.by.len()];
     rows(&all, &mut out)?;
     out.into_inner().map_err(|e| e.into_error().into())
 }

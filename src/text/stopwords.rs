@@ -2,6 +2,8 @@
 //! so a scikit-learn user gets the behaviour they expect. Lists are matched against the
 //! lower-cased surface word, before stemming.
 
+use std::path::Path;
+
 use rustc_hash::FxHashSet;
 
 use serde::{Deserialize, Serialize};
@@ -19,7 +21,34 @@ pub enum StopWords {
     Custom(Vec<String>),
 }
 
+/// The default model's list (data/stopwords-newsroom.txt), built in so that it works from any
+/// directory.
+const NEWSROOM: &str = include_str!("../../data/stopwords-newsroom.txt");
+
 impl StopWords {
+    /// English plus reporting verbs, wire words and outlet names: the default model's list.
+    pub fn newsroom() -> StopWords {
+        StopWords::from_list(NEWSROOM)
+    }
+
+    /// A list's words: one per line, lower-cased, sorted, without blank lines and `#` comments.
+    pub fn from_list(text: &str) -> StopWords {
+        StopWords::Custom(
+            text.lines()
+                .map(|l| l.trim().to_lowercase())
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        )
+    }
+
+    /// A list read from a file (see [`StopWords::from_list`]).
+    pub fn read(path: &Path) -> Result<StopWords, crate::StanceError> {
+        let text = std::fs::read_to_string(path).map_err(|e| crate::StanceError::io(path, e))?;
+        Ok(StopWords::from_list(&text))
+    }
+
     /// The set of words to drop.
     pub fn to_set(&self) -> FxHashSet<String> {
         match self {

@@ -287,7 +287,7 @@ fn thousands_of_labels() {
         [
             too_many,
             too_many,
-            "label \"label-0\" (document ?) is not one of the model's labels",
+            "ids-as-labels.jsonl:1: label \"label-0\" is not one of the model's labels",
             too_many,
         ],
     );

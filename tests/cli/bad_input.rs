@@ -104,7 +104,7 @@ fn only_one_label() {
 fn empty_corpus_after_the_header() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "header-only.csv", b"id,label,text\n");
-    train_fails(&p, "header-only.csv: the file is empty");
+    train_fails(&p, "header-only.csv: the table has a header but no rows");
 }
 
 #[test]

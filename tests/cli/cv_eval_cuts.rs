@@ -381,7 +381,7 @@ fn eval_warns_when_given_the_models_own_training_data() {
     });
     fails_with(
         &mut eval(&upper),
-        "label \"WESTERN\" (document ex-w-01) is not one of the model's labels: russian, western (labels differ in case: the model has \"western\")",
+        "label \"WESTERN\" (document \"ex-w-01\") is not one of the model's labels: russian, western (labels differ in case: the model has \"western\")",
     );
 }
 

@@ -15,6 +15,7 @@ mod browser;
 mod cv_eval_cuts;
 mod eval_inspect;
 mod explain;
+mod hostile;
 mod interrupt;
 mod linfa_agreement;
 mod masking;

@@ -11,7 +11,7 @@ use common::{fails_with, repo, stance, stdout_of, write_file};
 use serde_json::{json, Value};
 
 /// One scored record as `stance score --format jsonl --keep source,date,label` writes it.
-fn scored(
+pub(crate) fn scored(
     id: &str,
     source: Option<&str>,
     date: Option<&str>,
@@ -45,7 +45,7 @@ fn scored(
 /// January, 5 of 7 in February), one of them truly western. Beta: 4 documents, one predicted
 /// russian but truly western, one undated and uncertain (p = 0.45) whose true label is russian.
 /// One record has no source and no true label.
-fn invented() -> Vec<Value> {
+pub(crate) fn invented() -> Vec<Value> {
     let (r, w) = (Some("russian"), Some("western"));
     let a = Some("Alpha");
     let b = Some("Beta");
@@ -68,13 +68,13 @@ fn invented() -> Vec<Value> {
     ]
 }
 
-fn jsonl(dir: &Path, name: &str, records: &[Value]) -> PathBuf {
+pub(crate) fn jsonl(dir: &Path, name: &str, records: &[Value]) -> PathBuf {
     let text: String = records.iter().map(|r| format!("{r}\n")).collect();
     write_file(dir, name, text.as_bytes())
 }
 
 /// The CSV's rows as maps from column to value.
-fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+pub(crate) fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).unwrap();
     let headers = reader.headers().unwrap().clone();
     reader
@@ -779,7 +779,7 @@ fn bad_input_names_the_file_and_line() {
         stance()
             .args(["report", "--html", "/nonexistent-dir/r.html"])
             .arg(&input),
-        "opening HTML output /nonexistent-dir/r.html",
+        "opening --html /nonexistent-dir/r.html",
     );
 }
 

@@ -210,6 +210,6 @@ fn threads_must_be_positive() {
             "0",
             "data/articles/western-kyiv-briefing.txt",
         ]),
-        "--threads must be at least 1",
+        "threads must be between 1 and",
     );
 }

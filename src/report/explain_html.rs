@@ -1,12 +1,13 @@
 //! The self-contained HTML view of an explanation: the article with every weighted word shaded
 //! by its contribution on a diverging scale, a badge per paragraph, and a header with the label,
 //! probability, evidence and top terms. Inline CSS only; no script, fonts or network.
+//! It lives with the report's HTML, whose escaping and palette it shares.
 
 use std::fmt::Write;
 
-use stance::predict::explain::{Explanation, SwapEffect};
-use stance::report::html::{escape, PALETTE};
-use stance::Model;
+use crate::model::Model;
+use crate::predict::explain::{Explanation, SwapEffect};
+use crate::report::html::{escape, PALETTE};
 
 /// Escaped text of `range`, with the parts that masking removed struck through.
 fn plain(text: &str, range: std::ops::Range<usize>, masked: &[std::ops::Range<usize>]) -> String {
@@ -41,7 +42,8 @@ fn colour(label: usize, alpha: f64) -> String {
     format!("rgba({r},{g},{b},{alpha:.2})")
 }
 
-/// Renders the page.
+/// Renders the page of an explanation `e` of `text` with its swap effects, listing the `top`
+/// terms, under `title`: the page of `stance explain --html` and of Python's `explain_html`.
 pub fn render(
     model: &Model,
     text: &str,
