@@ -288,6 +288,13 @@ mod tests {
             }),
             flip(l1()),
             (
+                l1(),
+                TrainOverrides {
+                    solver: Some(Solver::Cd),
+                    ..l1()
+                },
+            ),
+            (
                 TrainOverrides {
                     penalty: Some(Penalty::ElasticNet),
                     alpha: Some(0.05),
