@@ -6,7 +6,7 @@
 #                              [--repeat K] [--venv DIR] [--python PYTHON] [--no-stem-cache]
 #                              [--keep-matrix]
 #   scripts/compare-sklearn.sh --l1 ALPHA [--l1-tol TOL] [--l1-max-iter N] [--saga-tol TOL]
-#                              [--saga-max-iter N] [--l1-docs N] [--corpus PATH] [--out DIR] ...
+#                              [--saga-max-iter N] [--l1-docs N] [--no-saga] [--corpus PATH] ...
 #
 # --l1 ALPHA runs, instead of the speed comparison, the L1 objective check: one
 #   `stance bench --penalty l1 --alpha ALPHA --tol TOL --max-iter N --repeat 1` (OWL-QN; defaults
@@ -15,6 +15,8 @@
 #   (defaults --saga-tol 1e-8, --saga-max-iter 100000 epochs), and both solutions' objectives
 #   F = sum s_i*logloss_i + alpha*|w|_1 (scikit-learn's ||w||_1 + C*sum s_i*logloss_i, times
 #   alpha) are printed with the non-zero counts; pass when (F_ours - F_saga)/|F_saga| <= 1e-6.
+#   In the same run liblinear's L1 solver (newGLMNET, tol 1e-4, the median of 3 fits) is timed
+#   on the same matrix and its objective printed beside ours; --no-saga leaves saga out.
 #   --l1-docs N trains both on N evenly spaced documents of the corpus instead (saga needs
 #   thousands of epochs at a tight tol: tens of minutes on the whole shared corpus).
 #
@@ -65,6 +67,7 @@ l1_max_iter=300
 saga_tol=1e-8
 saga_max_iter=100000
 l1_docs=
+saga=()
 
 usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "compare-sklearn: $*" >&2; exit 1; }
@@ -88,6 +91,7 @@ while [ $# -gt 0 ]; do
     --saga-tol) need_value "$@"; saga_tol=$2; shift 2 ;;
     --saga-max-iter) need_value "$@"; saga_max_iter=$2; shift 2 ;;
     --l1-docs) need_value "$@"; l1_docs=$2; shift 2 ;;
+    --no-saga) saga=(--no-saga); shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
   esac
@@ -163,13 +167,13 @@ EOF
   [ -z "$l1_docs" ] || rm -f "$l1_corpus"
   echo "== scikit-learn saga (1 thread)" >&2
   {
-    echo "## stance OWL-QN vs scikit-learn saga, L1"
+    echo "## stance vs scikit-learn saga and liblinear, L1"
     echo
     echo "- command: \`scripts/compare-sklearn.sh${args_seen[*]:+ ${args_seen[*]}}\` ($(date -u '+%Y-%m-%d %H:%M UTC')) at $commit"
     echo "- corpus: $(basename "$corpus")${l1_docs:+, $l1_docs evenly spaced documents}; n-grams $ngram; machine: $cores cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     "$py" scripts/compare_sklearn.py l1 --matrix "$matrix" --stance "$out/stance-l1-bench.json" \
-      --tol "$saga_tol" --max-iter "$saga_max_iter" --out "$out/sklearn-l1.json"
+      --tol "$saga_tol" --max-iter "$saga_max_iter" ${saga[@]+"${saga[@]}"} --out "$out/sklearn-l1.json"
     echo
     echo "Raw figures: $out/{stance-l1-bench.json,sklearn-l1.json}"
   } | tee "$out/report-l1.md"

@@ -35,6 +35,10 @@ pub enum ParamError {
     PriorTokens(f64),
     #[error("l1_ratio applies to the elasticnet penalty only")]
     L1RatioWithout,
+    #[error("unknown solver {0:?}; known: cd, owlqn")]
+    Solver(String),
+    #[error("a solver can be chosen for the l1 and elasticnet penalties only (l2 uses L-BFGS)")]
+    SolverWithout,
     #[error("max_iter must be >= 1, got {0}")]
     MaxIter(u64),
     #[error("tolerance must be finite and > 0, got {0:?}")]

@@ -205,6 +205,7 @@ pub fn train(
         c: C,
         penalty: named("penalty", penalty)?,
         l1_ratio,
+        solver: None,
         stop_words: self::stop_words(stop_words)?,
         language: named("language", language)?,
         stem,

@@ -20,7 +20,7 @@ use stance::features::vocabulary::DocFreq;
 use stance::io::corpus::{read_labelled, Document, FieldNames, MAX_TEXT_FIELDS};
 use stance::io::date::{normalize_dates, BadDates, DateFormat};
 use stance::model::evidence::{UncertaintyPolicy, DEFAULT_PRIOR_TOKENS};
-use stance::model::logistic::{ClassWeight, Penalty, DEFAULT_L1_RATIO};
+use stance::model::logistic::{ClassWeight, Penalty, Solver, DEFAULT_L1_RATIO};
 use stance::text::language::Language;
 use stance::text::spelling::SpellingLists;
 use stance::text::tokenize::NumberPolicy;
@@ -441,6 +441,11 @@ pub struct TrainOptions {
         DEFAULT_L1_RATIO,
     ))]
     l1_ratio: Option<f64>,
+    /// The optimiser for l1 and elasticnet: cd (coordinate descent, liblinear's method) or
+    /// owlqn (the reference) [default: owlqn, until the default model is retrained with cd].
+    /// l2 always uses L-BFGS and takes none.
+    #[arg(long)]
+    solver: Option<Solver>,
     #[arg(long, allow_negative_numbers = true, help = with_default(
         "Inverse regularisation strength, as scikit-learn's C (C = 1/alpha).",
         1.0 / defaults().logistic.alpha,
@@ -580,6 +585,7 @@ impl TrainOptions {
             c: self.c,
             penalty: self.penalty,
             l1_ratio: self.l1_ratio,
+            solver: self.solver,
             stop_words: match self.no_stop_words {
                 true => Some(StopWordList::None),
                 false => self.stop_words.clone(),

@@ -1,13 +1,15 @@
 //! Stages 6-8: TF-IDF rows in, label probabilities out, and the model file.
 //!
-//! [`logistic`] is logistic regression (binary or multinomial) trained by L-BFGS on the sparse
-//! `objective`; [`calibration`] maps its logits to calibrated probabilities; [`evidence`]
+//! [`logistic`] is logistic regression (binary or multinomial) trained on the sparse
+//! `objective` by L-BFGS (L2), or by coordinate descent (`cd`) or OWL-QN (`owlqn`) under an L1
+//! or elastic-net penalty; [`calibration`] maps its logits to calibrated probabilities; [`evidence`]
 //! says how much of a text the model used and when a score is uncertain. [`fitted`] holds the
 //! [`Model`]: the fitted featurizer plus the classifier, which [`format`](mod@format) reads and writes as
 //! a versioned JSON file. [`default_model`] is embedded in the binary.
 
 pub mod adaptation;
 pub mod calibration;
+pub(crate) mod cd;
 pub mod default_model;
 pub mod evidence;
 pub mod fitted;

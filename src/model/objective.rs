@@ -122,6 +122,17 @@ impl<'a> Objective<'a> {
         }
     }
 
+    /// The training matrix transposed: row `j` is feature `j`'s column.
+    pub(crate) fn columns(&self) -> &CsrMatrix {
+        &self.xt
+    }
+
+    /// Reports a loss to the progress callback, for solvers that do not call
+    /// [`Objective::loss_and_grad_reported`].
+    pub(crate) fn report_progress(&self, loss: f64) {
+        self.report(loss);
+    }
+
     /// The length of the flat parameter vector.
     pub fn n_params(&self) -> usize {
         (self.x.n_cols() + 1) * self.outputs

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::eval::folds::GroupBy;
 use crate::features::ngrams::NgramRange;
 use crate::features::vocabulary::DocFreq;
-use crate::model::logistic::{ClassWeight, Penalty};
+use crate::model::logistic::{ClassWeight, Penalty, Solver};
 use crate::text::language::Language;
 use crate::text::mask::MaskRules;
 use crate::text::spelling::SpellingLists;
@@ -74,6 +74,9 @@ pub struct TrainOverrides {
     pub c: Option<f64>,
     pub penalty: Option<Penalty>,
     pub l1_ratio: Option<f64>,
+    /// The optimiser for l1 and elasticnet; OWL-QN is kept unnamed in the parameters, as
+    /// files from before there was a choice name none.
+    pub solver: Option<Solver>,
     pub stop_words: Option<StopWordList>,
     pub language: Option<Language>,
     pub stem: Option<bool>,
@@ -140,6 +143,10 @@ impl TrainOverrides {
         set(&mut l.alpha, o.alpha_given()?);
         set(&mut l.penalty, o.penalty);
         set(&mut l.l1_ratio, o.l1_ratio.map(Some));
+        set(
+            &mut l.solver,
+            o.solver.map(|s| (s == Solver::Cd).then_some(Solver::Cd)),
+        );
         set(&mut l.class_weight, o.class_weight);
         set(&mut l.max_iter, o.max_iter);
         set(&mut l.tolerance, o.tol);
@@ -286,6 +293,13 @@ mod tests {
                 ..d()
             }),
             flip(l1()),
+            (
+                l1(),
+                TrainOverrides {
+                    solver: Some(Solver::Cd),
+                    ..l1()
+                },
+            ),
             (
                 TrainOverrides {
                     penalty: Some(Penalty::ElasticNet),

@@ -227,6 +227,9 @@ fn bench_reports_the_documented_keys_for_one_and_n_threads() {
         "fit_mb_s",
         "transform_mb_s",
         "train_s",
+        "train_objective",
+        "train_iterations",
+        "train_nonzero",
         "score_p50_us",
         "score_p99_us",
         "model_load_ms",
@@ -246,6 +249,10 @@ fn bench_reports_the_documented_keys_for_one_and_n_threads() {
     assert_eq!(v["parallel"]["threads"], 2);
     assert_eq!(v["tokens"], v["parallel"]["tokens"]);
     assert!(v["tokens"].as_u64().unwrap() > 1000);
+    // The same training in both runs, and an L2 fit has no zero weights to speak of.
+    assert_eq!(v["train_objective"], v["parallel"]["train_objective"]);
+    assert!(v["train_objective"].as_f64().unwrap() > 0.0);
+    assert!(v["train_nonzero"].as_u64().unwrap() > 100);
 }
 
 #[test]
