@@ -4,7 +4,7 @@
 //!
 //! Each annotator's standing answers count (labels not undone; the newest when a text was
 //! labelled twice; skips are not labels). Only texts labelled by two or more annotators say
-//! anything about agreement. A figure from fewer than [`MIN_ITEMS`] such texts is not given.
+//! anything about agreement. A figure from fewer than `MIN_ITEMS` (10) such texts is not given.
 
 use std::collections::BTreeMap;
 
@@ -22,9 +22,9 @@ pub struct PairAgreement {
     pub second: String,
     /// Texts both labelled.
     pub items: usize,
-    /// The share of those they gave the same label; `None` under [`MIN_ITEMS`].
+    /// The share of those they gave the same label; `None` under `MIN_ITEMS` (10).
     pub observed: Option<f64>,
-    /// Cohen's kappa; `None` under [`MIN_ITEMS`], or when chance agreement is 1 (both gave
+    /// Cohen's kappa; `None` under `MIN_ITEMS` (10), or when chance agreement is 1 (both gave
     /// one label throughout).
     pub kappa: Option<f64>,
 }
@@ -47,7 +47,7 @@ pub struct Agreement {
     pub labels: Vec<String>,
     /// Texts labelled by two or more annotators.
     pub items: usize,
-    /// Krippendorff's alpha (nominal) over those texts; `None` under [`MIN_ITEMS`] or when
+    /// Krippendorff's alpha (nominal) over those texts; `None` under `MIN_ITEMS` (10) or when
     /// every label given is the same.
     pub alpha: Option<f64>,
     pub pairs: Vec<PairAgreement>,
