@@ -71,25 +71,6 @@ fn label_index(report: &Report, label: &str) -> usize {
     report.labels.iter().position(|l| l == label).unwrap_or(0)
 }
 
-/// Draws `chart`'s legend in the report's style (labels at `size` points on a nearly opaque white
-/// box with a faint border), at `position` or plotters' default place.
-fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    plot: &'static str,
-    chart: &mut ChartContext<'a, DB, CT>,
-    size: u32,
-    position: Option<SeriesLabelPosition>,
-) -> Result<(), ReportError> {
-    let mut labels = chart.configure_series_labels();
-    labels
-        .label_font((FONT, size))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3));
-    if let Some(position) = position {
-        labels.position(position);
-    }
-    labels.draw().map_err(fail(plot))
-}
-
 /// Each plotted label's name, index among the report's labels, and colour.
 fn plotted(report: &Report) -> impl Iterator<Item = (&String, usize, RGBColor)> {
     report.plotted.iter().map(|name| {
@@ -476,8 +457,9 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
         .fold(1.0f64, f64::min)
         .min(c.accuracy_all.share.unwrap_or(1.0));
     let y0 = ((low - 0.02) * 50.0).floor() / 50.0;
-    svg(PLOT, (560, 380), |root| {
-        let mut chart = ChartBuilder::on(root)
+    svg(PLOT, (560, 380 + LEGEND), |root| {
+        let (top, plot) = root.split_vertically(LEGEND);
+        let mut chart = ChartBuilder::on(&plot)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(52)
@@ -504,9 +486,7 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
                 xy.iter()
                     .map(|&xy| Circle::new(xy, 2, grey.mix(0.6).filled())),
             )
-            .map_err(fail(PLOT))?
-            .label("a band, minimum signal and known share on the grid")
-            .legend(move |(x, y)| Circle::new((x + 8, y), 2, grey.filled()));
+            .map_err(fail(PLOT))?;
         // The frontier: from the highest coverage down, each setting more accurate than every
         // one covering as much or more.
         let mut by_coverage = xy.clone();
@@ -519,9 +499,7 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
         }
         chart
             .draw_series(LineSeries::new(frontier, BLACK.stroke_width(1)))
-            .map_err(fail(PLOT))?
-            .label("the best accuracy at each coverage")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK));
+            .map_err(fail(PLOT))?;
         let mark = |p: &crate::report::coverage::CoveragePoint, colour: RGBColor| {
             p.coverage
                 .share
@@ -531,18 +509,22 @@ pub fn coverage(c: &Coverage) -> Result<String, ReportError> {
         let blue = colour(1);
         chart
             .draw_series(mark(&c.current, blue))
-            .map_err(fail(PLOT))?
-            .label("the model's setting")
-            .legend(move |(x, y)| Circle::new((x + 8, y), 6, blue.stroke_width(3)));
+            .map_err(fail(PLOT))?;
         if let Some(pick) = &c.pick {
             let red = colour(0);
-            chart
-                .draw_series(mark(pick, red))
-                .map_err(fail(PLOT))?
-                .label(format!("best for {:.0}% coverage", c.target * 100.0))
-                .legend(move |(x, y)| Circle::new((x + 8, y), 6, red.stroke_width(3)));
+            chart.draw_series(mark(pick, red)).map_err(fail(PLOT))?;
         }
-        legend(PLOT, &mut chart, 12, Some(SeriesLabelPosition::LowerLeft))
+        // The legend above the plot, outside the data (the frontier runs where a box would go).
+        let pick = format!("pick for {:.0}%", c.target * 100.0);
+        let mut entries = vec![
+            ("grid", grey),
+            ("best at each coverage", BLACK),
+            ("model's setting", blue),
+        ];
+        if c.pick.is_some() {
+            entries.push((pick.as_str(), colour(0)));
+        }
+        legend_strip(PLOT, &top, &entries, "")
     })
 }
 

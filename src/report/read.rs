@@ -295,12 +295,13 @@ fn read_jsonl(
             line,
         })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let map: Map<String, Value> =
+        let mut map: Map<String, Value> =
             serde_json::from_str(text).map_err(|e| StanceError::Json {
                 path: path.to_path_buf(),
                 line,
                 message: e.to_string(),
             })?;
+        id_as_written(&mut map, text, &fields.id);
         if let Some(pending) = json_record(&map, fields, time, dates, At { path, line })? {
             push(pending)?;
         }
@@ -312,6 +313,22 @@ fn read_jsonl(
         .into());
     }
     Ok(())
+}
+
+/// A numeric id as its JSON text: `12345678901234567890123` and `…124` are two ids, which a
+/// float would make one.
+fn id_as_written(map: &mut Map<String, Value>, line: &str, id: &str) {
+    if !matches!(map.get(id), Some(Value::Number(_))) {
+        return;
+    }
+    let raw: Result<std::collections::HashMap<String, Box<serde_json::value::RawValue>>, _> =
+        serde_json::from_str(line);
+    if let Some(written) = raw
+        .ok()
+        .and_then(|r| r.get(id).map(|v| v.get().trim().to_string()))
+    {
+        map.insert(id.to_string(), Value::String(written));
+    }
 }
 
 /// One JSON object: scored when it has `probabilities`, else raw; `None` when its date cannot

@@ -529,6 +529,30 @@ fn ids_are_kept_as_written_empty_ones_named_by_place_repeats_warned() {
     );
 }
 
+#[test]
+fn report_keeps_large_numeric_ids_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(
+        dir.path(),
+        "ids.jsonl",
+        format!(
+            "{{\"id\":12345678901234567890123,\"text\":\"{TEXT}\"}}\n\
+             {{\"id\":12345678901234567890124,\"text\":\"{TEXT}\"}}\n"
+        )
+        .as_bytes(),
+    );
+    let out = stance()
+        .current_dir(dir.path())
+        .args(["report", "ids.jsonl", "--json", "r.json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // As a float both were 1.2345678901234568e22: one id counted twice.
+    assert!(!stderr.contains("repeat"), "{stderr}");
+}
+
 /// `report` on `records` (one JSON Lines file) fails naming line `line` with `message`.
 fn report_refuses(records: &[Value], line: usize, message: &str) {
     let dir = tempfile::tempdir().unwrap();
