@@ -152,10 +152,6 @@ fn validation_ids_that_match_nothing_and_unknown_labels_are_errors() {
             .arg("data/examples.jsonl"),
         "validation.csv:2: validation label \"neutral\" is not one of the model's labels (russian, western)",
     );
-    fails_with(
-        stance().args(["report", "--skip-bad", "data/examples.jsonl"]),
-        "--skip-bad applies to --validation",
-    );
 }
 
 /// Invented texts far from news about the war: 24 recipes and match reports (the rule needs
