@@ -44,7 +44,8 @@ def output_schema(labels, paragraphs: bool):
 
     def scored(prefix):
         fields = list(prefix)
-        fields.append(T.StructField("label", T.StringType(), False))
+        # None on an exact tie or for a text not in the model's language.
+        fields.append(T.StructField("label", T.StringType(), True))
         fields += [T.StructField(f"p_{label}", T.DoubleType(), False) for label in labels]
         fields.append(T.StructField("uncertain", T.BooleanType(), False))
         fields += [T.StructField(name, kind(k), False) for name, k in _EVIDENCE]
