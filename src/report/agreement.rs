@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::annotate::Replay;
+use crate::io::label_log::Replay;
 
 /// The fewest texts labelled by both (or by two or more) annotators that a figure is given for.
 pub const MIN_ITEMS: usize = 10;
@@ -55,7 +55,7 @@ pub struct Agreement {
     pub min_items: usize,
 }
 
-/// Agreement over the answers in `logs` (read with [`crate::annotate::read_log`]).
+/// Agreement over the answers in `logs` (read with [`crate::io::label_log::read_log`]).
 pub fn agreement(logs: &[Replay]) -> Agreement {
     // id -> annotator -> label, in the order texts were first labelled.
     let mut by_id: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
