@@ -263,6 +263,43 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
     (out, peak, start)
 }
 
+/// Everything one bench run measured, in both pools ([0]: one thread, [1]: N).
+struct Measured {
+    bytes: usize,
+    docs: usize,
+    threads: [usize; 2],
+    featurize_peak_mb: [f64; 2],
+    featurize_start_mb: [f64; 2],
+    featurizing: Featurizing,
+    training: Training,
+    score_times: [Vec<f64>; 2],
+    score_articles: usize,
+    score_article_mean_bytes: f64,
+    load_s: [f64; 2],
+    trained_load_s: [f64; 2],
+    mask_s: [f64; 2],
+}
+
+/// What the featurizing passes measured: the token count and each pass's time.
+struct Featurizing {
+    tokens: usize,
+    tokenize_s: [f64; 2],
+    fit_s: [f64; 2],
+    transform_s: [f64; 2],
+}
+
+/// What the training passes measured and reached.
+struct Training {
+    fit_transform_s: [f64; 2],
+    train_s: [f64; 2],
+    train_all_s: [f64; 2],
+    report: stance::model::logistic::FitReport,
+    nonzero_weights: usize,
+    features: usize,
+    nnz: usize,
+    model: Model,
+}
+
 /// Times every figure in both pools; returns the one-thread and the N-thread figures.
 fn run_both(
     docs: &[stance::io::corpus::Document],
@@ -274,23 +311,72 @@ fn run_both(
     export: Option<(Output, &mut dyn Write)>,
 ) -> anyhow::Result<[Figures; 2]> {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let bytes: usize = texts.iter().map(|t| t.len()).sum();
     let sources = vec![0u32; texts.len()];
+    // Peak memory of fit+transform first, while the process holds only the corpus.
+    let (featurize_peak_mb, featurize_start_mb) = featurize_peaks(&texts, &sources, params, pools)?;
+    let featurizing = time_featurizing(&texts, &sources, params, pools, repeats)?;
+    let training = time_training(docs, &texts, &sources, params, pools, repeats, export)?;
+    let (sample, score_times) = time_scoring(&texts, &training.model, pools, score_sample);
+    let (load_s, trained_load_s) = time_loads(&training.model, pools)?;
+    let mask_s = match stance::text::mask::MaskRules::compile(&params.featurizer.mask) {
+        Ok(mask) if extended => {
+            pools
+                .timed(repeats, || {
+                    texts.par_iter().map(|t| mask.mask(t).len()).sum::<usize>()
+                })
+                .1
+        }
+        _ => [f64::NAN; 2],
+    };
+    let measured = Measured {
+        bytes: texts.iter().map(|t| t.len()).sum(),
+        docs: docs.len(),
+        threads: [1, pools.many.current_num_threads()],
+        featurize_peak_mb,
+        featurize_start_mb,
+        featurizing,
+        training,
+        score_times,
+        score_articles: sample.len(),
+        score_article_mean_bytes: sample.iter().map(|t| t.len()).sum::<usize>() as f64
+            / sample.len().max(1) as f64,
+        load_s,
+        trained_load_s,
+        mask_s,
+    };
+    Ok([0, 1].map(|i| measured.figures(i, params, extended)))
+}
 
-    // Peak memory of fit+transform, first, on a run in each pool apart from the timed ones:
-    // the process then holds only the corpus (as scikit-learn's side does when it is measured),
-    // not what the allocator keeps from the passes below.
+/// Peak memory of fit+transform and the resident memory before it, in each pool, on runs apart
+/// from the timed ones: the process then holds only the corpus (as scikit-learn's side does
+/// when it is measured), not what the allocator keeps from the passes that follow.
+fn featurize_peaks(
+    texts: &[&str],
+    sources: &[u32],
+    params: &CheckedTrainParams,
+    pools: &Pools,
+) -> anyhow::Result<([f64; 2], [f64; 2])> {
     let mut featurize_peak_mb = [0.0; 2];
     let mut featurize_start_mb = [0.0; 2];
     for (i, pool) in pools.both().into_iter().enumerate() {
         let (fitted, peak, start) =
-            pool.install(|| peak_of(|| params.featurizer.fit(&texts, &sources)));
+            pool.install(|| peak_of(|| params.featurizer.fit(texts, sources)));
         // Dropped here, before the other pool's run.
         fitted.context("fitting the vocabulary")?;
         featurize_peak_mb[i] = peak;
         featurize_start_mb[i] = start;
     }
+    Ok((featurize_peak_mb, featurize_start_mb))
+}
 
+/// The tokenizer, vocabulary fit and transform passes.
+fn time_featurizing(
+    texts: &[&str],
+    sources: &[u32],
+    params: &CheckedTrainParams,
+    pools: &Pools,
+    repeats: usize,
+) -> anyhow::Result<Featurizing> {
     // The bare tokenizer pass: no masking, no stemming; the ceiling featurizing works under.
     let tokenizer = Tokenizer::new(&params.featurizer.tokenizer);
     let (tokens, tokenize_s) = pools.timed(repeats, || {
@@ -304,12 +390,11 @@ fn run_both(
             .sum::<usize>()
     });
 
-    let (featurizer, fit_s) = pools.timed(repeats, || {
-        params.featurizer.fit_vocabulary(&texts, &sources)
-    });
+    let (featurizer, fit_s) =
+        pools.timed(repeats, || params.featurizer.fit_vocabulary(texts, sources));
     let featurizer = featurizer.context("fitting the vocabulary")?;
 
-    let (matrix, transform_s) = pools.timed(repeats, || featurizer.transform_many(&texts));
+    let (matrix, transform_s) = pools.timed(repeats, || featurizer.transform_many(texts));
     if matrix.n_rows() != texts.len() {
         bail!(
             "transform produced {} rows for {} documents",
@@ -317,18 +402,35 @@ fn run_both(
             texts.len()
         );
     }
-    // Neither is needed any more; dropping them now keeps them out of the fit+transform
-    // peak-memory figures below.
+    // Neither is needed any more; dropping them here keeps them out of the memory the
+    // training passes see.
     drop((matrix, featurizer));
+    Ok(Featurizing {
+        tokens,
+        tokenize_s,
+        fit_s,
+        transform_s,
+    })
+}
 
+/// Vocabulary and matrix in one pass, training proper on it, and the whole `train`; writes
+/// the matrix to `export` after the timings.
+fn time_training(
+    docs: &[stance::io::corpus::Document],
+    texts: &[&str],
+    sources: &[u32],
+    params: &CheckedTrainParams,
+    pools: &Pools,
+    repeats: usize,
+    export: Option<(Output, &mut dyn Write)>,
+) -> anyhow::Result<Training> {
     let (labels, y) = label_indices(docs);
     if labels.len() < 2 || y.len() != docs.len() {
         bail!("bench needs labelled data with at least two labels to time training and scoring");
     }
     // Vocabulary and matrix in one pass, as `train` builds them (scikit-learn's
     // `fit_transform`); its peak memory was taken at the start.
-    let (fitted, fit_transform_s) =
-        pools.timed(repeats, || params.featurizer.fit(&texts, &sources));
+    let (fitted, fit_transform_s) = pools.timed(repeats, || params.featurizer.fit(texts, sources));
     let (fitted_featurizer, x) = fitted.context("fitting the vocabulary")?;
     // Training proper: L-BFGS on the training matrix, as scikit-learn's `fit` is timed.
     let (trained, train_s) = pools.timed(repeats, || {
@@ -357,8 +459,26 @@ fn run_both(
 
     let (model, train_all_s) = pools.timed(1, || train(docs, params, &mut |_| {}));
     let (model, _) = model.context("training")?;
+    Ok(Training {
+        fit_transform_s,
+        train_s,
+        train_all_s,
+        report,
+        nonzero_weights,
+        features,
+        nnz,
+        model,
+    })
+}
 
-    // Scoring: articles of about 5 KB, one at a time.
+/// Scoring articles of about 5 KB one at a time: the articles scored and each pool's sorted
+/// times in microseconds.
+fn time_scoring<'t>(
+    texts: &[&'t str],
+    model: &Model,
+    pools: &Pools,
+    score_sample: usize,
+) -> (Vec<&'t str>, [Vec<f64>; 2]) {
     let band: Vec<&str> = texts
         .iter()
         .copied()
@@ -367,7 +487,7 @@ fn run_both(
     let candidates: Vec<&str> = if band.len() >= 20 {
         band
     } else {
-        texts.clone()
+        texts.to_vec()
     };
     let step = (candidates.len() / score_sample.max(1)).max(1);
     let sample: Vec<&str> = candidates.iter().copied().step_by(step).collect();
@@ -385,9 +505,13 @@ fn run_both(
             times
         })
     });
+    (sample, score_times)
+}
 
-    // The median of several loads: one load is short enough (tens of milliseconds) for a
-    // single disturbance on a shared machine to double it.
+/// Load times, in seconds: the default model's (the median of several loads: one load is
+/// short enough, tens of milliseconds, for a single disturbance on a shared machine to double
+/// it), and the trained model's.
+fn time_loads(model: &Model, pools: &Pools) -> anyhow::Result<([f64; 2], [f64; 2])> {
     let (loaded, load_s) = pools.timed(LOAD_REPEATS, || {
         Model::from_json(
             stance::model::default_model::DEFAULT_MODEL_JSON,
@@ -400,84 +524,61 @@ fn run_both(
         Model::from_json(&json, std::path::Path::new("<bench>"))
     });
     std::hint::black_box(loaded?);
+    Ok((load_s, trained_load_s))
+}
 
-    let mask_s = match stance::text::mask::MaskRules::compile(&params.featurizer.mask) {
-        Ok(mask) if extended => {
-            pools
-                .timed(repeats, || {
-                    texts.par_iter().map(|t| mask.mask(t).len()).sum::<usize>()
-                })
-                .1
+impl Measured {
+    /// The figures of pool `i` (0: one thread, 1: N).
+    fn figures(&self, i: usize, params: &CheckedTrainParams, extended: bool) -> Figures {
+        let (bytes, f, t) = (self.bytes, &self.featurizing, &self.training);
+        Figures {
+            bytes,
+            docs: self.docs,
+            tokens: f.tokens,
+            threads: self.threads[i],
+            tokenize_mb_s: mb_s(bytes, f.tokenize_s[i]),
+            fit_mb_s: mb_s(bytes, f.fit_s[i]),
+            transform_mb_s: mb_s(bytes, f.transform_s[i]),
+            train_s: t.train_s[i],
+            train_objective: t.report.final_loss,
+            train_iterations: t.report.iterations,
+            train_nonzero: t.nonzero_weights,
+            score_p50_us: percentile(&self.score_times[i], 0.5),
+            score_p99_us: percentile(&self.score_times[i], 0.99),
+            model_load_ms: self.load_s[i] * 1e3,
+            extended: extended.then(|| Extended {
+                mask_mb_s: mb_s(bytes, self.mask_s[i]),
+                fit_transform_mb_s: mb_s(bytes, t.fit_transform_s[i]),
+                featurize_peak_mb: self.featurize_peak_mb[i],
+                featurize_start_mb: self.featurize_start_mb[i],
+                features: t.features,
+                nnz: t.nnz,
+                lbfgs_iterations: t.report.iterations,
+                final_loss: t.report.final_loss,
+                lbfgs_converged: t.report.converged,
+                gradient_norm: t.report.gradient_norm,
+                converged: t.report.converged,
+                nonzero_weights: t.nonzero_weights,
+                alpha: params.logistic.alpha,
+                penalty: params.logistic.penalty,
+                l1_ratio: params.logistic.l1_ratio,
+                solver: params.logistic.solver,
+                tolerance: params.logistic.tolerance,
+                max_iter: params.logistic.max_iter,
+                train_all_s: t.train_all_s[i],
+                score_articles: self.score_articles,
+                score_article_mean_bytes: self.score_article_mean_bytes,
+                trained_model_load_ms: self.trained_load_s[i] * 1e3,
+            }),
         }
-        _ => [f64::NAN; 2],
-    };
-
-    let threads = [1, pools.many.current_num_threads()];
-    let figures = |i: usize| Figures {
-        bytes,
-        docs: docs.len(),
-        tokens,
-        threads: threads[i],
-        tokenize_mb_s: mb_s(bytes, tokenize_s[i]),
-        fit_mb_s: mb_s(bytes, fit_s[i]),
-        transform_mb_s: mb_s(bytes, transform_s[i]),
-        train_s: train_s[i],
-        train_objective: report.final_loss,
-        train_iterations: report.iterations,
-        train_nonzero: nonzero_weights,
-        score_p50_us: percentile(&score_times[i], 0.5),
-        score_p99_us: percentile(&score_times[i], 0.99),
-        model_load_ms: load_s[i] * 1e3,
-        extended: extended.then(|| Extended {
-            mask_mb_s: mb_s(bytes, mask_s[i]),
-            fit_transform_mb_s: mb_s(bytes, fit_transform_s[i]),
-            featurize_peak_mb: featurize_peak_mb[i],
-            featurize_start_mb: featurize_start_mb[i],
-            features,
-            nnz,
-            lbfgs_iterations: report.iterations,
-            final_loss: report.final_loss,
-            lbfgs_converged: report.converged,
-            gradient_norm: report.gradient_norm,
-            converged: report.converged,
-            nonzero_weights,
-            alpha: params.logistic.alpha,
-            penalty: params.logistic.penalty,
-            l1_ratio: params.logistic.l1_ratio,
-            solver: params.logistic.solver,
-            tolerance: params.logistic.tolerance,
-            max_iter: params.logistic.max_iter,
-            train_all_s: train_all_s[i],
-            score_articles: sample.len(),
-            score_article_mean_bytes: sample.iter().map(|t| t.len()).sum::<usize>() as f64
-                / sample.len().max(1) as f64,
-            trained_model_load_ms: trained_load_s[i] * 1e3,
-        }),
-    };
-    Ok([figures(0), figures(1)])
+    }
 }
 
 pub fn run(args: BenchArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
-    let mut params = TrainParams::default();
-    params.featurizer.ngram_range = args.ngram_range;
-    params.logistic.alpha = args.alpha;
-    params.logistic.penalty = args.penalty;
-    params.logistic.l1_ratio = args.l1_ratio;
-    params.logistic.solver = match args.penalty {
-        Penalty::L2 => args.solver,
-        // OWL-QN is what a file naming no solver used: it stays unnamed, so that
-        // its models keep the bytes they had.
-        Penalty::L1 | Penalty::ElasticNet => match args.solver.unwrap_or(Solver::Cd) {
-            Solver::Cd => Some(Solver::Cd),
-            Solver::Owlqn => None,
-        },
-    };
-    params.logistic.max_iter = args.max_iter;
-    params.logistic.tolerance = args.tol;
-    let params = params.check()?;
+    let params = train_params(&args)?;
     // Created before the data is read, so that an unwritable path fails before any work.
     let export = open_output(args.export_matrix.as_deref(), "--export-matrix")?;
     if let Some(file) = &export {
@@ -518,89 +619,90 @@ pub fn run(args: BenchArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         }
         // Jsonl is refused by the --format parser.
         OutputFormat::Text | OutputFormat::Jsonl => {
-            writeln!(
-                out,
-                "{} documents, {:.1} MB, {} tokens; n-grams {}",
-                single.docs,
-                single.bytes as f64 / 1e6,
-                single.tokens,
-                params.featurizer.ngram_range
-            )?;
-            writeln!(
-                out,
-                "{:<22} {:>12} {:>12} {:>8}",
-                "",
-                "1 thread",
-                format!("{} threads", parallel.threads),
-                "ratio"
-            )?;
-            row(
-                out,
-                "tokenize MB/s",
-                single.tokenize_mb_s,
-                parallel.tokenize_mb_s,
-            )?;
-            row(
-                out,
-                "vocabulary fit MB/s",
-                single.fit_mb_s,
-                parallel.fit_mb_s,
-            )?;
-            row(
-                out,
-                "transform MB/s",
-                single.transform_mb_s,
-                parallel.transform_mb_s,
-            )?;
-            row(out, "train s", single.train_s, parallel.train_s)?;
-            writeln!(
-                out,
-                "train reached objective {:.6} in {} iterations, {} non-zero weights",
-                single.train_objective, single.train_iterations, single.train_nonzero
-            )?;
-            row(
-                out,
-                "score p50 us",
-                single.score_p50_us,
-                parallel.score_p50_us,
-            )?;
-            row(
-                out,
-                "score p99 us",
-                single.score_p99_us,
-                parallel.score_p99_us,
-            )?;
-            row(
-                out,
-                "model load ms",
-                single.model_load_ms,
-                parallel.model_load_ms,
-            )?;
-            if let (Some(a), Some(b)) = (&single.extended, &parallel.extended) {
-                row(out, "mask MB/s", a.mask_mb_s, b.mask_mb_s)?;
-                row(
-                    out,
-                    "fit+transform MB/s",
-                    a.fit_transform_mb_s,
-                    b.fit_transform_mb_s,
-                )?;
-                row(
-                    out,
-                    "featurize peak MB",
-                    a.featurize_peak_mb,
-                    b.featurize_peak_mb,
-                )?;
-                row(out, "whole train s", a.train_all_s, b.train_all_s)?;
-                writeln!(out,
-                    "{} features, {} non-zeros; L-BFGS {} iterations (converged: {}), final loss {:.6}; scored {} articles of {:.0} bytes on average",
-                    a.features, a.nnz, a.lbfgs_iterations, a.lbfgs_converged, a.final_loss, a.score_articles, a.score_article_mean_bytes
-                )?;
-            }
-            writeln!(out, "tokenize is the bare tokenizer pass (no masking, no stemming); train is L-BFGS on the featurized corpus; model load is the median of five loads of the built-in default model")?;
-            if let Some(mb) = peak {
-                writeln!(out, "peak memory: {mb:.0} MB")?;
-            }
+            let ngrams = params.featurizer.ngram_range;
+            render_text(out, &single, &parallel, ngrams, peak)?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The training parameters the bench options give.
+fn train_params(args: &BenchArgs) -> anyhow::Result<CheckedTrainParams> {
+    let mut params = TrainParams::default();
+    params.featurizer.ngram_range = args.ngram_range;
+    params.logistic.alpha = args.alpha;
+    params.logistic.penalty = args.penalty;
+    params.logistic.l1_ratio = args.l1_ratio;
+    params.logistic.solver = match args.penalty {
+        Penalty::L2 => args.solver,
+        // OWL-QN is what a file naming no solver used: it stays unnamed, so that
+        // its models keep the bytes they had.
+        Penalty::L1 | Penalty::ElasticNet => match args.solver.unwrap_or(Solver::Cd) {
+            Solver::Cd => Some(Solver::Cd),
+            Solver::Owlqn => None,
+        },
+    };
+    params.logistic.max_iter = args.max_iter;
+    params.logistic.tolerance = args.tol;
+    Ok(params.check()?)
+}
+
+/// The text table: each figure with one thread and with N, and their ratio.
+fn render_text(
+    out: &mut dyn Write,
+    single: &Figures,
+    parallel: &Figures,
+    ngram_range: NgramRange,
+    peak: Option<f64>,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} documents, {:.1} MB, {} tokens; n-grams {}",
+        single.docs,
+        single.bytes as f64 / 1e6,
+        single.tokens,
+        ngram_range
+    )?;
+    writeln!(
+        out,
+        "{:<22} {:>12} {:>12} {:>8}",
+        "",
+        "1 thread",
+        format!("{} threads", parallel.threads),
+        "ratio"
+    )?;
+    let (a, b) = (single, parallel);
+    row(out, "tokenize MB/s", a.tokenize_mb_s, b.tokenize_mb_s)?;
+    row(out, "vocabulary fit MB/s", a.fit_mb_s, b.fit_mb_s)?;
+    row(out, "transform MB/s", a.transform_mb_s, b.transform_mb_s)?;
+    row(out, "train s", a.train_s, b.train_s)?;
+    writeln!(
+        out,
+        "train reached objective {:.6} in {} iterations, {} non-zero weights",
+        a.train_objective, a.train_iterations, a.train_nonzero
+    )?;
+    row(out, "score p50 us", a.score_p50_us, b.score_p50_us)?;
+    row(out, "score p99 us", a.score_p99_us, b.score_p99_us)?;
+    row(out, "model load ms", a.model_load_ms, b.model_load_ms)?;
+    if let (Some(a), Some(b)) = (&single.extended, &parallel.extended) {
+        row(out, "mask MB/s", a.mask_mb_s, b.mask_mb_s)?;
+        let (x, y) = (a.fit_transform_mb_s, b.fit_transform_mb_s);
+        row(out, "fit+transform MB/s", x, y)?;
+        row(
+            out,
+            "featurize peak MB",
+            a.featurize_peak_mb,
+            b.featurize_peak_mb,
+        )?;
+        row(out, "whole train s", a.train_all_s, b.train_all_s)?;
+        writeln!(out,
+            "{} features, {} non-zeros; L-BFGS {} iterations (converged: {}), final loss {:.6}; scored {} articles of {:.0} bytes on average",
+            a.features, a.nnz, a.lbfgs_iterations, a.lbfgs_converged, a.final_loss, a.score_articles, a.score_article_mean_bytes
+        )?;
+    }
+    writeln!(out, "tokenize is the bare tokenizer pass (no masking, no stemming); train is L-BFGS on the featurized corpus; model load is the median of five loads of the built-in default model")?;
+    if let Some(mb) = peak {
+        writeln!(out, "peak memory: {mb:.0} MB")?;
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ mod options;
 mod output;
 mod records;
 mod report;
+mod report_text;
 mod report_validation;
 mod sample;
 mod score;

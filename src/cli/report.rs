@@ -11,12 +11,11 @@ use clap::{Args, ValueEnum};
 
 use stance::io::atomic::{check_distinct, Output};
 use stance::io::date::DateFormat;
-use stance::report::coverage::CoveragePoint;
-use stance::report::number::{setting_flags, three_digits};
 use stance::report::table::to_csv_delimited;
 use stance::report::validation::ValidationParams;
 use stance::report::{
-    own_training_data, render_html, report_files_validated, ReportParams, SharesOf, TimeUnit,
+    own_training_data, render_html, report_files_validated, Report, ReportParams, SharesOf,
+    TimeUnit,
 };
 
 use super::options::UncertaintyArgs;
@@ -165,18 +164,48 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         return super::agreement::run(&args.agreement, args.json.as_deref(), out);
     }
     super::stdin_once(&args.inputs)?;
-    let html = open_output(args.html.as_deref(), "--html")?;
-    let csv = open_output(args.csv.as_deref(), "--csv")?;
-    let json = open_output(args.json.as_deref(), "--json")?;
-    let named = [("--html", &html), ("--csv", &csv), ("--json", &json)];
-    let outputs: Vec<(&str, &Output)> = named
-        .iter()
-        .filter_map(|(option, o)| o.as_ref().map(|o| (*option, o)))
-        .collect();
-    check_distinct(&args.inputs, &outputs)?;
-    let to_stdout = outputs.iter().any(|(_, o)| o.is_stdout());
+    let files = Files::open(&args)?;
+    let to_stdout = files.to_stdout();
     let mut model = super::load_model(args.model.as_ref())?;
-    let mut params = ReportParams::new(args.by.clone(), &model);
+    let params = report_params(&args, &model)?;
+    // Raw records are flagged under the same setting as scored ones are assumed to be.
+    if args.uncertainty.is_set() {
+        model = model.with_uncertainty(params.policy)?;
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("starting a thread pool")?;
+    let validation = (!args.validation.is_empty()).then(|| {
+        let vp = ValidationParams {
+            skip_unmatched: args.skip_bad,
+            ..ValidationParams::default()
+        };
+        (args.validation.as_slice(), vp)
+    });
+    let report =
+        pool.install(|| report_files_validated(&args.inputs, &params, Some(&model), validation))?;
+    warn_about(&report, &args.inputs, &params, &model);
+    let title = args.title.clone().unwrap_or_else(|| {
+        let names: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        names.join(", ")
+    });
+    // The files first: a closed stdout (`| head`) must not cost the report.
+    files.commit(&report, &title, args.out_delimiter.unwrap_or(b','), out)?;
+    // With an output on stdout (`--csv -`), the summary goes to stderr so as not to mix in.
+    let mut stderr = std::io::stderr();
+    let out: &mut dyn Write = if to_stdout { &mut stderr } else { out };
+    super::report_text::render_text(out, &report)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The report parameters the options give, over the model's defaults.
+fn report_params(args: &ReportArgs, model: &stance::Model) -> anyhow::Result<ReportParams> {
+    let mut params = ReportParams::new(args.by.clone(), model);
     params.time = match args.time {
         Some(Time::Month) => Some(TimeUnit::Month),
         Some(Time::Week) => Some(TimeUnit::Week),
@@ -200,10 +229,6 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     params.bins = args.bins;
     params.target_coverage = args.target_coverage;
     params.policy = args.uncertainty.apply(params.policy)?;
-    // Raw records are flagged under the same setting as scored ones are assumed to be.
-    if args.uncertainty.is_set() {
-        model = model.with_uncertainty(params.policy)?;
-    }
     if !args.grid_bands.is_empty() {
         params.bands = args.grid_bands.clone();
     }
@@ -218,19 +243,12 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         params.min_signals.as_ref().map(Vec::len),
         params.min_knowns.as_ref().map(Vec::len),
     )?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .context("starting a thread pool")?;
-    let validation = (!args.validation.is_empty()).then(|| {
-        let vp = ValidationParams {
-            skip_unmatched: args.skip_bad,
-            ..ValidationParams::default()
-        };
-        (args.validation.as_slice(), vp)
-    });
-    let report =
-        pool.install(|| report_files_validated(&args.inputs, &params, Some(&model), validation))?;
+    Ok(params)
+}
+
+/// The report's warnings on stderr: domain shift, repeated ids, the model's own training data
+/// among the inputs, and the library's notes.
+fn warn_about(report: &Report, inputs: &[PathBuf], params: &ReportParams, model: &stance::Model) {
     for w in report
         .domain
         .iter()
@@ -241,166 +259,72 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if let Some(warning) = report.repeated_ids.warning() {
         super::warn(format_args!("{warning}; each is counted"));
     }
-    let title = args.title.clone().unwrap_or_else(|| {
-        args.inputs
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
-
-    if let Some(own) = own_training_data(&args.inputs, &params.fields, &model) {
+    if let Some(own) = own_training_data(inputs, &params.fields, model) {
         super::warn(format_args!("{}", own.warning));
     }
     for note in &report.notes {
         super::warn(format_args!("{note}"));
     }
-    // The files first: a closed stdout (`| head`) must not cost the report.
-    if let Some(f) = html {
-        let page = render_html(&report, &title)?;
-        f.commit(page.as_bytes(), out)
-            .context("writing the HTML report")?;
-    }
-    if let Some(f) = csv {
-        let bytes = to_csv_delimited(&report, args.out_delimiter.unwrap_or(b','))
-            .context("formatting the CSV report")?;
-        f.commit(&bytes, out).context("writing the CSV report")?;
-    }
-    if let Some(f) = json {
-        let mut bytes = Vec::new();
-        write_json(&mut bytes, &report)?;
-        f.commit(&bytes, out).context("writing the JSON report")?;
-    }
-    // With an output on stdout (`--csv -`), the summary goes to stderr so as not to mix in.
-    let mut stderr = std::io::stderr();
-    let out: &mut dyn Write = if to_stdout { &mut stderr } else { out };
-    writeln!(
-        out,
-        "{} documents, labels {}; {} groups by {}",
-        report.overall.documents,
-        report.labels.join(", "),
-        report.groups.len(),
-        report.by.join(", ")
-    )?;
-    writeln!(out, "{}", report.shares_note())?;
-    for m in report.missing.iter().filter(|m| m.documents > 0) {
-        writeln!(
-            out,
-            "{} documents lack {:?}: group \"(none)\"",
-            m.documents, m.field
-        )?;
-    }
-    super::report_validation::print(out, &report)?;
-    // Two labels: the focus label's share (the other is its complement); more: every label's.
-    let shown: Vec<usize> = if report.labels.len() == 2 {
-        let focus = report.plotted.first();
-        vec![report
-            .labels
-            .iter()
-            .position(|l| Some(l) == focus)
-            .unwrap_or(0)]
-    } else {
-        (0..report.labels.len()).collect()
-    };
-    write!(out, "\n{:<32} {:>9}", "outlet", "documents")?;
-    for &l in &shown {
-        write!(
-            out,
-            " {:>26}",
-            format!("share {} [95% CI]", report.labels[l])
-        )?;
-    }
-    writeln!(out, " {:>10}", "uncertain")?;
-    for o in &report.outlets {
-        let name: String = o
-            .name
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(32)
-            .collect();
-        write!(out, "{name:<32} {:>9}", o.stats.documents)?;
-        for &l in &shown {
-            let s = o.stats.labels[l].share;
-            let cell = match s.share {
-                Some(share) => format!(
-                    "{:.1}% [{:.1}, {:.1}]",
-                    100.0 * share,
-                    100.0 * s.low.unwrap_or(0.0),
-                    100.0 * s.high.unwrap_or(0.0)
-                ),
-                None => "n/a".to_string(),
-            };
-            write!(out, " {cell:>26}")?;
-        }
-        writeln!(
-            out,
-            " {:>9.1}%",
-            100.0 * o.stats.uncertain.share.unwrap_or(0.0)
-        )?;
-    }
-    match report.recorded_policies {
-        0 => {}
-        1 => writeln!(
-            out,
-            "\ncut-offs: the records' own (--uncertain-band {} --min-signal {} --min-known {}), as the records carry them, not the model's",
-            three_digits(report.policy.band),
-            three_digits(report.policy.min_signal),
-            three_digits(report.policy.min_known)
-        )?,
-        n => writeln!(
-            out,
-            "\ncut-offs: the records carry {n} different ones (cv --predictions: one per fold); each record's flag is checked against its own, and the coverage grid below starts from the model's"
-        )?,
-    }
-    if report.flags_differ > 0 {
-        writeln!(
-            out,
-            "\n{} records' uncertain flags differ from what --uncertain-band {} --min-signal {} gives them: scored with another model or other flags? Pass the same here.",
-            report.flags_differ,
-            three_digits(report.policy.band),
-            three_digits(report.policy.min_signal)
-        )?;
-    }
-    if let Some(c) = &report.coverage {
-        match &c.pick {
-            Some(p) => writeln!(
-                out,
-                "\nfor {:.0}% coverage: {} ({})",
-                100.0 * c.target,
-                setting_flags(p),
-                outcome(p)
-            )?,
-            None => writeln!(
-                out,
-                "\nno setting on the grid reaches {:.0}% coverage (its highest is {:.1}%); {} of {} labelled documents are uncertain at any setting (fewer than 4 tokens, or no weighted term)",
-                100.0 * c.target,
-                100.0 * c.points.iter().filter_map(|p| p.coverage.share).fold(0.0, f64::max),
-                c.always_uncertain,
-                c.accuracy_all.total,
-            )?,
-        }
-        let p = &c.current;
-        let whose = if report.recorded_policies > 1 {
-            "the model's setting"
-        } else {
-            "the records' own setting"
+}
+
+/// The output files `--html`, `--csv` and `--json` name, opened before any work.
+struct Files {
+    html: Option<Output>,
+    csv: Option<Output>,
+    json: Option<Output>,
+}
+
+impl Files {
+    /// Opens the outputs, and refuses one that is also an input or another output.
+    fn open(args: &ReportArgs) -> anyhow::Result<Self> {
+        let files = Files {
+            html: open_output(args.html.as_deref(), "--html")?,
+            csv: open_output(args.csv.as_deref(), "--csv")?,
+            json: open_output(args.json.as_deref(), "--json")?,
         };
-        writeln!(out, "{whose}, {}: {}", setting_flags(p), outcome(p))?;
+        check_distinct(&args.inputs, &files.named())?;
+        Ok(files)
     }
-    Ok(ExitCode::SUCCESS)
-}
 
-/// A share as a percentage; "n/a" for a share of nothing (no certain document to be right on).
-fn pct(share: Option<f64>) -> String {
-    share.map_or_else(|| "n/a".to_string(), |s| format!("{:.1}%", 100.0 * s))
-}
+    fn named(&self) -> Vec<(&'static str, &Output)> {
+        let named = [
+            ("--html", &self.html),
+            ("--csv", &self.csv),
+            ("--json", &self.json),
+        ];
+        named
+            .into_iter()
+            .filter_map(|(option, o)| o.as_ref().map(|o| (option, o)))
+            .collect()
+    }
 
-/// What a coverage point's setting gives: its coverage and accuracy on either side.
-fn outcome(p: &CoveragePoint) -> String {
-    format!(
-        "coverage {}, accuracy {} on the certain, {} on the uncertain",
-        pct(p.coverage.share),
-        pct(p.accuracy_certain.share),
-        pct(p.accuracy_uncertain.share)
-    )
+    /// Whether an output is stdout (`--csv -`).
+    fn to_stdout(&self) -> bool {
+        self.named().iter().any(|(_, o)| o.is_stdout())
+    }
+
+    /// Writes the report to each file; `out` is stdout, for an output named `-`.
+    fn commit(
+        self,
+        report: &Report,
+        title: &str,
+        delimiter: u8,
+        out: &mut dyn Write,
+    ) -> anyhow::Result<()> {
+        if let Some(f) = self.html {
+            let page = render_html(report, title)?;
+            f.commit(page.as_bytes(), out)
+                .context("writing the HTML report")?;
+        }
+        if let Some(f) = self.csv {
+            let bytes = to_csv_delimited(report, delimiter).context("formatting the CSV report")?;
+            f.commit(&bytes, out).context("writing the CSV report")?;
+        }
+        if let Some(f) = self.json {
+            let mut bytes = Vec::new();
+            write_json(&mut bytes, report)?;
+            f.commit(&bytes, out).context("writing the JSON report")?;
+        }
+        Ok(())
+    }
 }
