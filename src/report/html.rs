@@ -229,8 +229,13 @@ fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result
         "<div class=\"plots\">{}</div>",
         inline(plots::coverage(c)?)
     );
-    // The grid as tables, one per minimum known share (that of the pick, or the records' own,
-    // open): one row per band, one column per minimum signal.
+    coverage_grid(h, c);
+    Ok(())
+}
+
+/// The coverage grid as tables, one per minimum known share (that of the pick, or the records'
+/// own, open): one row per band, one column per minimum signal.
+fn coverage_grid(h: &mut String, c: &Coverage) {
     let mut bands: Vec<f64> = c.points.iter().map(|p| p.band).collect();
     bands.sort_by(f64::total_cmp);
     bands.dedup();
@@ -273,7 +278,6 @@ fn coverage_section(h: &mut String, c: &Coverage, flags_differ: usize) -> Result
         }
         h.push_str("</table></details>\n");
     }
-    Ok(())
 }
 
 fn terms_section(h: &mut String, report: &Report, outlet: &OutletReport) {
@@ -306,12 +310,35 @@ fn terms_section(h: &mut String, report: &Report, outlet: &OutletReport) {
 /// Renders the page; `title` names the input (file names, say).
 pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> {
     let mut h = String::new();
+    header(&mut h, report, title);
+    html_validation::domain_warnings(&mut h, report);
+    html_validation::validation_section(&mut h, report);
+    overall_section(&mut h, report);
+    let shown = shown_outlets(report);
+    outlets_section(&mut h, report, &shown)?;
+    time_section(&mut h, report, &shown)?;
+    distribution_section(&mut h, report, &shown)?;
+    terms_sections(&mut h, report, &shown);
+    paragraphs_section(&mut h, report);
+    labelled_sections(&mut h, report, &shown)?;
+    if let Some(c) = &report.coverage {
+        h.push_str("<section id=\"coverage\"><h2>Accuracy against coverage</h2>\n");
+        h.push_str("<p>How to use this: pick the setting whose coverage you can live with, score with its flags (<code>stance score --uncertain-band B --min-signal S --min-known K</code>), and report the certain documents only.</p>\n");
+        coverage_section(&mut h, c, report.flags_differ)?;
+        h.push_str("</section>\n");
+    }
+    groups_section(&mut h, report);
+    h.push_str("</body></html>\n");
+    Ok(without_controls(h))
+}
+
+/// The page's head, title line and navigation.
+fn header(h: &mut String, report: &Report, title: &str) {
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>stance report: {}</title>\n<style>\n{STYLE}</style></head><body>\n",
         escape(title)
     );
-    let labelled = report.labelled > 0;
     let _ = write!(
         h,
         "<header><h1>Stance report</h1><p class=\"meta\">{} · {} documents · labels {} · grouped by {}{}</p>\n<nav><a href=\"#groups\">groups</a><a href=\"#time\">time series</a><a href=\"#distribution\">distribution</a><a href=\"#terms\">terms</a><a href=\"#paragraphs\">paragraphs</a>{}</nav></header>\n",
@@ -323,17 +350,18 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
             .time_unit
             .map(|u| format!(" · time series by {}", u.name()))
             .unwrap_or_default(),
-        if labelled {
+        if report.labelled > 0 {
             "<a href=\"#reliability\">reliability</a><a href=\"#confusion\">confusion</a><a href=\"#coverage\">coverage</a>"
         } else {
             ""
         }
     );
-    html_validation::domain_warnings(&mut h, report);
-    html_validation::validation_section(&mut h, report);
-    // Overall and missing fields.
+}
+
+/// Every document's figures and the fields some lack.
+fn overall_section(h: &mut String, report: &Report) {
     h.push_str("<section id=\"overall\"><h2>All documents</h2>\n");
-    stats_table(&mut h, report, &["".to_string()], &[&report.overall]);
+    stats_table(h, report, &["".to_string()], &[&report.overall]);
     let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(&report.shares_note()));
     let missing: Vec<String> = report
         .missing
@@ -345,8 +373,14 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
         let _ = writeln!(h, "<p class=\"note\">{}.</p>", escape(&missing.join("; ")));
     }
     h.push_str("</section>\n");
+}
 
-    let shown = shown_outlets(report);
+/// The share per outlet: its plot and table.
+fn outlets_section(
+    h: &mut String,
+    report: &Report,
+    shown: &[&OutletReport],
+) -> Result<(), ReportError> {
     h.push_str("<section id=\"outlets\"><h2>Share per outlet</h2>\n");
     if shown.len() < report.outlets.len() {
         let _ = writeln!(
@@ -359,7 +393,7 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
     let _ = writeln!(
         h,
         "<div class=\"plots\">{}</div>",
-        inline(plots::shares(report, &shown)?)
+        inline(plots::shares(report, shown)?)
     );
     let outlet_rows: Vec<&GroupStats> = report.outlets.iter().map(|o| &o.stats).collect();
     let outlet_head = vec![if report.outlet_fields.is_empty() {
@@ -367,9 +401,17 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
     } else {
         report.outlet_fields.join(" · ")
     }];
-    stats_table(&mut h, report, &outlet_head, &outlet_rows);
+    stats_table(h, report, &outlet_head, &outlet_rows);
     h.push_str("</section>\n");
+    Ok(())
+}
 
+/// The time series per outlet, or why there is none.
+fn time_section(
+    h: &mut String,
+    report: &Report,
+    shown: &[&OutletReport],
+) -> Result<(), ReportError> {
     h.push_str("<section id=\"time\"><h2>Time series per outlet</h2>\n");
     match report.time_unit {
         Some(unit) if !report.buckets.is_empty() => {
@@ -384,7 +426,7 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
                     String::new()
                 }
             );
-            for o in &shown {
+            for o in shown {
                 if !o.series.is_empty() {
                     h.push_str(&inline(plots::series(report, o)?));
                 }
@@ -397,30 +439,45 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
         None => h.push_str("<p class=\"note\">No time series was asked for.</p>\n"),
     }
     h.push_str("</section>\n");
+    Ok(())
+}
 
+/// The distribution of the plotted probability per outlet.
+fn distribution_section(
+    h: &mut String,
+    report: &Report,
+    shown: &[&OutletReport],
+) -> Result<(), ReportError> {
     let _ = write!(
         h,
         "<section id=\"distribution\"><h2>Distribution of p({}) per outlet</h2><div class=\"plots\">",
         escape(&report.plotted.join(", "))
     );
-    for o in &shown {
+    for o in shown {
         h.push_str(&inline(plots::distribution(report, o)?));
     }
     h.push_str("</div></section>\n");
+    Ok(())
+}
 
+/// The terms that push each shown outlet's documents.
+fn terms_sections(h: &mut String, report: &Report, shown: &[&OutletReport]) {
     h.push_str("<section id=\"terms\"><h2>Terms that push each outlet's documents</h2>\n");
     if report.with_terms == 0 {
         h.push_str("<p class=\"note\">Term contributions come from scoring the texts: give the report raw records (with their text) and it scores them itself.</p>\n");
     } else {
         let _ = writeln!(h, "<p class=\"meta\">Each term's exact contribution to the logit (TF-IDF value × weight), summed over the outlet's documents ({} scored here), shown as written in the texts.</p>", report.with_terms);
         h.push_str("<div class=\"outlets\">");
-        for o in &shown {
-            terms_section(&mut h, report, o);
+        for o in shown {
+            terms_section(h, report, o);
         }
         h.push_str("</div>");
     }
     h.push_str("</section>\n");
+}
 
+/// The paragraphs framed against their article.
+fn paragraphs_section(h: &mut String, report: &Report) {
     h.push_str("<section id=\"paragraphs\"><h2>Paragraphs framed against their article</h2>\n");
     if report.with_paragraphs == 0 {
         h.push_str("<p class=\"note\">No paragraph scores: score with <code>stance score --paragraphs</code>, or give the report raw records.</p>\n");
@@ -451,7 +508,14 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
         h.push_str("</table>\n");
     }
     h.push_str("</section>\n");
+}
 
+/// With true labels: the reliability diagram and the confusion matrices.
+fn labelled_sections(
+    h: &mut String,
+    report: &Report,
+    shown: &[&OutletReport],
+) -> Result<(), ReportError> {
     if let (Some(r), Some(c)) = (&report.reliability, &report.confusion) {
         let _ = writeln!(
             h,
@@ -461,24 +525,22 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
             inline(plots::reliability(r)?)
         );
         h.push_str("<section id=\"confusion\"><h2>Confusion matrices</h2><div class=\"outlets\"><div><h3>All documents</h3>\n");
-        confusion_table(&mut h, c);
+        confusion_table(h, c);
         h.push_str("</div>");
-        for o in &shown {
+        for o in shown {
             if let Some(c) = &o.confusion {
                 let _ = write!(h, "<div><h3>{}</h3>", escape(&o.name));
-                confusion_table(&mut h, c);
+                confusion_table(h, c);
                 h.push_str("</div>");
             }
         }
         h.push_str("</div></section>\n");
     }
-    if let Some(c) = &report.coverage {
-        h.push_str("<section id=\"coverage\"><h2>Accuracy against coverage</h2>\n");
-        h.push_str("<p>How to use this: pick the setting whose coverage you can live with, score with its flags (<code>stance score --uncertain-band B --min-signal S --min-known K</code>), and report the certain documents only.</p>\n");
-        coverage_section(&mut h, c, report.flags_differ)?;
-        h.push_str("</section>\n");
-    }
-    // Every group last, folded when long: with --by source,month it is outlets x months rows.
+    Ok(())
+}
+
+/// Every group, last and folded when long: with --by source,month it is outlets x months rows.
+fn groups_section(h: &mut String, report: &Report) {
     let _ = writeln!(
         h,
         "<section id=\"groups\"><h2>Groups</h2><details{}><summary>{} groups by {}</summary>",
@@ -491,10 +553,8 @@ pub fn render_html(report: &Report, title: &str) -> Result<String, ReportError> 
         escape(&report.by.join(", "))
     );
     let rows: Vec<&GroupStats> = report.groups.iter().collect();
-    stats_table(&mut h, report, &report.by, &rows);
+    stats_table(h, report, &report.by, &rows);
     h.push_str("</details></section>\n");
-    h.push_str("</body></html>\n");
-    Ok(without_controls(h))
 }
 
 /// The page with every control character but newline, tab and carriage return turned into a
