@@ -13,17 +13,21 @@ use clap::Args;
 
 use stance::adapt::sha256_hex;
 use stance::annotate::{adapt_retrainer, AnnotationServer, Item, LabelLog, Session, SessionParams};
-use stance::io::corpus::Keep;
 use stance::model::default_model::DEFAULT_MODEL_JSON;
 use stance::sample::Strategy;
 use stance::Model;
 
+use super::keep::KeepArgs;
 use super::records::{Item as Record, RecordArgs, Records};
 
 /// Worker threads answering requests; answers wait on the disk, not on the CPU.
 const WORKERS: usize = 16;
 
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("keep", |a| a.help("Input fields to show beside each text, comma-separated.")),
+    mut_arg("keep_all", |a| a.help("Show every input field but the text and the id beside each text."))
+)]
 pub struct AnnotateArgs {
     /// The texts to label: JSON Lines, CSV, TSV, text files or folders, read as `score` reads
     /// them.
@@ -64,17 +68,8 @@ pub struct AnnotateArgs {
     /// Seed of the random strategy.
     #[arg(long, default_value_t = 0, value_name = "S")]
     seed: u64,
-    /// Input fields to show beside each text, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "FIELD,...",
-        conflicts_with = "keep_all"
-    )]
-    keep: Vec<String>,
-    /// Show every input field but the text and the id beside each text.
-    #[arg(long)]
-    keep_all: bool,
+    #[command(flatten)]
+    keep: KeepArgs,
     /// Report each bad input record on stderr and go on; by default one ends the run.
     #[arg(long)]
     skip_bad: bool,
@@ -153,13 +148,7 @@ pub fn run(args: AnnotateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
 
 /// Every input text, with the fields to show; bad records end the run unless skipped.
 fn read_items(args: &AnnotateArgs) -> anyhow::Result<Vec<Item>> {
-    let keep = if args.keep_all {
-        Keep::All
-    } else if args.keep.is_empty() {
-        Keep::Nothing
-    } else {
-        Keep::Fields(args.keep.clone())
-    };
+    let keep = args.keep.spec();
     let records = Records::new(
         args.inputs.clone(),
         args.records.input,

@@ -8,6 +8,7 @@ mod cv;
 mod eval;
 mod explain;
 mod inspect;
+mod keep;
 mod options;
 mod output;
 mod records;

@@ -22,12 +22,13 @@ use clap::{Args, ValueEnum};
 use stance::io::corpus::Keep;
 use stance::io::stream::{map_ordered, BatchLimits};
 use stance::model::evidence::Evidence;
-use stance::predict::record::{csv_header, csv_rows, kept_name, ScoredRecord};
+use stance::predict::record::{csv_header, csv_rows, ScoredRecord};
 use stance::predict::score::{ArticleScore, Prediction};
 use stance::predict::unlabelled::Unlabelled;
 use stance::report::domain::DomainCounter;
 use stance::{Model, StanceError};
 
+use super::keep::KeepArgs;
 use super::options::UncertaintyArgs;
 use super::records::{Item, Kept, RecordArgs, Records};
 
@@ -57,20 +58,8 @@ pub struct ScoreArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: ScoreFormat,
-    /// Copy these input fields (JSON keys or CSV columns, comma-separated) into the output,
-    /// after the id; a name the output uses itself (label, uncertain, ...) is written as
-    /// input_<name>. jsonl and csv only.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "FIELD,...",
-        conflicts_with = "keep_all"
-    )]
-    keep: Vec<String>,
-    /// Copy every input field but the text and the id into the output (CSV output: the fields
-    /// of the first article). jsonl and csv only.
-    #[arg(long)]
-    keep_all: bool,
+    #[command(flatten)]
+    keep: KeepArgs,
     #[command(flatten)]
     uncertainty: UncertaintyArgs,
     /// Report each bad record (a malformed JSON line, a ragged CSV row, a missing or empty
@@ -224,36 +213,6 @@ impl Output<'_> {
     }
 }
 
-/// The fields to keep, from `--keep` / `--keep-all`: the names trimmed, the id field left out
-/// (it is the id already), and no two written under the same name.
-fn keep_spec(args: &ScoreArgs, model: &Model) -> anyhow::Result<Keep> {
-    if args.keep_all {
-        return Ok(Keep::All);
-    }
-    let id_field = args.records.fields().id;
-    let mut names: Vec<String> = Vec::new();
-    for name in args.keep.iter().map(|n| n.trim()) {
-        if name.is_empty() || name == id_field {
-            continue;
-        }
-        let written = kept_name(name, model.labels());
-        if let Some(other) = names
-            .iter()
-            .find(|n| *n == name || kept_name(n, model.labels()) == written)
-        {
-            anyhow::bail!(
-                "--keep names {other:?} and {name:?}, which would both be written as {written:?}"
-            );
-        }
-        names.push(name.to_string());
-    }
-    Ok(if names.is_empty() {
-        Keep::Nothing
-    } else {
-        Keep::Fields(names)
-    })
-}
-
 /// Control characters (terminal escapes included) replaced, for the text table.
 fn printable(s: &str) -> String {
     s.chars()
@@ -305,8 +264,10 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("starting a thread pool")?;
-    let keep = keep_spec(&args, &model)?;
-    if args.format == ScoreFormat::Text && (keep != Keep::Nothing || args.keep_all) {
+    let keep = args
+        .keep
+        .for_output(&args.records.fields().id, model.labels())?;
+    if args.format == ScoreFormat::Text && (keep != Keep::Nothing || args.keep.keep_all) {
         anyhow::bail!("--keep and --keep-all apply to --format jsonl and csv; the text table has no room for input fields");
     }
     if args.out_delimiter.is_some() && args.format != ScoreFormat::Csv {
@@ -318,21 +279,11 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         paragraphs: args.paragraphs,
         delimiter: args.out_delimiter.unwrap_or(b','),
     };
-    // The text table's header waits for the first article: with none, there is no table.
-    let mut text_header_due = args.format == ScoreFormat::Text;
     let inputs = if args.inputs.is_empty() {
         vec![PathBuf::from("-")]
     } else {
         args.inputs.clone()
     };
-    let mut failed = vec![false; inputs.len()];
-    // One out-of-domain count per input; none for a model without a training profile.
-    let mut domain: Vec<Option<DomainCounter>> = inputs
-        .iter()
-        .map(|_| model.profile().and_then(DomainCounter::new))
-        .collect();
-    let mut counts: Vec<Unlabelled> = inputs.iter().map(|_| Unlabelled::default()).collect();
-    let mut skipped = 0usize;
     let records = Records::new(
         inputs.clone(),
         args.records.input,
@@ -341,71 +292,9 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         keep,
         args.format == ScoreFormat::Csv,
     );
-    // The CSV header names the kept columns, which `--keep-all` takes from the first article:
-    // it is written just before that article's row (or at the end, when there is none).
-    let columns: Arc<OnceLock<Vec<String>>> = records.columns();
-    let mut csv_header_due = args.format == ScoreFormat::Csv;
-    let mut repeats = stance::io::repeats::RepeatedIds::default();
-    let score = |item: Item| match item {
-        Item::Article {
-            input,
-            id,
-            text,
-            kept,
-        } => {
-            let (bytes, evidence, unlabelled) = output.article(&id, &text, &kept);
-            Scored::Article {
-                input,
-                id,
-                bytes,
-                evidence,
-                unlabelled,
-            }
-        }
-        Item::Bad { input, error } => Scored::Bad { input, error },
-        Item::Failed { input, error } => Scored::Failed { input, error },
-    };
-    let write = |scored: Scored| -> anyhow::Result<()> {
-        match scored {
-            Scored::Article {
-                input,
-                id,
-                bytes,
-                evidence,
-                unlabelled,
-            } => {
-                counts[input].merge(&unlabelled);
-                let bytes = bytes?;
-                repeats.see(&id, String::new);
-                if let Some(c) = domain.get_mut(input).and_then(Option::as_mut) {
-                    c.add(&evidence);
-                }
-                if text_header_due {
-                    text_header_due = false;
-                    output.header(out)?;
-                }
-                if csv_header_due {
-                    csv_header_due = false;
-                    let kept = columns.get().map_or(&[][..], Vec::as_slice);
-                    out.write_all(&output.csv_header(kept)?)?;
-                }
-                out.write_all(&bytes)?;
-            }
-            // stdout is flushed first, so that on a terminal a message follows the output
-            // before it.
-            Scored::Bad { error, .. } if args.skip_bad => {
-                out.flush()?;
-                report(format_args!("skipped: {error}"));
-                skipped += 1;
-            }
-            Scored::Bad { input, error } | Scored::Failed { input, error } => {
-                out.flush()?;
-                report(format_args!("error: {error}"));
-                failed[input] = true;
-            }
-        }
-        Ok(())
-    };
+    let mut sink = Sink::new(&output, out, records.columns(), inputs.len(), args.skip_bad);
+    let score = |item: Item| output.scored(item);
+    let write = |scored: Scored| sink.take(scored);
     map_ordered(
         &pool,
         records,
@@ -414,47 +303,189 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         score,
         write,
     )?;
-    if csv_header_due {
-        let kept = columns.get().map_or(&[][..], Vec::as_slice);
-        out.write_all(&output.csv_header(kept)?)?;
+    let tally = sink.finish()?;
+    Ok(tally.finish(&inputs, &model, args.skip_bad))
+}
+
+impl Output<'_> {
+    /// One item's outcome, on a scoring thread.
+    fn scored(&self, item: Item) -> Scored {
+        match item {
+            Item::Article {
+                input,
+                id,
+                text,
+                kept,
+            } => {
+                let (bytes, evidence, unlabelled) = self.article(&id, &text, &kept);
+                Scored::Article {
+                    input,
+                    id,
+                    bytes,
+                    evidence,
+                    unlabelled,
+                }
+            }
+            Item::Bad { input, error } => Scored::Bad { input, error },
+            Item::Failed { input, error } => Scored::Failed { input, error },
+        }
     }
-    out.flush()?;
-    for (path, c) in inputs.iter().zip(&counts) {
-        let name = if path == std::path::Path::new("-") {
-            "<stdin>".to_string()
+}
+
+/// Where the scored items go, in input order: the headers when due, each article's bytes, and
+/// the counts for the warnings at the end.
+struct Sink<'o, 'm> {
+    output: &'o Output<'m>,
+    out: &'o mut dyn Write,
+    /// The text table's header waits for the first article: with none, there is no table.
+    text_header_due: bool,
+    /// The CSV header names the kept columns, which `--keep-all` takes from the first article:
+    /// it is written just before that article's row (or at the end, when there is none).
+    csv_header_due: bool,
+    columns: Arc<OnceLock<Vec<String>>>,
+    skip_bad: bool,
+    tally: Tally,
+}
+
+impl<'o, 'm> Sink<'o, 'm> {
+    fn new(
+        output: &'o Output<'m>,
+        out: &'o mut dyn Write,
+        columns: Arc<OnceLock<Vec<String>>>,
+        inputs: usize,
+        skip_bad: bool,
+    ) -> Self {
+        Sink {
+            output,
+            out,
+            text_header_due: output.format == ScoreFormat::Text,
+            csv_header_due: output.format == ScoreFormat::Csv,
+            columns,
+            skip_bad,
+            tally: Tally::new(inputs, output.model),
+        }
+    }
+
+    /// Writes one scored item, or reports a bad record or a failed input.
+    fn take(&mut self, scored: Scored) -> anyhow::Result<()> {
+        let tally = &mut self.tally;
+        match scored {
+            Scored::Article {
+                input,
+                id,
+                bytes,
+                evidence,
+                unlabelled,
+            } => {
+                tally.counts[input].merge(&unlabelled);
+                let bytes = bytes?;
+                tally.repeats.see(&id, String::new);
+                if let Some(c) = tally.domain.get_mut(input).and_then(Option::as_mut) {
+                    c.add(&evidence);
+                }
+                if self.text_header_due {
+                    self.text_header_due = false;
+                    self.output.header(self.out)?;
+                }
+                self.write_csv_header()?;
+                self.out.write_all(&bytes)?;
+            }
+            // stdout is flushed first, so that on a terminal a message follows the output
+            // before it.
+            Scored::Bad { error, .. } if self.skip_bad => {
+                self.out.flush()?;
+                report(format_args!("skipped: {error}"));
+                tally.skipped += 1;
+            }
+            Scored::Bad { input, error } | Scored::Failed { input, error } => {
+                self.out.flush()?;
+                report(format_args!("error: {error}"));
+                tally.failed[input] = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// The CSV header, if it is due.
+    fn write_csv_header(&mut self) -> std::io::Result<()> {
+        if self.csv_header_due {
+            self.csv_header_due = false;
+            let kept = self.columns.get().map_or(&[][..], Vec::as_slice);
+            self.out.write_all(&self.output.csv_header(kept)?)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the output (a CSV header with no article under it, then the flush).
+    fn finish(mut self) -> std::io::Result<Tally> {
+        self.write_csv_header()?;
+        self.out.flush()?;
+        Ok(self.tally)
+    }
+}
+
+/// What the run counts per input while it writes, for the warnings and the exit code.
+struct Tally {
+    failed: Vec<bool>,
+    /// One out-of-domain count per input; none for a model without a training profile.
+    domain: Vec<Option<DomainCounter>>,
+    counts: Vec<Unlabelled>,
+    skipped: usize,
+    repeats: stance::io::repeats::RepeatedIds,
+}
+
+impl Tally {
+    fn new(inputs: usize, model: &Model) -> Self {
+        Tally {
+            failed: vec![false; inputs],
+            domain: (0..inputs)
+                .map(|_| model.profile().and_then(DomainCounter::new))
+                .collect(),
+            counts: (0..inputs).map(|_| Unlabelled::default()).collect(),
+            skipped: 0,
+            repeats: stance::io::repeats::RepeatedIds::default(),
+        }
+    }
+
+    /// Reports the warnings on stderr and names the inputs that failed; the exit code.
+    fn finish(self, inputs: &[PathBuf], model: &Model, skip_bad: bool) -> ExitCode {
+        for (path, c) in inputs.iter().zip(&self.counts) {
+            let name = if path == std::path::Path::new("-") {
+                "<stdin>".to_string()
+            } else {
+                path.display().to_string()
+            };
+            for w in c.warnings(model.language(), &format!(" in {name}")) {
+                report(format_args!("warning: {w}"));
+            }
+        }
+        if skip_bad {
+            report(format_args!("{} bad record(s) skipped", self.skipped));
+        }
+        if let Some(warning) = self.repeats.warning() {
+            super::warn(format_args!("{warning}"));
+        }
+        for (path, counter) in inputs.iter().zip(&self.domain) {
+            if let Some(w) = counter.as_ref().and_then(|c| c.check()?.warning()) {
+                super::warn(format_args!("{}: {w}", path.display()));
+            }
+        }
+        let failures: Vec<String> = inputs
+            .iter()
+            .zip(&self.failed)
+            .filter(|(_, &f)| f)
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        if failures.is_empty() {
+            ExitCode::SUCCESS
         } else {
-            path.display().to_string()
-        };
-        for w in c.warnings(model.language(), &format!(" in {name}")) {
-            report(format_args!("warning: {w}"));
+            report(format_args!(
+                "{} of {} input(s) failed: {}",
+                failures.len(),
+                inputs.len(),
+                failures.join(", ")
+            ));
+            ExitCode::FAILURE
         }
-    }
-    if args.skip_bad {
-        report(format_args!("{skipped} bad record(s) skipped"));
-    }
-    if let Some(warning) = repeats.warning() {
-        super::warn(format_args!("{warning}"));
-    }
-    for (path, counter) in inputs.iter().zip(&domain) {
-        if let Some(w) = counter.as_ref().and_then(|c| c.check()?.warning()) {
-            super::warn(format_args!("{}: {w}", path.display()));
-        }
-    }
-    let failures: Vec<String> = inputs
-        .iter()
-        .zip(&failed)
-        .filter(|(_, &f)| f)
-        .map(|(p, _)| p.display().to_string())
-        .collect();
-    if failures.is_empty() {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        report(format_args!(
-            "{} of {} input(s) failed: {}",
-            failures.len(),
-            inputs.len(),
-            failures.join(", ")
-        ));
-        Ok(ExitCode::FAILURE)
     }
 }
