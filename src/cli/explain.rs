@@ -171,6 +171,18 @@ fn write_text(
             }
         )?;
     }
+    write_terms(out, labels, e, top)?;
+    write_paragraphs(out, text, e)?;
+    write_what_if(out, labels, p.top(), effects)
+}
+
+/// The top terms toward each label.
+fn write_terms(
+    out: &mut dyn Write,
+    labels: &[String],
+    e: &Explanation,
+    top: usize,
+) -> std::io::Result<()> {
     for (l, name) in labels.iter().enumerate() {
         writeln!(out, "\ntop terms toward {name}:")?;
         for t in e.top_terms(l, top) {
@@ -183,6 +195,11 @@ fn write_text(
             )?;
         }
     }
+    Ok(())
+}
+
+/// Each paragraph's label and probability, with the start of its text.
+fn write_paragraphs(out: &mut dyn Write, text: &str, e: &Explanation) -> std::io::Result<()> {
     if !e.score.paragraphs.is_empty() {
         writeln!(out, "\nparagraphs:")?;
         for q in &e.score.paragraphs {
@@ -208,6 +225,16 @@ fn write_text(
             )?;
         }
     }
+    Ok(())
+}
+
+/// How each swap moves the predicted label's probability.
+fn write_what_if(
+    out: &mut dyn Write,
+    labels: &[String],
+    predicted: usize,
+    effects: &[SwapEffect],
+) -> std::io::Result<()> {
     if !effects.is_empty() {
         writeln!(out, "\nwhat if:")?;
         for s in effects {
@@ -230,8 +257,8 @@ fn write_text(
                 "  {:<30} {} replaced; p({}) moves {:+.4}",
                 names.join(","),
                 s.replaced,
-                labels[p.top()],
-                deltas[labels[p.top()].as_str()]
+                labels[predicted],
+                deltas[labels[predicted].as_str()]
             )?;
         }
     }

@@ -67,8 +67,30 @@ pub fn render_labels(
     all_labels: bool,
 ) -> String {
     let labels = model.labels();
+    let shading = shading(labels, e);
+    let mut h = String::new();
+    head(&mut h, title);
+    header(&mut h, labels, e, title, all_labels);
+    legend_and_terms(&mut h, labels, e, top);
+    what_if(&mut h, labels, swaps);
+    h.push_str("</header>\n<main>\n");
+    paragraphs(&mut h, text, e, &shading);
+    h.push_str("</main>\n</body></html>\n");
+    h
+}
+
+/// How each token of the text is shaded.
+struct Shading {
+    /// For each token: the label it pushes toward and how hard.
+    push: Vec<(usize, f64)>,
+    /// For each token: the terms covering it, with their contributions (its tooltip).
+    notes: Vec<Vec<String>>,
+    /// The strongest push (at least a tiny positive number), that shades scale to.
+    max: f64,
+}
+
+fn shading(labels: &[String], e: &Explanation) -> Shading {
     let binary = labels.len() == 2;
-    let p = &e.score.prediction;
     // Each token's share of the contributions of the features that cover it (an n-gram's
     // contribution is split evenly over its words), toward each label.
     let mut token_weight: Vec<Vec<f64>> = vec![vec![0.0; labels.len()]; e.tokens.len()];
@@ -117,8 +139,15 @@ pub fn render_labels(
         })
         .collect();
     let max = push.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-12);
+    Shading {
+        push,
+        notes: token_notes,
+        max,
+    }
+}
 
-    let mut h = String::new();
+/// The document's head: title and inline style.
+fn head(h: &mut String, title: &str) {
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>stance: {}</title>\n<style>\n\
@@ -135,6 +164,11 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
 </style></head><body>\n",
         escape(title)
     );
+}
+
+/// The verdict: label, probability, evidence and the logit's decomposition.
+fn header(h: &mut String, labels: &[String], e: &Explanation, title: &str, all_labels: bool) {
+    let p = &e.score.prediction;
     let _ = write!(
         h,
         "<header><div class=\"verdict\" style=\"color:{}\">{} <span class=\"meta\">p = {:.3}{}</span></div>\n\
@@ -168,6 +202,10 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
             String::new()
         }
     );
+}
+
+/// The shading legend and the top terms toward each label.
+fn legend_and_terms(h: &mut String, labels: &[String], e: &Explanation, top: usize) {
     for (l, name) in labels.iter().enumerate() {
         let _ = write!(
             h,
@@ -190,6 +228,10 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
         h.push_str("</ol></div>");
     }
     h.push_str("</div>\n");
+}
+
+/// The what-if table: how each swap moves every label's probability.
+fn what_if(h: &mut String, labels: &[String], swaps: &[SwapEffect]) {
     if !swaps.is_empty() {
         h.push_str("<table><tr><td><b>what if</b></td><td>replaced</td>");
         for name in labels {
@@ -211,7 +253,10 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
         }
         h.push_str("</table>\n");
     }
-    h.push_str("</header>\n<main>\n");
+}
+
+/// Each paragraph with its badge, and its words shaded by the label they push toward.
+fn paragraphs(h: &mut String, text: &str, e: &Explanation, shading: &Shading) {
     let mut t_at = 0;
     for q in &e.score.paragraphs {
         let qp = &q.prediction;
@@ -235,16 +280,16 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
         }
         while t_at < e.tokens.len() && e.tokens[t_at].0.end <= q.span.end {
             let (span, _) = &e.tokens[t_at];
-            let (label, weight) = push[t_at];
+            let (label, weight) = shading.push[t_at];
             // Faint words are left plain, so that the page shows what matters.
-            if weight >= MIN_SHADE * max && !token_notes[t_at].is_empty() {
+            if weight >= MIN_SHADE * shading.max && !shading.notes[t_at].is_empty() {
                 h.push_str(&plain(text, at..span.start, &e.masked));
-                let alpha = 0.15 + 0.6 * (weight / max).sqrt();
+                let alpha = 0.15 + 0.6 * (weight / shading.max).sqrt();
                 let _ = write!(
                     h,
                     "<mark class=\"w\" style=\"background:{}\" title=\"{}\">{}</mark>",
                     colour(label, alpha),
-                    escape(&token_notes[t_at].join("\n")),
+                    escape(&shading.notes[t_at].join("\n")),
                     escape(&text[span.clone()])
                 );
                 at = span.end;
@@ -254,6 +299,4 @@ table{{font:13px system-ui,sans-serif;border-collapse:collapse}} td{{padding:0 .
         h.push_str(&plain(text, at..q.span.end, &e.masked));
         h.push_str("</div></div>\n");
     }
-    h.push_str("</main>\n</body></html>\n");
-    h
 }
