@@ -11,8 +11,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use stance::io::atomic::{check_distinct, Output};
-use stance::model::logistic::Penalty;
-use stance::train::{train, Stage};
+use stance::model::logistic::{FitReport, Penalty};
+use stance::train::{train, Preset, Stage};
+use stance::Model;
 
 use super::options::{CalibrationArgs, DataArgs, TrainOptions};
 
@@ -48,27 +49,8 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
     )?;
     let docs = data.docs;
 
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new_spinner()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let mut progress = |stage: Stage| match stage {
-        Stage::Featurizing(n) => bar.set_message(format!("featurizing {n} documents")),
-        Stage::Featurized(v) => bar.set_message(format!("vocabulary of {v} terms; training")),
-        Stage::Evaluation(i, loss) => {
-            bar.set_message(format!("training: evaluation {i}, loss {loss:.4}"))
-        }
-        Stage::Calibrating(c) => bar.set_message(format!(
-            "calibrating: {}-fold cross-validation grouped by {}",
-            c.folds, c.group_by
-        )),
-    };
+    let bar = spinner(args.quiet);
+    let mut progress = |stage: Stage| bar.set_message(progress_message(stage));
     let (model, report) = train(&docs, &params, &mut progress).context("training")?;
     bar.finish_and_clear();
     if let Some(warning) = stance::train::uniform_scores_warning(&model, &docs) {
@@ -81,14 +63,55 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
     let mut stderr = std::io::stderr();
     let stdout: &mut dyn Write = if to_stdout { &mut stderr } else { stdout };
 
+    let elapsed = started.elapsed().as_secs_f64();
+    write_summary(stdout, &model, &report, elapsed, args.options.preset())?;
+    writeln!(stdout, "model written to {}", args.out.display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The progress spinner on stderr (hidden with `--quiet`).
+fn spinner(quiet: bool) -> ProgressBar {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// What the spinner says at each stage of training.
+fn progress_message(stage: Stage) -> String {
+    match stage {
+        Stage::Featurizing(n) => format!("featurizing {n} documents"),
+        Stage::Featurized(v) => format!("vocabulary of {v} terms; training"),
+        Stage::Evaluation(i, loss) => format!("training: evaluation {i}, loss {loss:.4}"),
+        Stage::Calibrating(c) => format!(
+            "calibrating: {}-fold cross-validation grouped by {}",
+            c.folds, c.group_by
+        ),
+    }
+}
+
+/// The training summary: documents per label, vocabulary, the optimiser's end, calibration.
+fn write_summary(
+    stdout: &mut dyn Write,
+    model: &Model,
+    report: &FitReport,
+    seconds: f64,
+    preset: Option<Preset>,
+) -> std::io::Result<()> {
     let t = model.training();
     writeln!(
         stdout,
         "trained on {} documents in {:.2} s",
-        t.documents,
-        started.elapsed().as_secs_f64()
+        t.documents, seconds
     )?;
-    if let Some(preset) = args.options.preset() {
+    if let Some(preset) = preset {
         writeln!(
             stdout,
             "preset {}: {} (flags given override it)",
@@ -137,6 +160,5 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
             c.map, c.folds, c.group_by, c.ece_before, c.ece_after
         )?;
     }
-    writeln!(stdout, "model written to {}", args.out.display())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
