@@ -84,21 +84,7 @@ pub fn run(args: AnnotateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
     if args.n == Some(0) {
         anyhow::bail!("--n must be at least 1");
     }
-    let (model, base_sha256) = match &args.model {
-        Some(path) => {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("reading model {}", path.display()))?;
-            (
-                Model::from_json(&bytes, path).context("loading model")?,
-                sha256_hex(&bytes),
-            )
-        }
-        None => (super::load_model(None)?, sha256_hex(DEFAULT_MODEL_JSON)),
-    };
-    let model_name = match &args.model {
-        Some(path) => path.display().to_string(),
-        None => "default".to_string(),
-    };
+    let (model, base_sha256, model_name) = load_model(&args)?;
     check_log_is_no_input(&args.out, &args.inputs)?;
     let items = read_items(&args)?;
     let (log, replay) = LabelLog::open(&args.out)
@@ -144,6 +130,27 @@ pub fn run(args: AnnotateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
     // acknowledged is already on disk, so there is nothing to flush then.
     server.run(WORKERS, &AtomicBool::new(false));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The model to label with, the SHA-256 of its file (the base that retraining adapts), and
+/// the name the page shows.
+fn load_model(args: &AnnotateArgs) -> anyhow::Result<(Model, String, String)> {
+    let (model, base_sha256) = match &args.model {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading model {}", path.display()))?;
+            (
+                Model::from_json(&bytes, path).context("loading model")?,
+                sha256_hex(&bytes),
+            )
+        }
+        None => (super::load_model(None)?, sha256_hex(DEFAULT_MODEL_JSON)),
+    };
+    let model_name = match &args.model {
+        Some(path) => path.display().to_string(),
+        None => "default".to_string(),
+    };
+    Ok((model, base_sha256, model_name))
 }
 
 /// Every input text, with the fields to show; bad records end the run unless skipped.

@@ -91,26 +91,7 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let data = TrainingData::read(&args.data, false, super::training_data::Dates::Optional)?;
     let docs = &data.docs;
     let labels = model.labels().to_vec();
-    let mut y = Vec::with_capacity(docs.len());
-    for (i, d) in docs.iter().enumerate() {
-        let label = d.label.as_deref().unwrap_or("");
-        match labels.iter().position(|l| l == label) {
-            Some(i) => y.push(i),
-            None => bail!(
-                "{}: label {label:?}{} is not one of the model's labels: {}{}",
-                data.origin(i),
-                d.id.as_ref()
-                    .map_or(String::new(), |id| format!(" (document {id:?})")),
-                labels.join(", "),
-                labels
-                    .iter()
-                    .find(|l| l.to_lowercase() == label.to_lowercase())
-                    .map_or(String::new(), |l| format!(
-                        " (labels differ in case: the model has {l:?})"
-                    ))
-            ),
-        }
-    }
+    let y = true_labels(&data, &labels)?;
     let (probabilities, raw): (Vec<Vec<f64>>, Vec<Vec<f64>>) = docs
         .par_iter()
         .map(|d| {
@@ -155,4 +136,31 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each document's label as an index into the model's `labels`; an error names the first
+/// label the model does not know, and where it is.
+fn true_labels(data: &TrainingData, labels: &[String]) -> anyhow::Result<Vec<usize>> {
+    let docs = &data.docs;
+    let mut y = Vec::with_capacity(docs.len());
+    for (i, d) in docs.iter().enumerate() {
+        let label = d.label.as_deref().unwrap_or("");
+        match labels.iter().position(|l| l == label) {
+            Some(i) => y.push(i),
+            None => bail!(
+                "{}: label {label:?}{} is not one of the model's labels: {}{}",
+                data.origin(i),
+                d.id.as_ref()
+                    .map_or(String::new(), |id| format!(" (document {id:?})")),
+                labels.join(", "),
+                labels
+                    .iter()
+                    .find(|l| l.to_lowercase() == label.to_lowercase())
+                    .map_or(String::new(), |l| format!(
+                        " (labels differ in case: the model has {l:?})"
+                    ))
+            ),
+        }
+    }
+    Ok(y)
 }

@@ -101,29 +101,9 @@ pub fn run(args: SampleArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         );
     }
     let file = AtomicFile::create(&args.out)?;
-    let mut keep: Vec<String> = args.keep.iter().map(|k| k.trim().to_string()).collect();
-    keep.retain(|k| !k.is_empty());
-    if let Some(by) = &args.by {
-        if !keep.contains(by) {
-            keep.push(by.clone());
-        }
-    }
+    let keep = kept_fields(&args);
     let population = read_population(&args, &keep)?;
-    let by_column = args
-        .by
-        .as_ref()
-        .and_then(|b| keep.iter().position(|k| k == b));
-    let strata: Vec<Option<String>> = population
-        .iter()
-        .map(|r| {
-            by_column.map(|c| {
-                r.kept[c]
-                    .1
-                    .as_ref()
-                    .map_or(String::new(), |v| v.as_csv().into_owned())
-            })
-        })
-        .collect();
+    let strata = strata(&args, &keep, &population);
     let candidates: Vec<Candidate> = population
         .iter()
         .zip(&strata)
@@ -289,4 +269,36 @@ fn write_jsonl(
 /// A value as JSON text.
 fn json<T: serde::Serialize + ?Sized>(v: &T) -> anyhow::Result<String> {
     Ok(serde_json::to_string(v)?)
+}
+
+/// The fields `--keep` names (trimmed, empty names left out), with the `--by` field added.
+fn kept_fields(args: &SampleArgs) -> Vec<String> {
+    let mut keep: Vec<String> = args.keep.iter().map(|k| k.trim().to_string()).collect();
+    keep.retain(|k| !k.is_empty());
+    if let Some(by) = &args.by {
+        if !keep.contains(by) {
+            keep.push(by.clone());
+        }
+    }
+    keep
+}
+
+/// Each record's stratum: its `--by` field as written (empty when missing), or none without
+/// `--by`.
+fn strata(args: &SampleArgs, keep: &[String], population: &[Record]) -> Vec<Option<String>> {
+    let by_column = args
+        .by
+        .as_ref()
+        .and_then(|b| keep.iter().position(|k| k == b));
+    population
+        .iter()
+        .map(|r| {
+            by_column.map(|c| {
+                r.kept[c]
+                    .1
+                    .as_ref()
+                    .map_or(String::new(), |v| v.as_csv().into_owned())
+            })
+        })
+        .collect()
 }
