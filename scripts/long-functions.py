@@ -6,7 +6,7 @@ Comments, strings, raw strings and char literals are skipped when matching brace
 brace in `"{}"` or `'{'` is not taken for code. A function nested in another is counted on
 its own (and inside its parent's length too).
 
-usage: scripts/long-functions.py [--limit N] [--allow K] [ROOT]
+usage: scripts/long-functions.py [--limit N] [--allow K] [ROOT...]
 
 Prints `LINES PATH:LINE NAME` for each function over N lines (default 100). With --allow K
 it exits 1 when more than K functions are over the limit (the CI check: at most 3 in src/).
@@ -120,10 +120,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--allow", type=int)
-    ap.add_argument("root", nargs="?", default="src")
+    ap.add_argument("roots", nargs="*", default=["src"])
     args = ap.parse_args()
     long = []
-    for path in sorted(pathlib.Path(args.root).rglob("*.rs")):
+    paths = set()
+    for root in map(pathlib.Path, args.roots):
+        paths.update([root] if root.is_file() else root.rglob("*.rs"))
+    for path in sorted(paths):
         text = path.read_text(encoding="utf-8")
         for name, first, last in functions(text):
             lines = last - first + 1
