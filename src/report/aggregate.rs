@@ -469,35 +469,12 @@ impl<'p> ReportBuilder<'p> {
         let params = self.params;
         // The records' own cut-offs, when every record carries the same: they, not the
         // model's, are what the records were flagged under.
-        let mut carried: Vec<UncertaintyPolicy> = Vec::new();
-        for p in self.kept.iter().filter_map(|k| k.policy) {
-            if !carried.contains(&p) {
-                carried.push(p);
-            }
-        }
-        let all_carry = self.kept.iter().all(|k| k.policy.is_some());
-        let recorded = match carried[..] {
-            [one] if all_carry => Some(one),
-            _ => None,
+        let carried = self.carried_policies();
+        let policy = match carried[..] {
+            [one] if self.kept.iter().all(|k| k.policy.is_some()) => one,
+            _ => params.policy,
         };
-        let policy = recorded.unwrap_or(params.policy);
-        let plotted: Vec<usize> =
-            if labels.len() == 2 {
-                let focus =
-                    match &params.focus {
-                        Some(f) => labels.iter().position(|l| l == f).ok_or_else(|| {
-                            ReportError::Param {
-                                name: "the focus label",
-                                expected: "one of the records' labels",
-                                value: format!("{f:?} (labels: {})", labels.join(", ")),
-                            }
-                        })?,
-                        None => 0,
-                    };
-                vec![focus]
-            } else {
-                (0..labels.len()).collect()
-            };
+        let plotted = plotted_labels(&labels, params.focus.as_deref())?;
         let opposing_total: usize = self.opposing_per_outlet.iter().sum();
         sort_opposing(&mut self.opposing);
         self.opposing.truncate(params.top_paragraphs);
@@ -505,92 +482,10 @@ impl<'p> ReportBuilder<'p> {
         let mut order: Vec<usize> = (0..self.outlets.len()).collect();
         order.sort_by(|&a, &b| self.outlets[a].cmp(&self.outlets[b]));
         let labelled: Vec<&Kept> = self.kept.iter().filter(|k| k.truth.is_some()).collect();
-        let confusion_of = |outlet: Option<usize>| -> Option<Confusion> {
-            let pairs: Vec<(&str, usize)> = labelled
-                .iter()
-                .filter(|k| outlet.is_none_or(|o| k.outlet == o))
-                .filter_map(|k| k.truth.as_deref().map(|t| (t, k.label)))
-                .collect();
-            (!pairs.is_empty()).then(|| Confusion::new(pairs.into_iter(), &labels))
-        };
-        let outlets: Vec<OutletReport> = order
-            .iter()
-            .map(|&o| OutletReport {
-                name: self.outlets[o].clone(),
-                stats: self.outlet_sums[o].stats(vec![self.outlets[o].clone()], &labels),
-                series: self.series[o]
-                    .iter()
-                    .map(|(bucket, sums)| sums.stats(vec![bucket.clone()], &labels))
-                    .collect(),
-                undated: self.undated[o],
-                histograms: plotted
-                    .iter()
-                    .map(|&l| Histogram {
-                        label: labels[l].clone(),
-                        counts: self.histograms[o][l].clone(),
-                    })
-                    .collect(),
-                terms: if self.terms.documents == 0 {
-                    BTreeMap::new()
-                } else {
-                    labels
-                        .iter()
-                        .enumerate()
-                        .map(|(l, name)| (name.clone(), self.terms.top(o, l, params.top_terms)))
-                        .collect()
-                },
-                confusion: confusion_of(Some(o)),
-                opposing_paragraphs: self.opposing_per_outlet[o],
-            })
-            .collect();
+        let outlets = self.outlet_reports(&order, &labels, &plotted, &labelled);
         let buckets: BTreeSet<String> =
             self.series.iter().flat_map(|s| s.keys().cloned()).collect();
-        let correct = |k: &Kept| k.truth.as_deref() == Some(labels[k.label].as_str());
-        let (reliability, coverage) = if labelled.is_empty() {
-            (None, None)
-        } else {
-            let top: Vec<(f64, bool)> = labelled
-                .iter()
-                .map(|k| (k.probabilities[k.label], correct(k)))
-                .collect();
-            let records: Vec<Labelled> = labelled
-                .iter()
-                .map(|k| Labelled {
-                    probabilities: &k.probabilities,
-                    evidence: &k.evidence,
-                    correct: correct(k),
-                })
-                .collect();
-            let signals = match &params.min_signals {
-                Some(s) => s.clone(),
-                None => default_signals(
-                    &labelled
-                        .iter()
-                        .map(|k| k.evidence.signal)
-                        .collect::<Vec<_>>(),
-                    policy.min_signal,
-                ),
-            };
-            let knowns = match &params.min_knowns {
-                Some(k) => k.clone(),
-                None => default_knowns(
-                    &labelled
-                        .iter()
-                        .map(|k| k.evidence.known)
-                        .collect::<Vec<_>>(),
-                    policy.min_known,
-                ),
-            };
-            let grid = Grid {
-                bands: &params.bands,
-                signals: &signals,
-                knowns: &knowns,
-            };
-            (
-                Some(reliability(&top, params.bins)),
-                Some(coverage(&records, &policy, &grid, params.target_coverage)),
-            )
-        };
+        let (reliability, coverage) = labelled_figures(&labelled, &labels, params, &policy);
         let flags_differ = self
             .kept
             .iter()
@@ -634,7 +529,7 @@ impl<'p> ReportBuilder<'p> {
             opposing_total,
             labelled: labelled.len(),
             reliability,
-            confusion: confusion_of(None),
+            confusion: confusion_of(&labelled, &labels, None),
             coverage,
             policy,
             recorded_policies: carried.len(),
@@ -649,6 +544,144 @@ impl<'p> ReportBuilder<'p> {
             time_unit: params.time,
             labels,
         })
+    }
+
+    /// The distinct cut-offs the records carry (`cv --predictions` writes them), in order of
+    /// first appearance.
+    fn carried_policies(&self) -> Vec<UncertaintyPolicy> {
+        let mut carried: Vec<UncertaintyPolicy> = Vec::new();
+        for p in self.kept.iter().filter_map(|k| k.policy) {
+            if !carried.contains(&p) {
+                carried.push(p);
+            }
+        }
+        carried
+    }
+
+    /// Each outlet's figures, in `order`.
+    fn outlet_reports(
+        &self,
+        order: &[usize],
+        labels: &[String],
+        plotted: &[usize],
+        labelled: &[&Kept],
+    ) -> Vec<OutletReport> {
+        let params = self.params;
+        order
+            .iter()
+            .map(|&o| OutletReport {
+                name: self.outlets[o].clone(),
+                stats: self.outlet_sums[o].stats(vec![self.outlets[o].clone()], labels),
+                series: self.series[o]
+                    .iter()
+                    .map(|(bucket, sums)| sums.stats(vec![bucket.clone()], labels))
+                    .collect(),
+                undated: self.undated[o],
+                histograms: plotted
+                    .iter()
+                    .map(|&l| Histogram {
+                        label: labels[l].clone(),
+                        counts: self.histograms[o][l].clone(),
+                    })
+                    .collect(),
+                terms: if self.terms.documents == 0 {
+                    BTreeMap::new()
+                } else {
+                    labels
+                        .iter()
+                        .enumerate()
+                        .map(|(l, name)| (name.clone(), self.terms.top(o, l, params.top_terms)))
+                        .collect()
+                },
+                confusion: confusion_of(labelled, labels, Some(o)),
+                opposing_paragraphs: self.opposing_per_outlet[o],
+            })
+            .collect()
+    }
+}
+
+/// The labels whose share and probability are plotted: for two labels the focus (the first
+/// by default), else every label.
+fn plotted_labels(labels: &[String], focus: Option<&str>) -> Result<Vec<usize>, ReportError> {
+    if labels.len() != 2 {
+        return Ok((0..labels.len()).collect());
+    }
+    let focus = match focus {
+        Some(f) => labels
+            .iter()
+            .position(|l| l == f)
+            .ok_or_else(|| ReportError::Param {
+                name: "the focus label",
+                expected: "one of the records' labels",
+                value: format!("{f:?} (labels: {})", labels.join(", ")),
+            })?,
+        None => 0,
+    };
+    Ok(vec![focus])
+}
+
+/// The confusion matrix of the labelled records, of one outlet's or of all.
+fn confusion_of(labelled: &[&Kept], labels: &[String], outlet: Option<usize>) -> Option<Confusion> {
+    let pairs: Vec<(&str, usize)> = labelled
+        .iter()
+        .filter(|k| outlet.is_none_or(|o| k.outlet == o))
+        .filter_map(|k| k.truth.as_deref().map(|t| (t, k.label)))
+        .collect();
+    (!pairs.is_empty()).then(|| Confusion::new(pairs.into_iter(), labels))
+}
+
+/// The reliability diagram and the coverage grid of the labelled records (none without).
+fn labelled_figures(
+    labelled: &[&Kept],
+    labels: &[String],
+    params: &ReportParams,
+    policy: &UncertaintyPolicy,
+) -> (Option<Reliability>, Option<Coverage>) {
+    let correct = |k: &Kept| k.truth.as_deref() == Some(labels[k.label].as_str());
+    if labelled.is_empty() {
+        (None, None)
+    } else {
+        let top: Vec<(f64, bool)> = labelled
+            .iter()
+            .map(|k| (k.probabilities[k.label], correct(k)))
+            .collect();
+        let records: Vec<Labelled> = labelled
+            .iter()
+            .map(|k| Labelled {
+                probabilities: &k.probabilities,
+                evidence: &k.evidence,
+                correct: correct(k),
+            })
+            .collect();
+        let signals = match &params.min_signals {
+            Some(s) => s.clone(),
+            None => default_signals(
+                &labelled
+                    .iter()
+                    .map(|k| k.evidence.signal)
+                    .collect::<Vec<_>>(),
+                policy.min_signal,
+            ),
+        };
+        let knowns = match &params.min_knowns {
+            Some(k) => k.clone(),
+            None => default_knowns(
+                &labelled
+                    .iter()
+                    .map(|k| k.evidence.known)
+                    .collect::<Vec<_>>(),
+                policy.min_known,
+            ),
+        };
+        let grid = Grid {
+            bands: &params.bands,
+            signals: &signals,
+            knowns: &knowns,
+        };
+        (
+            Some(reliability(&top, params.bins)),
+            Some(coverage(&records, policy, &grid, params.target_coverage)),
+        )
     }
 }
 

@@ -256,6 +256,61 @@ pub fn validate(
     }
     let labels = report.labels.clone();
     let k = labels.len();
+    let (pairs, groups, no_model_label) = matched_pairs(sample, &found, &labels)?;
+    if pairs.is_empty() {
+        return Err(ReportError::Validation(
+            "no labelled text of the validation sample matches a scored record".into(),
+        ));
+    }
+    let b = params.bootstrap;
+    let weighted = pairs.iter().any(|p| p.weight != pairs[0].weight);
+    let (accuracy, macro_f1) = estimates(&pairs, k, weighted, b);
+    let (_, _, per) = accuracy_and_f1(&pairs, k);
+    let per_label = per_label(&labels, &pairs, &per);
+    let confusion = Confusion::new(
+        sample
+            .rows
+            .iter()
+            .filter_map(|r| Some((r.label.as_str(), found.get(&r.id)?.predicted?))),
+        &labels,
+    );
+    adjust_group(&mut report.overall, &pairs, &labels, b, None);
+    let group_figures = adjust_groups(report, &pairs, &groups, &labels, b);
+    Ok(Validation {
+        texts: pairs.len(),
+        unlabelled: sample.unlabelled,
+        no_model_label,
+        unmatched: missing.len(),
+        unmatched_ids: missing.into_iter().take(IDS_SHOWN).collect(),
+        weighted,
+        accuracy,
+        macro_f1,
+        per_label,
+        confusion,
+        method: method_name(k),
+        min_group_texts: MIN_GROUP_TEXTS,
+        groups: group_figures,
+        quote: format!(
+            "Quote the adjusted shares with their 95% intervals: the raw shares count the model's errors (accuracy {:.0}% on your {} validation texts) as framing.",
+            100.0 * accuracy.value,
+            pairs.len()
+        ),
+        bootstrap_replicates: b.replicates,
+        seed: b.seed,
+    })
+}
+
+/// Matched texts by group.
+type Groups<'a> = HashMap<&'a [String], Vec<Pair>>;
+
+/// The sample's texts that matched a scored record with a label, overall and by group, and
+/// how many matched one without a label (a tie). A label the model does not know is an error
+/// naming the sample's file and line.
+fn matched_pairs<'a>(
+    sample: &Sample,
+    found: &'a HashMap<String, Matched>,
+    labels: &[String],
+) -> Result<(Vec<Pair>, Groups<'a>, usize), ReportError> {
     let mut pairs = Vec::new();
     let mut groups: HashMap<&[String], Vec<Pair>> = HashMap::new();
     let mut no_model_label = 0;
@@ -288,19 +343,15 @@ pub fn validate(
         pairs.push(pair);
         groups.entry(&m.group).or_default().push(pair);
     }
-    if pairs.is_empty() {
-        return Err(ReportError::Validation(
-            "no labelled text of the validation sample matches a scored record".into(),
-        ));
-    }
-    let b = params.bootstrap;
-    let weighted = pairs.iter().any(|p| p.weight != pairs[0].weight);
-    let (accuracy, macro_f1) = estimates(&pairs, k, weighted, b);
-    let (_, _, per) = accuracy_and_f1(&pairs, k);
+    Ok((pairs, groups, no_model_label))
+}
+
+/// Each label's support, precision, recall and F1 (`per`), null where undefined.
+fn per_label(labels: &[String], pairs: &[Pair], per: &[[f64; 3]]) -> Vec<LabelFigures> {
     let finite = |v: f64| v.is_finite().then_some(v);
-    let per_label = labels
+    labels
         .iter()
-        .zip(&per)
+        .zip(per)
         .enumerate()
         .map(|(l, (name, [p, r, f]))| LabelFigures {
             label: name.clone(),
@@ -309,15 +360,18 @@ pub fn validate(
             recall: finite(*r),
             f1: finite(*f),
         })
-        .collect();
-    let confusion = Confusion::new(
-        sample
-            .rows
-            .iter()
-            .filter_map(|r| Some((r.label.as_str(), found.get(&r.id)?.predicted?))),
-        &labels,
-    );
-    adjust_group(&mut report.overall, &pairs, &labels, b, None);
+        .collect()
+}
+
+/// Sets each group's adjusted shares: with its own error rates when it has enough validation
+/// texts, else with the overall ones.
+fn adjust_groups(
+    report: &mut Report,
+    pairs: &[Pair],
+    groups: &Groups,
+    labels: &[String],
+    b: Bootstrap,
+) -> Vec<GroupValidation> {
     let overall_note = format!(
         "fewer than {MIN_GROUP_TEXTS} validation texts in this group: adjusted with the overall error rates"
     );
@@ -326,9 +380,9 @@ pub fn validate(
         let own = groups.get(g.key.as_slice()).map_or(&[][..], Vec::as_slice);
         let own_rates = own.len() >= MIN_GROUP_TEXTS;
         if own_rates {
-            adjust_group(g, own, &labels, b, None);
+            adjust_group(g, own, labels, b, None);
         } else {
-            adjust_group(g, &pairs, &labels, b, Some(&overall_note));
+            adjust_group(g, pairs, labels, b, Some(&overall_note));
         }
         group_figures.push(GroupValidation {
             key: g.key.clone(),
@@ -336,26 +390,5 @@ pub fn validate(
             own_rates,
         });
     }
-    Ok(Validation {
-        texts: pairs.len(),
-        unlabelled: sample.unlabelled,
-        no_model_label,
-        unmatched: missing.len(),
-        unmatched_ids: missing.into_iter().take(IDS_SHOWN).collect(),
-        weighted,
-        accuracy,
-        macro_f1,
-        per_label,
-        confusion,
-        method: method_name(k),
-        min_group_texts: MIN_GROUP_TEXTS,
-        groups: group_figures,
-        quote: format!(
-            "Quote the adjusted shares with their 95% intervals: the raw shares count the model's errors (accuracy {:.0}% on your {} validation texts) as framing.",
-            100.0 * accuracy.value,
-            pairs.len()
-        ),
-        bootstrap_replicates: b.replicates,
-        seed: b.seed,
-    })
+    group_figures
 }
