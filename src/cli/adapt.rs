@@ -88,22 +88,17 @@ pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         ..AdaptParams::default()
     };
-    let (model, report) = adapt_with_base_data(
-        &base,
-        &base_sha256,
-        &data.docs,
-        &base_data,
-        &params,
-    )
-    .map_err(|e| match e {
-        AdaptError::BaseDataNeedsAuto => {
-            anyhow::anyhow!(
+    let (model, report) =
+        adapt_with_base_data(&base, &base_sha256, &data.docs, &base_data, &params)
+            .map_err(|e| match e {
+                AdaptError::BaseDataNeedsAuto => {
+                    anyhow::anyhow!(
                 "--base-data needs --strength auto: with a fixed strength it would be ignored"
             )
-        }
-        e => anyhow::Error::new(e),
-    })
-    .context("adapting the model")?;
+                }
+                e => anyhow::Error::new(e),
+            })
+            .context("adapting the model")?;
     for note in &report.notes {
         super::warn(format_args!("{note}"));
     }

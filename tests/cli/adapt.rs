@@ -259,7 +259,10 @@ fn base_data_enters_the_pooled_candidate_and_is_recorded() {
     assert!(adaptation.base_data_sha256.is_some());
     // Without base data there is no pooled candidate and nothing is recorded.
     let (plain, report) = adapt(&base, "base", &docs, &AdaptParams::default()).unwrap();
-    assert!(report.candidates.iter().all(|c| !c.name.starts_with("pooled")));
+    assert!(report
+        .candidates
+        .iter()
+        .all(|c| !c.name.starts_with("pooled")));
     assert_eq!(plain.adaptation().unwrap().base_data_documents, None);
 }
 
@@ -294,7 +297,10 @@ fn base_data_is_refused_where_it_would_be_ignored_or_has_a_label_the_base_lacks(
         .assert()
         .failure();
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    assert!(stderr.contains("--base-data needs --strength auto"), "{stderr}");
+    assert!(
+        stderr.contains("--base-data needs --strength auto"),
+        "{stderr}"
+    );
     let printed = stdout_of(
         stance()
             .args(["adapt", "--data"])
