@@ -63,8 +63,8 @@ pub struct CvArgs {
     /// read, instead of refusing the data.
     #[arg(long)]
     skip_bad: bool,
-    /// Threads to work with; all cores by default. The model and figures are the same for any
-    /// number.
+    /// Threads to work with; the model and figures are the same for any number [default: all
+    /// cores, or RAYON_NUM_THREADS].
     #[arg(long, value_name = "N", value_parser = super::parse_threads)]
     threads: Option<usize>,
 }

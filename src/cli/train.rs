@@ -31,8 +31,8 @@ pub struct TrainArgs {
     /// stdout, warnings and errors are still printed.
     #[arg(long, short)]
     quiet: bool,
-    /// Threads to work with; all cores by default. The model and figures are the same for any
-    /// number.
+    /// Threads to work with; the model and figures are the same for any number [default: all
+    /// cores, or RAYON_NUM_THREADS].
     #[arg(long, value_name = "N", value_parser = super::parse_threads)]
     threads: Option<usize>,
 }
