@@ -61,11 +61,8 @@ pub enum ParamError {
     KeepUnweightedWithout,
     #[error("{0} applies only with calibrate")]
     NeedsCalibrate(&'static str),
-    #[error(
-        "threads must be between 1 and {max} (4 per core, and at least {}), got {got}",
-        crate::features::workers::MIN_THREAD_CAP
-    )]
-    Threads { got: i128, max: usize },
+    #[error("threads must be between 1 and {max} (4 per core, and at least {min}), got {got}")]
+    Threads { got: i128, max: usize, min: usize },
 }
 
 /// Everything the library can fail with.
@@ -323,64 +320,5 @@ impl StanceError {
                 | StanceError::FieldType { .. }
                 | StanceError::DuplicateField { .. }
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::features::sparse::{CsrMatrix, SparseRow};
-    use crate::io::corpus::Document;
-    use crate::model::logistic::LogisticParams;
-    use crate::train::{train, TrainParams};
-
-    fn doc(id: Option<&str>, label: Option<&str>, text: &str) -> Document {
-        Document {
-            id: id.map(String::from),
-            label: label.map(String::from),
-            text: text.to_string(),
-            ..Document::default()
-        }
-    }
-
-    #[test]
-    fn a_document_without_a_label_is_named_not_called_an_empty_corpus() {
-        let docs = [
-            doc(Some("a1"), Some("a"), "kyiv said the shelling stopped"),
-            doc(Some("b1"), Some("b"), "the kiev regime shelled donbass"),
-            doc(Some("odd"), None, "no label here"),
-        ];
-        let err = train(&docs, &TrainParams::default().check().unwrap(), &mut |_| {})
-            .expect_err("an unlabelled document is refused");
-        assert!(
-            matches!(&err, StanceError::MissingLabel { document: 2, id: Some(id) } if id == "odd"),
-            "{err:?}"
-        );
-        assert_eq!(
-            err.to_string(),
-            "training document 3 (\"odd\") has no label"
-        );
-    }
-
-    #[test]
-    fn a_row_count_mismatch_says_so() {
-        let rows = (0..3).map(|i| SparseRow {
-            indices: vec![i],
-            values: vec![1.0],
-        });
-        let x = CsrMatrix::from_rows(rows, 3);
-        let labels = ["a".to_string(), "b".to_string()];
-        let err = LogisticParams::default()
-            .fit(&x, &[0, 1], &labels, &mut |_, _| {})
-            .expect_err("two labels for three rows are refused");
-        assert!(
-            matches!(err, StanceError::RowCountMismatch { rows: 3, labels: 2 }),
-            "{err:?}"
-        );
-        let empty = CsrMatrix::from_rows(Vec::new(), 3);
-        let err = LogisticParams::default()
-            .fit(&empty, &[], &labels, &mut |_, _| {})
-            .expect_err("no rows are refused");
-        assert!(matches!(err, StanceError::EmptyCorpus), "{err:?}");
     }
 }

@@ -26,7 +26,6 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::StanceError;
-use crate::eval::folds::{FoldPlan, GroupBy};
 use crate::eval::metrics::ece;
 use crate::io::corpus::Document;
 use crate::model::adaptation::{Adaptation, CandidateScore};
@@ -34,6 +33,7 @@ use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::{CalibrationInfo, Model, TrainingSummary};
 use crate::model::logistic::{LinearModel, LogisticParams};
 use crate::train::corpus_sha256;
+use crate::train::folds::{FoldPlan, GroupBy};
 
 use self::features::{adapted_featurizer, Adapted};
 use self::fit::{Fitted, Spec};
