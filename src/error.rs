@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 /// A parameter value that was refused when a configuration was checked.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParamError {
     #[error("alpha must be finite and >= 0, got {0:?}")]
     Alpha(f64),
@@ -67,6 +68,7 @@ pub enum ParamError {
 
 /// Everything the library can fail with.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StanceError {
     #[error("document {document}: label {label:?} is not one of the model's labels ({})", known.join(", "))]
     UnknownLabel {

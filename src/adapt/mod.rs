@@ -84,6 +84,7 @@ impl Default for AdaptParams {
 
 /// Why a model cannot be adapted to a sample.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AdaptError {
     #[error(transparent)]
     Stance(#[from] StanceError),

@@ -302,12 +302,6 @@ impl<R: BufRead> JsonLines<R> {
         }
     }
 
-    /// The same reader with another limit on a line's length, in bytes.
-    pub fn with_max_line(mut self, limit: usize) -> Self {
-        self.lines = BoundedLines::new(self.lines.into_inner(), limit);
-        self
-    }
-
     /// The same reader, also keeping the fields `keep` names (see [`JsonLines::next_record`]).
     pub fn keeping(mut self, keep: Keep) -> Self {
         self.keep = keep;

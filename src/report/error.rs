@@ -6,6 +6,7 @@ use crate::error::StanceError;
 
 /// Everything building a report can fail with.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     /// Reading a file failed (I/O, UTF-8, an over-long line, malformed JSON or CSV).
     #[error(transparent)]
