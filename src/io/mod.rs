@@ -12,6 +12,7 @@ pub mod atomic;
 pub mod cell;
 pub mod corpus;
 pub mod date;
+pub mod json_lines;
 pub mod label_log;
 pub(crate) mod lines;
 pub(crate) mod record;
