@@ -153,11 +153,11 @@ pub enum StanceError {
         line: usize,
         field: String,
     },
-    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with --{role}-field{}", column_list(found), delimiter_hint(found))]
+    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with `{role}_field`{}", column_list(found), delimiter_hint(found))]
     MissingColumn {
         path: PathBuf,
         column: String,
-        /// What the column holds (`text`, `label`, `id`), which is also its option's name.
+        /// What the column holds (`text`, `label`, `id`), which also names its parameter.
         role: &'static str,
         found: Vec<String>,
     },
@@ -257,7 +257,7 @@ fn column_list(found: &[String]) -> String {
     names.join(", ")
 }
 
-/// What a record has instead of a field it lacks, and the option that names another.
+/// What a record has instead of a field it lacks, and the parameter that names another.
 fn fields_hint(field: &str, role: &str, found: &[String]) -> String {
     if found.iter().any(|f| f == field) {
         return String::new();
@@ -267,7 +267,7 @@ fn fields_hint(field: &str, role: &str, found: &[String]) -> String {
     } else {
         found.join(", ")
     };
-    format!("; the record's fields: {found}; name the {role} field with --{role}-field")
+    format!("; the record's fields: {found}; name the {role} field with `{role}_field`")
 }
 
 /// A hint when a header read as one column looks split by another delimiter (a semicolon CSV
@@ -280,7 +280,7 @@ pub(crate) fn delimiter_hint(found: &[String]) -> String {
         .iter()
         .find(|(c, _)| only.contains(*c))
         .map(|(_, name)| {
-            format!(", or if the cells are separated by {name:?}, pass --delimiter {name:?}")
+            format!(", or if the cells are separated by {name:?}, pass `delimiter` {name:?}")
         })
         .unwrap_or_default()
 }

@@ -406,10 +406,10 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("columns found: id, body"), "{e}");
-        assert!(e.contains("--text-field"), "{e}");
+        assert!(e.contains("`text_field`"), "{e}");
         let e = table("id,text\na,b\n", true).err().unwrap().to_string();
         assert!(e.contains("no \"label\" column"), "{e}");
-        assert!(e.contains("--label-field"), "{e}");
+        assert!(e.contains("`label_field`"), "{e}");
     }
 
     #[test]

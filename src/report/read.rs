@@ -112,12 +112,12 @@ pub fn read_all(
             }
         }
         flush(&mut batch)?;
-        if let Some(message) = dates.message(&fields.date_format, "--date-format") {
+        if let Some(message) = dates.message(&fields.date_format, "`date_format`") {
             if !skip_bad {
                 return Err(ReportError::Dates { message });
             }
             notes.push(format!(
-                "{message}; --skip-bad left those {} records out",
+                "{message}; `skip_bad` left those {} records out",
                 dates.bad
             ));
         }
