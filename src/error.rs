@@ -293,9 +293,6 @@ fn document_name(index: usize, id: Option<&str>) -> String {
     }
 }
 
-/// The library's result type.
-pub type Result<T, E = StanceError> = std::result::Result<T, E>;
-
 impl StanceError {
     /// Wraps an I/O error with the path it happened on.
     pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Self {

@@ -36,7 +36,7 @@
 //! [`report`] aggregates scored articles by outlet and month into a page of plots, CSV and JSON.
 //!
 //! Stages depend one way, each on those before it only:
-//! [`error`] < [`io`] < [`text`] < [`features`] < [`model`] < [`predict`] < [`train`](mod@train) < [`eval`]
+//! `error` < [`io`] < [`text`] < [`features`] < [`model`] < [`predict`] < [`train`](mod@train) < [`eval`]
 //! < [`sample`] < [`adapt`] < [`annotate`] < [`report`] < the CLI. So the model stage holds what
 //! a model is and how it is saved, and the `impl Model` blocks that score and explain text are
 //! in [`predict`]; out-of-fold fitting is training's, and cross-validation scores it.
@@ -51,7 +51,7 @@
 
 pub mod adapt;
 pub mod annotate;
-pub mod error;
+pub(crate) mod error;
 pub mod eval;
 pub mod features;
 pub mod io;

@@ -1,6 +1,6 @@
 //! Training: labelled documents in, a [`Model`] out. Fits the featurizer, then the classifier,
 //! records the training summary that goes into the model file, and, when asked, fits a
-//! calibration on out-of-fold predictions ([`out_of_fold`], `calibrate`); [`folds`] plans the
+//! calibration on out-of-fold predictions (`out_of_fold`, `calibrate`); [`folds`] plans the
 //! folds, at random or grouped by outlet or month.
 //!
 //! Parameters are checked once, as linfa's `ParamGuard` does: [`TrainParams::check`] turns them
@@ -11,7 +11,7 @@ mod calibrate;
 pub mod data;
 pub mod folds;
 pub mod labels;
-pub mod out_of_fold;
+pub(crate) mod out_of_fold;
 mod overrides;
 mod preset;
 

@@ -1,5 +1,5 @@
 //! Cross-validation: the out-of-fold predictions of training on every fold's training part
-//! (the training stage's [`out_of_fold`]), scored per fold and pooled, with how well the
+//! (the training stage's `out_of_fold`), scored per fold and pooled, with how well the
 //! `uncertain` flag separates weak predictions from strong ones.
 
 use serde::Serialize;
@@ -50,7 +50,7 @@ pub struct CvResult {
 }
 
 /// Cross-validates `params` on `docs` with the folds of `plan`: trains on each fold's training
-/// part, predicts its test part ([`out_of_fold`]), and scores the predictions per fold and
+/// part, predicts its test part (`out_of_fold`), and scores the predictions per fold and
 /// pooled. A fold that cannot be run is skipped with a note saying why.
 pub fn cross_validate(
     docs: &[Document],

@@ -2,7 +2,7 @@
 //! and the candidates it chose among (the adaptation itself is a later stage's, `adapt`).
 //!
 //! The new terms shape features: they are normalised as a block of their own
-//! ([`crate::features::tfidf`]), so their feature numbers are saved here and loading rebuilds
+//! (`crate::features::tfidf`), so their feature numbers are saved here and loading rebuilds
 //! the block from them. The rest is provenance, shown by `stance inspect`.
 
 use serde::{Deserialize, Serialize};

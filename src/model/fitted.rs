@@ -2,7 +2,7 @@
 //! recorded about it.
 //!
 //! This file holds what a model is: its parts, the constructors, loading and saving (the file
-//! format is in [`crate::model::format`]). Applying it to text is the next stage's work, in
+//! format is in `crate::model::format`). Applying it to text is the next stage's work, in
 //! `impl Model` blocks there: `predict`, `score`, `explain`, `swap_effects` and `top_terms`.
 //! The constructors run the same checks as loading a file, so a model built in memory is
 //! always one that could be saved and loaded again.

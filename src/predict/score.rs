@@ -72,7 +72,7 @@ pub struct ParagraphScore {
 pub struct ArticleScore {
     pub prediction: Prediction,
     pub paragraphs: Vec<ParagraphScore>,
-    /// The article's language (ISO 639-1) when it can be told ([`crate::text::detect`]).
+    /// The article's language (ISO 639-1) when it can be told (`crate::text::detect`).
     pub language: Option<&'static str>,
     /// Whether that language is not the model's: then the article and its paragraphs get no
     /// label and are uncertain.
