@@ -37,6 +37,26 @@ impl Adapted {
     }
 }
 
+/// A featurizer of `texts` alone: the base's text settings (masking, tokenizer, stemming, stop
+/// words, n-grams), the sample's vocabulary (terms in at least [`NEW_TERM_MIN_DF`] texts) and its
+/// IDF, one block, no feature the base's. The `sample-A` candidates are fitted on it: a model
+/// of the sample alone as `stance train` would make it, which ranks the sample's texts by
+/// their own term frequencies rather than the news corpus's.
+pub(crate) fn own_featurizer(base: &Featurizer, texts: &[&str]) -> Result<Adapted, StanceError> {
+    let mut params = base.params().clone();
+    params.vocabulary = VocabularyParams {
+        min_df: DocFreq::Count(NEW_TERM_MIN_DF),
+        ..VocabularyParams::default()
+    };
+    let featurizer = params.fit_vocabulary(texts, &vec![0u32; texts.len()])?;
+    let n = featurizer.vocabulary().len();
+    Ok(Adapted {
+        featurizer,
+        new_features: Vec::new(),
+        base_feature: vec![None; n],
+    })
+}
+
 /// The base featurizer extended by the terms new in `texts` (see the module doc).
 pub(crate) fn adapted_featurizer(
     base: &Featurizer,

@@ -63,6 +63,10 @@ pub struct CvArgs {
     /// read, instead of refusing the data.
     #[arg(long)]
     skip_bad: bool,
+    /// Threads to work with; the model and figures are the same for any number [default: all
+    /// cores, or RAYON_NUM_THREADS].
+    #[arg(long, value_name = "N", value_parser = super::parse_threads)]
+    threads: Option<usize>,
 }
 
 /// The expected calibration error above which `cv` without a preset suggests
@@ -222,6 +226,7 @@ fn line(name: &str, m: &Metrics) -> String {
 }
 
 pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    super::use_threads(args.threads)?;
     if args.folds < 2 {
         bail!("--folds must be at least 2, got {}", args.folds);
     }

@@ -114,6 +114,19 @@ pub fn parse_threads(s: &str) -> Result<usize, String> {
     stance::features::check_threads(n).map_err(|e| e.to_string())
 }
 
+/// Runs the rest of the command on `threads` threads (`--threads N`; all cores, or
+/// `RAYON_NUM_THREADS`, when not given). For commands that work in the process's global
+/// pool, whose output writer cannot move into a pool of their own.
+pub fn use_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("starting the thread pool")?;
+    }
+    Ok(())
+}
+
 /// Refuses `-` (standard input) named more than once: the second would read nothing, or
 /// the middle of the first.
 pub fn stdin_once(inputs: &[PathBuf]) -> anyhow::Result<()> {

@@ -42,7 +42,7 @@ pub struct Adaptation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CandidateScore {
     /// `base-as-is`, `base` (the base's weights, intercept refit), `prior-S` (prior-centred at
-    /// strength S), `scratch-A` (the sample alone, L2 at alpha A) or `pooled-F` (the base data
+    /// strength S), `scratch-A` (the sample alone, L2 at alpha A), `sample-A` (the same on the sample's own vocabulary and IDF) or `pooled-F` (the base data
     /// pooled with the sample weighted to F times the base data's total weight).
     pub name: String,
     /// Strength of the pull toward the base's weights (`None`: held at them).

@@ -151,6 +151,15 @@ pub struct FitReport {
 }
 
 impl LogisticParams {
+    /// The optimiser's name, as the training summary prints it.
+    pub fn optimiser(&self) -> &'static str {
+        match (self.penalty, self.solver) {
+            (Penalty::L2, _) => "L-BFGS",
+            (_, Some(Solver::Cd)) => "coordinate descent",
+            (_, _) => "OWL-QN",
+        }
+    }
+
     /// Refuses values the optimiser cannot use.
     pub fn check(&self) -> Result<(), ParamError> {
         if !self.alpha.is_finite() || self.alpha < 0.0 {
