@@ -13,8 +13,7 @@ use crate::error::StanceError;
 use crate::features::featurizer::Featurizer;
 use crate::features::index::terms::Terms;
 use crate::features::tfidf::Tfidf;
-use crate::features::vocabulary::{DocFreq, VocabularyParams};
-use crate::model::format::terms::SavedTerms;
+use crate::features::vocabulary::{DocFreq, Vocabulary, VocabularyParams};
 
 /// The fewest sample documents a new term must occur in.
 pub const NEW_TERM_MIN_DF: u64 = 2;
@@ -106,8 +105,8 @@ pub(crate) fn adapted_featurizer(
         }
     }
     let tfidf = Tfidf::from_idf(base.tfidf().params(), idf).with_second_block(&new_features);
-    let featurizer =
-        Featurizer::from_saved_terms(base.params().clone(), SavedTerms::Strings(terms), tfidf)?;
+    let vocabulary = || Vocabulary::from_sorted_terms(terms);
+    let featurizer = Featurizer::from_parts(base.params().clone(), vocabulary, tfidf)?;
     Ok(Adapted {
         featurizer,
         new_features,

@@ -28,7 +28,6 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::StanceError;
-use crate::eval::folds::{FoldPlan, GroupBy};
 use crate::eval::metrics::ece;
 use crate::features::sparse::CsrMatrix;
 use crate::io::corpus::Document;
@@ -37,6 +36,7 @@ use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::{CalibrationInfo, Model, TrainingSummary};
 use crate::model::logistic::{LinearModel, LogisticParams};
 use crate::train::corpus_sha256;
+use crate::train::folds::{FoldPlan, GroupBy};
 
 use self::features::{adapted_featurizer, own_featurizer, Adapted};
 use self::fit::{Fitted, Spec};
@@ -97,6 +97,7 @@ impl Default for AdaptParams {
 
 /// Why a model cannot be adapted to a sample.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AdaptError {
     #[error(transparent)]
     Stance(#[from] StanceError),

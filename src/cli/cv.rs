@@ -197,8 +197,12 @@ fn cross_validate_all(
         match cross_validate_grouped(docs, labels, y, params, args.folds, g, args.cv_seed)
             .with_context(|| format!("cross-validating grouped by {g}"))?
         {
-            GroupedCv::Ran(result) => runs.push((g, *result)),
+            GroupedCv::Ran(mut result) => {
+                result.notes = result.notes.iter().map(|n| super::as_flags(n)).collect();
+                runs.push((g, *result));
+            }
             GroupedCv::Skipped(reason) => {
+                let reason = super::as_flags(&reason);
                 super::warn(format_args!("{g}: skipped, {reason}"));
                 skipped.push((g, reason));
             }

@@ -7,6 +7,7 @@ mod bench;
 mod cv;
 mod eval;
 mod explain;
+mod flags;
 mod inspect;
 mod keep;
 mod options;
@@ -30,6 +31,8 @@ use clap::{Parser, Subcommand};
 
 use stance::model::default_model::{default_model, DEFAULT_MODEL_NAME};
 use stance::Model;
+
+pub use flags::as_flags;
 
 /// Source-stance classifier for news articles.
 #[derive(Debug, Parser)]
@@ -136,9 +139,10 @@ pub fn stdin_once(inputs: &[PathBuf]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A warning on stderr, as `stance: warning: ...`. A closed stderr must not turn into a
-/// panic, so a failed write is dropped.
+/// A warning on stderr, as `stance: warning: ...`, the library's parameters named as flags. A
+/// closed stderr must not turn into a panic, so a failed write is dropped.
 pub fn warn(message: std::fmt::Arguments) {
+    let message = as_flags(&message.to_string());
     let _ = writeln!(std::io::stderr().lock(), "stance: warning: {message}");
 }
 

@@ -394,12 +394,18 @@ impl<'o, 'm> Sink<'o, 'm> {
             // before it.
             Scored::Bad { error, .. } if self.skip_bad => {
                 self.out.flush()?;
-                report(format_args!("skipped: {error}"));
+                report(format_args!(
+                    "skipped: {}",
+                    super::as_flags(&error.to_string())
+                ));
                 tally.skipped += 1;
             }
             Scored::Bad { input, error } | Scored::Failed { input, error } => {
                 self.out.flush()?;
-                report(format_args!("error: {error}"));
+                report(format_args!(
+                    "error: {}",
+                    super::as_flags(&error.to_string())
+                ));
                 tally.failed[input] = true;
             }
         }

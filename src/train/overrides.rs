@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::eval::folds::GroupBy;
 use crate::features::ngrams::NgramRange;
 use crate::features::vocabulary::DocFreq;
 use crate::model::logistic::{ClassWeight, Penalty, Solver};
@@ -16,6 +15,7 @@ use crate::text::mask::MaskRules;
 use crate::text::spelling::SpellingLists;
 use crate::text::stopwords::StopWords;
 use crate::text::tokenize::NumberPolicy;
+use crate::train::folds::GroupBy;
 use crate::{ParamError, StanceError};
 
 use super::{CalibrationParams, TrainParams};
