@@ -27,6 +27,8 @@ with diagnostics (the best cut's macro-F1, the predicted russian share), go to -
 
 Usage: scripts/adapt-sklearn.py [--stance PATH] [--ns 25,50,100,200] [--seeds 1,2,3,4,5]
                                 [--corpora dev,extra] [--json PATH] [--cache DIR]
+                                [--adapt-args "--base-data CORPUS"]
+       scripts/adapt-sklearn.py --tables-from RUN.json... (the tables of earlier runs, merged)
 
 Nothing here writes article text into the repository: the pool, the samples and the rest live
 in a temporary directory; the cached sklearn base (a pickle) lives in the target directory.
@@ -227,7 +229,8 @@ def one_draw(args, pool, rows, x_pool, base, n, seed, tmp):
     rest_ids = [rows[i]["id"] for i in r_idx]
 
     adapted = os.path.join(tmp, "adapted.json")
-    log = run([stance, "adapt", "--data", sample, "--out", adapted, "--seed", str(seed)])
+    log = run([stance, "adapt", "--data", sample, "--out", adapted, "--seed", str(seed)]
+              + args.adapt_args.split())
     kept = [line.split()[0] for line in log.splitlines() if line.endswith("<- kept")]
 
     vec, clf = base
@@ -254,6 +257,7 @@ def one_draw(args, pool, rows, x_pool, base, n, seed, tmp):
     out["scratch_C"] = float(scv.C_[0])
     out["true_share"] = float(yr.mean())
     out["rest"] = int(len(r_idx))
+    out["seed"] = seed
     return out
 
 
@@ -299,6 +303,20 @@ def print_tables(results):
         print(f"- {name}, N = {n}: " + ". ".join(line))
 
 
+def merged(paths):
+    """The runs of several --json files by (corpus, N), in corpus then N order, each seed once."""
+    by = {}
+    for path in paths:
+        with open(path) as f:
+            for entry in json.load(f):
+                runs = by.setdefault((entry["corpus"], entry["n"]), {})
+                for r in entry["runs"]:
+                    runs.setdefault(r["seed"], r)
+    order = [name for name, _ in CORPORA.values()]
+    keys = sorted(by, key=lambda k: (order.index(k[0]) if k[0] in order else len(order), k[1]))
+    return {k: [by[k][s] for s in sorted(by[k])] for k in keys}
+
+
 def pool_of(files, tmp, name):
     pool = os.path.join(tmp, "pool.jsonl")
     seen, rows, repeats = set(), [], 0
@@ -323,10 +341,18 @@ def main():
     ap.add_argument("--ns", default="25,50,100,200")
     ap.add_argument("--seeds", default="1,2,3,4,5")
     ap.add_argument("--corpora", default="dev,extra")
+    ap.add_argument("--adapt-args", default="",
+                    help="more options for `stance adapt`, e.g. \"--base-data CORPUS\"")
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target"))
     ap.add_argument("--cache", default=target)
     ap.add_argument("--json", default=os.path.join(target, "adapt-sklearn.json"))
+    ap.add_argument("--tables-from", nargs="+", metavar="JSON",
+                    help="print the tables from the --json files of earlier runs (merged by "
+                         "corpus and N, seeds pooled) instead of running")
     args = ap.parse_args()
+    if args.tables_from:
+        print_tables(merged(args.tables_from))
+        return
     ns = [int(x) for x in args.ns.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")]
     base = sklearn_base(args.cache)
