@@ -8,7 +8,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use stance::adapt::{adapt as adapt_model, sha256_hex, AdaptParams, Strength};
+use stance::adapt::{adapt_with_base_data, sha256_hex, AdaptParams, Strength};
 use stance::io::corpus::Document;
 use stance::model::default_model::DEFAULT_MODEL_JSON;
 use stance::sample::{draw, Candidate, SampleParams};
@@ -37,11 +37,47 @@ pub(crate) fn base_model(model: Option<&Bound<'_, PyAny>>) -> PyResult<(Arc<Mode
     Ok((Arc::new(m), sha256_hex(&bytes)))
 }
 
+/// The base data's documents, from `base_texts` and `base_labels` (both or neither) and
+/// optional `base_groups` (their sources, part of the base data's recorded SHA-256).
+fn base_documents(
+    texts: Option<&Bound<'_, PyAny>>,
+    labels: Option<&Bound<'_, PyAny>>,
+    groups: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<Document>> {
+    let (texts, labels) = match (
+        texts.filter(|t| !t.is_none()),
+        labels.filter(|l| !l.is_none()),
+    ) {
+        (None, None) => return Ok(Vec::new()),
+        (Some(t), Some(l)) => (t, l),
+        _ => {
+            return Err(PyValueError::new_err(
+                "base_texts and base_labels go together: pass both or neither",
+            ))
+        }
+    };
+    let texts = inputs::texts("base_texts", texts)?;
+    let n = texts.len();
+    let labels = inputs::column("base_labels", Some(labels), n)?.unwrap_or_default();
+    let groups = inputs::column("base_groups", groups, n)?;
+    Ok(texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Document {
+            label: Some(labels[i].trim().to_string()),
+            source: groups.as_ref().map(|g| g[i].clone()),
+            text,
+            ..Document::default()
+        })
+        .collect())
+}
+
 /// Adapts a model (the built-in one, a path, or a `Model`) to labelled texts, as `stance
 /// adapt` does; `groups` are the sources folds are grouped by. `strength` is `"auto"` or a
-/// number. Returns the adapted model.
+/// number. `base_texts`, `base_labels` and `base_groups` are base data for the pooled
+/// candidate (`stance adapt --base-data`). Returns the adapted model.
 #[pyfunction]
-#[pyo3(signature = (texts, labels, model = None, groups = None, ids = None, strength = None, folds = 5, seed = 0, threads = None))]
+#[pyo3(signature = (texts, labels, model = None, groups = None, ids = None, strength = None, folds = 5, seed = 0, threads = None, base_texts = None, base_labels = None, base_groups = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn adapt(
     py: Python<'_>,
@@ -54,6 +90,9 @@ pub fn adapt(
     folds: usize,
     seed: u64,
     threads: Option<i64>,
+    base_texts: Option<&Bound<'_, PyAny>>,
+    base_labels: Option<&Bound<'_, PyAny>>,
+    base_groups: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyModel> {
     let strength = match strength.filter(|s| !s.is_none()) {
         None => Strength::Auto,
@@ -80,6 +119,7 @@ pub fn adapt(
             ..Document::default()
         })
         .collect();
+    let base_data = base_documents(base_texts, base_labels, base_groups)?;
     let params = AdaptParams {
         strength,
         folds,
@@ -87,7 +127,7 @@ pub fn adapt(
         ..AdaptParams::default()
     };
     let model = detached(py, threads, move || {
-        adapt_model(&base, &base_sha256, &docs, &params).map(|(m, _)| m)
+        adapt_with_base_data(&base, &base_sha256, &docs, &base_data, &params).map(|(m, _)| m)
     })?
     .map_err(|e| PyValueError::new_err(e.to_string()))?;
     Ok(PyModel {

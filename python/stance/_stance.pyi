@@ -111,6 +111,37 @@ def train(
     """Trains a model as `stance train` does; a parameter left at None keeps the preset's
     value (the library's default without a preset)."""
 
+def adapt(
+    texts: Texts,
+    labels: Iterable[str],
+    model: Optional[Union[Model, PathLike]] = None,
+    groups: Optional[Iterable[str]] = None,
+    ids: Optional[Iterable[str]] = None,
+    strength: Optional[Union[str, float]] = None,
+    folds: int = 5,
+    seed: int = 0,
+    threads: Optional[int] = None,
+    base_texts: Optional[Texts] = None,
+    base_labels: Optional[Iterable[str]] = None,
+    base_groups: Optional[Iterable[str]] = None,
+) -> Model:
+    """Adapts a model (the built-in one by default) to labelled texts as `stance adapt` does,
+    byte for byte; `strength` is "auto" (the default) or a number >= 0, and `base_texts` /
+    `base_labels` / `base_groups` add the pooled candidate of `stance adapt --base-data`."""
+
+def sample(
+    texts: Texts,
+    n: int,
+    strategy: str = "random",
+    ids: Optional[Iterable[str]] = None,
+    by: Optional[Iterable[str]] = None,
+    seed: int = 0,
+    model: Optional[Union[Model, PathLike]] = None,
+) -> list[dict[str, Any]]:
+    """Draws `n` texts to label as `stance sample` does: one dict per drawn text, in drawing
+    order, with its `index` in `texts`, its `id` and its inclusion `weight` (None unless
+    random)."""
+
 def fold_plan(
     labels: Iterable[Any],
     groups: Iterable[Any],

@@ -25,11 +25,17 @@ pub struct Spec {
     pub strength: Option<f64>,
     pub alpha: f64,
     pub as_is: bool,
+    /// Fit on the base data pooled with the sample, the sample's rows weighted to this share
+    /// of the base data's total weight (`stance adapt --base-data`); strength is then 0.
+    pub pooled: Option<f64>,
 }
 
 impl Spec {
     /// The candidate's name: `base-as-is`, `base` (intercept refit), `prior-S` or `scratch-A`.
     pub fn name(&self) -> String {
+        if let Some(share) = self.pooled {
+            return format!("pooled-{share}");
+        }
         match self.strength {
             None if self.as_is => "base-as-is".into(),
             None => "base".into(),
@@ -63,6 +69,23 @@ impl Fitted {
     }
 }
 
+/// The rows of `x` and the base data's rows `base_x` stacked, with their labels and weights:
+/// each part balanced by label on its own, then the sample's rows scaled to `share` of the
+/// base data's total weight.
+pub fn pooled(
+    x: &CsrMatrix,
+    y: &[usize],
+    base_x: &CsrMatrix,
+    base_y: &[usize],
+    share: f64,
+) -> (CsrMatrix, Vec<usize>, Vec<f64>) {
+    let scale = share * base_y.len() as f64 / y.len().max(1) as f64;
+    let mut s: Vec<f64> = balanced(y).into_iter().map(|v| v * scale).collect();
+    s.extend(balanced(base_y));
+    let rows = CsrMatrix::vstack(vec![x.clone(), base_x.clone()], x.n_cols());
+    (rows, [y, base_y].concat(), s)
+}
+
 /// Balanced row weights for labels `y` (0 or 1), as training weighs rows.
 pub fn balanced(y: &[usize]) -> Vec<f64> {
     LogisticParams::default().row_weights(y, 2)
@@ -77,7 +100,18 @@ pub fn fit(
     prior_intercept: f64,
     spec: Spec,
 ) -> Result<Fitted, StanceError> {
-    let s = balanced(y);
+    fit_weighted(x, y, &balanced(y), prior, prior_intercept, spec)
+}
+
+/// [`fit`] with row weights `s` of its own.
+pub fn fit_weighted(
+    x: &CsrMatrix,
+    y: &[usize],
+    s: &[f64],
+    prior: &[f64],
+    prior_intercept: f64,
+    spec: Spec,
+) -> Result<Fitted, StanceError> {
     let Some(strength) = spec.strength else {
         let weights = prior.to_vec();
         let base = Fitted {
@@ -97,7 +131,7 @@ pub fn fit(
             });
         }
         let z = base.logits(x);
-        let (intercept, report) = refit_intercept(&z, y, &s, prior_intercept);
+        let (intercept, report) = refit_intercept(&z, y, s, prior_intercept);
         return Ok(Fitted {
             intercept,
             report,
@@ -137,7 +171,7 @@ pub fn fit(
         active.len(),
     );
     let active_centre: Vec<f64> = active.iter().map(|&j| centre[j]).collect();
-    let objective = Objective::new(&compact, y, &s, precision, 2).with_centre(&active_centre);
+    let objective = Objective::new(&compact, y, s, precision, 2).with_centre(&active_centre);
     let mut start = active_centre.clone();
     start.push(prior_intercept);
     let (w, report) = minimise_lbfgs(objective, start, MAX_ITER, TOLERANCE)?;

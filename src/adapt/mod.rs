@@ -4,7 +4,8 @@
 //! (Chelba & Acero 2004; `fit` has the objective) over the base vocabulary plus the terms new
 //! in the sample (`features`). With [`Strength::Auto`] it chooses among candidates from the
 //! base as it is, and the base with its intercept refit and recalibrated, through
-//! prior strengths from strong to weak to models of the sample alone, by cross-validation on the
+//! prior strengths from strong to weak to models of the sample alone (and, given base data, a
+//! model of the base data pooled with the up-weighted sample), by cross-validation on the
 //! sample (`select` has the rule). The kept candidate is refit on the whole
 //! sample and calibrated by Platt scaling on its out-of-fold logits, so that p > 0.5 is the cut
 //! on the user's corpus; the model records its base, its sample and the candidate table
@@ -28,6 +29,7 @@ use sha2::{Digest, Sha256};
 use crate::error::StanceError;
 use crate::eval::folds::{FoldPlan, GroupBy};
 use crate::eval::metrics::ece;
+use crate::features::sparse::CsrMatrix;
 use crate::io::corpus::Document;
 use crate::model::adaptation::{Adaptation, CandidateScore};
 use crate::model::evidence::UncertaintyPolicy;
@@ -51,7 +53,17 @@ pub enum Strength {
 }
 
 /// The prior strengths `Strength::Auto` tries, strongest first.
-pub const AUTO_STRENGTHS: [f64; 8] = [1000.0, 100.0, 30.0, 10.0, 3.0, 1.0, 0.3, 0.1];
+///
+/// The weak end matters: the base's L1 weights run to about 40, so at strength 0.1 (and the
+/// sample's alpha 1) the prior still centres each weight at a tenth of the base's; 0.03 and
+/// 0.01 are the near-scratch fits that keep the base's sign as a hint. On the second domain
+/// (`../shared/corpus/extra/`) they were kept at N = 50-200 and beat both the sample alone and
+/// the stronger priors (models/model-card.md).
+pub const AUTO_STRENGTHS: [f64; 10] = [1000.0, 100.0, 30.0, 10.0, 3.0, 1.0, 0.3, 0.1, 0.03, 0.01];
+
+/// The pooled candidate's sample weight, as a share of the base data's total weight: the
+/// sample counts as much as all the base data together.
+pub const POOLED_SHARE: f64 = 1.0;
 
 /// The L2 penalties of the sample-alone candidates `Strength::Auto` tries.
 pub const AUTO_SCRATCH_ALPHAS: [f64; 2] = [1.0, 0.1];
@@ -111,6 +123,14 @@ pub enum AdaptError {
     StrengthValue(f64),
     #[error("alpha must be finite and > 0, got {0}")]
     Alpha(f64),
+    #[error("base data is pooled only as a candidate of strength auto; with a fixed strength it would be ignored")]
+    BaseDataNeedsAuto,
+    #[error("base data label(s) {} are not the base model's ({}); first at base-data {first}", labels.iter().map(|l| format!("{l:?}")).collect::<Vec<_>>().join(", "), known.join(", "))]
+    BaseDataLabels {
+        labels: Vec<String>,
+        known: Vec<String>,
+        first: String,
+    },
 }
 
 /// What adapting did, for printing.
@@ -203,18 +223,20 @@ fn check(base: &Model, docs: &[Document], params: &AdaptParams) -> Result<Vec<us
 }
 
 /// The candidates to try, from the base to the sample alone.
-fn candidates(params: &AdaptParams) -> Vec<Spec> {
-    match params.strength {
+fn candidates(params: &AdaptParams, pooled: bool) -> Vec<Spec> {
+    let mut specs = match params.strength {
         Strength::Fixed(s) => vec![Spec {
             strength: s.is_finite().then_some(s),
             alpha: params.alpha,
             as_is: false,
+            pooled: None,
         }],
         Strength::Auto => {
             let as_is = Spec {
                 strength: None,
                 alpha: params.alpha,
                 as_is: true,
+                pooled: None,
             };
             std::iter::once(as_is)
                 .chain(
@@ -224,15 +246,52 @@ fn candidates(params: &AdaptParams) -> Vec<Spec> {
                             strength,
                             alpha: params.alpha,
                             as_is: false,
+                            pooled: None,
                         }),
                 )
                 .chain(AUTO_SCRATCH_ALPHAS.iter().map(|&alpha| Spec {
                     strength: Some(0.0),
                     alpha,
                     as_is: false,
+                    pooled: None,
                 }))
                 .collect()
         }
+    };
+    if pooled {
+        specs.push(Spec {
+            strength: Some(0.0),
+            alpha: params.alpha,
+            as_is: false,
+            pooled: Some(POOLED_SHARE),
+        });
+    }
+    specs
+}
+
+/// The base data's label indices; a label the base lacks is refused by name.
+fn base_labels(base: &Model, base_data: &[Document]) -> Result<Vec<usize>, AdaptError> {
+    let labels = base.labels();
+    let mut y = Vec::with_capacity(base_data.len());
+    let mut unknown = BTreeSet::new();
+    let mut first = None;
+    for (i, d) in base_data.iter().enumerate() {
+        let label = d.label.as_deref().unwrap_or("");
+        match labels.iter().position(|l| l == label) {
+            Some(l) => y.push(l),
+            None => {
+                unknown.insert(label.to_string());
+                first.get_or_insert_with(|| doc_name(d, i));
+            }
+        }
+    }
+    match first {
+        Some(first) => Err(AdaptError::BaseDataLabels {
+            labels: unknown.into_iter().collect(),
+            known: labels.to_vec(),
+            first,
+        }),
+        None => Ok(y),
     }
 }
 
@@ -268,6 +327,7 @@ fn cross_validate(
     y: &[usize],
     plan: &FoldPlan,
     specs: &[Spec],
+    base_data: &Labelled,
 ) -> Result<Vec<Oof>, AdaptError> {
     let n = docs.len();
     let mut oof = vec![
@@ -290,10 +350,7 @@ fn cross_validate(
         let ty: Vec<usize> = train.iter().map(|&i| y[i]).collect();
         let prior = adapted.spread(&base.classifier().weights()[0]);
         let b0 = base.classifier().intercepts()[0];
-        let fits: Vec<Fitted> = specs
-            .par_iter()
-            .map(|&spec| fit::fit(&x, &ty, &prior, b0, spec))
-            .collect::<Result<_, _>>()?;
+        let fits = fit_all(&adapted, &x, &ty, &prior, b0, specs, base_data)?;
         for (c, fitted) in fits.iter().enumerate() {
             let z = fitted.logits(&xt);
             for (r, &i) in test.iter().enumerate() {
@@ -305,6 +362,37 @@ fn cross_validate(
     Ok(oof)
 }
 
+/// Labelled documents beside the sample: their texts and label indices.
+struct Labelled<'a> {
+    texts: Vec<&'a str>,
+    y: Vec<usize>,
+}
+
+/// Fits every candidate on rows `x` (labels `y`) of the `adapted` featurizer; the pooled
+/// candidate stacks the base data's rows under them.
+fn fit_all(
+    adapted: &Adapted,
+    x: &CsrMatrix,
+    y: &[usize],
+    prior: &[f64],
+    b0: f64,
+    specs: &[Spec],
+    base_data: &Labelled,
+) -> Result<Vec<Fitted>, AdaptError> {
+    let base_x = (specs.iter().any(|s| s.pooled.is_some()) && !base_data.y.is_empty())
+        .then(|| adapted.featurizer.transform_many(&base_data.texts));
+    Ok(specs
+        .par_iter()
+        .map(|&spec| match (spec.pooled, &base_x) {
+            (Some(share), Some(base_x)) => {
+                let (px, py, ps) = fit::pooled(x, y, base_x, &base_data.y, share);
+                fit::fit_weighted(&px, &py, &ps, prior, b0, spec)
+            }
+            _ => fit::fit(x, y, prior, b0, spec),
+        })
+        .collect::<Result<_, _>>()?)
+}
+
 /// Adapts `base` (whose file's bytes hash to `base_sha256`) to the labelled `docs` (see the
 /// module doc). Returns the adapted model and the candidate table.
 pub fn adapt(
@@ -313,7 +401,27 @@ pub fn adapt(
     docs: &[Document],
     params: &AdaptParams,
 ) -> Result<(Model, AdaptReport), AdaptError> {
+    adapt_with_base_data(base, base_sha256, docs, &[], params)
+}
+
+/// [`adapt`], with labelled `base_data` (the base's training data, or data like it) pooled
+/// with the sample as one more candidate (`stance adapt --base-data`; needs
+/// [`Strength::Auto`]). The sample's rows weigh [`POOLED_SHARE`] of the base data's total.
+pub fn adapt_with_base_data(
+    base: &Model,
+    base_sha256: &str,
+    docs: &[Document],
+    base_data: &[Document],
+    params: &AdaptParams,
+) -> Result<(Model, AdaptReport), AdaptError> {
     let y = check(base, docs, params)?;
+    if !base_data.is_empty() && params.strength != Strength::Auto {
+        return Err(AdaptError::BaseDataNeedsAuto);
+    }
+    let pooled = Labelled {
+        texts: base_data.iter().map(|d| d.text.as_str()).collect(),
+        y: base_labels(base, base_data)?,
+    };
     let smaller = (0..2)
         .map(|l| y.iter().filter(|&&v| v == l).count())
         .min()
@@ -321,8 +429,8 @@ pub fn adapt(
     let k = params.folds.min(smaller).max(2);
     let group_by = grouping(docs, &y, k);
     let plan = FoldPlan::new(docs, base.labels(), &y, k, group_by, params.seed);
-    let specs = candidates(params);
-    let oof = cross_validate(base, docs, &y, &plan, &specs)?;
+    let specs = candidates(params, !base_data.is_empty());
+    let oof = cross_validate(base, docs, &y, &plan, &specs, &pooled)?;
     let tokens: Vec<usize> = docs
         .par_iter()
         .map(|d| base.featurizer().stem_ids(&d.text).len())
@@ -343,13 +451,16 @@ pub fn adapt(
     let adapted = adapted_featurizer(base.featurizer(), &texts)?;
     let x = adapted.featurizer.transform_many(&texts);
     let prior = adapted.spread(&base.classifier().weights()[0]);
-    let fitted = fit::fit(
+    let fitted = fit_all(
+        &adapted,
         &x,
         &y,
         &prior,
         base.classifier().intercepts()[0],
-        specs[kept],
-    )?;
+        &specs[kept..=kept],
+        &pooled,
+    )?
+    .remove(0);
     // The base as it is keeps its own calibration, if it has one; every other candidate is
     // calibrated on its out-of-fold logits.
     let calibration = if specs[kept].as_is {
@@ -369,6 +480,8 @@ pub fn adapt(
         base_sha256: base_sha256.to_string(),
         sample_sha256: corpus_sha256(docs),
         sample_documents: docs.len(),
+        base_data_sha256: (!base_data.is_empty()).then(|| corpus_sha256(base_data)),
+        base_data_documents: (!base_data.is_empty()).then_some(base_data.len()),
         new_features: adapted.new_features.clone(),
         chosen: specs[kept].name(),
         folds: k,

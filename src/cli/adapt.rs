@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use stance::adapt::{adapt, sha256_hex, AdaptParams, Strength};
+use stance::adapt::{adapt_with_base_data, sha256_hex, AdaptError, AdaptParams, Strength};
 use stance::io::atomic::Output;
 use stance::model::default_model::DEFAULT_MODEL_JSON;
 use stance::Model;
@@ -38,6 +38,11 @@ pub struct AdaptArgs {
     /// Seed of the folds and the bootstrap intervals.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Labelled data like the base's training data (the corpus it was trained on): adds a
+    /// candidate trained on it pooled with the sample, the sample weighted as much as all of
+    /// it (read with the --data field options; strength auto only). Repeat for several files.
+    #[arg(long = "base-data", value_name = "PATH")]
+    base_data: Vec<PathBuf>,
 }
 
 fn strength(s: &str) -> Result<Strength, String> {
@@ -66,6 +71,17 @@ pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     };
     let file = Output::create(&args.out)?;
     let data = TrainingData::read(&args.data, false, super::training_data::Dates::Optional)?;
+    let base_data = if args.base_data.is_empty() {
+        Vec::new()
+    } else {
+        let data = DataArgs {
+            data: args.base_data.clone(),
+            ..args.data.clone()
+        };
+        TrainingData::read(&data, false, super::training_data::Dates::Optional)
+            .context("reading --base-data")?
+            .docs
+    };
     let params = AdaptParams {
         strength: args.strength,
         folds: args.folds,
@@ -73,14 +89,31 @@ pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         ..AdaptParams::default()
     };
     let (model, report) =
-        adapt(&base, &base_sha256, &data.docs, &params).context("adapting the model")?;
+        adapt_with_base_data(&base, &base_sha256, &data.docs, &base_data, &params)
+            .map_err(|e| match e {
+                AdaptError::BaseDataNeedsAuto => {
+                    anyhow::anyhow!(
+                "--base-data needs --strength auto: with a fixed strength it would be ignored"
+            )
+                }
+                e => anyhow::Error::new(e),
+            })
+            .context("adapting the model")?;
     for note in &report.notes {
         super::warn(format_args!("{note}"));
     }
     writeln!(
         out,
-        "{} labelled texts, {}-fold cross-validation ({}), {} new terms",
+        "{} labelled texts{}, {}-fold cross-validation ({}), {} new terms",
         data.docs.len(),
+        if base_data.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (and {} base-data texts for the pooled candidate)",
+                base_data.len()
+            )
+        },
         report.folds,
         if report.group_by.to_string() == "none" {
             "stratified".to_string()

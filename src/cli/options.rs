@@ -190,7 +190,7 @@ fn mask_rule(s: &str) -> Result<(String, String), String> {
 }
 
 /// Where the labelled data is and how to read it.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// Labelled data: JSON Lines, CSV/TSV with a header, or a folder of <label>/*.txt.
     /// Repeat for several files.

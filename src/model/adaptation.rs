@@ -16,6 +16,12 @@ pub struct Adaptation {
     pub sample_sha256: String,
     /// Documents in the sample.
     pub sample_documents: usize,
+    /// SHA-256 and size of the base data the `pooled` candidate was fitted with (`stance adapt
+    /// --base-data`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_data_sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_data_documents: Option<usize>,
     /// Feature numbers of the terms new in the sample (ascending); they form the second
     /// TF-IDF block, normalised on its own, and start with a prior weight of 0.
     pub new_features: Vec<u32>,
@@ -35,8 +41,9 @@ pub struct Adaptation {
 /// length cooling, as scores are made).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CandidateScore {
-    /// `base` (the base's weights, intercept refit), `prior-S` (prior-centred at strength S),
-    /// or `scratch-A` (the sample alone, L2 at alpha A).
+    /// `base-as-is`, `base` (the base's weights, intercept refit), `prior-S` (prior-centred at
+    /// strength S), `scratch-A` (the sample alone, L2 at alpha A) or `pooled-F` (the base data
+    /// pooled with the sample weighted to F times the base data's total weight).
     pub name: String,
     /// Strength of the pull toward the base's weights (`None`: held at them).
     pub strength: Option<f64>,

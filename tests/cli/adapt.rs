@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use stance::adapt::{adapt, AdaptParams, Strength};
+use stance::adapt::{adapt, adapt_with_base_data, AdaptParams, Strength};
 use stance::model::logistic::LogisticParams;
 use stance::{default_model, read_labelled, Document, FieldNames, Model};
 
@@ -227,4 +227,91 @@ fn bad_samples_are_refused_by_name() {
         }
         assert!(!out.exists());
     }
+}
+
+#[test]
+fn base_data_enters_the_pooled_candidate_and_is_recorded() {
+    let base = default_model().unwrap();
+    let docs = examples();
+    // The same texts with every label turned around, weighing as much as the sample: a pooled
+    // fit that really uses them cannot rank the sample's texts as a fit on the sample can.
+    let contrary = swapped();
+    let (model, report) =
+        adapt_with_base_data(&base, "base", &docs, &contrary, &AdaptParams::default()).unwrap();
+    let find = |name: &str| {
+        report
+            .candidates
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no {name}: {:#?}", report.candidates))
+    };
+    let (pooled, scratch) = (find("pooled-1"), find("scratch-1"));
+    let auc = |c: &stance::model::adaptation::CandidateScore| c.auc.unwrap()[1];
+    assert!(
+        auc(pooled) < auc(scratch) - 0.2,
+        "pooled {} against scratch {}",
+        auc(pooled),
+        auc(scratch)
+    );
+    assert_ne!(report.candidates[report.chosen].name, "pooled-1");
+    let adaptation = model.adaptation().unwrap();
+    assert_eq!(adaptation.base_data_documents, Some(48));
+    assert!(adaptation.base_data_sha256.is_some());
+    // Without base data there is no pooled candidate and nothing is recorded.
+    let (plain, report) = adapt(&base, "base", &docs, &AdaptParams::default()).unwrap();
+    assert!(report
+        .candidates
+        .iter()
+        .all(|c| !c.name.starts_with("pooled")));
+    assert_eq!(plain.adaptation().unwrap().base_data_documents, None);
+}
+
+#[test]
+fn base_data_is_refused_where_it_would_be_ignored_or_has_a_label_the_base_lacks() {
+    let base = default_model().unwrap();
+    let docs = examples();
+    let fixed = AdaptParams {
+        strength: Strength::Fixed(1.0),
+        ..AdaptParams::default()
+    };
+    let err = adapt_with_base_data(&base, "base", &docs, &docs, &fixed).unwrap_err();
+    assert!(err.to_string().contains("strength auto"), "{err}");
+    let mut odd = examples();
+    odd[3].label = Some("neutral".into());
+    let err = adapt_with_base_data(&base, "base", &docs, &odd, &AdaptParams::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("\"neutral\"") && err.contains("base-data document"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let data = repo("data/examples.jsonl");
+    let assert = stance()
+        .args(["adapt", "--strength", "1", "--data"])
+        .arg(&data)
+        .arg("--base-data")
+        .arg(&data)
+        .arg("--out")
+        .arg(dir.path().join("m.json"))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("--base-data needs --strength auto"),
+        "{stderr}"
+    );
+    let printed = stdout_of(
+        stance()
+            .args(["adapt", "--data"])
+            .arg(&data)
+            .arg("--base-data")
+            .arg(&data)
+            .arg("--out")
+            .arg(dir.path().join("m.json")),
+    );
+    assert!(
+        printed.contains("pooled-1") && printed.contains("and 48 base-data texts"),
+        "{printed}"
+    );
 }
