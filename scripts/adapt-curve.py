@@ -7,6 +7,9 @@ model (`stance eval`). Prints a markdown table of mean and standard deviation ov
 macro-F1 and ROC AUC.
 
 Usage: scripts/adapt-curve.py [--stance PATH] [--ns 25,50,100,200] [--seeds 1,2,3,4,5]
+                              [--base-data CORPUS]
+
+With --base-data, `stance adapt` also gets `--base-data CORPUS` (the pooled candidate).
 
 Corpora (read-only, never copied into the repository):
 - dev: ../shared/devsets/government-press-2021.jsonl
@@ -48,7 +51,7 @@ def evaluate(stance, model, data):
     return m["macro_f1"], m["roc_auc"]
 
 
-def one_run(stance, pool, n, seed, tmp):
+def one_run(stance, pool, n, seed, tmp, base_data=None):
     sample = os.path.join(tmp, "sample.jsonl")
     run([stance, "sample", pool, "--n", str(n), "--by", "label", "--keep", "label,source",
          "--seed", str(seed), "--out", sample])
@@ -66,7 +69,8 @@ def one_run(stance, pool, n, seed, tmp):
                 dst.write(line)
     adapted = os.path.join(tmp, "adapted.json")
     scratch = os.path.join(tmp, "scratch.json")
-    log = run([stance, "adapt", "--data", sample, "--out", adapted, "--seed", str(seed)])
+    extra = ["--base-data", base_data] if base_data else []
+    log = run([stance, "adapt", "--data", sample, "--out", adapted, "--seed", str(seed)] + extra)
     kept = [l.split()[0] for l in log.splitlines() if l.endswith("<- kept")]
     run([stance, "adapt", "--data", sample, "--out", scratch, "--strength", "0",
          "--seed", str(seed)])
@@ -83,6 +87,7 @@ def main():
     ap.add_argument("--stance", default=os.path.join(REPO, "target", "release", "stance"))
     ap.add_argument("--ns", default="25,50,100,200")
     ap.add_argument("--seeds", default="1,2,3,4,5")
+    ap.add_argument("--base-data", default=None)
     args = ap.parse_args()
     ns = [int(x) for x in args.ns.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")]
@@ -106,7 +111,7 @@ def main():
             if repeats:
                 print(f"{name}: {repeats} record(s) with a repeated id left out", file=sys.stderr)
             for n in ns:
-                runs = [one_run(args.stance, pool, n, s, tmp) for s in seeds]
+                runs = [one_run(args.stance, pool, n, s, tmp, args.base_data) for s in seeds]
                 cell = lambda key, i: "{:.3f} ± {:.3f}".format(
                     statistics.mean(r[key][i] for r in runs),
                     statistics.stdev(r[key][i] for r in runs) if len(runs) > 1 else 0.0)

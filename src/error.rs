@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 /// A parameter value that was refused when a configuration was checked.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParamError {
     #[error("alpha must be finite and >= 0, got {0:?}")]
     Alpha(f64),
@@ -61,15 +62,13 @@ pub enum ParamError {
     KeepUnweightedWithout,
     #[error("{0} applies only with calibrate")]
     NeedsCalibrate(&'static str),
-    #[error(
-        "threads must be between 1 and {max} (4 per core, and at least {}), got {got}",
-        crate::features::workers::MIN_THREAD_CAP
-    )]
-    Threads { got: i128, max: usize },
+    #[error("threads must be between 1 and {max} (4 per core, and at least {min}), got {got}")]
+    Threads { got: i128, max: usize, min: usize },
 }
 
 /// Everything the library can fail with.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StanceError {
     #[error("document {document}: label {label:?} is not one of the model's labels ({})", known.join(", "))]
     UnknownLabel {
@@ -154,11 +153,11 @@ pub enum StanceError {
         line: usize,
         field: String,
     },
-    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with --{role}-field{}", column_list(found), delimiter_hint(found))]
+    #[error("{path}:1: the header has no {column:?} column; columns found: {}; name the {role} column with `{role}_field`{}", column_list(found), delimiter_hint(found))]
     MissingColumn {
         path: PathBuf,
         column: String,
-        /// What the column holds (`text`, `label`, `id`), which is also its option's name.
+        /// What the column holds (`text`, `label`, `id`), which also names its parameter.
         role: &'static str,
         found: Vec<String>,
     },
@@ -258,7 +257,7 @@ fn column_list(found: &[String]) -> String {
     names.join(", ")
 }
 
-/// What a record has instead of a field it lacks, and the option that names another.
+/// What a record has instead of a field it lacks, and the parameter that names another.
 fn fields_hint(field: &str, role: &str, found: &[String]) -> String {
     if found.iter().any(|f| f == field) {
         return String::new();
@@ -268,7 +267,7 @@ fn fields_hint(field: &str, role: &str, found: &[String]) -> String {
     } else {
         found.join(", ")
     };
-    format!("; the record's fields: {found}; name the {role} field with --{role}-field")
+    format!("; the record's fields: {found}; name the {role} field with `{role}_field`")
 }
 
 /// A hint when a header read as one column looks split by another delimiter (a semicolon CSV
@@ -281,7 +280,7 @@ pub(crate) fn delimiter_hint(found: &[String]) -> String {
         .iter()
         .find(|(c, _)| only.contains(*c))
         .map(|(_, name)| {
-            format!(", or if the cells are separated by {name:?}, pass --delimiter {name:?}")
+            format!(", or if the cells are separated by {name:?}, pass `delimiter` {name:?}")
         })
         .unwrap_or_default()
 }
@@ -293,9 +292,6 @@ fn document_name(index: usize, id: Option<&str>) -> String {
         None => (index + 1).to_string(),
     }
 }
-
-/// The library's result type.
-pub type Result<T, E = StanceError> = std::result::Result<T, E>;
 
 impl StanceError {
     /// Wraps an I/O error with the path it happened on.
@@ -323,64 +319,5 @@ impl StanceError {
                 | StanceError::FieldType { .. }
                 | StanceError::DuplicateField { .. }
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::features::sparse::{CsrMatrix, SparseRow};
-    use crate::io::corpus::Document;
-    use crate::model::logistic::LogisticParams;
-    use crate::train::{train, TrainParams};
-
-    fn doc(id: Option<&str>, label: Option<&str>, text: &str) -> Document {
-        Document {
-            id: id.map(String::from),
-            label: label.map(String::from),
-            text: text.to_string(),
-            ..Document::default()
-        }
-    }
-
-    #[test]
-    fn a_document_without_a_label_is_named_not_called_an_empty_corpus() {
-        let docs = [
-            doc(Some("a1"), Some("a"), "kyiv said the shelling stopped"),
-            doc(Some("b1"), Some("b"), "the kiev regime shelled donbass"),
-            doc(Some("odd"), None, "no label here"),
-        ];
-        let err = train(&docs, &TrainParams::default().check().unwrap(), &mut |_| {})
-            .expect_err("an unlabelled document is refused");
-        assert!(
-            matches!(&err, StanceError::MissingLabel { document: 2, id: Some(id) } if id == "odd"),
-            "{err:?}"
-        );
-        assert_eq!(
-            err.to_string(),
-            "training document 3 (\"odd\") has no label"
-        );
-    }
-
-    #[test]
-    fn a_row_count_mismatch_says_so() {
-        let rows = (0..3).map(|i| SparseRow {
-            indices: vec![i],
-            values: vec![1.0],
-        });
-        let x = CsrMatrix::from_rows(rows, 3);
-        let labels = ["a".to_string(), "b".to_string()];
-        let err = LogisticParams::default()
-            .fit(&x, &[0, 1], &labels, &mut |_, _| {})
-            .expect_err("two labels for three rows are refused");
-        assert!(
-            matches!(err, StanceError::RowCountMismatch { rows: 3, labels: 2 }),
-            "{err:?}"
-        );
-        let empty = CsrMatrix::from_rows(Vec::new(), 3);
-        let err = LogisticParams::default()
-            .fit(&empty, &[], &labels, &mut |_, _| {})
-            .expect_err("no rows are refused");
-        assert!(matches!(err, StanceError::EmptyCorpus), "{err:?}");
     }
 }

@@ -30,10 +30,17 @@
 //!    the versioned model file.
 //! 4. [`predict`]: article and paragraph scores, exact explanations, the model card.
 //!
-//! [`train()`] runs stages 1-3 on labelled documents, and calibrates when
-//! [`TrainParams::calibration`] asks; [`eval`] measures how well a configuration generalises
-//! (grouped folds, cross-validation, metrics); [`io`] reads corpora and writes files;
+//! [`train()`] runs stages 1-3 on labelled documents, and calibrates on out-of-fold
+//! predictions when [`TrainParams::calibration`] asks; [`eval`] measures how well a
+//! configuration generalises (cross-validation, metrics); [`io`] reads corpora and writes files;
 //! [`report`] aggregates scored articles by outlet and month into a page of plots, CSV and JSON.
+//!
+//! Stages depend one way, each on those before it only:
+//! `error` < [`io`] < [`text`] < [`features`] < [`model`] < [`predict`] < [`train`](mod@train) < [`eval`]
+//! < [`sample`] < [`adapt`] < [`annotate`] < [`report`] < the CLI. So the model stage holds what
+//! a model is and how it is saved, and the `impl Model` blocks that score and explain text are
+//! in [`predict`]; out-of-fold fitting is training's, and cross-validation scores it.
+//! `scripts/check-stages.sh` checks the order (CI runs it).
 //!
 //! The types a user names are re-exported here: the [`Model`], its parameters
 //! ([`TrainParams`], checked into [`CheckedTrainParams`]), the readers and [`Document`], the
@@ -44,7 +51,7 @@
 
 pub mod adapt;
 pub mod annotate;
-pub mod error;
+pub(crate) mod error;
 pub mod eval;
 pub mod features;
 pub mod io;

@@ -21,7 +21,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             // Not eprintln!, which panics when stderr is a closed pipe.
-            let _ = writeln!(std::io::stderr(), "stance: error: {err:#}");
+            // The library names its parameters; here they are flags (`text_field` is --text-field).
+            let message = cli::as_flags(&format!("{err:#}"));
+            let _ = writeln!(std::io::stderr(), "stance: error: {message}");
             ExitCode::FAILURE
         }
     }

@@ -1,6 +1,7 @@
 //! Training: labelled documents in, a [`Model`] out. Fits the featurizer, then the classifier,
 //! records the training summary that goes into the model file, and, when asked, fits a
-//! calibration on a cross-validation's out-of-fold predictions (`calibrate`).
+//! calibration on out-of-fold predictions (`out_of_fold`, `calibrate`); [`folds`] plans the
+//! folds, at random or grouped by outlet or month.
 //!
 //! Parameters are checked once, as linfa's `ParamGuard` does: [`TrainParams::check`] turns them
 //! into [`CheckedTrainParams`], the only parameters [`train`] takes, and nothing under it checks
@@ -8,7 +9,9 @@
 
 mod calibrate;
 pub mod data;
+pub mod folds;
 pub mod labels;
+pub(crate) mod out_of_fold;
 mod overrides;
 mod preset;
 
@@ -25,7 +28,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ParamError, StanceError};
-use crate::eval::folds::{FoldPlan, GroupBy};
 use crate::features::featurizer::FeaturizerParams;
 use crate::io::corpus::{label_indices, Document};
 use crate::model::evidence::{UncertaintyPolicy, DEFAULT_PRIOR_TOKENS};
@@ -33,6 +35,7 @@ use crate::model::fitted::{Model, TrainingSummary};
 use crate::model::logistic::{FitReport, LogisticParams, Penalty};
 use crate::model::profile::TrainingProfile;
 use crate::text::passages::passage_spans;
+use crate::train::folds::{FoldPlan, GroupBy};
 
 /// Everything training needs besides the data. Each part documents its own defaults; a
 /// [`Preset`] is another set of them, and [`TrainOverrides`] what a user changed.
@@ -533,5 +536,33 @@ mod tests {
             ..UncertaintyPolicy::default()
         };
         assert!(model.with_uncertainty(bad_uncertainty).is_err());
+    }
+
+    fn unlabelled_doc(id: Option<&str>, label: Option<&str>, text: &str) -> Document {
+        Document {
+            id: id.map(String::from),
+            label: label.map(String::from),
+            text: text.to_string(),
+            ..Document::default()
+        }
+    }
+
+    #[test]
+    fn a_document_without_a_label_is_named_not_called_an_empty_corpus() {
+        let docs = [
+            unlabelled_doc(Some("a1"), Some("a"), "kyiv said the shelling stopped"),
+            unlabelled_doc(Some("b1"), Some("b"), "the kiev regime shelled donbass"),
+            unlabelled_doc(Some("odd"), None, "no label here"),
+        ];
+        let err = train(&docs, &TrainParams::default().check().unwrap(), &mut |_| {})
+            .expect_err("an unlabelled document is refused");
+        assert!(
+            matches!(&err, StanceError::MissingLabel { document: 2, id: Some(id) } if id == "odd"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "training document 3 (\"odd\") has no label"
+        );
     }
 }

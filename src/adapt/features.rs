@@ -13,8 +13,7 @@ use crate::error::StanceError;
 use crate::features::featurizer::Featurizer;
 use crate::features::index::terms::Terms;
 use crate::features::tfidf::Tfidf;
-use crate::features::vocabulary::{DocFreq, VocabularyParams};
-use crate::model::format::terms::SavedTerms;
+use crate::features::vocabulary::{DocFreq, Vocabulary, VocabularyParams};
 
 /// The fewest sample documents a new term must occur in.
 pub const NEW_TERM_MIN_DF: u64 = 2;
@@ -36,6 +35,26 @@ impl Adapted {
             .map(|b| b.map_or(0.0, |b| base_values[b as usize]))
             .collect()
     }
+}
+
+/// A featurizer of `texts` alone: the base's text settings (masking, tokenizer, stemming, stop
+/// words, n-grams), the sample's vocabulary (terms in at least [`NEW_TERM_MIN_DF`] texts) and its
+/// IDF, one block, no feature the base's. The `sample-A` candidates are fitted on it: a model
+/// of the sample alone as `stance train` would make it, which ranks the sample's texts by
+/// their own term frequencies rather than the news corpus's.
+pub(crate) fn own_featurizer(base: &Featurizer, texts: &[&str]) -> Result<Adapted, StanceError> {
+    let mut params = base.params().clone();
+    params.vocabulary = VocabularyParams {
+        min_df: DocFreq::Count(NEW_TERM_MIN_DF),
+        ..VocabularyParams::default()
+    };
+    let featurizer = params.fit_vocabulary(texts, &vec![0u32; texts.len()])?;
+    let n = featurizer.vocabulary().len();
+    Ok(Adapted {
+        featurizer,
+        new_features: Vec::new(),
+        base_feature: vec![None; n],
+    })
 }
 
 /// The base featurizer extended by the terms new in `texts` (see the module doc).
@@ -86,8 +105,8 @@ pub(crate) fn adapted_featurizer(
         }
     }
     let tfidf = Tfidf::from_idf(base.tfidf().params(), idf).with_second_block(&new_features);
-    let featurizer =
-        Featurizer::from_saved_terms(base.params().clone(), SavedTerms::Strings(terms), tfidf)?;
+    let vocabulary = || Vocabulary::from_sorted_terms(terms);
+    let featurizer = Featurizer::from_parts(base.params().clone(), vocabulary, tfidf)?;
     Ok(Adapted {
         featurizer,
         new_features,

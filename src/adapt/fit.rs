@@ -28,6 +28,9 @@ pub struct Spec {
     /// Fit on the base data pooled with the sample, the sample's rows weighted to this share
     /// of the base data's total weight (`stance adapt --base-data`); strength is then 0.
     pub pooled: Option<f64>,
+    /// Fit on the sample's own vocabulary and IDF (`features::own_featurizer`), not the base's
+    /// with the sample's new terms; strength is then 0.
+    pub own: bool,
 }
 
 impl Spec {
@@ -35,6 +38,9 @@ impl Spec {
     pub fn name(&self) -> String {
         if let Some(share) = self.pooled {
             return format!("pooled-{share}");
+        }
+        if self.own {
+            return format!("sample-{}", self.alpha);
         }
         match self.strength {
             None if self.as_is => "base-as-is".into(),

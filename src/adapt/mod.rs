@@ -4,9 +4,10 @@
 //! (Chelba & Acero 2004; `fit` has the objective) over the base vocabulary plus the terms new
 //! in the sample (`features`). With [`Strength::Auto`] it chooses among candidates from the
 //! base as it is, and the base with its intercept refit and recalibrated, through
-//! prior strengths from strong to weak to models of the sample alone (and, given base data, a
-//! model of the base data pooled with the up-weighted sample), by cross-validation on the
-//! sample (`select` has the rule). The kept candidate is refit on the whole
+//! prior strengths from strong to weak to models of the sample alone (over the base's
+//! vocabulary with the new terms, and over the sample's own vocabulary and IDF) and, given base
+//! data, a model of the base data pooled with the up-weighted sample, by cross-validation on
+//! the sample (`select` has the rule). The kept candidate is refit on the whole
 //! sample and calibrated by Platt scaling on its out-of-fold logits, so that p > 0.5 is the cut
 //! on the user's corpus; the model records its base, its sample and the candidate table
 //! ([`Adaptation`]).
@@ -27,7 +28,6 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::StanceError;
-use crate::eval::folds::{FoldPlan, GroupBy};
 use crate::eval::metrics::ece;
 use crate::features::sparse::CsrMatrix;
 use crate::io::corpus::Document;
@@ -36,8 +36,9 @@ use crate::model::evidence::UncertaintyPolicy;
 use crate::model::fitted::{CalibrationInfo, Model, TrainingSummary};
 use crate::model::logistic::{LinearModel, LogisticParams};
 use crate::train::corpus_sha256;
+use crate::train::folds::{FoldPlan, GroupBy};
 
-use self::features::{adapted_featurizer, Adapted};
+use self::features::{adapted_featurizer, own_featurizer, Adapted};
 use self::fit::{Fitted, Spec};
 use self::select::{choose, monotone_platt, oof_probabilities, Oof};
 
@@ -96,6 +97,7 @@ impl Default for AdaptParams {
 
 /// Why a model cannot be adapted to a sample.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AdaptError {
     #[error(transparent)]
     Stance(#[from] StanceError),
@@ -230,6 +232,7 @@ fn candidates(params: &AdaptParams, pooled: bool) -> Vec<Spec> {
             alpha: params.alpha,
             as_is: false,
             pooled: None,
+            own: false,
         }],
         Strength::Auto => {
             let as_is = Spec {
@@ -237,6 +240,7 @@ fn candidates(params: &AdaptParams, pooled: bool) -> Vec<Spec> {
                 alpha: params.alpha,
                 as_is: true,
                 pooled: None,
+                own: false,
             };
             std::iter::once(as_is)
                 .chain(
@@ -247,6 +251,7 @@ fn candidates(params: &AdaptParams, pooled: bool) -> Vec<Spec> {
                             alpha: params.alpha,
                             as_is: false,
                             pooled: None,
+                            own: false,
                         }),
                 )
                 .chain(AUTO_SCRATCH_ALPHAS.iter().map(|&alpha| Spec {
@@ -254,6 +259,7 @@ fn candidates(params: &AdaptParams, pooled: bool) -> Vec<Spec> {
                     alpha,
                     as_is: false,
                     pooled: None,
+                    own: false,
                 }))
                 .collect()
         }
@@ -264,7 +270,17 @@ fn candidates(params: &AdaptParams, pooled: bool) -> Vec<Spec> {
             alpha: params.alpha,
             as_is: false,
             pooled: Some(POOLED_SHARE),
+            own: false,
         });
+    }
+    if params.strength == Strength::Auto {
+        specs.extend(AUTO_SCRATCH_ALPHAS.iter().map(|&alpha| Spec {
+            strength: Some(0.0),
+            alpha,
+            as_is: false,
+            pooled: None,
+            own: true,
+        }));
     }
     specs
 }
@@ -343,23 +359,66 @@ fn cross_validate(
             continue;
         }
         let texts: Vec<&str> = train.iter().map(|&i| docs[i].text.as_str()).collect();
-        let adapted = adapted_featurizer(base.featurizer(), &texts)?;
-        let x = adapted.featurizer.transform_many(&texts);
         let test_texts: Vec<&str> = test.iter().map(|&i| docs[i].text.as_str()).collect();
-        let xt = adapted.featurizer.transform_many(&test_texts);
         let ty: Vec<usize> = train.iter().map(|&i| y[i]).collect();
-        let prior = adapted.spread(&base.classifier().weights()[0]);
         let b0 = base.classifier().intercepts()[0];
-        let fits = fit_all(&adapted, &x, &ty, &prior, b0, specs, base_data)?;
-        for (c, fitted) in fits.iter().enumerate() {
-            let z = fitted.logits(&xt);
-            for (r, &i) in test.iter().enumerate() {
-                oof[c].z[i] = z[r];
-                oof[c].terms[i] = weighted_terms(&xt, r, &fitted.weights);
+        let views = Views::new(base, &texts, specs)?;
+        for own in [false, true] {
+            let which: Vec<usize> = (0..specs.len()).filter(|&c| specs[c].own == own).collect();
+            if which.is_empty() {
+                continue;
+            }
+            let view = views.get(own);
+            let x = view.featurizer.transform_many(&texts);
+            let xt = view.featurizer.transform_many(&test_texts);
+            let prior = view.spread(&base.classifier().weights()[0]);
+            let subset: Vec<Spec> = which.iter().map(|&c| specs[c]).collect();
+            let fits = fit_all(view, &x, &ty, &prior, b0, &subset, base_data)?;
+            for (&c, fitted) in which.iter().zip(&fits) {
+                let z = fitted.logits(&xt);
+                for (r, &i) in test.iter().enumerate() {
+                    oof[c].z[i] = z[r];
+                    oof[c].terms[i] = weighted_terms(&xt, r, &fitted.weights);
+                }
             }
         }
     }
     Ok(oof)
+}
+
+/// The features candidates are fitted on: the base's vocabulary with the sample's new terms,
+/// and (when a candidate asks for it) the sample's own.
+struct Views {
+    adapted: Adapted,
+    own: Option<Adapted>,
+}
+
+impl Views {
+    fn new(base: &Model, texts: &[&str], specs: &[Spec]) -> Result<Views, AdaptError> {
+        Ok(Views {
+            adapted: adapted_featurizer(base.featurizer(), texts)?,
+            own: if specs.iter().any(|s| s.own) {
+                Some(own_featurizer(base.featurizer(), texts)?)
+            } else {
+                None
+            },
+        })
+    }
+
+    /// The view of `own` candidates (the sample's features), else the adapted base's.
+    fn get(&self, own: bool) -> &Adapted {
+        match (&self.own, own) {
+            (Some(o), true) => o,
+            _ => &self.adapted,
+        }
+    }
+
+    fn take(self, own: bool) -> Adapted {
+        match (self.own, own) {
+            (Some(o), true) => o,
+            (_, _) => self.adapted,
+        }
+    }
 }
 
 /// Labelled documents beside the sample: their texts and label indices.
@@ -448,7 +507,9 @@ pub fn adapt_with_base_data(
     let raw: Vec<Vec<f64>> = oof.iter().map(|o| o.z.clone()).collect();
     let (table, kept) = choose(&specs, &probabilities, &raw, &y, params.seed);
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let adapted = adapted_featurizer(base.featurizer(), &texts)?;
+    let views = Views::new(base, &texts, &specs[kept..=kept])?;
+    let new_terms = views.adapted.new_features.len();
+    let adapted = views.take(specs[kept].own);
     let x = adapted.featurizer.transform_many(&texts);
     let prior = adapted.spread(&base.classifier().weights()[0]);
     let fitted = fit_all(
@@ -473,7 +534,7 @@ pub fn adapt_with_base_data(
         chosen: kept,
         folds: k,
         group_by,
-        new_terms: adapted.new_features.len(),
+        new_terms,
         notes: plan.notes.clone(),
     };
     let adaptation = Adaptation {
@@ -587,4 +648,55 @@ fn with_sample_policy(model: Model, base: &Model, texts: &[&str]) -> Result<Mode
         ..UncertaintyPolicy::from_training_evidence(&evidence, base_policy.band)
     };
     Ok(model.with_uncertainty(policy)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::corpus::{read_labelled, FieldNames};
+    use crate::model::default_model::default_model;
+
+    /// A model of the sample's own features (what a kept `sample-A` candidate becomes) has no
+    /// adapted block, saves and loads, and scores as it was fitted.
+    #[test]
+    fn a_sample_alone_model_on_its_own_features_saves_and_scores_as_fitted() {
+        let base = default_model().unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples.jsonl");
+        let docs = read_labelled(&path, &FieldNames::default()).unwrap();
+        let params = AdaptParams::default();
+        let y = check(&base, &docs, &params).unwrap();
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        let spec = Spec {
+            strength: Some(0.0),
+            alpha: 1.0,
+            as_is: false,
+            pooled: None,
+            own: true,
+        };
+        let own = own_featurizer(base.featurizer(), &texts).unwrap();
+        assert!(own.new_features.is_empty() && own.base_feature.iter().all(Option::is_none));
+        let x = own.featurizer.transform_many(&texts);
+        let prior = own.spread(&base.classifier().weights()[0]);
+        assert!(
+            prior.iter().all(|&w| w == 0.0),
+            "no prior on the sample's own features"
+        );
+        let fitted = fit::fit(&x, &y, &prior, 0.0, spec).unwrap();
+        let z = fitted.logits(&x);
+        let model = assemble(&base, &docs, own, fitted, &spec, &params).unwrap();
+        let loaded = Model::from_json(&model.to_json().unwrap(), &path).unwrap();
+        for (t, &zi) in texts.iter().zip(&z) {
+            let again = loaded
+                .classifier()
+                .logits(&loaded.featurizer().transform(t))[0];
+            assert!((again - zi).abs() < 1e-9, "{again} against {zi}");
+        }
+        let right = (0..y.len())
+            .filter(|&i| (z[i] > 0.0) == (y[i] == 1))
+            .count();
+        assert!(
+            right >= 44,
+            "{right} of 48 training texts on the right side"
+        );
+    }
 }

@@ -250,6 +250,7 @@ mod tests {
             alpha: 1.0,
             as_is: false,
             pooled: None,
+            own: false,
         };
         let specs = [spec(None), spec(Some(1.0)), spec(Some(0.0))];
         let p = [bad.clone(), same.clone(), good.clone()];

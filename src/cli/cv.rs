@@ -63,6 +63,10 @@ pub struct CvArgs {
     /// read, instead of refusing the data.
     #[arg(long)]
     skip_bad: bool,
+    /// Threads to work with; the model and figures are the same for any number [default: all
+    /// cores, or RAYON_NUM_THREADS].
+    #[arg(long, value_name = "N", value_parser = super::parse_threads)]
+    threads: Option<usize>,
 }
 
 /// The expected calibration error above which `cv` without a preset suggests
@@ -222,6 +226,7 @@ fn line(name: &str, m: &Metrics) -> String {
 }
 
 pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    super::use_threads(args.threads)?;
     if args.folds < 2 {
         bail!("--folds must be at least 2, got {}", args.folds);
     }
@@ -264,8 +269,12 @@ pub fn run(args: CvArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         match cross_validate_grouped(docs, &labels, &y, &params, args.folds, g, args.cv_seed)
             .with_context(|| format!("cross-validating grouped by {g}"))?
         {
-            GroupedCv::Ran(result) => runs.push((g, *result)),
+            GroupedCv::Ran(mut result) => {
+                result.notes = result.notes.iter().map(|n| super::as_flags(n)).collect();
+                runs.push((g, *result));
+            }
             GroupedCv::Skipped(reason) => {
+                let reason = super::as_flags(&reason);
                 super::warn(format_args!("{g}: skipped, {reason}"));
                 skipped.push((g, reason));
             }

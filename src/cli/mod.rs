@@ -7,6 +7,7 @@ mod bench;
 mod cv;
 mod eval;
 mod explain;
+mod flags;
 mod inspect;
 mod options;
 mod output;
@@ -28,6 +29,8 @@ use clap::{Parser, Subcommand};
 
 use stance::model::default_model::{default_model, DEFAULT_MODEL_NAME};
 use stance::Model;
+
+pub use flags::as_flags;
 
 /// Source-stance classifier for news articles.
 #[derive(Debug, Parser)]
@@ -111,6 +114,19 @@ pub fn parse_threads(s: &str) -> Result<usize, String> {
     stance::features::check_threads(n).map_err(|e| e.to_string())
 }
 
+/// Runs the rest of the command on `threads` threads (`--threads N`; all cores, or
+/// `RAYON_NUM_THREADS`, when not given). For commands that work in the process's global
+/// pool, whose output writer cannot move into a pool of their own.
+pub fn use_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("starting the thread pool")?;
+    }
+    Ok(())
+}
+
 /// Refuses `-` (standard input) named more than once: the second would read nothing, or
 /// the middle of the first.
 pub fn stdin_once(inputs: &[PathBuf]) -> anyhow::Result<()> {
@@ -121,9 +137,10 @@ pub fn stdin_once(inputs: &[PathBuf]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A warning on stderr, as `stance: warning: ...`. A closed stderr must not turn into a
-/// panic, so a failed write is dropped.
+/// A warning on stderr, as `stance: warning: ...`, the library's parameters named as flags. A
+/// closed stderr must not turn into a panic, so a failed write is dropped.
 pub fn warn(message: std::fmt::Arguments) {
+    let message = as_flags(&message.to_string());
     let _ = writeln!(std::io::stderr().lock(), "stance: warning: {message}");
 }
 

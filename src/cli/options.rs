@@ -442,7 +442,7 @@ pub struct TrainOptions {
     ))]
     l1_ratio: Option<f64>,
     /// The optimiser for l1 and elasticnet: cd (coordinate descent, liblinear's method) or
-    /// owlqn (the reference) [default: owlqn, until the default model is retrained with cd].
+    /// owlqn (the reference) [default: cd].
     /// l2 always uses L-BFGS and takes none.
     #[arg(long)]
     solver: Option<Solver>,

@@ -395,12 +395,18 @@ pub fn run(args: ScoreArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             // before it.
             Scored::Bad { error, .. } if args.skip_bad => {
                 out.flush()?;
-                report(format_args!("skipped: {error}"));
+                report(format_args!(
+                    "skipped: {}",
+                    super::as_flags(&error.to_string())
+                ));
                 skipped += 1;
             }
             Scored::Bad { input, error } | Scored::Failed { input, error } => {
                 out.flush()?;
-                report(format_args!("error: {error}"));
+                report(format_args!(
+                    "error: {}",
+                    super::as_flags(&error.to_string())
+                ));
                 failed[input] = true;
             }
         }

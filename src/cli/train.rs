@@ -31,9 +31,14 @@ pub struct TrainArgs {
     /// stdout, warnings and errors are still printed.
     #[arg(long, short)]
     quiet: bool,
+    /// Threads to work with; the model and figures are the same for any number [default: all
+    /// cores, or RAYON_NUM_THREADS].
+    #[arg(long, value_name = "N", value_parser = super::parse_threads)]
+    threads: Option<usize>,
 }
 
 pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    super::use_threads(args.threads)?;
     let params = args.options.params_with(&args.calibration)?;
     // Open the output first, so an unwritable path fails now and not after training.
     let out = Output::create(&args.out)
@@ -104,14 +109,10 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
         "vocabulary: {} terms",
         model.featurizer().n_features()
     )?;
-    let penalty = model.training().logistic.penalty;
     writeln!(
         stdout,
         "{}: {} iterations, final loss {:.6}, gradient norm {:.3e}{}",
-        match penalty {
-            Penalty::L2 => "L-BFGS",
-            Penalty::L1 | Penalty::ElasticNet => "OWL-QN",
-        },
+        model.training().logistic.optimiser(),
         report.iterations,
         report.final_loss,
         report.gradient_norm,
@@ -124,7 +125,7 @@ pub fn run(args: TrainArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitCode> 
             )
         }
     )?;
-    if penalty != Penalty::L2 {
+    if model.training().logistic.penalty != Penalty::L2 {
         let weighted = (0..model.featurizer().n_features())
             .filter(|&f| model.classifier().weights().iter().any(|w| w[f] != 0.0))
             .count();

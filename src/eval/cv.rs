@@ -1,17 +1,17 @@
-//! Cross-validation: train on every fold's training part, predict its test part, and pool the
-//! out-of-fold predictions. Folds run in parallel; each is deterministic, so results do not
-//! depend on the thread count.
+//! Cross-validation: the out-of-fold predictions of training on every fold's training part
+//! (the training stage's `out_of_fold`), scored per fold and pooled, with how well the
+//! `uncertain` flag separates weak predictions from strong ones.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::StanceError;
-use crate::eval::folds::{FoldPlan, GroupBy};
 use crate::eval::metrics::{argmax, Metrics};
 use crate::io::corpus::Document;
-use crate::model::evidence::{Evidence, UncertaintyPolicy};
-use crate::train::{check_label_count, train, CheckedTrainParams};
-use crate::train::{fit_oof_calibration, OofCalibration};
+use crate::train::folds::{FoldPlan, GroupBy};
+use crate::train::out_of_fold::{out_of_fold, OutOfFold};
+use crate::train::{fit_oof_calibration, CheckedTrainParams, OofCalibration};
+
+pub use crate::train::out_of_fold::OofPrediction;
 
 /// One fold's result.
 #[derive(Debug, Clone, Serialize)]
@@ -49,30 +49,9 @@ pub struct CvResult {
     pub notes: Vec<String>,
 }
 
-/// One document's out-of-fold prediction: made by the model of the fold that tested it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OofPrediction {
-    /// The fold that tested the document.
-    pub fold: usize,
-    /// Probabilities over all the data's labels (a label the fold's training part lacked
-    /// gets 0).
-    pub probabilities: Vec<f64>,
-    pub evidence: Evidence,
-    pub uncertain: bool,
-    /// The cut-offs `uncertain` was decided by: the fold's model's.
-    pub policy: UncertaintyPolicy,
-}
-
-/// What became of one fold: its result and its test documents' predictions, or why it was
-/// skipped.
-enum FoldOutcome {
-    Ran(FoldResult, Vec<(usize, OofPrediction)>),
-    Skipped(String),
-}
-
-/// Runs cross-validation of `params` on `docs` with the folds of `plan`. A fold that cannot
-/// be run (no test documents, no training documents, or a single label in training) is
-/// skipped with a note saying why.
+/// Cross-validates `params` on `docs` with the folds of `plan`: trains on each fold's training
+/// part, predicts its test part (`out_of_fold`), and scores the predictions per fold and
+/// pooled. A fold that cannot be run is skipped with a note saying why.
 pub fn cross_validate(
     docs: &[Document],
     labels: &[String],
@@ -80,88 +59,24 @@ pub fn cross_validate(
     params: &CheckedTrainParams,
     plan: &FoldPlan,
 ) -> Result<CvResult, StanceError> {
-    check_label_count(labels.len())?;
-    let results: Vec<Result<FoldOutcome, StanceError>> = (0..plan.k)
-        .into_par_iter()
-        .map(|f| {
-            let (train_idx, test_idx) = plan.split(f);
-            if test_idx.is_empty() {
-                // The plan's notes say why.
-                return Ok(FoldOutcome::Skipped(String::new()));
-            }
-            if train_idx.is_empty() {
-                return Ok(FoldOutcome::Skipped(format!(
-                    "fold {f} skipped: it tests every document, so there is nothing to train on"
-                )));
-            }
-            let train_docs: Vec<Document> = train_idx.iter().map(|&i| docs[i].clone()).collect();
-            let (model, _) = match train(&train_docs, params, &mut |_| {}) {
-                Ok(m) => m,
-                Err(StanceError::SingleLabel(l)) => {
-                    return Ok(FoldOutcome::Skipped(format!(
-                        "fold {f} skipped: its training part holds a single label ({l:?})"
-                    )))
-                }
-                Err(e) => return Err(e),
-            };
-            // The fold's model may order labels differently if a label is absent; map back.
-            let map: Vec<usize> = model
-                .labels()
-                .iter()
-                .map(|l| labels.iter().position(|x| x == l).unwrap_or(0))
-                .collect();
-            let preds: Vec<(usize, OofPrediction)> = test_idx
-                .iter()
-                .map(|&i| {
-                    let prediction = model.predict(&docs[i].text);
-                    let mut full = vec![0.0; labels.len()];
-                    for (c, v) in prediction.probabilities.into_iter().enumerate() {
-                        full[map[c]] = v;
-                    }
-                    let oof = OofPrediction {
-                        fold: f,
-                        probabilities: full,
-                        evidence: prediction.evidence,
-                        uncertain: prediction.uncertain,
-                        policy: *model.uncertainty(),
-                    };
-                    (i, oof)
-                })
-                .collect();
-            let ty: Vec<usize> = test_idx.iter().map(|&i| y[i]).collect();
-            let tp: Vec<Vec<f64>> = preds.iter().map(|(_, p)| p.probabilities.clone()).collect();
-            Ok(FoldOutcome::Ran(
-                FoldResult {
-                    fold: f,
-                    n_train: train_idx.len(),
-                    metrics: Metrics::compute(labels, &ty, &tp),
-                },
-                preds,
-            ))
-        })
-        .collect();
-    let mut folds = Vec::new();
-    let mut predictions: Vec<Option<OofPrediction>> = vec![None; docs.len()];
-    let mut notes = plan.notes.clone();
-    for r in results {
-        match r? {
-            FoldOutcome::Ran(fold, preds) => {
-                for (i, p) in preds {
-                    predictions[i] = Some(p);
-                }
-                folds.push(fold);
-            }
-            FoldOutcome::Skipped(note) if note.is_empty() => {}
-            FoldOutcome::Skipped(note) => notes.push(note),
-        }
-    }
-    let oof: Vec<Vec<f64>> = predictions
+    let run = out_of_fold(docs, labels, params, plan)?;
+    let oof = run.probabilities();
+    let folds = run
+        .folds
         .iter()
-        .map(|p| {
-            p.as_ref()
-                .map_or_else(Vec::new, |p| p.probabilities.clone())
+        .map(|fold| {
+            let ty: Vec<usize> = fold.test.iter().map(|&i| y[i]).collect();
+            let tp: Vec<Vec<f64>> = fold.test.iter().map(|&i| oof[i].clone()).collect();
+            FoldResult {
+                fold: fold.fold,
+                n_train: fold.n_train,
+                metrics: Metrics::compute(labels, &ty, &tp),
+            }
         })
         .collect();
+    let OutOfFold {
+        predictions, notes, ..
+    } = run;
     let uncertain: Vec<bool> = predictions
         .iter()
         .map(|p| p.as_ref().is_some_and(|p| p.uncertain))

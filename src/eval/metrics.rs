@@ -4,6 +4,10 @@
 
 use serde::Serialize;
 
+// The top label and the calibration error are the model stage's, which scoring and training
+// use too; evaluation names them from here as well.
+pub use crate::model::confidence::{argmax, ece, ECE_BINS};
+
 /// Precision, recall and F1 of one label.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LabelMetrics {
@@ -58,20 +62,6 @@ impl Metrics {
     }
 }
 
-/// Bins for the expected calibration error.
-pub const ECE_BINS: usize = 10;
-
-/// The index of the largest probability (the first of equals).
-pub fn argmax(p: &[f64]) -> usize {
-    let mut best = 0;
-    for (i, v) in p.iter().enumerate() {
-        if *v > p[best] {
-            best = i;
-        }
-    }
-    best
-}
-
 /// Area under the ROC curve of `scores` for `positive` rows (ties count half), or `None` if
 /// either class is absent.
 pub fn roc_auc(scores: &[f64], positive: &[bool]) -> Option<f64> {
@@ -100,26 +90,6 @@ pub fn roc_auc(scores: &[f64], positive: &[bool]) -> Option<f64> {
     }
     let u = rank_sum - (n_pos * (n_pos + 1)) as f64 / 2.0;
     Some(u / (n_pos as f64 * n_neg as f64))
-}
-
-/// Expected calibration error of the top-label confidence over [`ECE_BINS`] equal-width bins.
-pub fn ece(y: &[usize], probabilities: &[Vec<f64>]) -> f64 {
-    let mut count = [0usize; ECE_BINS];
-    let mut conf = [0.0; ECE_BINS];
-    let mut correct = [0.0; ECE_BINS];
-    for (t, p) in y.iter().zip(probabilities) {
-        let best = argmax(p);
-        let c = p[best];
-        let bin = ((c * ECE_BINS as f64) as usize).min(ECE_BINS - 1);
-        count[bin] += 1;
-        conf[bin] += c;
-        correct[bin] += f64::from(u8::from(best == *t));
-    }
-    let n = y.len().max(1) as f64;
-    (0..ECE_BINS)
-        .filter(|&b| count[b] > 0)
-        .map(|b| (count[b] as f64 / n) * ((correct[b] - conf[b]) / count[b] as f64).abs())
-        .sum()
 }
 
 impl Metrics {

@@ -22,7 +22,6 @@ use crate::features::tfidf::{Tfidf, TfidfParams};
 use crate::features::vocabulary::{Vocabulary, VocabularyParams};
 use crate::features::word_cache::{WordCache, STOP_WORD};
 use crate::features::workers::{pieces, PerWorker};
-use crate::model::format::terms::SavedTerms;
 use crate::text::mask::{MaskRules, Masker};
 use crate::text::spelling::{Normaliser, Spelling};
 use crate::text::tokenize::{Tokenizer, TokenizerConfig};
@@ -128,7 +127,7 @@ impl Analyzer {
 impl FeaturizerParams {
     /// Refuses vocabulary filters no corpus could satisfy and a spelling map that normalising
     /// twice would change. (The masking rules are checked where they are compiled: fitting,
-    /// loading, and [`crate::train::TrainParams::check`].)
+    /// loading, and the training parameters' check.)
     pub fn check(&self) -> Result<(), ParamError> {
         self.vocabulary.check()?;
         self.spelling.as_ref().map_or(Ok(()), Spelling::check)
@@ -147,8 +146,8 @@ impl FeaturizerParams {
         self.fit_checked(texts, sources)
     }
 
-    /// [`FeaturizerParams::fit`] with parameters checked already (by
-    /// [`crate::train::TrainParams::check`]).
+    /// [`FeaturizerParams::fit`] with parameters checked already (by the training parameters'
+    /// check).
     pub(crate) fn fit_checked(
         &self,
         texts: &[&str],
@@ -310,16 +309,16 @@ pub struct Featurizer {
 }
 
 impl Featurizer {
-    /// Rebuilds a fitted featurizer from saved terms (in feature order) and IDF, compiling the
-    /// masking rules and indexing the terms at the same time (the two costs of loading a model).
-    pub(crate) fn from_saved_terms(
+    /// Rebuilds a fitted featurizer from its parameters, its vocabulary (in feature order) and
+    /// IDF, compiling the masking rules while `vocabulary` builds the term index (the two costs
+    /// of loading a model).
+    pub(crate) fn from_parts(
         params: FeaturizerParams,
-        terms: SavedTerms,
+        vocabulary: impl FnOnce() -> Vocabulary + Send,
         tfidf: Tfidf,
     ) -> Result<Self, StanceError> {
         params.check()?;
-        let (vocabulary, analyzer) =
-            rayon::join(|| Vocabulary::from_saved(terms), || Analyzer::new(&params));
+        let (vocabulary, analyzer) = rayon::join(vocabulary, || Analyzer::new(&params));
         Ok(Featurizer {
             id: next_featurizer_id(),
             analyzer: analyzer?,
@@ -331,7 +330,7 @@ impl Featurizer {
 
     /// The same featurizer over only the features in `keep` (ascending feature numbers), each
     /// with its fitted IDF. Rows are then normalised over the kept terms only, so a model must
-    /// be trained on the restricted featurizer's rows to score with it (see [`crate::train()`]).
+    /// be trained on the restricted featurizer's rows to score with it (training does).
     pub fn restricted(&self, keep: &[usize]) -> Result<Featurizer, StanceError> {
         let mut terms = crate::features::index::terms::Terms::with_capacity(keep.len());
         for &f in keep {

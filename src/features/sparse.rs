@@ -127,18 +127,6 @@ impl CsrMatrix {
         (&self.indices[a..b], &self.values[a..b])
     }
 
-    /// A new matrix holding the given rows, in the given order.
-    pub fn select_rows(&self, rows: &[usize]) -> CsrMatrix {
-        let mut m = CsrMatrix::new(self.n_cols);
-        for &r in rows {
-            let (idx, val) = self.row(r);
-            m.indices.extend_from_slice(idx);
-            m.values.extend_from_slice(val);
-            m.indptr.push(m.indices.len());
-        }
-        m
-    }
-
     /// The transpose (row `j` of it holds column `j` of this matrix), with each of its rows in
     /// increasing order of this matrix's rows. The trainer reads the gradient from it one
     /// feature at a time, which parallelises without changing the order of any sum.
@@ -197,13 +185,30 @@ impl CsrMatrix {
         }
         Ok(())
     }
+}
 
-    /// The dense copy, row-major; for tests against dense reference code.
-    pub fn to_dense(&self) -> Vec<Vec<f64>> {
-        (0..self.n_rows())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A new matrix holding the given rows of `m`, in the given order.
+    fn select_rows(m: &CsrMatrix, rows: &[usize]) -> CsrMatrix {
+        let mut out = CsrMatrix::new(m.n_cols);
+        for &r in rows {
+            let (idx, val) = m.row(r);
+            out.indices.extend_from_slice(idx);
+            out.values.extend_from_slice(val);
+            out.indptr.push(out.indices.len());
+        }
+        out
+    }
+
+    /// The dense copy of `m`, row-major.
+    fn to_dense(m: &CsrMatrix) -> Vec<Vec<f64>> {
+        (0..m.n_rows())
             .map(|r| {
-                let mut dense = vec![0.0; self.n_cols];
-                let (idx, val) = self.row(r);
+                let mut dense = vec![0.0; m.n_cols];
+                let (idx, val) = m.row(r);
                 for (&i, &v) in idx.iter().zip(val) {
                     dense[i as usize] = v;
                 }
@@ -211,11 +216,6 @@ impl CsrMatrix {
             })
             .collect()
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn rows_round_trip() {
@@ -234,8 +234,8 @@ mod tests {
         assert_eq!(m.n_rows(), 3);
         assert_eq!(m.nnz(), 3);
         assert_eq!(m.row(2), (&[1u32][..], &[3.0][..]));
-        assert_eq!(m.to_dense()[0], vec![1.0, 0.0, 2.0]);
-        assert_eq!(m.select_rows(&[2, 0]).row(0), (&[1u32][..], &[3.0][..]));
+        assert_eq!(to_dense(&m)[0], vec![1.0, 0.0, 2.0]);
+        assert_eq!(select_rows(&m, &[2, 0]).row(0), (&[1u32][..], &[3.0][..]));
         assert_eq!(rows[0].dot(&[1.0, 5.0, 0.5]), 2.0);
         let t = m.transpose();
         assert_eq!((t.n_rows(), t.n_cols()), (3, 3));

@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ParamError, StanceError};
 use crate::features::index::term_index::TermIndex;
 use crate::features::index::terms::Terms;
-use crate::model::format::terms::SavedTerms;
 
 /// A document-frequency bound: an absolute count or a fraction of the documents.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -242,19 +241,13 @@ impl Vocabulary {
         }
     }
 
-    /// The vocabulary a model file holds, in either of its forms (see `packed_terms.rs`). From
-    /// stem ids, the index is built without a look-up and the term strings are joined from
-    /// the stems.
-    pub(crate) fn from_saved(saved: SavedTerms) -> Self {
-        match saved {
-            SavedTerms::Strings(terms) => Vocabulary::from_sorted_terms(terms),
-            SavedTerms::Stems(packed) => {
-                let (flat, starts) = packed.flat();
-                Vocabulary {
-                    index: TermIndex::from_stem_ids(packed.into_stems(), &flat, &starts),
-                    terms: OnceLock::new(),
-                }
-            }
+    /// A vocabulary from each term as the ids of its stems: `flat` holds them all, term after
+    /// term, and term `t`'s start at `starts[t]`. The index is built without a look-up, and the
+    /// term strings are joined from the stems when first asked for (a model file's packed form).
+    pub(crate) fn from_stem_ids(stems: Terms, flat: &[u32], starts: &[u32]) -> Self {
+        Vocabulary {
+            index: TermIndex::from_stem_ids(stems, flat, starts),
+            terms: OnceLock::new(),
         }
     }
 

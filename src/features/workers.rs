@@ -35,7 +35,11 @@ pub fn check_threads(n: i128) -> Result<usize, ParamError> {
     let max = max_threads();
     match usize::try_from(n) {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(ParamError::Threads { got: n, max }),
+        _ => Err(ParamError::Threads {
+            got: n,
+            max,
+            min: MIN_THREAD_CAP,
+        }),
     }
 }
 

@@ -10,9 +10,10 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::StanceError;
+use crate::io::json_lines::JsonLineReader;
 use crate::io::label_log;
+use crate::io::lines::starts_with_utf16_bom;
 pub use crate::io::lines::MAX_RECORD_BYTES;
-use crate::io::lines::{starts_with_utf16_bom, BoundedLines, LineRead};
 use crate::io::record::parse_record;
 pub use crate::io::record::{JsonRecord, Keep};
 use crate::io::table::{delimiter_for, Table};
@@ -263,15 +264,10 @@ pub fn text_from_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<String, Stance
 /// next call reads the next line, so a caller may skip bad records; after an I/O error, or a
 /// UTF-16 file, it ends.
 pub struct JsonLines<R> {
-    path: PathBuf,
-    lines: BoundedLines<R>,
+    lines: JsonLineReader<R>,
     fields: FieldNames,
     keep: Keep,
     need_label: bool,
-    line: usize,
-    buf: Vec<u8>,
-    seen_any: bool,
-    done: bool,
 }
 
 impl JsonLines<BufReader<File>> {
@@ -290,22 +286,11 @@ impl<R: BufRead> JsonLines<R> {
     /// Reads JSON Lines from any buffered reader; `path` names it in errors.
     pub fn new(path: &Path, reader: R, fields: &FieldNames, need_label: bool) -> Self {
         JsonLines {
-            path: path.to_path_buf(),
-            lines: BoundedLines::new(reader, MAX_RECORD_BYTES),
+            lines: JsonLineReader::new(path, reader),
             fields: fields.clone(),
             keep: Keep::Nothing,
             need_label,
-            line: 0,
-            buf: Vec::new(),
-            seen_any: false,
-            done: false,
         }
-    }
-
-    /// The same reader with another limit on a line's length, in bytes.
-    pub fn with_max_line(mut self, limit: usize) -> Self {
-        self.lines = BoundedLines::new(self.lines.into_inner(), limit);
-        self
     }
 
     /// The same reader, also keeping the fields `keep` names (see [`JsonLines::next_record`]).
@@ -316,63 +301,22 @@ impl<R: BufRead> JsonLines<R> {
 
     /// The 1-based number of the line last read.
     pub fn line(&self) -> usize {
-        self.line
+        self.lines.line()
     }
 
     /// The next record with its kept fields; with `want_keys`, also every key it has.
     pub fn next_record(&mut self, want_keys: bool) -> Option<Result<JsonRecord, StanceError>> {
-        if self.done {
-            return None;
-        }
-        loop {
-            match self.lines.read_line(&mut self.buf) {
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(StanceError::io(&self.path, e)));
-                }
-                Ok(LineRead::Eof) => {
-                    self.done = true;
-                    if !self.seen_any {
-                        return Some(Err(StanceError::EmptyFile {
-                            path: self.path.clone(),
-                        }));
-                    }
-                    return None;
-                }
-                Ok(LineRead::TooLong) => {
-                    self.line += 1;
-                    self.seen_any = true;
-                    return Some(Err(StanceError::LineTooLong {
-                        path: self.path.clone(),
-                        line: self.line,
-                        limit: self.lines.limit(),
-                    }));
-                }
-                Ok(LineRead::Line) => {
-                    self.line += 1;
-                    // Every line of a UTF-16 file would be refused; say why, once.
-                    if self.line == 1 && starts_with_utf16_bom(&self.buf) {
-                        self.done = true;
-                        return Some(Err(StanceError::Utf16 {
-                            path: self.path.clone(),
-                        }));
-                    }
-                    if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
-                        continue;
-                    }
-                    self.seen_any = true;
-                    return Some(parse_record(
-                        &self.buf,
-                        &self.fields,
-                        &self.keep,
-                        want_keys,
-                        self.need_label,
-                        &self.path,
-                        self.line,
-                    ));
-                }
-            }
-        }
+        Some(self.lines.next_line()?.and_then(|l| {
+            parse_record(
+                l.bytes,
+                &self.fields,
+                &self.keep,
+                want_keys,
+                self.need_label,
+                l.path,
+                l.number,
+            )
+        }))
     }
 }
 

@@ -51,11 +51,6 @@ impl<R: BufRead> BoundedLines<R> {
         }
     }
 
-    /// The reader, for reuse; a refused line's unread rest stays in it.
-    pub fn into_inner(self) -> R {
-        self.reader
-    }
-
     /// The longest line accepted, in bytes.
     pub fn limit(&self) -> usize {
         self.limit
@@ -293,7 +288,7 @@ mod tests {
         let mut reader = BoundedLines::new(Cursor::new(vec![b'x'; 1000]), 10);
         let mut buf = Vec::new();
         assert_eq!(reader.read_line(&mut buf).unwrap(), LineRead::TooLong);
-        assert_eq!(reader.into_inner().position(), 11);
+        assert_eq!(reader.reader.position(), 11);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 use crate::error::StanceError;
 use crate::io::cell::Cell;
 use crate::io::corpus::{Document, FieldNames, MAX_TEXT_FIELDS};
+use crate::io::json_lines::{json_error, line_text};
 
 /// The fields read, in this order: text, label, id, title, source, date, then the further
 /// text fields of `--text-field a,b` (unused ones named "" and never read).
@@ -97,13 +98,7 @@ pub fn parse_record(
     path: &Path,
     line: usize,
 ) -> Result<JsonRecord, StanceError> {
-    let path = || path.to_path_buf();
-    if bytes.contains(&0) {
-        return Err(StanceError::NulByte { path: path(), line });
-    }
-    let text =
-        std::str::from_utf8(bytes).map_err(|_| StanceError::NotUtf8 { path: path(), line })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = line_text(bytes, path, line)?;
     let texts = fields.text_fields();
     let mut names = [""; SLOTS];
     names[..6].copy_from_slice(&[
@@ -124,11 +119,8 @@ pub fn parse_record(
     let raw = wanted
         .deserialize(&mut de)
         .and_then(|raw| de.end().map(|()| raw))
-        .map_err(|e| StanceError::Json {
-            path: path(),
-            line,
-            message: json_message(&e),
-        })?;
+        .map_err(|e| json_error(path, line, &e))?;
+    let path = || path.to_path_buf();
     if let Some(field) = raw.duplicate {
         return Err(StanceError::DuplicateField {
             path: path(),
@@ -222,17 +214,6 @@ fn keys_of(text: &str) -> Vec<String> {
         .ok()
         .and_then(|raw| raw.keys)
         .unwrap_or_default()
-}
-
-/// serde_json's message with its position given as a column only: the line is always 1 here,
-/// and the caller names the file's line.
-fn json_message(e: &serde_json::Error) -> String {
-    let full = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    match full.strip_suffix(&suffix) {
-        Some(message) if e.line() == 1 => format!("{message} (column {})", e.column()),
-        _ => full,
-    }
 }
 
 /// Reads a record's object, keeping the wanted fields and skipping everything else.

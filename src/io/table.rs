@@ -101,20 +101,7 @@ impl<R: BufRead> Table<R> {
         delimiter: u8,
         need_label: bool,
     ) -> Result<Self, StanceError> {
-        let mut reader = csv_reader(path, reader, delimiter)?;
-        let header = match reader.headers() {
-            Ok(header) => header.clone(),
-            Err(e) => return Err(csv_error(path, e, &mut reader)),
-        };
-        let header = header
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').to_string())
-            .collect::<Vec<_>>();
-        if header.is_empty() {
-            return Err(StanceError::EmptyFile {
-                path: path.to_path_buf(),
-            });
-        }
+        let (reader, header) = csv_with_header(path, reader, delimiter)?;
         let column = |name: &str| header.iter().position(|h| h == name);
         // Only the columns read need be unique; a repeated one would make one copy win silently.
         for name in fields.text_fields().into_iter().chain([
@@ -317,6 +304,31 @@ pub(crate) fn csv_reader<R: BufRead>(
         .from_reader(CheckedReader::new(reader, MAX_RECORD_BYTES)))
 }
 
+/// A CSV reader over `reader` (see [`csv_reader`]) and its header's column names, a leading
+/// byte-order mark removed; a file without a header is empty. Every table reader starts here,
+/// so the same header gives the same columns and the same errors in every command.
+pub(crate) fn csv_with_header<R: BufRead>(
+    path: &Path,
+    reader: R,
+    delimiter: u8,
+) -> Result<(csv::Reader<CheckedReader<R>>, Vec<String>), StanceError> {
+    let mut reader = csv_reader(path, reader, delimiter)?;
+    let header = match reader.headers() {
+        Ok(header) => header.clone(),
+        Err(e) => return Err(csv_error(path, e, &mut reader)),
+    };
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    if header.is_empty() {
+        return Err(StanceError::EmptyFile {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok((reader, header))
+}
+
 /// The physical line a record (or an error) at `position` starts on, counted by the
 /// [`CheckedReader`] under `reader`.
 pub(crate) fn line_of<R: BufRead>(
@@ -394,10 +406,10 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("columns found: id, body"), "{e}");
-        assert!(e.contains("--text-field"), "{e}");
+        assert!(e.contains("`text_field`"), "{e}");
         let e = table("id,text\na,b\n", true).err().unwrap().to_string();
         assert!(e.contains("no \"label\" column"), "{e}");
-        assert!(e.contains("--label-field"), "{e}");
+        assert!(e.contains("`label_field`"), "{e}");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! What `stance adapt` records in an adapted model: its base, its sample, the terms it added,
-//! and the candidates it chose among (see [`crate::adapt`]).
+//! and the candidates it chose among (the adaptation itself is a later stage's, `adapt`).
 //!
 //! The new terms shape features: they are normalised as a block of their own
-//! ([`crate::features::tfidf`]), so their feature numbers are saved here and loading rebuilds
+//! (`crate::features::tfidf`), so their feature numbers are saved here and loading rebuilds
 //! the block from them. The rest is provenance, shown by `stance inspect`.
 
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub struct Adaptation {
     /// SHA-256 of the base model file's bytes.
     pub base_sha256: String,
-    /// SHA-256 of the labelled sample as training sees it (`crate::train::corpus_sha256`).
+    /// SHA-256 of the labelled sample as training sees it (the training summary's `data_sha256`).
     pub sample_sha256: String,
     /// Documents in the sample.
     pub sample_documents: usize,
@@ -42,7 +42,7 @@ pub struct Adaptation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CandidateScore {
     /// `base-as-is`, `base` (the base's weights, intercept refit), `prior-S` (prior-centred at
-    /// strength S), `scratch-A` (the sample alone, L2 at alpha A) or `pooled-F` (the base data
+    /// strength S), `scratch-A` (the sample alone, L2 at alpha A), `sample-A` (the same on the sample's own vocabulary and IDF) or `pooled-F` (the base data
     /// pooled with the sample weighted to F times the base data's total weight).
     pub name: String,
     /// Strength of the pull toward the base's weights (`None`: held at them).

@@ -140,7 +140,7 @@ impl Calibration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::metrics::ece;
+    use crate::model::confidence::ece;
 
     /// Overconfident logits: the true log-odds are a third of the reported ones.
     fn overconfident(n: usize) -> (Vec<f64>, Vec<bool>) {

@@ -1,12 +1,11 @@
 //! The [`Model`]: a fitted featurizer plus a fitted linear classifier, with what training
 //! recorded about it.
 //!
-//! Every public method of [`Model`] is in the one `impl` block here, so that this file is the
-//! model's table of contents. The work is done elsewhere, by free functions of the stage that
-//! owns it: scoring in [`crate::predict::score`], explanations in [`crate::predict::explain`],
-//! the model card's terms in [`crate::predict::inspect`], and the file format in
-//! [`crate::model::format`]. The constructors run the same checks as loading a file, so a model
-//! built in memory is always one that could be saved and loaded again.
+//! This file holds what a model is: its parts, the constructors, loading and saving (the file
+//! format is in `crate::model::format`). Applying it to text is the next stage's work, in
+//! `impl Model` blocks there: `predict`, `score`, `explain`, `swap_effects` and `top_terms`.
+//! The constructors run the same checks as loading a file, so a model built in memory is
+//! always one that could be saved and loaded again.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,9 +21,6 @@ use crate::model::evidence::UncertaintyPolicy;
 use crate::model::format;
 use crate::model::logistic::{LinearModel, LogisticParams};
 use crate::model::profile::TrainingProfile;
-use crate::predict::explain::{Explanation, SwapEffect};
-use crate::predict::inspect::LabelTerms;
-use crate::predict::score::{ArticleScore, Prediction};
 use crate::text::language::Language;
 
 /// What training recorded about itself: enough to know what a model was trained on and how.
@@ -195,35 +191,6 @@ impl Model {
     /// training, so that an unwritable path fails at once); `stdout` takes it for `-`.
     pub fn save_to(&self, out: Output, stdout: &mut dyn std::io::Write) -> Result<(), StanceError> {
         out.commit(&self.to_json()?, stdout)
-    }
-
-    /// The prediction for a whole text. Its language is not checked ([`Model::score`] checks
-    /// it): evaluation uses this, and reads the probabilities.
-    pub fn predict(&self, text: &str) -> Prediction {
-        crate::predict::score::predict(self, text)
-    }
-
-    /// The article's prediction, and each paragraph's when `paragraphs` is set; no label
-    /// when the article is not in the model's language ([`ArticleScore::foreign`]).
-    pub fn score(&self, text: &str, paragraphs: bool) -> ArticleScore {
-        crate::predict::score::score(self, text, paragraphs)
-    }
-
-    /// The exact explanation of a text's score, with paragraphs.
-    pub fn explain(&self, text: &str) -> Explanation {
-        crate::predict::explain::explain(self, text)
-    }
-
-    /// Rescores `text` after each `from=to` swap on its own and after all of them together
-    /// (the last entry).
-    pub fn swap_effects(&self, text: &str, swaps: &[(String, String)]) -> Vec<SwapEffect> {
-        crate::predict::explain::swap_effects(self, text, swaps)
-    }
-
-    /// The `n` terms with the largest weights toward each label. In a binary model a negative
-    /// weight pushes toward the first label and a positive one toward the second.
-    pub fn top_terms(&self, n: usize) -> Vec<LabelTerms> {
-        crate::predict::inspect::top_terms(self, n)
     }
 
     /// Label probabilities from raw logits: calibrated when the model has a calibration.

@@ -151,6 +151,15 @@ pub struct FitReport {
 }
 
 impl LogisticParams {
+    /// The optimiser's name, as the training summary prints it.
+    pub fn optimiser(&self) -> &'static str {
+        match (self.penalty, self.solver) {
+            (Penalty::L2, _) => "L-BFGS",
+            (_, Some(Solver::Cd)) => "coordinate descent",
+            (_, _) => "OWL-QN",
+        }
+    }
+
     /// Refuses values the optimiser cannot use.
     pub fn check(&self) -> Result<(), ParamError> {
         if !self.alpha.is_finite() || self.alpha < 0.0 {
@@ -187,7 +196,8 @@ impl LogisticParams {
         self.fit_checked(x, y, labels, on_eval)
     }
 
-    /// [`LogisticParams::fit`] with parameters checked already (by [`crate::train::TrainParams::check`]).
+    /// [`LogisticParams::fit`] with parameters checked already (by the training parameters'
+    /// check).
     pub(crate) fn fit_checked(
         &self,
         x: &CsrMatrix,
@@ -383,7 +393,7 @@ pub(crate) fn minimise_lbfgs(
 /// otherwise) over the featurizer's vocabulary, the intercepts, and the labels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearModel {
-    /// Shared with every [`crate::predict::score::Prediction`], which names its label from it.
+    /// Shared with every prediction the model makes, which names its label from it.
     labels: Arc<[String]>,
     weights: Vec<Vec<f64>>,
     intercepts: Vec<f64>,
@@ -479,6 +489,8 @@ impl LinearModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::StanceError;
+    use crate::features::sparse::{CsrMatrix, SparseRow};
 
     fn labels(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
@@ -767,5 +779,27 @@ mod tests {
             .fit(&x, &y, &labels(&["a"]), &mut |_, _| {})
             .unwrap_err();
         assert!(matches!(err, StanceError::SingleLabel(_)));
+    }
+
+    #[test]
+    fn a_row_count_mismatch_says_so() {
+        let rows = (0..3).map(|i| SparseRow {
+            indices: vec![i],
+            values: vec![1.0],
+        });
+        let x = CsrMatrix::from_rows(rows, 3);
+        let labels = ["a".to_string(), "b".to_string()];
+        let err = LogisticParams::default()
+            .fit(&x, &[0, 1], &labels, &mut |_, _| {})
+            .expect_err("two labels for three rows are refused");
+        assert!(
+            matches!(err, StanceError::RowCountMismatch { rows: 3, labels: 2 }),
+            "{err:?}"
+        );
+        let empty = CsrMatrix::from_rows(Vec::new(), 3);
+        let err = LogisticParams::default()
+            .fit(&empty, &[], &labels, &mut |_, _| {})
+            .expect_err("no rows are refused");
+        assert!(matches!(err, StanceError::EmptyCorpus), "{err:?}");
     }
 }

@@ -29,7 +29,7 @@ pub struct Objective<'a> {
     weights: &'a [f64],
     alpha: f64,
     /// The point the penalty pulls the weights toward (flat, as the weights); zero when `None`
-    /// (prior-centred adaptation, `crate::adapt`, sets it).
+    /// (prior-centred adaptation, `stance adapt`, sets it).
     centre: Option<&'a [f64]>,
     /// 1 for a binary problem (sigmoid), the number of labels otherwise (softmax).
     outputs: usize,

@@ -167,112 +167,112 @@ pub fn swap_words(text: &str, from: &str, to: &str) -> (String, usize) {
     (out, count)
 }
 
-/// The exact explanation of a text's score, with paragraphs ([`Model::explain`]). The text is
-/// read as scoring reads it, into stem ids, so the row, and so every contribution, is the one
-/// the score came from.
-pub(crate) fn explain(model: &Model, text: &str) -> Explanation {
-    let featurizer = model.featurizer();
-    let classifier = model.classifier();
-    let tokens = featurizer.id_tokens_with_stems(text);
-    let stems: Vec<u32> = tokens.iter().map(|(t, _)| t.stem).collect();
-    let (row, _) = featurizer.transform_stem_ids(&stems);
-    let mut occurrences: BTreeMap<u32, Vec<Range<usize>>> = BTreeMap::new();
-    featurizer.for_each_feature(&stems, |feature, window| {
-        let span = tokens[window.start].0.span.start..tokens[window.end - 1].0.span.end;
-        occurrences.entry(feature).or_default().push(span);
-    });
-    let binary = classifier.is_binary();
-    let weights = classifier.weights();
-    let per_label = |w_index: usize, x: f64, j: usize| -> f64 { x * weights[w_index][j] };
-    let terms = row
-        .indices
-        .iter()
-        .zip(&row.values)
-        .map(|(&j, &x)| {
-            let contributions = if binary {
-                let c = per_label(0, x, j as usize);
-                vec![-c, c]
-            } else {
-                (0..weights.len())
-                    .map(|c| per_label(c, x, j as usize))
-                    .collect()
-            };
-            let spans = occurrences.remove(&j).unwrap_or_default();
-            let mut surface: Vec<String> = Vec::new();
-            for s in &spans {
-                let form = text[s.clone()]
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if !surface.contains(&form) {
-                    surface.push(form);
-                }
-            }
-            TermContribution {
-                feature: j,
-                term: featurizer.vocabulary().term(j as usize).to_string(),
-                surface,
-                spans,
-                value: x,
-                contributions,
-            }
-        })
-        .collect();
-    let raw = classifier.logits(&row);
-    let intercepts = classifier.intercepts();
-    let (logits, intercepts) = if binary {
-        (vec![-raw[0], raw[0]], vec![-intercepts[0], intercepts[0]])
-    } else {
-        (raw, intercepts.to_vec())
-    };
-    Explanation {
-        score: model.score(text, true),
-        logits,
-        intercepts,
-        terms,
-        tokens: tokens.into_iter().map(|(t, stem)| (t.span, stem)).collect(),
-        masked: featurizer.masked_spans(text),
-    }
-}
-
-/// Rescores `text` after each `from=to` swap on its own and after all of them together (the
-/// last entry) ([`Model::swap_effects`]).
-pub(crate) fn swap_effects(
-    model: &Model,
-    text: &str,
-    swaps: &[(String, String)],
-) -> Vec<SwapEffect> {
-    let base = model.predict(text).probabilities;
-    let effect = |pairs: &[(String, String)]| {
-        let mut t = text.to_string();
-        let mut replaced = 0;
-        for (from, to) in pairs {
-            let (next, n) = swap_words(&t, from, to);
-            t = next;
-            replaced += n;
-        }
-        let prediction = model.predict(&t);
-        let delta = prediction
-            .probabilities
+impl Model {
+    /// The exact explanation of a text's score, with paragraphs. The text is
+    /// read as scoring reads it, into stem ids, so the row, and so every contribution, is the one
+    /// the score came from.
+    pub fn explain(&self, text: &str) -> Explanation {
+        let model = self;
+        let featurizer = model.featurizer();
+        let classifier = model.classifier();
+        let tokens = featurizer.id_tokens_with_stems(text);
+        let stems: Vec<u32> = tokens.iter().map(|(t, _)| t.stem).collect();
+        let (row, _) = featurizer.transform_stem_ids(&stems);
+        let mut occurrences: BTreeMap<u32, Vec<Range<usize>>> = BTreeMap::new();
+        featurizer.for_each_feature(&stems, |feature, window| {
+            let span = tokens[window.start].0.span.start..tokens[window.end - 1].0.span.end;
+            occurrences.entry(feature).or_default().push(span);
+        });
+        let binary = classifier.is_binary();
+        let weights = classifier.weights();
+        let per_label = |w_index: usize, x: f64, j: usize| -> f64 { x * weights[w_index][j] };
+        let terms = row
+            .indices
             .iter()
-            .zip(&base)
-            .map(|(a, b)| a - b)
+            .zip(&row.values)
+            .map(|(&j, &x)| {
+                let contributions = if binary {
+                    let c = per_label(0, x, j as usize);
+                    vec![-c, c]
+                } else {
+                    (0..weights.len())
+                        .map(|c| per_label(c, x, j as usize))
+                        .collect()
+                };
+                let spans = occurrences.remove(&j).unwrap_or_default();
+                let mut surface: Vec<String> = Vec::new();
+                for s in &spans {
+                    let form = text[s.clone()]
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if !surface.contains(&form) {
+                        surface.push(form);
+                    }
+                }
+                TermContribution {
+                    feature: j,
+                    term: featurizer.vocabulary().term(j as usize).to_string(),
+                    surface,
+                    spans,
+                    value: x,
+                    contributions,
+                }
+            })
             .collect();
-        SwapEffect {
-            swaps: pairs.to_vec(),
-            replaced,
-            prediction,
-            delta,
+        let raw = classifier.logits(&row);
+        let intercepts = classifier.intercepts();
+        let (logits, intercepts) = if binary {
+            (vec![-raw[0], raw[0]], vec![-intercepts[0], intercepts[0]])
+        } else {
+            (raw, intercepts.to_vec())
+        };
+        Explanation {
+            score: model.score(text, true),
+            logits,
+            intercepts,
+            terms,
+            tokens: tokens.into_iter().map(|(t, stem)| (t.span, stem)).collect(),
+            masked: featurizer.masked_spans(text),
         }
-    };
-    let mut out: Vec<SwapEffect> = swaps
-        .iter()
-        .map(|s| effect(std::slice::from_ref(s)))
-        .collect();
-    if swaps.len() > 1 {
-        out.push(effect(swaps));
     }
-    out
+
+    /// Rescores `text` after each `from=to` swap on its own and after all of them together (the
+    /// last entry) ([`Model::swap_effects`]).
+    pub fn swap_effects(&self, text: &str, swaps: &[(String, String)]) -> Vec<SwapEffect> {
+        let model = self;
+        let base = model.predict(text).probabilities;
+        let effect = |pairs: &[(String, String)]| {
+            let mut t = text.to_string();
+            let mut replaced = 0;
+            for (from, to) in pairs {
+                let (next, n) = swap_words(&t, from, to);
+                t = next;
+                replaced += n;
+            }
+            let prediction = model.predict(&t);
+            let delta = prediction
+                .probabilities
+                .iter()
+                .zip(&base)
+                .map(|(a, b)| a - b)
+                .collect();
+            SwapEffect {
+                swaps: pairs.to_vec(),
+                replaced,
+                prediction,
+                delta,
+            }
+        };
+        let mut out: Vec<SwapEffect> = swaps
+            .iter()
+            .map(|s| effect(std::slice::from_ref(s)))
+            .collect();
+        if swaps.len() > 1 {
+            out.push(effect(swaps));
+        }
+        out
+    }
 }
 
 #[cfg(test)]

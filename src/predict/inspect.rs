@@ -116,45 +116,48 @@ pub fn suspect_reason(term: &str, outlets: &HashSet<String>) -> Option<String> {
     None
 }
 
-/// The `n` terms with the largest weights toward each label. In a binary model a negative
-/// weight pushes toward the first label and a positive one toward the second
-/// ([`Model::top_terms`]).
-pub(crate) fn top_terms(model: &Model, n: usize) -> Vec<LabelTerms> {
-    let c = model.classifier();
-    let outlets = outlet_stems(model);
-    let vocabulary = model.featurizer().vocabulary();
-    let pick = |label: &str, mut scored: Vec<(usize, f64)>| {
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        LabelTerms {
-            label: label.to_string(),
-            terms: scored
-                .into_iter()
-                .take(n)
-                .filter(|(_, w)| *w > 0.0)
-                .map(|(i, w)| TopTerm {
-                    term: vocabulary.term(i).to_string(),
-                    surface: model.surface_form(vocabulary.term(i)).map(str::to_string),
-                    weight: w,
-                    suspect: suspect_reason(vocabulary.term(i), &outlets),
-                })
-                .collect(),
+impl Model {
+    /// The `n` terms with the largest weights toward each label. In a binary model a negative
+    /// weight pushes toward the first label and a positive one toward the second
+    /// (the model card's terms).
+    pub fn top_terms(&self, n: usize) -> Vec<LabelTerms> {
+        let model = self;
+        let c = model.classifier();
+        let outlets = outlet_stems(model);
+        let vocabulary = model.featurizer().vocabulary();
+        let pick = |label: &str, mut scored: Vec<(usize, f64)>| {
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            LabelTerms {
+                label: label.to_string(),
+                terms: scored
+                    .into_iter()
+                    .take(n)
+                    .filter(|(_, w)| *w > 0.0)
+                    .map(|(i, w)| TopTerm {
+                        term: vocabulary.term(i).to_string(),
+                        surface: model.surface_form(vocabulary.term(i)).map(str::to_string),
+                        weight: w,
+                        suspect: suspect_reason(vocabulary.term(i), &outlets),
+                    })
+                    .collect(),
+            }
+        };
+        if c.is_binary() {
+            let w = &c.weights()[0];
+            vec![
+                pick(
+                    &c.labels()[0],
+                    w.iter().enumerate().map(|(i, v)| (i, -v)).collect(),
+                ),
+                pick(&c.labels()[1], w.iter().copied().enumerate().collect()),
+            ]
+        } else {
+            c.labels()
+                .iter()
+                .zip(c.weights())
+                .map(|(l, w)| pick(l, w.iter().copied().enumerate().collect()))
+                .collect()
         }
-    };
-    if c.is_binary() {
-        let w = &c.weights()[0];
-        vec![
-            pick(
-                &c.labels()[0],
-                w.iter().enumerate().map(|(i, v)| (i, -v)).collect(),
-            ),
-            pick(&c.labels()[1], w.iter().copied().enumerate().collect()),
-        ]
-    } else {
-        c.labels()
-            .iter()
-            .zip(c.weights())
-            .map(|(l, w)| pick(l, w.iter().copied().enumerate().collect()))
-            .collect()
     }
 }
 

@@ -38,7 +38,7 @@ impl Prediction {
     /// The index of the highest probability, the first of equals: for showing a probability
     /// next to a label. It is not a claim; [`Prediction::label`] is.
     pub fn top(&self) -> usize {
-        crate::eval::metrics::argmax(&self.probabilities)
+        crate::model::confidence::argmax(&self.probabilities)
     }
 
     /// The label's name, or `none` (written where a table needs a word).
@@ -72,7 +72,7 @@ pub struct ParagraphScore {
 pub struct ArticleScore {
     pub prediction: Prediction,
     pub paragraphs: Vec<ParagraphScore>,
-    /// The article's language (ISO 639-1) when it can be told ([`crate::text::detect`]).
+    /// The article's language (ISO 639-1) when it can be told (`crate::text::detect`).
     pub language: Option<&'static str>,
     /// Whether that language is not the model's: then the article and its paragraphs get no
     /// label and are uncertain.
@@ -136,7 +136,7 @@ pub(crate) fn predict_row(
 /// The most probable label, or `None` when another is exactly as probable: a tie (such as
 /// the 0.5/0.5 of a text without a known word) must not pick the first label.
 pub fn unique_argmax(p: &[f64]) -> Option<usize> {
-    let best = crate::eval::metrics::argmax(p);
+    let best = crate::model::confidence::argmax(p);
     let tied = p
         .iter()
         .enumerate()
@@ -144,29 +144,31 @@ pub fn unique_argmax(p: &[f64]) -> Option<usize> {
     (!tied).then_some(best)
 }
 
-/// The prediction for a whole text ([`Model::predict`]). The text's language is not checked
-/// here (evaluation reads the probabilities only); [`score`] checks it.
-pub(crate) fn predict(model: &Model, text: &str) -> Prediction {
-    predict_stems(model, &model.featurizer().stem_ids(text))
-}
-
-/// The article's prediction, and each paragraph's when `paragraphs` is set ([`Model::score`]),
-/// withheld when the article is not in the model's language.
-pub(crate) fn score(model: &Model, text: &str, paragraphs: bool) -> ArticleScore {
-    let own = model.language();
-    let language = crate::text::detect::detect(text, own);
-    let foreign = language.is_some_and(|l| l != own.code());
-    let mut score = score_tokens(model, text, paragraphs);
-    if foreign {
-        score.prediction.withhold();
-        for p in &mut score.paragraphs {
-            p.prediction.withhold();
-        }
+impl Model {
+    /// The prediction for a whole text. Its language is not checked ([`Model::score`] checks
+    /// it): evaluation uses this, and reads the probabilities.
+    pub fn predict(&self, text: &str) -> Prediction {
+        predict_stems(self, &self.featurizer().stem_ids(text))
     }
-    ArticleScore {
-        language,
-        foreign,
-        ..score
+
+    /// The article's prediction, and each paragraph's when `paragraphs` is set; no label
+    /// when the article is not in the model's language ([`ArticleScore::foreign`]).
+    pub fn score(&self, text: &str, paragraphs: bool) -> ArticleScore {
+        let own = self.language();
+        let language = crate::text::detect::detect(text, own);
+        let foreign = language.is_some_and(|l| l != own.code());
+        let mut score = score_tokens(self, text, paragraphs);
+        if foreign {
+            score.prediction.withhold();
+            for p in &mut score.paragraphs {
+                p.prediction.withhold();
+            }
+        }
+        ArticleScore {
+            language,
+            foreign,
+            ..score
+        }
     }
 }
 

@@ -3,9 +3,9 @@
 //! tidy CSV and JSON.
 //!
 //! The stages, one file each: `read` reads records (scored ones as `stance score` writes
-//! them, or raw ones it scores with a model), [`record`] turns one into what the report needs,
-//! [`aggregate`] sums them ([`wilson`](mod@wilson) intervals, [`reliability`] and confusion, [`coverage`]
-//! of the abstain threshold, [`terms`] per outlet), and [`table`], `plots` and [`html`] write
+//! them, or raw ones it scores with a model), `record` turns one into what the report needs,
+//! `aggregate` sums them (`wilson` intervals, `reliability` and confusion, [`coverage`]
+//! of the abstain threshold, `terms` per outlet), and [`table`], `plots` and `html` write
 //! the result. The CLI parses arguments, calls [`report_files`] and writes the files.
 //!
 //! ```
@@ -26,26 +26,26 @@
 //! ```
 
 pub mod adjusted;
-pub mod aggregate;
+pub(crate) mod aggregate;
 mod agreement;
 mod contributions;
 pub mod coverage;
 pub mod date;
 pub mod domain;
-pub mod error;
+pub(crate) mod error;
 pub mod explain_html;
-pub mod html;
+pub(crate) mod html;
 mod html_validation;
 pub mod number;
 pub(crate) mod plots;
 pub(crate) mod read;
-pub mod record;
-pub mod reliability;
+pub(crate) mod record;
+pub(crate) mod reliability;
 pub mod table;
-pub mod terms;
+pub(crate) mod terms;
 pub mod validation;
-pub mod validation_read;
-pub mod wilson;
+pub(crate) mod validation_read;
+pub(crate) mod wilson;
 
 use std::path::PathBuf;
 

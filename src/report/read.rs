@@ -15,10 +15,10 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::error::{delimiter_hint, StanceError};
-use crate::io::corpus::{text_fields, Format, MAX_RECORD_BYTES};
+use crate::io::corpus::{text_fields, Format};
 use crate::io::date::BadDates;
-use crate::io::lines::{starts_with_utf16_bom, BoundedLines, LineRead};
-use crate::io::table::{csv_error, csv_reader, line_of};
+use crate::io::json_lines::{json_error, line_text, JsonLineReader};
+use crate::io::table::{csv_error, csv_with_header, line_of};
 use crate::model::evidence::{Evidence, UncertaintyPolicy};
 use crate::model::fitted::Model;
 use crate::report::contributions::term_contributions;
@@ -112,12 +112,12 @@ pub fn read_all(
             }
         }
         flush(&mut batch)?;
-        if let Some(message) = dates.message(&fields.date_format, "--date-format") {
+        if let Some(message) = dates.message(&fields.date_format, "`date_format`") {
             if !skip_bad {
                 return Err(ReportError::Dates { message });
             }
             notes.push(format!(
-                "{message}; --skip-bad left those {} records out",
+                "{message}; `skip_bad` left those {} records out",
                 dates.bad
             ));
         }
@@ -259,58 +259,17 @@ fn read_jsonl(
     dates: &mut BadDates,
     push: &mut dyn FnMut(Pending) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    let mut lines = BoundedLines::new(reader, MAX_RECORD_BYTES);
-    let mut buf = Vec::new();
-    let mut line = 0;
-    let mut any = false;
-    loop {
-        match lines
-            .read_line(&mut buf)
-            .map_err(|e| StanceError::io(path, e))?
-        {
-            LineRead::Eof => break,
-            LineRead::TooLong => {
-                return Err(StanceError::LineTooLong {
-                    path: path.to_path_buf(),
-                    line: line + 1,
-                    limit: MAX_RECORD_BYTES,
-                }
-                .into())
-            }
-            LineRead::Line => {}
-        }
-        line += 1;
-        if line == 1 && starts_with_utf16_bom(&buf) {
-            return Err(StanceError::Utf16 {
-                path: path.to_path_buf(),
-            }
-            .into());
-        }
-        if buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        any = true;
-        let text = std::str::from_utf8(&buf).map_err(|_| StanceError::NotUtf8 {
-            path: path.to_path_buf(),
-            line,
-        })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = JsonLineReader::new(path, reader);
+    while let Some(read) = lines.next_line() {
+        let l = read?;
+        let line = l.number;
+        let text = line_text(l.bytes, path, line)?;
         let mut map: Map<String, Value> =
-            serde_json::from_str(text).map_err(|e| StanceError::Json {
-                path: path.to_path_buf(),
-                line,
-                message: e.to_string(),
-            })?;
+            serde_json::from_str(text).map_err(|e| json_error(path, line, &e))?;
         id_as_written(&mut map, text, &fields.id);
         if let Some(pending) = json_record(&map, fields, time, dates, At { path, line })? {
             push(pending)?;
         }
-    }
-    if !any {
-        return Err(StanceError::EmptyFile {
-            path: path.to_path_buf(),
-        }
-        .into());
     }
     Ok(())
 }
@@ -420,20 +379,35 @@ fn raw(
         return Ok(None);
     };
     // `--text-field a,b`: the fields present, joined by a blank line.
-    let mut parts = Vec::new();
-    for name in text_fields(&fields.text) {
-        if let Some(t) = source.text(name, at)?.filter(|t| !t.trim().is_empty()) {
-            parts.push(t);
+    let names = text_fields(&fields.text);
+    let (mut parts, mut present) = (Vec::new(), false);
+    for name in &names {
+        if let Some(t) = source.article_text(name, at)? {
+            present = true;
+            if !t.trim().is_empty() {
+                parts.push(t);
+            }
         }
     }
-    let text = (!parts.is_empty())
-        .then(|| parts.join("\n\n"))
-        .ok_or_else(|| {
-            at.error(format!(
-                "no {:?} field to score and no \"probabilities\": neither a raw nor a scored record",
-                fields.text
-            ))
-        })?;
+    if parts.is_empty() {
+        // The errors of every other reader of texts (`crate::io`), for the same record.
+        let path = at.path.to_path_buf();
+        return Err(match source.keys() {
+            Some(found) if !present => StanceError::MissingField {
+                path,
+                line: at.line,
+                field: names[0].to_string(),
+                role: "text",
+                found,
+            },
+            _ => StanceError::EmptyText {
+                path,
+                line: Some(at.line),
+            },
+        }
+        .into());
+    }
+    let text = parts.join("\n\n");
     Ok(Some(Pending::Raw {
         meta,
         text,
@@ -483,20 +457,10 @@ fn read_csv(
     dates: &mut BadDates,
     push: &mut dyn FnMut(Pending) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    let mut reader = csv_reader(path, BufReader::new(open(path)?), delimiter)?;
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(e) => return Err(csv_error(path, e, &mut reader).into()),
-    };
-    if headers.is_empty() {
-        return Err(StanceError::EmptyFile {
-            path: path.to_path_buf(),
-        }
-        .into());
-    }
+    let (mut reader, headers) = csv_with_header(path, BufReader::new(open(path)?), delimiter)?;
     let mut columns = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
-        let h = h.trim_start_matches('\u{feff}').trim().to_string();
+        let h = h.trim().to_string();
         if columns.insert(h.clone(), i).is_some() {
             return Err(StanceError::DuplicateColumn {
                 path: path.to_path_buf(),
@@ -517,7 +481,7 @@ fn read_csv(
             .iter()
             .all(|t| columns.contains_key(*t))
     {
-        let mut found: Vec<String> = headers.iter().map(str::to_string).collect();
+        let mut found = headers;
         found.truncate(20);
         let hint = delimiter_hint(&found);
         return Err(ReportError::Record {

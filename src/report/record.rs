@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use crate::error::StanceError;
 use crate::io::date::{BadDates, DateFormat};
 use crate::model::evidence::{Evidence, UncertaintyPolicy};
 use crate::report::date::TimeUnit;
@@ -149,6 +150,18 @@ pub trait FieldSource {
     /// The field's value: `Ok(None)` when absent, null or (in CSV) empty; an error for a value
     /// that is not a string, number or boolean.
     fn text(&self, name: &str, at: At) -> Result<Option<String>, ReportError>;
+
+    /// A text to score: as [`FieldSource::text`], but only a string will do in JSON, as for
+    /// every other command that reads texts.
+    fn article_text(&self, name: &str, at: At) -> Result<Option<String>, ReportError> {
+        self.text(name, at)
+    }
+
+    /// The record's field names, when a record chooses its own (JSON); `None` for a table row,
+    /// whose columns the header fixed.
+    fn keys(&self) -> Option<Vec<String>> {
+        None
+    }
 }
 
 impl FieldSource for Map<String, Value> {
@@ -165,6 +178,28 @@ impl FieldSource for Map<String, Value> {
                 Err(at.error(format!("field {name:?} is an object, not a value")))
             }
         }
+    }
+
+    fn article_text(&self, name: &str, at: At) -> Result<Option<String>, ReportError> {
+        let found = match self.get(name) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(s)) => return Ok(Some(s.clone())),
+            Some(Value::Number(_)) => "a number",
+            Some(Value::Bool(_)) => "a boolean",
+            Some(Value::Array(_)) => "an array",
+            Some(Value::Object(_)) => "an object",
+        };
+        Err(StanceError::FieldType {
+            path: at.path.to_path_buf(),
+            line: at.line,
+            field: name.to_string(),
+            found,
+        }
+        .into())
+    }
+
+    fn keys(&self) -> Option<Vec<String>> {
+        Some(Map::keys(self).cloned().collect())
     }
 }
 

@@ -248,7 +248,7 @@ pub fn validate(
     let missing = unmatched(sample, &found);
     if !missing.is_empty() && !params.skip_unmatched {
         return Err(ReportError::Validation(format!(
-            "{} labelled id(s) of the validation sample match no scored record: {}{} (--skip-bad counts and skips them)",
+            "{} labelled id(s) of the validation sample match no scored record: {}{} (`skip_bad` counts and skips them)",
             missing.len(),
             missing.iter().take(IDS_SHOWN).map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "),
             if missing.len() > IDS_SHOWN { ", ..." } else { "" }

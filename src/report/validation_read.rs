@@ -10,13 +10,11 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
-
 use crate::error::StanceError;
-use crate::io::corpus::{Format, MAX_RECORD_BYTES};
+use crate::io::corpus::Format;
+use crate::io::json_lines::JsonLineReader;
 use crate::io::label_log;
-use crate::io::lines::{BoundedLines, LineRead};
-use crate::io::table::{csv_error, csv_reader, line_of};
+use crate::io::table::{csv_error, csv_with_header, line_of};
 use crate::report::error::ReportError;
 use crate::report::record::{At, FieldSource};
 
@@ -169,34 +167,12 @@ fn read_jsonl(
     path: &Path,
     add: &mut dyn FnMut(&dyn FieldSource, usize) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    let mut lines = BoundedLines::new(BufReader::new(open(path)?), MAX_RECORD_BYTES);
-    let mut buf = Vec::new();
-    let mut line = 0;
-    loop {
-        let read = lines
-            .read_line(&mut buf)
-            .map_err(|e| StanceError::io(path, e))?;
-        line += 1;
-        match read {
-            LineRead::Eof => return Ok(()),
-            LineRead::TooLong => {
-                return Err(StanceError::LineTooLong {
-                    path: path.to_path_buf(),
-                    line,
-                    limit: MAX_RECORD_BYTES,
-                }
-                .into())
-            }
-            LineRead::Line => {}
-        }
-        if buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let at = At { path, line };
-        let map: Map<String, Value> = serde_json::from_slice(&buf)
-            .map_err(|e| at.error(format!("not a JSON object: {e}")))?;
+    let mut lines = JsonLineReader::new(path, BufReader::new(open(path)?));
+    while let Some(read) = lines.next_object() {
+        let (line, map) = read?;
         add(&map, line)?;
     }
+    Ok(())
 }
 
 fn read_table(
@@ -204,15 +180,11 @@ fn read_table(
     delimiter: u8,
     add: &mut dyn FnMut(&dyn FieldSource, usize) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    let mut reader = csv_reader(path, BufReader::new(open(path)?), delimiter)?;
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(csv_error(path, e, &mut reader).into()),
-    };
+    let (mut reader, headers) = csv_with_header(path, BufReader::new(open(path)?), delimiter)?;
     let columns: HashMap<String, usize> = headers
         .iter()
         .enumerate()
-        .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_string(), i))
+        .map(|(i, h)| (h.trim().to_string(), i))
         .collect();
     if !columns.contains_key(LABEL_FIELD) {
         return Err(ReportError::Record {
@@ -220,7 +192,7 @@ fn read_table(
             line: 1,
             message: format!(
                 "the validation sample has no {LABEL_FIELD:?} column (columns: {})",
-                headers.iter().collect::<Vec<_>>().join(", ")
+                headers.join(", ")
             ),
         });
     }

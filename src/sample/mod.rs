@@ -91,6 +91,7 @@ pub struct Drawn {
 
 /// Why a sample cannot be drawn.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SampleError {
     #[error("the sample size must be at least 1, got {0}")]
     Size(usize),

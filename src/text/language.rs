@@ -19,7 +19,7 @@ pub enum Language {
 
 impl Language {
     /// The ISO 639-1 code: the language a model of this stemming language reads, which
-    /// [`crate::text::detect`] compares a text's language with.
+    /// `crate::text::detect` compares a text's language with.
     pub fn code(self) -> &'static str {
         match self {
             Language::English => "en",

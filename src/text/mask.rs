@@ -441,33 +441,24 @@ impl Masker {
         }
         merged
     }
-
-    /// The text with masked spans replaced by a space; for display and debugging.
-    pub fn masked_text(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut at = 0;
-        for span in self.mask(text) {
-            out.push_str(&text[at..span.start]);
-            out.push(' ');
-            at = span.end;
-        }
-        out.push_str(&text[at..]);
-        out
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The text with the default rules' masked spans replaced by a space, words single-spaced.
     fn masked(text: &str) -> String {
-        MaskRules::default_rules()
-            .compile()
-            .unwrap()
-            .masked_text(text)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        let masker = MaskRules::default_rules().compile().unwrap();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for span in masker.mask(text) {
+            out.push_str(&text[at..span.start]);
+            out.push(' ');
+            at = span.end;
+        }
+        out.push_str(&text[at..]);
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     #[test]

@@ -7,12 +7,12 @@
 //! and words stemmed with the Snowball stemmer of a [`language`]. Gives tokens to the feature
 //! stage.
 //!
-//! [`detect`] tells which language a text is in, so that a model reads only its own.
+//! `detect` tells which language a text is in, so that a model reads only its own.
 //!
 //! [`paragraphs`] splits a text for per-paragraph scores, and [`passages`] cuts long training
 //! documents into passages of about the same length.
 
-pub mod detect;
+pub(crate) mod detect;
 pub mod language;
 pub mod mask;
 pub mod paragraphs;

@@ -1,15 +1,15 @@
 //! Calibration fitting: Platt scaling (two labels) or temperature scaling (more) fitted on the
-//! out-of-fold predictions of a cross-validation, so that a model's scores are calibrated
+//! out-of-fold predictions ([`crate::train::out_of_fold`]), so that a model's scores are calibrated
 //! probabilities. [`crate::train::train`] runs it when its parameters ask for calibration; the
 //! maps themselves are [`crate::model::calibration`]'s.
 
 use crate::error::StanceError;
-use crate::eval::cv::cross_validate;
-use crate::eval::folds::FoldPlan;
-use crate::eval::metrics::ece;
 use crate::io::corpus::Document;
 use crate::model::calibration::Calibration;
+use crate::model::confidence::ece;
 use crate::model::fitted::CalibrationInfo;
+use crate::train::folds::FoldPlan;
+use crate::train::out_of_fold::out_of_fold;
 use crate::train::CheckedTrainParams;
 
 /// A calibration fitted on out-of-fold predictions, with those predictions before and after.
@@ -74,8 +74,8 @@ pub(crate) fn fit_calibration(
     params: &CheckedTrainParams,
     plan: &FoldPlan,
 ) -> Result<CalibrationInfo, StanceError> {
-    let cv = cross_validate(docs, labels, y, params, plan)?;
-    let fit = fit_oof_calibration(&cv.oof, labels.len(), y)?;
+    let oof = out_of_fold(docs, labels, params, plan)?.probabilities();
+    let fit = fit_oof_calibration(&oof, labels.len(), y)?;
     Ok(CalibrationInfo {
         folds: plan.k,
         group_by: plan.group_by.to_string(),

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::eval::folds::GroupBy;
 use crate::features::ngrams::NgramRange;
 use crate::features::vocabulary::DocFreq;
 use crate::model::logistic::{ClassWeight, Penalty, Solver};
@@ -16,6 +15,7 @@ use crate::text::mask::MaskRules;
 use crate::text::spelling::SpellingLists;
 use crate::text::stopwords::StopWords;
 use crate::text::tokenize::NumberPolicy;
+use crate::train::folds::GroupBy;
 use crate::{ParamError, StanceError};
 
 use super::{CalibrationParams, TrainParams};
@@ -143,10 +143,7 @@ impl TrainOverrides {
         set(&mut l.alpha, o.alpha_given()?);
         set(&mut l.penalty, o.penalty);
         set(&mut l.l1_ratio, o.l1_ratio.map(Some));
-        set(
-            &mut l.solver,
-            o.solver.map(|s| (s == Solver::Cd).then_some(Solver::Cd)),
-        );
+        l.solver = solver_for(l.penalty, o.solver);
         set(&mut l.class_weight, o.class_weight);
         set(&mut l.max_iter, o.max_iter);
         set(&mut l.tolerance, o.tol);
@@ -216,6 +213,17 @@ impl TrainOverrides {
             Some((name, _)) => Err(ParamError::NeedsCalibrate(name)),
             None => Ok(()),
         }
+    }
+}
+
+/// The solver recorded for `penalty` when `asked` is named (or not): coordinate descent for a
+/// sparse penalty unless OWL-QN is named (recorded as none, which is what a file from before
+/// there was a choice means); for L2 what was named, which the parameter check refuses.
+fn solver_for(penalty: Penalty, asked: Option<Solver>) -> Option<Solver> {
+    match (penalty, asked) {
+        (Penalty::L2, asked) => asked,
+        (_, Some(Solver::Owlqn)) => None,
+        (_, Some(Solver::Cd) | None) => Some(Solver::Cd),
     }
 }
 
@@ -296,7 +304,7 @@ mod tests {
             (
                 l1(),
                 TrainOverrides {
-                    solver: Some(Solver::Cd),
+                    solver: Some(Solver::Owlqn),
                     ..l1()
                 },
             ),
@@ -483,6 +491,34 @@ mod tests {
                 other => panic!("{o:?}: {:?}", other.map(|_| "a model")),
             }
         }
+    }
+
+    #[test]
+    fn sparse_penalties_train_by_coordinate_descent_unless_owlqn_is_named() {
+        let solver = |base: TrainParams, penalty, solver| {
+            TrainOverrides {
+                penalty,
+                solver,
+                ..TrainOverrides::default()
+            }
+            .apply(base)
+            .unwrap()
+            .logistic
+            .solver
+        };
+        let default = TrainParams::preset(Preset::Default);
+        assert_eq!(default.logistic.solver, Some(Solver::Cd));
+        assert_eq!(solver(default.clone(), None, None), Some(Solver::Cd));
+        assert_eq!(solver(default.clone(), None, Some(Solver::Owlqn)), None);
+        // Turning the default preset into L2 drops its solver rather than refusing.
+        assert_eq!(solver(default, Some(Penalty::L2), None), None);
+        let plain = TrainParams::default;
+        for penalty in [Penalty::L1, Penalty::ElasticNet] {
+            assert_eq!(solver(plain(), Some(penalty), None), Some(Solver::Cd));
+        }
+        // A solver named for L2 stays, so that the parameter check refuses it.
+        let named = solver(plain(), None, Some(Solver::Owlqn));
+        assert_eq!(named, Some(Solver::Owlqn));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::features::ngrams::NgramRange;
 use crate::features::vocabulary::DocFreq;
-use crate::model::logistic::{ClassWeight, Penalty};
+use crate::model::logistic::{ClassWeight, Penalty, Solver};
 use crate::text::stopwords::StopWords;
 use crate::text::tokenize::NumberPolicy;
 use crate::ParamError;
@@ -69,6 +69,7 @@ impl TrainParams {
         match preset {
             Preset::Default => {
                 l.penalty = Penalty::L1;
+                l.solver = Some(Solver::Cd);
                 l.alpha = 0.033333;
                 l.max_iter = 3000;
                 f.tokenizer.stem = false;

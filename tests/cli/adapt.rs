@@ -166,6 +166,7 @@ fn the_model_records_its_base_and_sample_and_the_same_sample_gives_the_same_byte
     let printed = adapt_cli(dir.path(), &data, "a.json");
     assert!(printed.contains("<- kept"), "{printed}");
     assert!(printed.contains("scratch-1"), "{printed}");
+    assert!(printed.contains("sample-0.1"), "{printed}");
     adapt_cli(dir.path(), &data, "b.json");
     let a = std::fs::read(dir.path().join("a.json")).unwrap();
     assert_eq!(a, std::fs::read(dir.path().join("b.json")).unwrap());

@@ -222,7 +222,7 @@ fn line_numbers_are_physical_lines_with_crlf_bom_and_quoted_newlines() {
         let path = write_file(dir.path(), name, text.as_bytes());
         let mut cmd = stance();
         cmd.args(["report", "--time", "none"]).arg(&path);
-        fails_with(&mut cmd, &format!("{name}:6: no \"text\" field"));
+        fails_with(&mut cmd, &format!("{name}:6: the text is empty"));
     }
     // A bad record's error names its physical line in every reader: score, train and report.
     let bad_lf = "text,label\nfine text,a\n\"two\nlines\",\nmore text,b\n";

@@ -26,6 +26,7 @@ mod languages;
 mod linfa_agreement;
 mod masking;
 mod neutral;
+mod one_reader;
 mod output;
 mod paper_cuts;
 mod presets;

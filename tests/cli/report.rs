@@ -736,7 +736,7 @@ fn bad_input_names_the_file_and_line() {
             write_file(d, "evidence.jsonl", format!("{}\n", good.replace("\"evidence\"", "\"evidenz\"")).as_bytes()),
             "evidence.jsonl:1: a scored record needs its \"evidence\"".into(),
         ),
-        (write_file(d, "notext.jsonl", b"{\"id\": \"x\", \"source\": \"A\"}\n"), "notext.jsonl:1: no \"text\" field to score".into()),
+        (write_file(d, "notext.jsonl", b"{\"id\": \"x\", \"source\": \"A\"}\n"), "notext.jsonl:1: missing or non-string field \"text\"".into()),
         (write_file(d, "group.jsonl", format!("{}\n", good.replace("\"Alpha\"", "[1, 2]")).as_bytes()), "group.jsonl:1: field \"source\" is an array".into()),
         (
             write_file(d, "p.csv", b"id,label,p_russian,p_western,uncertain,signal,tokens,known\nx,russian,0.9,0.1,false,2,10,0.9\ny,russian,lots,0.1,false,2,10,0.9\n"),

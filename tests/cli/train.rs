@@ -307,3 +307,55 @@ fn the_model_file_does_not_depend_on_the_thread_count() {
         "1 and 2 threads gave different model files"
     );
 }
+
+#[test]
+fn threads_on_train_and_cv_change_no_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let three = common::three_label_corpus(dir.path());
+    // Binary and multinomial, both solved by coordinate descent (the default for l1).
+    for (name, data) in [("two", repo("data/examples.jsonl")), ("three", three)] {
+        let train_with = |threads: &str| {
+            let out = dir.path().join(format!("{name}{threads}.json"));
+            let summary = train_model(
+                &data,
+                &out,
+                &["--penalty", "l1", "--alpha", "0.05", "--threads", threads],
+            );
+            assert!(summary.contains("coordinate descent:"), "{summary}");
+            std::fs::read(out).unwrap()
+        };
+        assert!(
+            train_with("1") == train_with("2"),
+            "{name}: --threads 1 and 2 gave different model files"
+        );
+        let cv_with = |threads: &str| {
+            stdout_of(
+                stance()
+                    .args(["cv", "--min-df", "1", "--folds", "3"])
+                    .args([
+                        "--penalty",
+                        "l1",
+                        "--alpha",
+                        "0.05",
+                        "--group-by",
+                        "none",
+                        "--format",
+                        "json",
+                        "--threads",
+                        threads,
+                        "--data",
+                        data.to_str().unwrap(),
+                    ]),
+            )
+        };
+        assert_eq!(cv_with("1"), cv_with("2"), "{name}: cv figures differ");
+    }
+    for args in [&["train", "--out", "m.json"][..], &["cv"]] {
+        common::fails_with(
+            stance()
+                .args(args)
+                .args(["--threads", "0", "--data", "x.jsonl"]),
+            "--threads",
+        );
+    }
+}

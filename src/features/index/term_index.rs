@@ -107,7 +107,7 @@ impl TermIndex {
     /// Indexes terms given as stem ids: `stems` sorted by byte order and without repeats (a
     /// stem's id is its position), and term `i` the ids `flat[starts[i]..starts[i + 1]]`,
     /// every one below `stems.len()`, `starts` increasing (callers check: the model file's
-    /// reader, `packed_terms.rs`). Terms that are not strictly increasing are flagged, as
+    /// reader, `model::format::terms`). Terms that are not strictly increasing are flagged, as
     /// in [`TermIndex::new`]. The index is the one [`TermIndex::new`] builds from the terms'
     /// strings, without looking up a stem: what loading a packed vocabulary needs.
     pub(crate) fn from_stem_ids(names: Terms, flat: &[u32], starts: &[u32]) -> Self {

@@ -406,8 +406,9 @@ fn from_file(file: ModelFile, origin: &Path) -> Result<Model, StanceError> {
     if let Some(a) = &file.adaptation {
         tfidf = tfidf.with_second_block(&a.new_features);
     }
-    let featurizer = Featurizer::from_saved_terms(file.featurizer, file.vocabulary, tfidf)
-        .map_err(|e| bad(format!("featurizer settings: {e}")))?;
+    let featurizer =
+        Featurizer::from_parts(file.featurizer, || file.vocabulary.into_vocabulary(), tfidf)
+            .map_err(|e| bad(format!("featurizer settings: {e}")))?;
     let range = featurizer.params().ngram_range;
     if !featurizer.vocabulary().fits(range) {
         // Found again here, on the failing path only, to name the term.

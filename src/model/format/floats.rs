@@ -37,7 +37,7 @@ pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<f64
 }
 
 /// A list of float arrays (one weight vector per output), each packed.
-pub mod nested {
+pub(crate) mod nested {
     use super::*;
 
     /// Writes each array packed, in a JSON array.

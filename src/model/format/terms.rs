@@ -78,6 +78,18 @@ impl StemIds {
 }
 
 impl SavedTerms {
+    /// The vocabulary these terms are, in either form: from stem ids, the index is built
+    /// without a look-up and the term strings are joined from the stems.
+    pub(crate) fn into_vocabulary(self) -> Vocabulary {
+        match self {
+            SavedTerms::Strings(terms) => Vocabulary::from_sorted_terms(terms),
+            SavedTerms::Stems(packed) => {
+                let (flat, starts) = packed.flat();
+                Vocabulary::from_stem_ids(packed.into_stems(), &flat, &starts)
+            }
+        }
+    }
+
     /// The packed form of a fitted vocabulary, as format version 3 writes it.
     pub fn packed(vocabulary: &Vocabulary) -> Self {
         let index = vocabulary.index();
@@ -256,7 +268,7 @@ mod tests {
         let json = serde_json::to_string(&SavedTerms::packed(v)).unwrap();
         let saved: SavedTerms = serde_json::from_str(&json).unwrap();
         assert_eq!(saved.len(), v.len());
-        (json, Vocabulary::from_saved(saved))
+        (json, saved.into_vocabulary())
     }
 
     #[test]
@@ -282,10 +294,7 @@ mod tests {
     fn arrays_of_term_strings_still_load() {
         let saved: SavedTerms = serde_json::from_str(r#"["a", "a b", "b"]"#).unwrap();
         assert_eq!(saved.len(), 3);
-        assert_eq!(
-            Vocabulary::from_saved(saved),
-            vocabulary(&["a", "a b", "b"])
-        );
+        assert_eq!(saved.into_vocabulary(), vocabulary(&["a", "a b", "b"]));
     }
 
     #[test]

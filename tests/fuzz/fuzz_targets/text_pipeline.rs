@@ -139,7 +139,6 @@ fn check_masking(text: &str, masker: &Masker) -> Vec<Range<usize>> {
     check_spans(text, &masked, "masked span");
     // Merged spans: touching ones are joined, so neighbours are strictly apart.
     assert!(masked.windows(2).all(|w| w[0].end < w[1].start));
-    let _ = masker.masked_text(text);
     masked
 }
 

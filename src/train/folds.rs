@@ -133,7 +133,7 @@ fn coverage_notes(
         let n = groups.len();
         let why = if n < k {
             format!(
-                "{n} {unit} for {k} folds, and a group is never split; use --folds {n} or fewer"
+                "{n} {unit} for {k} folds, and a group is never split; use `folds` {n} or fewer"
             )
         } else {
             format!("{n} {unit} for {k} folds, dealt out per label to balance each label's folds; use fewer folds")
@@ -348,7 +348,7 @@ mod tests {
         let plan = FoldPlan::new(&docs, &labels, &y, 5, GroupBy::Source, 0);
         assert_eq!(
             plan.notes,
-            ["folds 3 and 4 test no documents: 3 outlets for 5 folds, and a group is never split; use --folds 3 or fewer"]
+            ["folds 3 and 4 test no documents: 3 outlets for 5 folds, and a group is never split; use `folds` 3 or fewer"]
         );
     }
 
