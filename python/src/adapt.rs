@@ -20,7 +20,7 @@ use crate::model::PyModel;
 
 /// The base model and the SHA-256 `adapt` records for it: a path's file bytes (as `stance
 /// adapt --model PATH`), the built-in model's bytes for `None`, or a `Model` object's JSON.
-fn base_model(model: Option<&Bound<'_, PyAny>>) -> PyResult<(Arc<Model>, String)> {
+pub(crate) fn base_model(model: Option<&Bound<'_, PyAny>>) -> PyResult<(Arc<Model>, String)> {
     let Some(model) = model.filter(|m| !m.is_none()) else {
         let m = stance::default_model().map_err(to_py)?;
         return Ok((Arc::new(m), sha256_hex(DEFAULT_MODEL_JSON)));

@@ -13,6 +13,7 @@ mod errors;
 mod folds;
 mod inputs;
 mod model;
+mod report;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod training;
@@ -26,6 +27,7 @@ fn _stance(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(adapt::adapt, m)?)?;
     m.add_function(wrap_pyfunction!(adapt::sample, m)?)?;
     m.add_function(wrap_pyfunction!(training::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(report::validate, m)?)?;
     m.add_function(wrap_pyfunction!(folds::fold_plan, m)?)?;
     #[cfg(feature = "test-hooks")]
     m.add_function(wrap_pyfunction!(test_hooks::panic_for_test, m)?)?;

@@ -12,6 +12,6 @@ GIL and run on all cores. Bad input raises ``ValueError``, file problems ``OSErr
 ``stance.sklearn.StanceClassifier`` is the scikit-learn estimator.
 """
 
-from ._stance import Model, __version__, adapt, evaluate, sample, train
+from ._stance import Model, __version__, adapt, evaluate, sample, train, validate
 
-__all__ = ["Model", "train", "evaluate", "adapt", "sample", "__version__"]
+__all__ = ["Model", "train", "evaluate", "adapt", "sample", "validate", "__version__"]

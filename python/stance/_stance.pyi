@@ -160,3 +160,16 @@ def evaluate(
 ) -> dict[str, Any]:
     """The dict of `stance eval --format json`; with `sources`, `training_data` warns when the
     documents are the model's training documents."""
+
+def validate(
+    inputs: Union[PathLike, Sequence[PathLike]],
+    validation: Union[PathLike, Sequence[PathLike]],
+    model: Optional[Union[Model, PathLike]] = None,
+    by: Optional[Sequence[str]] = None,
+    skip_bad: bool = False,
+    id_field: str = "id",
+    label_field: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> dict[str, Any]:
+    """The dict of `stance report --validation VALIDATION --json` on the files `inputs`: the
+    model measured on the labelled sample, and the shares adjusted (`by` defaults to source)."""
