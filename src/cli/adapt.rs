@@ -9,9 +9,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use stance::adapt::{adapt_with_base_data, sha256_hex, AdaptError, AdaptParams, Strength};
+use stance::adapt::{
+    adapt_with_base_data, sha256_hex, AdaptError, AdaptParams, AdaptReport, Strength,
+};
 use stance::io::atomic::Output;
 use stance::model::default_model::DEFAULT_MODEL_JSON;
+use stance::Document;
 use stance::Model;
 
 use super::options::DataArgs;
@@ -58,7 +61,32 @@ fn strength(s: &str) -> Result<Strength, String> {
 }
 
 pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let (base, base_sha256) = match &args.model {
+    let (base, base_sha256) = base_model(&args)?;
+    let file = Output::create(&args.out)?;
+    let data = TrainingData::read(&args.data, false, super::training_data::Dates::Optional)?;
+    let base_data = read_base_data(&args)?;
+    let params = AdaptParams {
+        strength: args.strength,
+        folds: args.folds,
+        seed: args.seed,
+        ..AdaptParams::default()
+    };
+    let (model, report) =
+        adapt_with_base_data(&base, &base_sha256, &data.docs, &base_data, &params)
+            .map_err(with_flags)
+            .context("adapting the model")?;
+    for note in &report.notes {
+        super::warn(format_args!("{note}"));
+    }
+    render_text(out, &report, data.docs.len(), base_data.len())?;
+    model.save_to(file, out)?;
+    writeln!(out, "wrote {}", args.out.display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The base model (`--model`, else the built-in one) and the SHA-256 of its file's bytes.
+fn base_model(args: &AdaptArgs) -> anyhow::Result<(Model, String)> {
+    Ok(match &args.model {
         Some(path) => {
             let bytes = std::fs::read(path)
                 .with_context(|| format!("reading base model {}", path.display()))?;
@@ -68,79 +96,71 @@ pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         }
         None => (super::load_model(None)?, sha256_hex(DEFAULT_MODEL_JSON)),
+    })
+}
+
+/// The `--base-data` documents, read with the `--data` field options (none without the flag).
+fn read_base_data(args: &AdaptArgs) -> anyhow::Result<Vec<Document>> {
+    if args.base_data.is_empty() {
+        return Ok(Vec::new());
+    }
+    let data = DataArgs {
+        data: args.base_data.clone(),
+        ..args.data.clone()
     };
-    let file = Output::create(&args.out)?;
-    let data = TrainingData::read(&args.data, false, super::training_data::Dates::Optional)?;
-    let base_data = if args.base_data.is_empty() {
-        Vec::new()
-    } else {
-        let data = DataArgs {
-            data: args.base_data.clone(),
-            ..args.data.clone()
-        };
+    Ok(
         TrainingData::read(&data, false, super::training_data::Dates::Optional)
             .context("reading --base-data")?
-            .docs
-    };
-    let params = AdaptParams {
-        strength: args.strength,
-        folds: args.folds,
-        seed: args.seed,
-        ..AdaptParams::default()
-    };
-    let (model, report) =
-        adapt_with_base_data(&base, &base_sha256, &data.docs, &base_data, &params)
-            .map_err(|e| match e {
-                AdaptError::BaseDataNeedsAuto => {
-                    anyhow::anyhow!(
-                "--base-data needs --strength auto: with a fixed strength it would be ignored"
-            )
-                }
-                e => anyhow::Error::new(e),
-            })
-            .context("adapting the model")?;
-    for note in &report.notes {
-        super::warn(format_args!("{note}"));
+            .docs,
+    )
+}
+
+/// The library's error, with the flag named where the library names its parameter.
+fn with_flags(e: AdaptError) -> anyhow::Error {
+    match e {
+        AdaptError::BaseDataNeedsAuto => anyhow::anyhow!(
+            "--base-data needs --strength auto: with a fixed strength it would be ignored"
+        ),
+        e => anyhow::Error::new(e),
     }
+}
+
+/// The candidates' table and the choice, as text.
+fn render_text(
+    out: &mut dyn Write,
+    report: &AdaptReport,
+    texts: usize,
+    base_texts: usize,
+) -> std::io::Result<()> {
+    let pooled = if base_texts == 0 {
+        String::new()
+    } else {
+        format!(" (and {base_texts} base-data texts for the pooled candidate)")
+    };
+    let folds = if report.group_by.to_string() == "none" {
+        "stratified".to_string()
+    } else {
+        format!("grouped by {}", report.group_by)
+    };
     writeln!(
         out,
-        "{} labelled texts{}, {}-fold cross-validation ({}), {} new terms",
-        data.docs.len(),
-        if base_data.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (and {} base-data texts for the pooled candidate)",
-                base_data.len()
-            )
-        },
-        report.folds,
-        if report.group_by.to_string() == "none" {
-            "stratified".to_string()
-        } else {
-            format!("grouped by {}", report.group_by)
-        },
-        report.new_terms
+        "{texts} labelled texts{pooled}, {}-fold cross-validation ({folds}), {} new terms",
+        report.folds, report.new_terms
     )?;
     writeln!(
         out,
         "{:<14} {:>9} {:>24} {:>24}",
         "candidate", "log loss", "macro-F1 [95% CI]", "AUC [95% CI]"
     )?;
+    let interval = |v: &[f64; 3]| format!("{:.3} [{:.3}, {:.3}]", v[1], v[0], v[2]);
     for (i, c) in report.candidates.iter().enumerate() {
-        let auc = c.auc.map_or("-".to_string(), |a| {
-            format!("{:.3} [{:.3}, {:.3}]", a[1], a[0], a[2])
-        });
         writeln!(
             out,
             "{:<14} {:>9.4} {:>24} {:>24}{}",
             c.name,
             c.log_loss,
-            format!(
-                "{:.3} [{:.3}, {:.3}]",
-                c.macro_f1[1], c.macro_f1[0], c.macro_f1[2]
-            ),
-            auc,
+            interval(&c.macro_f1),
+            c.auc.as_ref().map_or("-".to_string(), interval),
             if i == report.chosen { "  <- kept" } else { "" }
         )?;
     }
@@ -154,8 +174,5 @@ pub fn run(args: AdaptArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         } else {
             "calibrated on its out-of-fold scores (Platt)"
         }
-    )?;
-    model.save_to(file, out)?;
-    writeln!(out, "wrote {}", args.out.display())?;
-    Ok(ExitCode::SUCCESS)
+    )
 }

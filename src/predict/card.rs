@@ -56,6 +56,11 @@ pub struct AdaptationCard<'a> {
     pub base_sha256: &'a str,
     pub sample_sha256: &'a str,
     pub sample_documents: usize,
+    /// The base data of the pooled candidate (`stance adapt --base-data`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_data_sha256: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_data_documents: Option<usize>,
     pub new_terms: usize,
     pub chosen: &'a str,
     pub folds: usize,
@@ -119,6 +124,8 @@ impl<'a> AdaptationCard<'a> {
             base_sha256: &a.base_sha256,
             sample_sha256: &a.sample_sha256,
             sample_documents: a.sample_documents,
+            base_data_sha256: a.base_data_sha256.as_deref(),
+            base_data_documents: a.base_data_documents,
             new_terms: a.new_features.len(),
             chosen: &a.chosen,
             folds: a.folds,
@@ -269,6 +276,12 @@ impl fmt::Display for AdaptationCard<'_> {
             "  sample: {} documents, sha256 {}; {} new terms",
             self.sample_documents, self.sample_sha256, self.new_terms
         )?;
+        if let (Some(sha), Some(n)) = (self.base_data_sha256, self.base_data_documents) {
+            writeln!(
+                out,
+                "  base data (the pooled candidate's): {n} documents, sha256 {sha}"
+            )?;
+        }
         writeln!(
             out,
             "  kept {} of {} candidates ({}-fold cross-validation, grouped by {}, seed {}): {}",
