@@ -186,29 +186,17 @@ fn check(base: &Model, docs: &[Document], params: &AdaptParams) -> Result<Vec<us
     if docs.is_empty() {
         return Err(StanceError::EmptyCorpus.into());
     }
-    let mut y = Vec::with_capacity(docs.len());
-    let mut unknown = BTreeSet::new();
-    let mut first = None;
-    for (i, d) in docs.iter().enumerate() {
-        let label = d.label.as_deref().unwrap_or("");
-        if label.is_empty() {
-            return Err(AdaptError::Unlabelled(doc_name(d, i)));
-        }
-        match labels.iter().position(|l| l == label) {
-            Some(l) => y.push(l),
-            None => {
-                unknown.insert(label.to_string());
-                first.get_or_insert_with(|| doc_name(d, i));
-            }
-        }
+    if let Some(i) = docs
+        .iter()
+        .position(|d| d.label.as_deref().unwrap_or("").is_empty())
+    {
+        return Err(AdaptError::Unlabelled(doc_name(&docs[i], i)));
     }
-    if let Some(first) = first {
-        return Err(AdaptError::UnknownLabels {
-            labels: unknown.into_iter().collect(),
-            known: labels.to_vec(),
-            first,
-        });
-    }
+    let y = label_indices(labels, docs).map_err(|(unknown, first)| AdaptError::UnknownLabels {
+        labels: unknown,
+        known: labels.to_vec(),
+        first,
+    })?;
     for (l, name) in labels.iter().enumerate() {
         let count = y.iter().filter(|&&v| v == l).count();
         if count == 0 {
@@ -288,10 +276,23 @@ fn candidates(params: &AdaptParams, pooled: bool) -> Vec<Spec> {
 /// The base data's label indices; a label the base lacks is refused by name.
 fn base_labels(base: &Model, base_data: &[Document]) -> Result<Vec<usize>, AdaptError> {
     let labels = base.labels();
-    let mut y = Vec::with_capacity(base_data.len());
+    label_indices(labels, base_data).map_err(|(unknown, first)| AdaptError::BaseDataLabels {
+        labels: unknown,
+        known: labels.to_vec(),
+        first,
+    })
+}
+
+/// Each document's index in `labels`; else the labels not among them and the first document
+/// that has one.
+fn label_indices(
+    labels: &[String],
+    docs: &[Document],
+) -> Result<Vec<usize>, (Vec<String>, String)> {
+    let mut y = Vec::with_capacity(docs.len());
     let mut unknown = BTreeSet::new();
     let mut first = None;
-    for (i, d) in base_data.iter().enumerate() {
+    for (i, d) in docs.iter().enumerate() {
         let label = d.label.as_deref().unwrap_or("");
         match labels.iter().position(|l| l == label) {
             Some(l) => y.push(l),
@@ -302,11 +303,7 @@ fn base_labels(base: &Model, base_data: &[Document]) -> Result<Vec<usize>, Adapt
         }
     }
     match first {
-        Some(first) => Err(AdaptError::BaseDataLabels {
-            labels: unknown.into_iter().collect(),
-            known: labels.to_vec(),
-            first,
-        }),
+        Some(first) => Err((unknown.into_iter().collect(), first)),
         None => Ok(y),
     }
 }
